@@ -1,0 +1,90 @@
+using System.Runtime.InteropServices;
+
+namespace ShmMaps.Core.Platform;
+
+/// <summary>The libc calls the Linux platform needs, with the constants that differ by architecture.</summary>
+internal static unsafe partial class LinuxNative
+{
+    public const int ORdWr = 0x2;
+    public const int OCreat = 0x40;
+    public const int OExcl = 0x80;
+    public const int OCloExec = 0x80000;
+
+    public const int EIntr = 4;
+    public const int ENoEnt = 2;
+    public const int EAgain = 11;
+    public const int EAccess = 13;
+    public const int EExist = 17;
+    public const int ELoop = 40;
+
+    public const int FOfdGetLk = 36;
+    public const int FOfdSetLk = 37;
+    public const short FWrLck = 1;
+    public const short FUnLck = 2;
+
+    public const int AtFdCwd = -100;
+    public const int AtSymlinkNoFollow = 0x100;
+    public const int AtEmptyPath = 0x1000;
+    public const uint StatxBasicStats = 0x7ff;
+
+    public const int ProtReadWrite = 0x3;
+    public const int MapShared = 0x1;
+
+    /// <summary>O_NOFOLLOW: 0x20000 on x64, 0x8000 on the generic ABI (ARM64).</summary>
+    public static int ONoFollow => RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.X86 ? 0x20000 : 0x8000;
+
+    /// <summary>struct flock of Linux on 64-bit targets (the same layout on x64 and ARM64).</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 32)]
+    public struct Flock
+    {
+        [FieldOffset(0)] public short Type;
+        [FieldOffset(2)] public short Whence;
+        [FieldOffset(8)] public long Start;
+        [FieldOffset(16)] public long Length;
+        [FieldOffset(24)] public int Pid;
+    }
+
+    /// <summary>struct statx: one layout on every architecture, which is why it is used instead of stat.</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 256)]
+    public struct Statx
+    {
+        [FieldOffset(0)] public uint Mask;
+        [FieldOffset(20)] public uint Uid;
+        [FieldOffset(28)] public ushort Mode;
+        [FieldOffset(32)] public ulong Inode;
+        [FieldOffset(40)] public ulong Size;
+        [FieldOffset(48)] public ulong Blocks;
+        [FieldOffset(136)] public uint DevMajor;
+        [FieldOffset(140)] public uint DevMinor;
+    }
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Open(string path, int flags, int mode);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    public static partial int Close(int fd);
+
+    [LibraryImport("libc", EntryPoint = "fchmod", SetLastError = true)]
+    public static partial int FChmod(int fd, int mode);
+
+    [LibraryImport("libc", EntryPoint = "ftruncate", SetLastError = true)]
+    public static partial int FTruncate(int fd, long length);
+
+    [LibraryImport("libc", EntryPoint = "mmap", SetLastError = true)]
+    public static partial nint Mmap(nint address, nuint length, int protection, int flags, int fd, long offset);
+
+    [LibraryImport("libc", EntryPoint = "munmap", SetLastError = true)]
+    public static partial int Munmap(nint address, nuint length);
+
+    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    public static partial int Fcntl(int fd, int command, Flock* lockRecord);
+
+    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int StatX(int dirFd, string path, int flags, uint mask, Statx* result);
+
+    [LibraryImport("libc", EntryPoint = "unlink", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Unlink(string path);
+
+    [LibraryImport("libc", EntryPoint = "geteuid")]
+    public static partial uint GetEuid();
+}

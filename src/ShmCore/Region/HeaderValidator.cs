@@ -1,0 +1,100 @@
+using ShmMaps.Core.Hashing;
+using ShmMaps.Core.Locking;
+using ShmMaps.Core.Memory;
+using ShmMaps.Core.Registry;
+
+namespace ShmMaps.Core.Region;
+
+/// <summary>
+/// Checks every field of a header before anything else of the file is touched; each failure names the field.
+/// </summary>
+internal static unsafe class HeaderValidator
+{
+    public const int RegionAlignment = 4096;
+
+    /// <summary>Throws <see cref="CorruptMapException"/> or <see cref="LayoutMismatchException"/> unless the header is whole and fits <paramref name="fileLength"/>.</summary>
+    public static void Validate(MapHeader* header, long fileLength, string path)
+    {
+        if (header->Magic != MapHeader.MagicValue)
+        {
+            Fail(path, "magic", $"0x{header->Magic:X16} is not a ShmMaps file");
+        }
+        if (header->FormatMajor != MapHeader.CurrentFormatMajor)
+        {
+            throw new LayoutMismatchException($"map file '{path}': field 'format major' is {header->FormatMajor}; this library reads format {MapHeader.CurrentFormatMajor}");
+        }
+        ulong checksum = Checksum(header);
+        if (header->Checksum != checksum)
+        {
+            Fail(path, "checksum", $"0x{header->Checksum:X16} does not match the header's bytes (0x{checksum:X16}): the header was changed or damaged");
+        }
+        if (!Enum.IsDefined((MapKind)header->Kind) || header->Kind == (ushort)MapKind.None)
+        {
+            Fail(path, "kind", $"{header->Kind} is not a known map kind");
+        }
+        if (header->HashId != XxHash3.HashId)
+        {
+            Fail(path, "hash id", $"0x{header->HashId:X8} is not a hash this library computes");
+        }
+        if (header->LaneCount is 0 or > LockWord.MaxLanes)
+        {
+            Fail(path, "lane count", $"{header->LaneCount} is outside [1, {LockWord.MaxLanes}]");
+        }
+        if (header->LaneSize < LaneRecord.Size || header->LaneSize % CacheLine.Size != 0 || header->LaneSize > 1 << 20)
+        {
+            Fail(path, "lane size", $"{header->LaneSize} is not a multiple of {CacheLine.Size} in [{LaneRecord.Size}, 1 MiB]");
+        }
+        if (header->KeySize > 1 << 20 || header->ValueSize > 1 << 20)
+        {
+            Fail(path, "key size", $"key size {header->KeySize} or value size {header->ValueSize} is implausible");
+        }
+        if (header->Capacity < 0)
+        {
+            Fail(path, "capacity", $"{header->Capacity} is negative");
+        }
+        if (header->FileLength < MapHeader.Size || header->FileLength > fileLength)
+        {
+            Fail(path, "file length", $"the header says {header->FileLength} bytes but the file has {fileLength}: it was truncated");
+        }
+        MapHeader.ReadTypeName(header->KeyTypeName, "key type");
+        MapHeader.ReadTypeName(header->ValueTypeName, "value type");
+        ValidateRegions(header, path);
+    }
+
+    /// <summary>XXH3 of the immutable part of the header (the bytes before the checksum field).</summary>
+    public static ulong Checksum(MapHeader* header) =>
+        XxHash3.Hash(new ReadOnlySpan<byte>(header, MapHeader.ChecksummedLength));
+
+    private static void ValidateRegions(MapHeader* header, string path)
+    {
+        uint count = header->RegionCount;
+        if (count is 0 or > MapHeader.MaxRegions)
+        {
+            Fail(path, "region count", $"{count} is outside [1, {MapHeader.MaxRegions}]");
+        }
+        long previousEnd = MapHeader.Size;
+        for (int i = 0; i < count; i++)
+        {
+            long offset = header->Regions[2 * i];
+            long length = header->Regions[(2 * i) + 1];
+            string field = $"region {i}";
+            if (offset < previousEnd || offset % RegionAlignment != 0)
+            {
+                Fail(path, field, $"offset {offset} overlaps the previous region (ends at {previousEnd}) or is not {RegionAlignment}-aligned");
+            }
+            if (length < 0 || length > header->FileLength - offset)
+            {
+                Fail(path, field, $"[{offset}, +{length}) runs past the file length {header->FileLength}");
+            }
+            previousEnd = offset + length;
+        }
+        long laneBytes = (long)header->LaneCount * header->LaneSize;
+        if (header->Regions[1] != laneBytes)
+        {
+            Fail(path, "region 0", $"the lane table is {header->Regions[1]} bytes, {header->LaneCount} lanes of {header->LaneSize} need {laneBytes}");
+        }
+    }
+
+    private static void Fail(string path, string field, string problem) =>
+        ThrowHelper.ThrowCorrupt($"map file '{path}': header field '{field}': {problem}");
+}

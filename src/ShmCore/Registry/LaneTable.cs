@@ -1,0 +1,217 @@
+using System.Runtime.CompilerServices;
+using ShmMaps.Core.Locking;
+using ShmMaps.Core.Memory;
+using ShmMaps.Core.Platform;
+
+namespace ShmMaps.Core.Registry;
+
+/// <summary>
+/// The writer lanes of one open map: which this handle holds, which thread uses which, and whether
+/// the holder of any lane is alive.
+/// </summary>
+/// <remarks>
+/// A thread gets a lane the first time it writes (or recovers) and keeps it while it lives; a lane of
+/// a thread that ended goes back to this handle's pool (a finalizer), and all lanes are released at
+/// <see cref="Dispose"/>. Claiming a lane means taking its kernel byte lock, bumping its generation (from
+/// then on every waiter sees the previous holder as dead without a system call), and finishing whatever
+/// the previous holder left in its intent.
+/// </remarks>
+internal sealed unsafe class LaneTable : IDisposable
+{
+    /// <summary>The file offset of lane 0's liveness byte lock (far past the end of any file; locks need no data).</summary>
+    public const long LockBase = 1L << 62;
+
+    /// <summary>The liveness byte lock of a map's creator while it initialises the file.</summary>
+    public const long CreationLockOffset = LockBase - 1;
+
+    [ThreadStatic] private static Lane? t_lastLane;
+
+    private readonly SharedMemory _memory;
+    private readonly byte* _table;
+    private readonly int _laneSize;
+    private readonly IShmPlatform _platform;
+    private readonly MapFileHandle _file;
+    private readonly ThreadLocal<LaneLease?> _threadLanes = new();
+    private readonly Lane?[] _held;
+    private readonly Stack<Lane> _pool = new();
+    private readonly Lock _gate = new();
+    private bool _disposed;
+
+    public LaneTable(SharedMemory memory, long tableOffset, int count, int laneSize, IShmPlatform platform, MapFileHandle file, string mapName)
+    {
+        _memory = memory;
+        _table = memory.Pointer(tableOffset, (long)count * laneSize, CacheLine.Size);
+        Count = count;
+        _laneSize = laneSize;
+        _platform = platform;
+        _file = file;
+        MapName = mapName;
+        _held = new Lane?[count];
+    }
+
+    /// <summary>The number of lanes.</summary>
+    public int Count { get; }
+
+    /// <summary>The map's name, for messages.</summary>
+    public string MapName { get; }
+
+    /// <summary>The mapping the lanes live in.</summary>
+    public SharedMemory Memory => _memory;
+
+    /// <summary>The bytes of undo image each lane has room for.</summary>
+    public int UndoCapacity => _laneSize - LaneRecord.Size;
+
+    /// <summary>The calling thread's lane, claimed on first use.</summary>
+    public Lane Current
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get
+        {
+            Lane? lane = t_lastLane;
+            return lane is not null && ReferenceEquals(lane.Table, this) ? lane : CurrentSlow();
+        }
+    }
+
+    /// <summary>The record of lane <paramref name="index"/>; <see cref="CorruptMapException"/> if out of range.</summary>
+    public LaneRecord* Record(int index)
+    {
+        if ((uint)index >= (uint)Count)
+        {
+            ThrowHelper.ThrowCorrupt($"lane {index} named by a lock word is outside the lane table of {Count}");
+        }
+        return (LaneRecord*)(_table + ((long)index * _laneSize));
+    }
+
+    /// <summary>True when this handle holds lane <paramref name="index"/>.</summary>
+    public bool IsHeldHere(int index) => (uint)index < (uint)Count && Volatile.Read(ref _held[index]) is not null;
+
+    /// <summary>
+    /// Whether the owner named by a locked word is gone: its lane was claimed again since (generation
+    /// differs), or nobody holds the lane's kernel lock. A slow or stopped process is alive.
+    /// </summary>
+    public bool IsOwnerDead(ulong lockedWord)
+    {
+        int index = LockWord.OwnerLane(lockedWord);
+        LaneRecord* record = Record(index);
+        ushort generation = (ushort)SharedMemory.ReadAcquire(&record->Generation);
+        if (generation != LockWord.OwnerGeneration(lockedWord))
+        {
+            return true;
+        }
+        if (IsHeldHere(index))
+        {
+            return false;
+        }
+        return !_platform.IsByteLockedByOther(_file, LockBase + index);
+    }
+
+    /// <summary>Whether anyone (this handle included) holds lane <paramref name="index"/> now.</summary>
+    public bool IsLaneAlive(int index) => IsHeldHere(index) || _platform.IsByteLockedByOther(_file, LockBase + index);
+
+    private Lane CurrentSlow()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        LaneLease? lease = _threadLanes.Value;
+        if (lease is null)
+        {
+            lease = new LaneLease(this, Acquire());
+            _threadLanes.Value = lease;
+        }
+        t_lastLane = lease.Lane;
+        return lease.Lane;
+    }
+
+    private Lane Acquire()
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_pool.TryPop(out Lane? pooled))
+            {
+                pooled.Pooled = false;
+                return pooled;
+            }
+            int start = Environment.ProcessId % Count;
+            for (int i = 0; i < Count; i++)
+            {
+                int index = (start + i) % Count;
+                // Our own descriptor's locks never conflict with themselves: skip lanes this handle holds.
+                if (_held[index] is not null || !_platform.TryLockByte(_file, LockBase + index))
+                {
+                    continue;
+                }
+                Lane lane = Claim(index);
+                Volatile.Write(ref _held[index], lane);
+                return lane;
+            }
+        }
+        throw new ShmMapException($"map '{MapName}': all {Count} writer lanes are held by live threads; create the map with more WriterLanes");
+    }
+
+    private Lane Claim(int index)
+    {
+        LaneRecord* record = Record(index);
+        uint generation = record->Generation + 1;
+        if ((ushort)generation == 0)
+        {
+            generation++; // generation 0 is never a holder's, so a zeroed word never names a live owner
+        }
+        // Publish the new generation first: from here on every waiter treats the previous holder as dead.
+        SharedMemory.WriteRelease(&record->Generation, generation);
+        Interlocked.MemoryBarrier();
+        var lane = new Lane(this, index, generation, record, UndoCapacity);
+        LockRecovery.FinishClaimedLane(this, lane);
+        ProcessIdentity process = _platform.CurrentProcess;
+        record->Pid = process.Pid;
+        record->StartTicks = process.StartTicks;
+        record->ThreadId = Environment.CurrentManagedThreadId;
+        SharedMemory.WriteRelease(&record->ClaimedUnixMs, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        return lane;
+    }
+
+    /// <summary>A thread that held <paramref name="lane"/> has ended: keep the lane for another thread of this handle.</summary>
+    internal void Return(Lane lane)
+    {
+        lock (_gate)
+        {
+            if (!_disposed)
+            {
+                lane.Pooled = true;
+                _pool.Push(lane);
+            }
+        }
+    }
+
+    /// <summary>Releases every lane this handle holds. No operation may be running on the map.</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+            _disposed = true;
+            for (int i = 0; i < Count; i++)
+            {
+                if (_held[i] is { } lane)
+                {
+                    SharedMemory.WriteRelease(&lane.Record->IntentState, (uint)IntentState.Idle);
+                    _platform.UnlockByte(_file, LockBase + i);
+                    _held[i] = null;
+                }
+            }
+            _pool.Clear();
+        }
+        _threadLanes.Dispose();
+        t_lastLane = null;
+    }
+
+    /// <summary>Ties a lane to a thread: when the thread ends, the lease becomes garbage and gives the lane back.</summary>
+    private sealed class LaneLease(LaneTable table, Lane lane)
+    {
+        public Lane Lane { get; } = lane;
+
+        ~LaneLease() => table.Return(Lane);
+    }
+}

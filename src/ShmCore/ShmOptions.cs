@@ -1,0 +1,33 @@
+namespace ShmMaps;
+
+/// <summary>
+/// Where a map's file lives and how processes wait on each other. Every property is optional.
+/// </summary>
+public sealed class ShmOptions
+{
+    /// <summary>The default wait for a lock held by a live process before <see cref="TimeoutException"/>.</summary>
+    public static readonly TimeSpan DefaultLockTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>The directory of map files; null means <c>$SHMMAPS_DIR</c>, else <c>/dev/shm/shmmaps</c> on Linux.</summary>
+    public string? Directory { get; init; }
+
+    /// <summary>The permissions of a newly created map file; default owner read and write (0600).</summary>
+    public UnixFileMode FileMode { get; init; } = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    /// <summary>How long to wait for a lock held by a live process (or for a map being created) before a <see cref="TimeoutException"/>.</summary>
+    public TimeSpan LockTimeout { get; init; } = DefaultLockTimeout;
+
+    /// <summary>
+    /// How many threads (of all processes together) can hold a writer lane of a map created with these
+    /// options at once. Each writing thread holds one lane while it lives. Fixed at create.
+    /// </summary>
+    public int WriterLanes { get; init; } = 256;
+
+    /// <summary>
+    /// Whether <c>Open</c> refuses a file owned by another user. Default true; set false to share maps
+    /// between users (together with a <see cref="FileMode"/> that grants them access).
+    /// </summary>
+    public bool RequireSameOwner { get; init; } = true;
+
+    internal static ShmOptions Default { get; } = new();
+}

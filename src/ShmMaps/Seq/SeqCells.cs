@@ -1,0 +1,118 @@
+using System.Runtime.CompilerServices;
+using ShmMaps.Core.Locking;
+using ShmMaps.Core.Memory;
+using ShmMaps.Core.Region;
+using ShmMaps.Core.Registry;
+
+namespace ShmMaps.Seq;
+
+/// <summary>
+/// A table of seqlock cells in a region: lock-free reads that retry on a torn copy, and writes through
+/// the lane protocol (intent, lock, undo image, write, commit, unlock) that a crash cannot tear.
+/// </summary>
+/// <remarks>
+/// Reading a cell: load the word with acquire; if locked, wait (recovering a dead owner); copy the bytes;
+/// <see cref="SharedMemory.LoadLoadBarrier"/>; load the word again. Equal words mean the copy is whole.
+/// </remarks>
+internal readonly unsafe struct SeqCells
+{
+    private readonly byte* _cells;
+    private readonly MapRegion _region;
+
+    public SeqCells(MapRegion region, int cellRegion, long cellCount, SeqCellLayout layout)
+    {
+        _region = region;
+        Layout = layout;
+        Count = cellCount;
+        _cells = region.RegionPointer(cellRegion, out long length);
+        if (length < checked(cellCount * layout.Stride))
+        {
+            ThrowHelper.ThrowCorrupt($"map '{region.Name}': the cell region is {length} bytes, {cellCount} cells of {layout.Stride} need more");
+        }
+    }
+
+    public SeqCellLayout Layout { get; }
+
+    public long Count { get; }
+
+    public LaneTable Lanes => _region.Lanes;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public byte* Cell(long index) => _cells + (index * Layout.Stride);
+
+    /// <summary>The cell's word once unlocked (acquire); waits for, or recovers, a holder.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ulong ReadWord(byte* cell)
+    {
+        ulong word = SharedMemory.ReadAcquire((ulong*)cell);
+        return LockWord.IsLocked(word) ? Wait(cell, word) : word;
+    }
+
+    /// <summary>True if the cell's word is still <paramref name="word"/> after the caller's data loads.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool Validate(byte* cell, ulong word)
+    {
+        SharedMemory.LoadLoadBarrier();
+        return *(ulong*)cell == word;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static uint State(byte* cell) => *(uint*)(cell + SeqCellLayout.StateOffset);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TKey Key<TKey>(byte* cell) where TKey : unmanaged => Unsafe.ReadUnaligned<TKey>(cell + SeqCellLayout.KeyOffset);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TValue Value<TValue>(byte* cell) where TValue : unmanaged => Unsafe.ReadUnaligned<TValue>(cell + Layout.ValueOffset);
+
+    /// <summary>
+    /// Steps 1-2 of a write: records the intent and CASes the word from <paramref name="expected"/> (unlocked)
+    /// to locked by <paramref name="lane"/>. False if the word changed meanwhile.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryLock(Lane lane, byte* cell, ulong expected)
+    {
+        lane.MarkLocking(_region.Memory.OffsetOf(cell));
+        // Full fence: the intent is visible before the lock, and the cell's bytes are read only after it.
+        return SharedMemory.CompareExchange((ulong*)cell, LockWord.Locked(expected, lane.OwnerTag), expected) == expected;
+    }
+
+    /// <summary>Locks the cell whatever it holds; returns the word it had.</summary>
+    public ulong Lock(Lane lane, byte* cell)
+    {
+        while (true)
+        {
+            ulong word = ReadWord(cell);
+            if (TryLock(lane, cell, word))
+            {
+                return word;
+            }
+        }
+    }
+
+    /// <summary>Step 3: saves the cell's protected bytes as the undo image; the caller may now write them.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void BeginWrite(Lane lane, byte* cell)
+    {
+        byte* data = cell + SeqCellLayout.StateOffset;
+        lane.SaveUndo(_region.Memory.OffsetOf(data), data, Layout.ProtectedLength);
+    }
+
+    /// <summary>Steps 5-6: commits the count change and releases the cell with the next version.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void EndWrite(Lane lane, byte* cell, ulong lockedFrom, long countDelta)
+    {
+        lane.Commit(countDelta);
+        // Release: the new bytes are visible before the word says the cell is free again.
+        SharedMemory.WriteRelease((ulong*)cell, LockWord.Released(lockedFrom));
+    }
+
+    /// <summary>Releases a cell locked but not changed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Unlock(byte* cell, ulong lockedFrom) =>
+        SharedMemory.WriteRelease((ulong*)cell, LockWord.Released(lockedFrom));
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ulong Wait(byte* cell, ulong word) =>
+        LockWaiter.WaitUnlocked(_region.Lanes, (ulong*)cell, word, _region.Options.LockTimeout);
+}

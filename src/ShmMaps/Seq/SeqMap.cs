@@ -1,0 +1,190 @@
+using System.Collections;
+using System.Runtime.CompilerServices;
+using ShmMaps.Core.Memory;
+using ShmMaps.Core.Region;
+using ShmMaps.Keys;
+using ShmMaps.Seq;
+
+namespace ShmMaps;
+
+/// <summary>
+/// A hash map in a shared file where every cell is its own seqlock: lookups never lock (they retry a torn
+/// copy), writers lock one cell, and a process killed at any instant leaves every entry whole.
+/// </summary>
+/// <remarks>
+/// Layout and probing: <see cref="SeqMapLayout"/>. Keys compare and hash by their bytes (XXH3 seeded per
+/// map), so <typeparamref name="TKey"/> must have no padding. The table never grows: a map created for
+/// <c>capacity</c> entries has at least 4/3 as many cells and accepts new keys until every cell is used,
+/// then throws <see cref="MapFullException"/> (and stays usable).
+/// </remarks>
+/// <typeparam name="TKey">The key type; unmanaged, without padding.</typeparam>
+/// <typeparam name="TValue">The value type; unmanaged.</typeparam>
+public sealed unsafe partial class SeqMap<TKey, TValue> : IEnumerable<KeyValuePair<TKey, TValue>>, IDisposable
+    where TKey : unmanaged, IEquatable<TKey>
+    where TValue : unmanaged
+{
+    private readonly MapRegion _region;
+    private readonly SeqCells _cells;
+    private readonly long _mask;
+    private readonly ulong _seed;
+    private readonly ulong* _stripes;
+    private readonly int _stripeShift;
+
+    private SeqMap(MapRegion region)
+    {
+        _region = region;
+        long cells = region.KindParameter(SeqMapLayout.CellCountParameter);
+        var layout = SeqCellLayout.For<TKey, TValue>(hasKey: true);
+        _stripeShift = (int)region.KindParameter(SeqMapLayout.StripeShiftParameter);
+        if (cells < 1 || cells > SeqMapLayout.MaxCells || (cells & (cells - 1)) != 0 || region.KindParameter(SeqMapLayout.StrideParameter) != layout.Stride
+            || _stripeShift != SeqMapLayout.StripeShiftFor(cells))
+        {
+            ThrowHelper.ThrowCorrupt($"map '{region.Name}': cell count {cells}, stride or stripe shift {_stripeShift} is invalid");
+        }
+        _cells = new SeqCells(region, SeqMapLayout.CellRegion, cells, layout);
+        _mask = cells - 1;
+        _seed = region.HashSeed;
+        _stripes = (ulong*)region.RegionPointer(SeqMapLayout.StripeRegion, out long stripeBytes);
+        if (stripeBytes < (cells >> _stripeShift) * sizeof(ulong))
+        {
+            ThrowHelper.ThrowCorrupt($"map '{region.Name}': the insert-stripe region is {stripeBytes} bytes, too small");
+        }
+    }
+
+    /// <summary>The map's name.</summary>
+    public string Name => _region.Name;
+
+    /// <summary>The number of entries the map was created for.</summary>
+    public long Capacity => _region.Capacity;
+
+    /// <summary>The number of cells (entries fit until every cell is used).</summary>
+    public long CellCount => _cells.Count;
+
+    /// <summary>The number of entries, summed over the writer lanes of all processes.</summary>
+    public long Count
+    {
+        get
+        {
+            _region.ThrowIfDisposed();
+            long total = 0;
+            for (int i = 0; i < _region.Lanes.Count; i++)
+            {
+                total += SharedMemory.ReadAcquire(&_region.Lanes.Record(i)->EntryCount);
+            }
+            return total;
+        }
+    }
+
+    /// <summary>Creates a new map for <paramref name="capacity"/> entries; <see cref="MapExistsException"/> if the name exists.</summary>
+    public static SeqMap<TKey, TValue> Create(string name, long capacity, ShmOptions? options = null) =>
+        new(MapRegion.Create(name, Spec(capacity), options));
+
+    /// <summary>Opens an existing map; <see cref="LayoutMismatchException"/> if its kind or types differ.</summary>
+    public static SeqMap<TKey, TValue> Open(string name, ShmOptions? options = null) =>
+        new(MapRegion.Open(name, Spec(0), options));
+
+    /// <summary>Opens the map, creating it for <paramref name="capacity"/> entries if it does not exist.</summary>
+    public static SeqMap<TKey, TValue> OpenOrCreate(string name, long capacity, ShmOptions? options = null) =>
+        new(MapRegion.OpenOrCreate(name, Spec(capacity), options));
+
+    /// <summary>Deletes the map's file; false if there was none. Processes that have it open keep using it.</summary>
+    public static bool Delete(string name, ShmOptions? options = null) => MapRegion.Delete(name, options);
+
+    /// <summary>The value of <paramref name="key"/>; <see cref="KeyNotFoundException"/> on get if absent; set is <see cref="Insert"/>.</summary>
+    public TValue this[TKey key]
+    {
+        get
+        {
+            if (!TryGetValue(key, out TValue value))
+            {
+                ThrowHelper.ThrowKeyNotFound(key);
+            }
+            return value;
+        }
+        set => Insert(key, value);
+    }
+
+    /// <summary>The value of <paramref name="key"/>, or null.</summary>
+    public TValue? Get(TKey key) => TryGetValue(key, out TValue value) ? value : null;
+
+    /// <summary>True if the map holds <paramref name="key"/>.</summary>
+    public bool ContainsKey(TKey key) => TryGetValue(key, out _);
+
+    /// <summary>Looks <paramref name="key"/> up without taking any lock.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryGetValue(TKey key, out TValue value)
+    {
+        _region.ThrowIfDisposed();
+        return Find(Home(key), key, out _, out _, out value);
+    }
+
+    /// <summary>Closes this handle; the file stays for other processes.</summary>
+    public void Dispose() => _region.Dispose();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private long Home(in TKey key) => (long)(KeyBytes<TKey>.Hash(key, _seed) & (ulong)_mask);
+
+    /// <summary>
+    /// Finds <paramref name="key"/> among the cells of home <paramref name="home"/>'s probe range; on success
+    /// gives the cell and the unlocked word under which it held the key.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool Find(long home, in TKey key, out byte* found, out ulong foundWord, out TValue value)
+    {
+        byte* homeCell = _cells.Cell(home);
+        // Acquire: a limit raised by an insert is seen no later than the cells it covers.
+        uint limit = SharedMemory.ReadAcquire((uint*)(homeCell + SeqCellLayout.ProbeLimitOffset));
+        byte* cell = homeCell;
+        for (uint distance = 0; ; )
+        {
+            ulong word;
+            uint state;
+            TKey cellKey;
+            do
+            {
+                word = _cells.ReadWord(cell);
+                state = SeqCells.State(cell);
+                cellKey = SeqCells.Key<TKey>(cell);
+                value = _cells.Value<TValue>(cell);
+            }
+            while (!SeqCells.Validate(cell, word));
+
+            if (state == SeqCellLayout.Occupied && KeyBytes<TKey>.Equal(cellKey, key))
+            {
+                found = cell;
+                foundWord = word;
+                return true;
+            }
+            if (++distance > limit)
+            {
+                break;
+            }
+            cell = _cells.Cell((home + distance) & _mask);
+        }
+        found = null;
+        foundWord = 0;
+        value = default;
+        return false;
+    }
+
+    private static RegionSpec Spec(long capacity)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(capacity);
+        KeyBytes<TKey>.EnsureNoPadding();
+        var layout = SeqCellLayout.For<TKey, TValue>(hasKey: true);
+        long cells = SeqMapLayout.CellsFor(capacity);
+        int shift = SeqMapLayout.StripeShiftFor(cells);
+        return new RegionSpec
+        {
+            Kind = MapKind.SeqMap,
+            KeySize = layout.KeySize,
+            ValueSize = layout.ValueSize,
+            KeyTypeName = TypeLayout.NameOf<TKey>(),
+            ValueTypeName = TypeLayout.NameOf<TValue>(),
+            Capacity = capacity,
+            KindParameters = [cells, layout.Stride, shift],
+            RegionLengths = [(cells >> shift) * sizeof(ulong), checked(cells * layout.Stride)],
+            UndoCapacity = layout.ProtectedLength,
+        };
+    }
+}

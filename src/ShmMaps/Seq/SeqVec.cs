@@ -1,0 +1,204 @@
+using System.Runtime.CompilerServices;
+using ShmMaps.Core.Memory;
+using ShmMaps.Core.Region;
+using ShmMaps.Core.Registry;
+using ShmMaps.Keys;
+using ShmMaps.Seq;
+
+namespace ShmMaps;
+
+/// <summary>
+/// A growable vector in a shared file where every element is its own seqlock. <see cref="Push"/> from any
+/// process appends; reads never lock.
+/// </summary>
+/// <remarks>
+/// The file reserves room for <see cref="MaxCapacity"/> elements at create, sparse: memory is used only
+/// for the pages elements are pushed into, so growing past the initial capacity never moves an element
+/// and never makes a reader wait. A push first reserves its index (a CAS on the shared count), then
+/// writes the element; an index reserved by a push that has not finished (or whose process died before
+/// writing) reads as absent.
+/// </remarks>
+/// <typeparam name="T">The element type; an unmanaged value, stored by its bytes.</typeparam>
+public sealed unsafe class SeqVec<T> : IDisposable where T : unmanaged
+{
+    /// <summary>The reservation used when <c>maxCapacity</c> is not given: this many times the initial capacity (at least 1 Mi elements).</summary>
+    public const long DefaultGrowthFactor = 1024;
+
+    private const int CellRegion = 1;
+    private const int ReservedCounter = 0;
+    private readonly MapRegion _region;
+    private readonly SeqCells _cells;
+    private readonly long* _reserved;
+
+    private SeqVec(MapRegion region)
+    {
+        _region = region;
+        InitialCapacity = region.KindParameter(0);
+        MaxCapacity = region.KindParameter(1);
+        var layout = SeqCellLayout.For<T, T>(hasKey: false);
+        if (InitialCapacity < 0 || MaxCapacity < InitialCapacity || region.KindParameter(2) != layout.Stride)
+        {
+            ThrowHelper.ThrowCorrupt($"map '{region.Name}': capacities {InitialCapacity}/{MaxCapacity} or stride {region.KindParameter(2)} are invalid");
+        }
+        _cells = new SeqCells(region, CellRegion, MaxCapacity, layout);
+        _reserved = region.Counter(ReservedCounter);
+    }
+
+    /// <summary>The map's name.</summary>
+    public string Name => _region.Name;
+
+    /// <summary>The number of elements pushed (indexes reserved).</summary>
+    public long Count
+    {
+        get
+        {
+            _region.ThrowIfDisposed();
+            return Math.Min(SharedMemory.ReadAcquire(_reserved), MaxCapacity);
+        }
+    }
+
+    /// <summary>The capacity the vector was created with.</summary>
+    public long InitialCapacity { get; }
+
+    /// <summary>The current capacity: the initial capacity doubled until it holds <see cref="Count"/>.</summary>
+    public long Capacity
+    {
+        get
+        {
+            long count = Count;
+            long capacity = Math.Max(InitialCapacity, 1);
+            while (capacity < count)
+            {
+                capacity *= 2;
+            }
+            return Math.Min(capacity, MaxCapacity);
+        }
+    }
+
+    /// <summary>The most elements the file has room for; a push past it is a <see cref="MapFullException"/>.</summary>
+    public long MaxCapacity { get; }
+
+    /// <summary>Creates an empty vector with room reserved for <paramref name="maxCapacity"/> elements (default: <see cref="DefaultGrowthFactor"/> times <paramref name="capacity"/>).</summary>
+    public static SeqVec<T> Create(string name, long capacity, ShmOptions? options = null, long maxCapacity = 0) =>
+        new(MapRegion.Create(name, Spec(capacity, maxCapacity), options));
+
+    /// <summary>Opens an existing vector; <see cref="LayoutMismatchException"/> if it is not a <c>SeqVec&lt;T&gt;</c>.</summary>
+    public static SeqVec<T> Open(string name, ShmOptions? options = null) =>
+        new(MapRegion.Open(name, Spec(0, 0), options));
+
+    /// <summary>Opens the vector, creating it if it does not exist.</summary>
+    public static SeqVec<T> OpenOrCreate(string name, long capacity, ShmOptions? options = null, long maxCapacity = 0) =>
+        new(MapRegion.OpenOrCreate(name, Spec(capacity, maxCapacity), options));
+
+    /// <summary>Deletes the vector's file; false if there was none.</summary>
+    public static bool Delete(string name, ShmOptions? options = null) => MapRegion.Delete(name, options);
+
+    /// <summary>The element at <paramref name="index"/>; setting it requires index &lt; <see cref="Count"/>.</summary>
+    public T this[long index]
+    {
+        get => Get(index) ?? throw new ArgumentOutOfRangeException(nameof(index), index, $"no element at {index} (count {Count})");
+        set => Set(index, value);
+    }
+
+    /// <summary>Appends <paramref name="value"/>; returns its index.</summary>
+    public long Push(T value)
+    {
+        _region.ThrowIfDisposed();
+        long index = SharedMemory.ReadAcquire(_reserved);
+        while (true)
+        {
+            if (index >= MaxCapacity)
+            {
+                ThrowHelper.ThrowMapFull(Name, MaxCapacity);
+            }
+            // Full fence: the index is ours once the CAS succeeds; nobody else writes that cell first.
+            long seen = SharedMemory.CompareExchange(_reserved, index + 1, index);
+            if (seen == index)
+            {
+                break;
+            }
+            index = seen;
+        }
+        Write(index, value);
+        return index;
+    }
+
+    /// <summary>The element at <paramref name="index"/>, or null if there is none (yet).</summary>
+    public T? Get(long index) => TryGet(index, out T value) ? value : null;
+
+    /// <summary>The element at <paramref name="index"/>; false if the index is not below <see cref="Count"/> or not written yet.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryGet(long index, out T value)
+    {
+        _region.ThrowIfDisposed();
+        value = default;
+        if ((ulong)index >= (ulong)Math.Min(SharedMemory.ReadAcquire(_reserved), MaxCapacity))
+        {
+            return false;
+        }
+        byte* cell = _cells.Cell(index);
+        while (true)
+        {
+            ulong word = _cells.ReadWord(cell);
+            uint state = SeqCells.State(cell);
+            value = _cells.Value<T>(cell);
+            if (SeqCells.Validate(cell, word))
+            {
+                if (state == SeqCellLayout.Occupied)
+                {
+                    return true;
+                }
+                value = default;
+                return false;
+            }
+        }
+    }
+
+    /// <summary>Replaces the element at <paramref name="index"/> (below <see cref="Count"/>).</summary>
+    public void Set(long index, T value)
+    {
+        _region.ThrowIfDisposed();
+        if ((ulong)index >= (ulong)Count)
+        {
+            ThrowHelper.ThrowIndex(index, Count);
+        }
+        Write(index, value);
+    }
+
+    /// <summary>Closes this handle; the file stays for other processes.</summary>
+    public void Dispose() => _region.Dispose();
+
+    private void Write(long index, T value)
+    {
+        byte* cell = _cells.Cell(index);
+        Lane lane = _cells.Lanes.Current;
+        ulong lockedFrom = _cells.Lock(lane, cell);
+        _cells.BeginWrite(lane, cell);
+        *(uint*)(cell + SeqCellLayout.StateOffset) = SeqCellLayout.Occupied;
+        Unsafe.WriteUnaligned(cell + _cells.Layout.ValueOffset, value);
+        SeqCells.EndWrite(lane, cell, lockedFrom, 0);
+    }
+
+    private static RegionSpec Spec(long capacity, long maxCapacity)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(capacity);
+        if (maxCapacity == 0)
+        {
+            maxCapacity = Math.Max(capacity, 1024) * DefaultGrowthFactor;
+        }
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxCapacity, capacity);
+        var layout = SeqCellLayout.For<T, T>(hasKey: false);
+        return new RegionSpec
+        {
+            Kind = MapKind.SeqVec,
+            KeySize = 0,
+            ValueSize = layout.ValueSize,
+            KeyTypeName = "",
+            ValueTypeName = TypeLayout.NameOf<T>(),
+            Capacity = capacity,
+            KindParameters = [capacity, maxCapacity, layout.Stride],
+            RegionLengths = [checked(maxCapacity * layout.Stride)],
+            UndoCapacity = layout.ProtectedLength,
+        };
+    }
+}
