@@ -108,6 +108,30 @@ internal sealed unsafe class LaneTable : IDisposable
     /// <summary>Whether anyone (this handle included) holds lane <paramref name="index"/> now.</summary>
     public bool IsLaneAlive(int index) => IsHeldHere(index) || _platform.IsByteLockedByOther(_file, LockBase + index);
 
+    /// <summary>The map's entry count: the sum of every lane's share.</summary>
+    public long SumEntryCounts()
+    {
+        long total = 0;
+        for (int i = 0; i < Count; i++)
+        {
+            total += SharedMemory.ReadAcquire(&Record(i)->EntryCount);
+        }
+        return total;
+    }
+
+    /// <summary>True if any lane that was ever claimed is held by a live process now.</summary>
+    public bool AnyLaneAlive()
+    {
+        for (int i = 0; i < Count; i++)
+        {
+            if (Record(i)->Generation != 0 && IsLaneAlive(i))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private Lane CurrentSlow()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);

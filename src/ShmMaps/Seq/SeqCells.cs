@@ -112,6 +112,22 @@ internal readonly unsafe struct SeqCells
     public static void Unlock(byte* cell, ulong lockedFrom) =>
         SharedMemory.WriteRelease((ulong*)cell, LockWord.Released(lockedFrom));
 
+    /// <summary>Copies cell <paramref name="index"/>'s protected bytes whole; returns the word they were read under.</summary>
+    public ulong ReadProtected(long index, Span<byte> destination)
+    {
+        byte* cell = Cell(index);
+        var source = new ReadOnlySpan<byte>(cell + SeqCellLayout.StateOffset, Layout.ProtectedLength);
+        while (true)
+        {
+            ulong word = ReadWord(cell);
+            source.CopyTo(destination);
+            if (Validate(cell, word))
+            {
+                return word;
+            }
+        }
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private ulong Wait(byte* cell, ulong word) =>
         LockWaiter.WaitUnlocked(_region.Lanes, (ulong*)cell, word, _region.Options.LockTimeout);

@@ -1,4 +1,3 @@
-using System.Collections;
 using System.Runtime.CompilerServices;
 using ShmMaps.Core.Memory;
 using ShmMaps.Core.Region;
@@ -66,12 +65,7 @@ public sealed unsafe partial class SeqMap<TKey, TValue> : IEnumerable<KeyValuePa
         get
         {
             _region.ThrowIfDisposed();
-            long total = 0;
-            for (int i = 0; i < _region.Lanes.Count; i++)
-            {
-                total += SharedMemory.ReadAcquire(&_region.Lanes.Record(i)->EntryCount);
-            }
-            return total;
+            return _region.Lanes.SumEntryCounts();
         }
     }
 

@@ -1,0 +1,119 @@
+using ShmMaps.Core.Files;
+using ShmMaps.Core.Region;
+using ShmMaps.Core.Registry;
+
+namespace ShmMaps.Inspection;
+
+/// <summary>
+/// Reads any map file without knowing its generic types: list a directory, describe, dump, check, recover.
+/// </summary>
+/// <remarks>The CLI and the hosting package use this and the public map types only.</remarks>
+public static unsafe class MapInspector
+{
+    /// <summary>The directory maps live in under <paramref name="options"/> (options, else <c>$SHMMAPS_DIR</c>, else the platform default).</summary>
+    public static string DirectoryOf(ShmOptions? options = null) => MapFiles.DirectoryFor(options);
+
+    /// <summary>Every map file in the directory of <paramref name="options"/>, each described or with the reason it could not be.</summary>
+    public static IReadOnlyList<MapListing> List(ShmOptions? options = null)
+    {
+        string directory = MapFiles.DirectoryFor(options);
+        if (!Directory.Exists(directory))
+        {
+            return [];
+        }
+        var listings = new List<MapListing>();
+        foreach (string path in Directory.EnumerateFiles(directory, "*" + MapFiles.Extension).Order(StringComparer.Ordinal))
+        {
+            if (MapFiles.NameOf(path) is not { } name)
+            {
+                continue;
+            }
+            try
+            {
+                listings.Add(new MapListing(name, path, Describe(name, options), null));
+            }
+            catch (Exception e) when (e is ShmMapException or IOException or UnauthorizedAccessException or TimeoutException)
+            {
+                listings.Add(new MapListing(name, path, null, e.Message));
+            }
+        }
+        return listings;
+    }
+
+    /// <summary>Describes map <paramref name="name"/>: header, count, lanes.</summary>
+    public static MapDescription Describe(string name, ShmOptions? options = null)
+    {
+        using MapRegion region = OpenAny(name, options);
+        MapHeader* header = region.Header;
+        var stat = region.Stat();
+        var lanes = new List<LaneDescription>();
+        for (int i = 0; i < region.Lanes.Count; i++)
+        {
+            LaneRecord* lane = region.Lanes.Record(i);
+            if (lane->Generation == 0)
+            {
+                continue;
+            }
+            lanes.Add(new LaneDescription(i, lane->Pid, region.Lanes.IsLaneAlive(i), lane->Generation,
+                DateTimeOffset.FromUnixTimeMilliseconds(lane->ClaimedUnixMs), ((IntentState)lane->IntentState).ToString(), lane->EntryCount));
+        }
+        return new MapDescription
+        {
+            Name = name,
+            Path = region.Path,
+            Kind = region.Kind.ToString(),
+            KeyType = MapHeader.ReadTypeName(header->KeyTypeName, "key type"),
+            ValueType = MapHeader.ReadTypeName(header->ValueTypeName, "value type"),
+            KeySize = (int)header->KeySize,
+            ValueSize = (int)header->ValueSize,
+            Capacity = header->Capacity,
+            Count = SeqInspector.Handles(region.Kind) ? SeqInspector.Count(region) : -1,
+            FileBytes = stat.Length,
+            AllocatedBytes = stat.AllocatedBytes,
+            Format = $"{header->FormatMajor}.{header->FormatMinor}",
+            Created = DateTimeOffset.FromUnixTimeMilliseconds(header->CreatedUnixMs),
+            CreatorPid = header->CreatorPid,
+            LaneCount = region.Lanes.Count,
+            Lanes = lanes,
+        };
+    }
+
+    /// <summary>The entries of map <paramref name="name"/>, decoded from the type names in its header.</summary>
+    public static IEnumerable<MapEntry> Dump(string name, ShmOptions? options = null)
+    {
+        using MapRegion region = OpenAny(name, options);
+        EnsureSupported(region);
+        foreach (MapEntry entry in SeqInspector.Dump(region))
+        {
+            yield return entry;
+        }
+    }
+
+    /// <summary>Verifies every invariant of map <paramref name="name"/>; changes nothing.</summary>
+    public static CheckReport Check(string name, ShmOptions? options = null) => Walk(name, options, recover: false);
+
+    /// <summary>Releases every lock of a dead process in map <paramref name="name"/> (restoring half-done writes), then checks it.</summary>
+    public static CheckReport Recover(string name, ShmOptions? options = null) => Walk(name, options, recover: true);
+
+    /// <summary>Deletes map <paramref name="name"/>'s file, whatever its kind; false if there was none.</summary>
+    public static bool Delete(string name, ShmOptions? options = null) => MapRegion.Delete(name, options);
+
+    private static CheckReport Walk(string name, ShmOptions? options, bool recover)
+    {
+        using MapRegion region = OpenAny(name, options);
+        EnsureSupported(region);
+        var report = new CheckReport { Name = name };
+        SeqInspector.Check(region, report, recover);
+        return report;
+    }
+
+    private static MapRegion OpenAny(string name, ShmOptions? options) => MapRegion.OpenPath(name, MapFiles.PathFor(name, options), options);
+
+    private static void EnsureSupported(MapRegion region)
+    {
+        if (!SeqInspector.Handles(region.Kind))
+        {
+            throw new NotSupportedException($"map '{region.Name}' is a {region.Kind}; this version inspects SeqArray, SeqVec and SeqMap");
+        }
+    }
+}

@@ -1,0 +1,161 @@
+using ShmMaps.Core.Hashing;
+using ShmMaps.Core.Locking;
+using ShmMaps.Core.Memory;
+using ShmMaps.Core.Region;
+using ShmMaps.Seq;
+
+namespace ShmMaps.Inspection;
+
+/// <summary>Reads, checks and recovers SeqArray, SeqVec and SeqMap files from their raw cells.</summary>
+internal static unsafe class SeqInspector
+{
+    public static bool Handles(MapKind kind) => kind is MapKind.SeqArray or MapKind.SeqVec or MapKind.SeqMap;
+
+    public static long Count(MapRegion region) => region.Kind switch
+    {
+        MapKind.SeqArray => region.KindParameter(0),
+        MapKind.SeqVec => Math.Min(SharedMemory.ReadAcquire(region.Counter(0)), region.KindParameter(1)),
+        _ => region.Lanes.SumEntryCounts(),
+    };
+
+    public static IEnumerable<MapEntry> Dump(MapRegion region)
+    {
+        SeqCells cells = Cells(region);
+        long used = UsedCells(region);
+        (string keyType, string valueType) = TypeNames(region);
+        byte[] buffer = new byte[cells.Layout.ProtectedLength];
+        for (long i = 0; i < used; i++)
+        {
+            if (ReadEntry(region, cells, i, buffer, keyType, valueType) is { } entry)
+            {
+                yield return entry;
+            }
+        }
+    }
+
+    /// <summary>Walks every cell (and insert stripe); with <paramref name="recover"/>, finishes what dead writers left.</summary>
+    public static void Check(MapRegion region, CheckReport report, bool recover)
+    {
+        SeqCells cells = Cells(region);
+        long used = UsedCells(region);
+        bool isMap = region.Kind == MapKind.SeqMap;
+        long mask = cells.Count - 1;
+        byte[] buffer = new byte[cells.Layout.ProtectedLength];
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        long occupied = 0;
+        for (long i = 0; i < used; i++)
+        {
+            report.Examined++;
+            byte* cell = cells.Cell(i);
+            if (!Settle(region, (ulong*)cell, $"cell {i}", report, recover))
+            {
+                continue;
+            }
+            cells.ReadProtected(i, buffer);
+            uint state = BitConverter.ToUInt32(buffer, 0);
+            if (state > SeqCellLayout.Occupied)
+            {
+                report.Add($"cell {i}: state {state} is neither empty (0) nor occupied (1)");
+                continue;
+            }
+            if (!isMap || state != SeqCellLayout.Occupied)
+            {
+                continue;
+            }
+            occupied++;
+            ReadOnlySpan<byte> key = buffer.AsSpan(SeqCellLayout.KeyOffset - SeqCellLayout.StateOffset, cells.Layout.KeySize);
+            long home = (long)(XxHash3.Hash(key, region.HashSeed) & (ulong)mask);
+            long distance = (i - home) & mask;
+            uint limit = *(uint*)(cells.Cell(home) + SeqCellLayout.ProbeLimitOffset);
+            if (distance > limit)
+            {
+                report.Add($"cell {i}: key 0x{Convert.ToHexString(key)} is {distance} cells from its home {home}, past the home's probe limit {limit}: lookups cannot find it");
+            }
+            if (!keys.Add(Convert.ToHexString(key)))
+            {
+                report.Add($"cell {i}: key 0x{Convert.ToHexString(key)} is stored twice");
+            }
+        }
+        if (isMap)
+        {
+            CheckStripes(region, report, recover);
+            long counted = region.Lanes.SumEntryCounts();
+            if (counted != occupied)
+            {
+                report.Add($"the lanes count {counted} entries but {occupied} cells are occupied{(region.Lanes.AnyLaneAlive() ? " (writers were active during the check)" : "")}");
+            }
+        }
+    }
+
+    private static void CheckStripes(MapRegion region, CheckReport report, bool recover)
+    {
+        ulong* stripes = (ulong*)region.RegionPointer(SeqMapLayout.StripeRegion, out _);
+        long count = region.KindParameter(SeqMapLayout.CellCountParameter) >> (int)region.KindParameter(SeqMapLayout.StripeShiftParameter);
+        for (long s = 0; s < count; s++)
+        {
+            report.Examined++;
+            Settle(region, stripes + s, $"insert stripe {s}", report, recover);
+        }
+    }
+
+    /// <summary>
+    /// False if the word is locked by a dead process and we only check; with recover, the waiter releases it
+    /// (restoring the undo image of a half-done write) and the walk goes on.
+    /// </summary>
+    private static bool Settle(MapRegion region, ulong* word, string what, CheckReport report, bool recover)
+    {
+        ulong seen = SharedMemory.ReadAcquire(word);
+        if (!LockWord.IsLocked(seen) || !region.Lanes.IsOwnerDead(seen))
+        {
+            return true;
+        }
+        int lane = LockWord.OwnerLane(seen);
+        if (!recover)
+        {
+            report.Add($"{what} is locked by lane {lane} of dead process {region.Lanes.Record(lane)->Pid}: run 'shm recover {region.Name}' (or any access recovers it)");
+            return false;
+        }
+        LockWaiter.WaitUnlocked(region.Lanes, word, seen, region.Options.LockTimeout);
+        report.Recovered++;
+        return true;
+    }
+
+    private static MapEntry? ReadEntry(MapRegion region, SeqCells cells, long index, byte[] buffer, string keyType, string valueType)
+    {
+        cells.ReadProtected(index, buffer);
+        if (BitConverter.ToUInt32(buffer, 0) != SeqCellLayout.Occupied && region.Kind != MapKind.SeqArray)
+        {
+            return null;
+        }
+        int keyStart = SeqCellLayout.KeyOffset - SeqCellLayout.StateOffset;
+        string? key = region.Kind == MapKind.SeqMap ? ValueDecoder.Decode(keyType, buffer.AsSpan(keyStart, cells.Layout.KeySize)) : null;
+        string value = ValueDecoder.Decode(valueType, buffer.AsSpan(keyStart + cells.Layout.KeySize, cells.Layout.ValueSize));
+        return new MapEntry(index, key, value);
+    }
+
+    private static (string Key, string Value) TypeNames(MapRegion region) =>
+        (MapHeader.ReadTypeName(region.Header->KeyTypeName, "key type"), MapHeader.ReadTypeName(region.Header->ValueTypeName, "value type"));
+
+    private static SeqCells Cells(MapRegion region)
+    {
+        var header = region.Header;
+        return region.Kind switch
+        {
+            MapKind.SeqArray => new SeqCells(region, 1, region.KindParameter(0), new SeqCellLayout(0, (int)header->ValueSize)),
+            MapKind.SeqVec => new SeqCells(region, 1, region.KindParameter(1), new SeqCellLayout(0, (int)header->ValueSize)),
+            _ => MapCells(region),
+        };
+    }
+
+    private static SeqCells MapCells(MapRegion region)
+    {
+        long cells = region.KindParameter(SeqMapLayout.CellCountParameter);
+        if (cells < 1 || (cells & (cells - 1)) != 0 || cells > SeqMapLayout.MaxCells)
+        {
+            ThrowHelper.ThrowCorrupt($"map '{region.Name}': cell count {cells} is not a power of two");
+        }
+        return new SeqCells(region, SeqMapLayout.CellRegion, cells, new SeqCellLayout((int)region.Header->KeySize, (int)region.Header->ValueSize));
+    }
+
+    private static long UsedCells(MapRegion region) => region.Kind == MapKind.SeqVec ? Count(region) : Cells(region).Count;
+}

@@ -1,0 +1,139 @@
+using ShmMaps.Inspection;
+using ShmMaps.Tool.Output;
+using ShmMaps.Tool.Verbs;
+
+namespace ShmMaps.Tool.Commands;
+
+/// <summary>list, info, dump, check, recover, delete.</summary>
+internal static class InspectCommands
+{
+    public static int List(ListVerb verb, TextWriter output)
+    {
+        IReadOnlyList<MapListing> listings = MapInspector.List(verb.ToShmOptions());
+        if (verb.Json)
+        {
+            Json.Write(output, listings);
+            return ExitCodes.Ok;
+        }
+        var table = new TextTable("NAME", "KIND", "KEY", "VALUE", "COUNT", "CAPACITY", "SIZE", "LIVE PIDS");
+        foreach (MapListing listing in listings)
+        {
+            if (listing.Description is { } d)
+            {
+                table.Add(d.Name, d.Kind, Short(d.KeyType), Short(d.ValueType), d.Count, d.Capacity, ByteSize.Format(d.AllocatedBytes), LivePids(d));
+            }
+            else
+            {
+                table.Add(listing.Name, "unreadable", "", "", "", "", "", listing.Error);
+            }
+        }
+        table.Write(output);
+        return ExitCodes.Ok;
+    }
+
+    public static int Info(InfoVerb verb, TextWriter output)
+    {
+        MapDescription d = MapInspector.Describe(verb.Name, verb.ToShmOptions());
+        if (verb.Json)
+        {
+            Json.Write(output, d);
+            return ExitCodes.Ok;
+        }
+        output.WriteLine($"name:       {d.Name}");
+        output.WriteLine($"file:       {d.Path}");
+        output.WriteLine($"kind:       {d.Kind} (format {d.Format})");
+        output.WriteLine($"key:        {(d.KeyType.Length == 0 ? "(none)" : $"{d.KeyType} ({d.KeySize} bytes)")}");
+        output.WriteLine($"value:      {d.ValueType} ({d.ValueSize} bytes)");
+        output.WriteLine($"count:      {d.Count}");
+        output.WriteLine($"capacity:   {d.Capacity}");
+        output.WriteLine($"file size:  {ByteSize.Format(d.FileBytes)} ({ByteSize.Format(d.AllocatedBytes)} in memory)");
+        output.WriteLine($"created:    {d.Created:u} by pid {d.CreatorPid}");
+        output.WriteLine($"lanes:      {d.Lanes.Count} of {d.LaneCount} ever used, {d.Lanes.Count(l => l.Alive)} held by live processes");
+        if (d.Lanes.Count > 0)
+        {
+            var table = new TextTable("LANE", "PID", "ALIVE", "GEN", "CLAIMED", "INTENT", "ENTRIES");
+            foreach (LaneDescription lane in d.Lanes)
+            {
+                table.Add(lane.Index, lane.Pid, lane.Alive ? "yes" : "no", lane.Generation, lane.Claimed.ToString("u"), lane.Intent, lane.EntryCount);
+            }
+            table.Write(output);
+        }
+        return ExitCodes.Ok;
+    }
+
+    public static int Dump(DumpVerb verb, TextWriter output)
+    {
+        IEnumerable<MapEntry> entries = MapInspector.Dump(verb.Name, verb.ToShmOptions());
+        if (verb.Limit > 0)
+        {
+            entries = entries.Take((int)Math.Min(verb.Limit, int.MaxValue));
+        }
+        string format = verb.Json ? "json" : verb.Format.ToLowerInvariant();
+        switch (format)
+        {
+            case "json":
+                Json.Write(output, entries.ToList());
+                break;
+            case "csv":
+                output.WriteLine("index,key,value");
+                foreach (MapEntry e in entries)
+                {
+                    output.WriteLine($"{e.Index},{Csv(e.Key)},{Csv(e.Value)}");
+                }
+                break;
+            case "table":
+                var table = new TextTable("INDEX", "KEY", "VALUE");
+                foreach (MapEntry e in entries)
+                {
+                    table.Add(e.Index, e.Key ?? "", e.Value);
+                }
+                table.Write(output);
+                break;
+            default:
+                throw new ArgumentException($"unknown format '{verb.Format}': use table, json or csv");
+        }
+        return ExitCodes.Ok;
+    }
+
+    public static int Check(MapVerbOptions verb, bool recover, TextWriter output)
+    {
+        CheckReport report = recover ? MapInspector.Recover(verb.Name, verb.ToShmOptions()) : MapInspector.Check(verb.Name, verb.ToShmOptions());
+        if (verb.Json)
+        {
+            Json.Write(output, report);
+        }
+        else
+        {
+            if (recover)
+            {
+                output.WriteLine($"{report.Name}: released {report.Recovered} lock(s) of dead processes");
+            }
+            foreach (string problem in report.Problems)
+            {
+                output.WriteLine($"{report.Name}: {problem}");
+            }
+            output.WriteLine(report.IsSound
+                ? $"{report.Name}: ok ({report.Examined} cells and locks examined)"
+                : $"{report.Name}: {report.Problems.Count} problem(s)");
+        }
+        return report.IsSound ? ExitCodes.Ok : ExitCodes.CheckFailed;
+    }
+
+    public static int Delete(DeleteVerb verb, TextWriter output)
+    {
+        if (!MapInspector.Delete(verb.Name, verb.ToShmOptions()))
+        {
+            throw new MapNotFoundException($"no map named '{verb.Name}'");
+        }
+        output.WriteLine($"deleted {verb.Name}");
+        return ExitCodes.Ok;
+    }
+
+    private static string LivePids(MapDescription d) =>
+        string.Join(",", d.Lanes.Where(l => l.Alive).Select(l => l.Pid).Distinct().Order());
+
+    private static string Short(string typeName) => typeName.StartsWith("System.", StringComparison.Ordinal) ? typeName[7..] : typeName;
+
+    private static string Csv(string? text) =>
+        text is null ? "" : text.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : text;
+}

@@ -1,0 +1,62 @@
+using CommandLine;
+using ShmMaps.Tool.Commands;
+using ShmMaps.Tool.Demo;
+using ShmMaps.Tool.Verbs;
+
+namespace ShmMaps.Tool;
+
+/// <summary>The <c>shm</c> command line.</summary>
+public static class Program
+{
+    /// <summary>Runs <c>shm</c>.</summary>
+    public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
+
+    /// <summary>Runs <c>shm</c> with the given arguments and writers; returns the exit code.</summary>
+    public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        using var parser = new Parser(settings =>
+        {
+            settings.HelpWriter = error;
+            settings.CaseInsensitiveEnumValues = true;
+        });
+        ParserResult<object> parsed = parser.ParseArguments(args,
+            typeof(ListVerb), typeof(InfoVerb), typeof(DumpVerb), typeof(CheckVerb), typeof(RecoverVerb),
+            typeof(DeleteVerb), typeof(DemoVerb), typeof(DemoWorkerVerb));
+        if (parsed is not Parsed<object> { Value: var verb })
+        {
+            return parsed.Errors.Any(e => e.Tag is ErrorType.HelpRequestedError or ErrorType.HelpVerbRequestedError or ErrorType.VersionRequestedError)
+                ? ExitCodes.Ok
+                : ExitCodes.Usage;
+        }
+        try
+        {
+            return verb switch
+            {
+                ListVerb v => InspectCommands.List(v, output),
+                InfoVerb v => InspectCommands.Info(v, output),
+                DumpVerb v => InspectCommands.Dump(v, output),
+                CheckVerb v => InspectCommands.Check(v, recover: false, output),
+                RecoverVerb v => InspectCommands.Check(v, recover: true, output),
+                DeleteVerb v => InspectCommands.Delete(v, output),
+                DemoVerb v => DemoCommand.Run(v, output),
+                DemoWorkerVerb v => DemoWorker.Run(v, output),
+                _ => ExitCodes.Usage,
+            };
+        }
+        catch (MapNotFoundException e)
+        {
+            error.WriteLine($"shm: {e.Message}");
+            return ExitCodes.NotFound;
+        }
+        catch (Exception e) when (e is CorruptMapException or LayoutMismatchException)
+        {
+            error.WriteLine($"shm: {e.Message}");
+            return ExitCodes.Corrupt;
+        }
+        catch (Exception e) when (e is ShmMapException or IOException or UnauthorizedAccessException or ArgumentException or TimeoutException or NotSupportedException)
+        {
+            error.WriteLine($"shm: {e.Message}");
+            return ExitCodes.Error;
+        }
+    }
+}

@@ -1,0 +1,69 @@
+using CommandLine;
+
+namespace ShmMaps.Tool.Verbs;
+
+[Verb("list", HelpText = "List the maps in a directory.")]
+internal sealed class ListVerb : DirectoryOptions;
+
+[Verb("info", HelpText = "Describe a map: kind, types, capacity, count, writer lanes and their processes.")]
+internal sealed class InfoVerb : MapVerbOptions;
+
+[Verb("dump", HelpText = "Print a map's entries, decoded from the type names in its header.")]
+internal sealed class DumpVerb : MapVerbOptions
+{
+    [Option("format", Default = "table", HelpText = "table, json or csv.")]
+    public string Format { get; set; } = "table";
+
+    [Option("limit", Default = 0L, HelpText = "Print at most this many entries (0: all).")]
+    public long Limit { get; set; }
+}
+
+[Verb("check", HelpText = "Verify every invariant of a map; exit code 1 if any is violated.")]
+internal sealed class CheckVerb : MapVerbOptions;
+
+[Verb("recover", HelpText = "Release the locks of dead processes (restoring half-done writes), then check.")]
+internal sealed class RecoverVerb : MapVerbOptions;
+
+[Verb("delete", HelpText = "Delete a map's file (processes that have it open keep their mapping).")]
+internal sealed class DeleteVerb : MapVerbOptions;
+
+[Verb("demo", HelpText = "Writer and reader processes on one SeqMap: throughput and write-to-visible latency.")]
+internal sealed class DemoVerb
+{
+    [Option("seconds", Default = 5, HelpText = "How long the workers run.")]
+    public int Seconds { get; set; }
+
+    [Option("writers", Default = 1, HelpText = "Writer processes.")]
+    public int Writers { get; set; }
+
+    [Option("readers", Default = 2, HelpText = "Reader processes.")]
+    public int Readers { get; set; }
+
+    [Option("keys", Default = 100_000, HelpText = "Keys in the map.")]
+    public int Keys { get; set; }
+
+    [Option("dir", HelpText = "Map directory (default: a fresh temporary one under the default directory).")]
+    public string? Directory { get; set; }
+}
+
+[Verb("demo-worker", Hidden = true, HelpText = "A worker process of the demo.")]
+internal sealed class DemoWorkerVerb
+{
+    [Option("role", Required = true)]
+    public string Role { get; set; } = "";
+
+    [Option("map", Required = true)]
+    public string Map { get; set; } = "";
+
+    [Option("dir", Required = true)]
+    public string Directory { get; set; } = "";
+
+    [Option("id", Default = 0)]
+    public int Id { get; set; }
+
+    [Option("keys", Default = 100_000)]
+    public int Keys { get; set; }
+
+    [Option("seconds", Default = 5)]
+    public int Seconds { get; set; }
+}
