@@ -21,7 +21,7 @@ internal static unsafe class HeaderValidator
         }
         if (header->FormatMajor != MapHeader.CurrentFormatMajor)
         {
-            throw new LayoutMismatchException($"map file '{path}': field 'format major' is {header->FormatMajor}; this library reads format {MapHeader.CurrentFormatMajor}");
+            throw new LayoutMismatchException($"map file '{path}': header field 'format major' is {header->FormatMajor}; this library reads format {MapHeader.CurrentFormatMajor}");
         }
         ulong checksum = Checksum(header);
         if (header->Checksum != checksum)

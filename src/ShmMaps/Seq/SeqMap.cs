@@ -115,6 +115,18 @@ public sealed unsafe partial class SeqMap<TKey, TValue> : IEnumerable<KeyValuePa
     /// <summary>Closes this handle; the file stays for other processes.</summary>
     public void Dispose() => _region.Dispose();
 
+    /// <summary>The open region (for inspection and white-box tests).</summary>
+    internal MapRegion Region => _region;
+
+    /// <summary>The cell holding <paramref name="key"/>, or null.</summary>
+    internal byte* CellOf(TKey key) => Find(Home(key), key, out byte* cell, out _, out _) ? cell : null;
+
+    /// <summary>The home cell of <paramref name="key"/>.</summary>
+    internal long HomeOf(TKey key) => Home(key);
+
+    /// <summary>The insert stripe lock word of home cell <paramref name="home"/>.</summary>
+    internal ulong* StripeOf(long home) => _stripes + (home >> _stripeShift);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private long Home(in TKey key) => (long)(KeyBytes<TKey>.Hash(key, _seed) & (ulong)_mask);
 

@@ -1,0 +1,101 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace ShmMaps.Tests.Support;
+
+/// <summary>A real child process running a role of <see cref="ChildRoles"/>; killed with SIGKILL.</summary>
+public sealed class ChildProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly BlockingCollection<string> _lines = [];
+
+    private ChildProcess(Process process)
+    {
+        _process = process;
+        _process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                _lines.CompleteAdding();
+            }
+            else
+            {
+                _lines.Add(e.Data);
+            }
+        };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public int Pid => _process.Id;
+
+    public static ChildProcess Start(string role, params object[] arguments)
+    {
+        string host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h ? h : "dotnet";
+        var start = new ProcessStartInfo(host)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add("exec");
+        start.ArgumentList.Add(typeof(ChildProcess).Assembly.Location);
+        start.ArgumentList.Add("child");
+        start.ArgumentList.Add(role);
+        foreach (object argument in arguments)
+        {
+            start.ArgumentList.Add(Convert.ToString(argument, System.Globalization.CultureInfo.InvariantCulture)!);
+        }
+        return new ChildProcess(Process.Start(start)!);
+    }
+
+    /// <summary>The next line the child prints; fails the test if none comes in time.</summary>
+    public string ReadLine(TimeSpan? timeout = null)
+    {
+        if (!_lines.TryTake(out string? line, timeout ?? TimeSpan.FromSeconds(30)))
+        {
+            throw new TimeoutException($"child {Pid} printed nothing (exited: {_process.HasExited})");
+        }
+        return line;
+    }
+
+    /// <summary>Waits for the child to print <paramref name="expected"/>.</summary>
+    public void WaitFor(string expected)
+    {
+        while (true)
+        {
+            string line = ReadLine();
+            if (line == expected)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>SIGKILL, then wait until the kernel has reaped it (its locks are released by then).</summary>
+    public void Kill()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+        }
+        _process.WaitForExit();
+    }
+
+    public int WaitForExit(TimeSpan? timeout = null)
+    {
+        if (!_process.WaitForExit(timeout ?? TimeSpan.FromSeconds(60)))
+        {
+            Kill();
+            throw new TimeoutException($"child {Pid} did not exit in time");
+        }
+        _process.WaitForExit();
+        return _process.ExitCode;
+    }
+
+    public void Dispose()
+    {
+        Kill();
+        _process.Dispose();
+    }
+}

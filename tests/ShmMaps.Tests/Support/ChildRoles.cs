@@ -1,0 +1,87 @@
+using System.Globalization;
+
+namespace ShmMaps.Tests.Support;
+
+/// <summary>What a child process of a cross-process test does.</summary>
+public static class ChildRoles
+{
+    public static int Run(string role, string[] args)
+    {
+        var options = new ShmOptions { Directory = args[0] };
+        string name = args[1];
+        long Arg(int i) => long.Parse(args[i], CultureInfo.InvariantCulture);
+        switch (role)
+        {
+            case "write-whole":
+                WriteWholeForever(options, name, keys: Arg(2), seed: (int)Arg(3));
+                return 0;
+            case "add-range":
+                Console.WriteLine(AddRange(options, name, Arg(2), Arg(3)).ToString(CultureInfo.InvariantCulture));
+                return 0;
+            case "write-n":
+                using (var map = SeqMap<long, long>.Open(name, options))
+                {
+                    for (long key = 0; key < Arg(2); key++)
+                    {
+                        map.Insert(key, key * 10);
+                    }
+                }
+                Console.WriteLine("done");
+                return 0;
+            case "hold-lane":
+                using (var map = SeqMap<long, long>.OpenOrCreate(name, 16, options))
+                {
+                    map.Insert(1, 1);
+                    Console.WriteLine("ready");
+                    Thread.Sleep(Timeout.Infinite);
+                }
+                return 0;
+            case "vec-push":
+                using (var vec = SeqVec<long>.Open(name, options))
+                {
+                    for (long i = 0; i < Arg(2); i++)
+                    {
+                        vec.Push(i);
+                    }
+                }
+                Console.WriteLine("done");
+                return 0;
+            default:
+                Console.Error.WriteLine($"unknown role {role}");
+                return 3;
+        }
+    }
+
+    /// <summary>Upserts and removes random keys with whole values until killed.</summary>
+    private static void WriteWholeForever(ShmOptions options, string name, long keys, int seed)
+    {
+        using var map = SeqMap<long, Whole4>.Open(name, options);
+        var random = new Random(seed);
+        long sequence = (long)seed << 32;
+        Console.WriteLine("ready");
+        while (true)
+        {
+            long key = random.NextInt64(keys);
+            if (random.Next(8) == 0)
+            {
+                map.TryRemove(key, out _);
+            }
+            else
+            {
+                map.Insert(key, Whole4.Of(++sequence));
+            }
+        }
+    }
+
+    private static long AddRange(ShmOptions options, string name, long from, long to)
+    {
+        using var map = SeqMap<long, long>.Open(name, options);
+        Console.WriteLine("ready");
+        long added = 0;
+        for (long key = from; key < to; key++)
+        {
+            added += map.TryAdd(key, Environment.ProcessId) ? 1 : 0;
+        }
+        return added;
+    }
+}

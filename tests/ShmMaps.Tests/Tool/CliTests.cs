@@ -1,0 +1,98 @@
+using ShmMaps.Tests.Support;
+
+namespace ShmMaps.Tests.Tool;
+
+public sealed class CliTests : IDisposable
+{
+    private readonly TempMapDirectory _dir = new();
+
+    public CliTests()
+    {
+        using var map = SeqMap<long, FixedString32>.Create("people", 100, _dir.Options);
+        map.Insert(1, "ada");
+        map.Insert(2, "grace, \"amazing\"");
+        using var arr = SeqArray<double>.Create("numbers", 3, _dir.Options);
+        arr[1] = 2.5;
+    }
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void ListShowsEveryMapWithKindAndCount()
+    {
+        (int code, string output) = Run("list", "--dir", _dir.Path);
+        Assert.Equal(0, code);
+        Assert.Contains("people", output);
+        Assert.Contains("SeqMap", output);
+        Assert.Contains("numbers", output);
+        Assert.Contains("SeqArray", output);
+    }
+
+    [Fact]
+    public void InfoDescribesTypesAndLanes()
+    {
+        (int code, string output) = Run("info", "people", "--dir", _dir.Path);
+        Assert.Equal(0, code);
+        Assert.Contains("System.Int64", output);
+        Assert.Contains("ShmMaps.FixedString32", output);
+        Assert.Contains("count:      2", output);
+        (code, output) = Run("info", "people", "--dir", _dir.Path, "--json");
+        Assert.Equal(0, code);
+        Assert.Contains("\"kind\": \"SeqMap\"", output);
+    }
+
+    [Fact]
+    public void DumpDecodesFromTheHeaderTypeNames()
+    {
+        (int code, string table) = Run("dump", "people", "--dir", _dir.Path);
+        Assert.Equal(0, code);
+        Assert.Contains("ada", table);
+        (code, string csv) = Run("dump", "people", "--dir", _dir.Path, "--format", "csv");
+        Assert.Equal(0, code);
+        Assert.Contains("\"grace, \"\"amazing\"\"\"", csv);
+        (code, string json) = Run("dump", "numbers", "--dir", _dir.Path, "--format", "json");
+        Assert.Equal(0, code);
+        Assert.Contains("\"value\": \"2.5\"", json);
+    }
+
+    [Fact]
+    public void CheckPassesOnASoundMapAndFailsOnADamagedOne()
+    {
+        Assert.Equal(0, Run("check", "people", "--dir", _dir.Path).Code);
+        unsafe
+        {
+            using var map = SeqMap<long, FixedString32>.Open("people", _dir.Options);
+            *(uint*)(map.CellOf(1) + 12) = 7; // an impossible cell state
+        }
+        (int code, string output) = Run("check", "people", "--dir", _dir.Path);
+        Assert.Equal(1, code);
+        Assert.Contains("state 7", output);
+    }
+
+    [Fact]
+    public void MissingAndDeletedMapsHaveTheirOwnExitCode()
+    {
+        Assert.Equal(2, Run("info", "nope", "--dir", _dir.Path).Code);
+        Assert.Equal(0, Run("delete", "numbers", "--dir", _dir.Path).Code);
+        Assert.Equal(2, Run("delete", "numbers", "--dir", _dir.Path).Code);
+        Assert.Equal(64, Run("frobnicate").Code);
+    }
+
+    [Fact]
+    public void ACorruptFileIsReportedNotCrashed()
+    {
+        File.WriteAllBytes(_dir.FileOf("junk"), new byte[8192]);
+        (int code, string output) = Run("list", "--dir", _dir.Path);
+        Assert.Equal(0, code);
+        Assert.Contains("unreadable", output);
+        Assert.Equal(3, Run("info", "junk", "--dir", _dir.Path).Code);
+    }
+
+    private static (int Code, string Output) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = ShmMaps.Tool.Program.Run(args, output, error);
+        return (code, output.ToString() + error);
+    }
+}
