@@ -40,6 +40,10 @@ internal readonly unsafe struct SeqCells
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public byte* Cell(long index) => _cells + (index * Layout.Stride);
 
+    /// <summary>The index of a cell of this table.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public long IndexOf(byte* cell) => (cell - _cells) / Layout.Stride;
+
     /// <summary>The cell's word once unlocked (acquire); waits for, or recovers, a holder.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ulong ReadWord(byte* cell)

@@ -90,9 +90,7 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
         }
         finally
         {
-            // Release: everything done under the stripe is visible before the next inserter takes it.
-            SharedMemory.WriteRelease(stripe, LockWord.Released(stripeWord));
-            lane.ClearHolding();
+            ReleaseStripe(lane, stripe, stripeWord);
         }
     }
 
@@ -115,6 +113,13 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
         {
             SharedMemory.WriteRelease(limit, (uint)distance);
         }
+    }
+
+    private static void ReleaseStripe(Lane lane, ulong* stripe, ulong lockedFrom)
+    {
+        // Release: everything done under the stripe is visible before the next holder takes it.
+        SharedMemory.WriteRelease(stripe, LockWord.Released(lockedFrom));
+        lane.ClearHolding();
     }
 
     /// <summary>Takes an insert stripe, recording it in the lane first so that a crash never strands it.</summary>

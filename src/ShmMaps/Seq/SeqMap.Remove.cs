@@ -1,3 +1,4 @@
+using ShmMaps.Core.Memory;
 using ShmMaps.Core.Registry;
 using ShmMaps.Seq;
 
@@ -19,9 +20,45 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
                 _cells.BeginWrite(lane, cell);
                 *(uint*)(cell + SeqCellLayout.StateOffset) = SeqCellLayout.Empty;
                 SeqCells.EndWrite(lane, cell, word, countDelta: -1);
+                long distance = (_cells.IndexOf(cell) - home) & _mask;
+                if (distance > 0 && distance == *(uint*)(_cells.Cell(home) + SeqCellLayout.ProbeLimitOffset))
+                {
+                    ShrinkProbeLimit(lane, home);
+                }
                 return true;
             }
         }
         return false;
+    }
+
+    /// <summary>
+    /// After the farthest key of a home left, lowers the home's probe limit to the farthest key it still has,
+    /// so that lookups stay as short after any amount of churn as in a fresh map. Holds the home's insert
+    /// stripe: no key of this home can be added meanwhile, and removals only make the result conservative.
+    /// </summary>
+    private void ShrinkProbeLimit(Lane lane, long home)
+    {
+        ulong* stripe = _stripes + (home >> _stripeShift);
+        ulong stripeWord = LockStripe(lane, stripe);
+        try
+        {
+            uint* limit = (uint*)(_cells.Cell(home) + SeqCellLayout.ProbeLimitOffset);
+            uint farthest = 0;
+            for (uint distance = 1; distance <= *limit; distance++)
+            {
+                if (TryReadCell((home + distance) & _mask, out KeyValuePair<TKey, TValue> entry) && Home(entry.Key) == home)
+                {
+                    farthest = distance;
+                }
+            }
+            if (farthest < *limit)
+            {
+                SharedMemory.WriteRelease(limit, farthest);
+            }
+        }
+        finally
+        {
+            ReleaseStripe(lane, stripe, stripeWord);
+        }
     }
 }
