@@ -11,6 +11,7 @@ public sealed class BenchConfig : ManualConfig
 {
     public BenchConfig()
     {
+        Add(DefaultConfig.Instance);
         AddJob(Job.Default.WithLaunchCount(1).WithWarmupCount(4).WithIterationCount(12));
         AddDiagnoser(MemoryDiagnoser.Default);
         AddColumn(StatisticColumn.Median);

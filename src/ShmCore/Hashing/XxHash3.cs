@@ -61,14 +61,23 @@ internal static class XxHash3
 
     /// <summary>The hash of an 8-byte key (the bytes of <paramref name="key"/> in little-endian order).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ulong Hash8(ulong key, ulong seed)
+    public static ulong Hash8(ulong key, ulong seed) => Hash8Prepared(key, Prepare8(seed));
+
+    /// <summary>The part of <see cref="Hash8"/> that depends on the seed alone; a map computes it once.</summary>
+    public static ulong Prepare8(ulong seed)
     {
-        // XXH3_len_4to8 with len = 8: input1 is the low half, input2 the high half.
         seed ^= (ulong)BinaryPrimitives.ReverseEndianness((uint)seed) << 32;
         const ulong secretMix = 0x1CAD21F72C81017CUL ^ 0xDB979083E96DD4DEUL; // readLE64(secret+8) ^ readLE64(secret+16)
-        ulong bitflip = secretMix - seed;
+        return secretMix - seed;
+    }
+
+    /// <summary><see cref="Hash8"/> with the seed already <see cref="Prepare8">prepared</see>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Hash8Prepared(ulong key, ulong prepared)
+    {
+        // XXH3_len_4to8 with len = 8: input1 is the low half, input2 the high half.
         ulong input64 = (key >> 32) + (key << 32);
-        return Rrmxmx(input64 ^ bitflip, 8);
+        return Rrmxmx(input64 ^ prepared, 8);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

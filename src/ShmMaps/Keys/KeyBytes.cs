@@ -25,12 +25,17 @@ internal static class KeyBytes<TKey> where TKey : unmanaged
         }
     }
 
+    /// <summary>XXH3 of the key's bytes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ulong Hash(in TKey key, ulong seed)
+    public static ulong Hash(in TKey key, ulong seed) => Hash(key, seed, XxHash3.Prepare8(seed));
+
+    /// <summary>XXH3 of the key's bytes, with <paramref name="prepared8"/> = <see cref="XxHash3.Prepare8"/>(<paramref name="seed"/>) for 8-byte keys.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Hash(in TKey key, ulong seed, ulong prepared8)
     {
         if (Unsafe.SizeOf<TKey>() == sizeof(ulong))
         {
-            return XxHash3.Hash8(Unsafe.As<TKey, ulong>(ref Unsafe.AsRef(in key)), seed);
+            return XxHash3.Hash8Prepared(Unsafe.As<TKey, ulong>(ref Unsafe.AsRef(in key)), prepared8);
         }
         return XxHash3.Hash(MemoryMarshal.AsBytes(new ReadOnlySpan<TKey>(in key)), seed);
     }

@@ -19,14 +19,14 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
     internal bool TryReadCell(long index, out KeyValuePair<TKey, TValue> entry)
     {
         _region.ThrowIfDisposed();
-        byte* cell = _cells.Cell(index);
+        byte* cell = Cell(index);
         ulong word;
         uint state;
         do
         {
             word = _cells.ReadWord(cell);
             state = SeqCells.State(cell);
-            entry = new KeyValuePair<TKey, TValue>(SeqCells.Key<TKey>(cell), _cells.Value<TValue>(cell));
+            entry = new KeyValuePair<TKey, TValue>(SeqCells.Key<TKey>(cell), ValueAt(cell));
         }
         while (!SeqCells.Validate(cell, word));
         return state == SeqCellLayout.Occupied;
@@ -39,7 +39,7 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
         double sum = 0;
         for (long i = 0; i < _cells.Count; i++)
         {
-            uint limit = *(uint*)(_cells.Cell(i) + SeqCellLayout.ProbeLimitOffset);
+            uint limit = *(uint*)(Cell(i) + SeqCellLayout.ProbeLimitOffset);
             max = Math.Max(max, limit);
             sum += limit;
         }

@@ -61,7 +61,7 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
             }
             for (long distance = 0; distance < _cells.Count; distance++)
             {
-                byte* cell = _cells.Cell((home + distance) & _mask);
+                byte* cell = Cell((home + distance) & _mask);
                 ulong word = _cells.ReadWord(cell);
                 if (SeqCells.State(cell) != SeqCellLayout.Empty)
                 {
@@ -81,7 +81,7 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
                 _cells.BeginWrite(lane, cell);
                 *(uint*)(cell + SeqCellLayout.StateOffset) = SeqCellLayout.Occupied;
                 Unsafe.WriteUnaligned(cell + SeqCellLayout.KeyOffset, key);
-                Unsafe.WriteUnaligned(cell + _cells.Layout.ValueOffset, value);
+                Unsafe.WriteUnaligned(cell + ValueOffset, value);
                 SeqCells.EndWrite(lane, cell, word, countDelta: +1);
                 return true;
             }
@@ -98,7 +98,7 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
     private void WriteValue(Lane lane, byte* cell, ulong lockedFrom, in TValue value)
     {
         _cells.BeginWrite(lane, cell);
-        Unsafe.WriteUnaligned(cell + _cells.Layout.ValueOffset, value);
+        Unsafe.WriteUnaligned(cell + ValueOffset, value);
         SeqCells.EndWrite(lane, cell, lockedFrom, countDelta: 0);
     }
 
@@ -108,7 +108,7 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
     /// </summary>
     private void RaiseProbeLimit(long home, long distance)
     {
-        uint* limit = (uint*)(_cells.Cell(home) + SeqCellLayout.ProbeLimitOffset);
+        uint* limit = (uint*)(Cell(home) + SeqCellLayout.ProbeLimitOffset);
         if ((uint)distance > *limit)
         {
             SharedMemory.WriteRelease(limit, (uint)distance);

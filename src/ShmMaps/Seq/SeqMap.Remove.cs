@@ -21,7 +21,7 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
                 *(uint*)(cell + SeqCellLayout.StateOffset) = SeqCellLayout.Empty;
                 SeqCells.EndWrite(lane, cell, word, countDelta: -1);
                 long distance = (_cells.IndexOf(cell) - home) & _mask;
-                if (distance > 0 && distance == *(uint*)(_cells.Cell(home) + SeqCellLayout.ProbeLimitOffset))
+                if (distance > 0 && distance == *(uint*)(Cell(home) + SeqCellLayout.ProbeLimitOffset))
                 {
                     ShrinkProbeLimit(lane, home);
                 }
@@ -42,7 +42,7 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
         ulong stripeWord = LockStripe(lane, stripe);
         try
         {
-            uint* limit = (uint*)(_cells.Cell(home) + SeqCellLayout.ProbeLimitOffset);
+            uint* limit = (uint*)(Cell(home) + SeqCellLayout.ProbeLimitOffset);
             uint farthest = 0;
             for (uint distance = 1; distance <= *limit; distance++)
             {

@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using ShmMaps.Core.Hashing;
+using ShmMaps.Core.Locking;
 using ShmMaps.Core.Memory;
 using ShmMaps.Core.Region;
 using ShmMaps.Keys;
@@ -26,6 +28,8 @@ public sealed unsafe partial class SeqMap<TKey, TValue> : IEnumerable<KeyValuePa
     private readonly SeqCells _cells;
     private readonly long _mask;
     private readonly ulong _seed;
+    private readonly ulong _prepared8;
+    private readonly byte* _cellBase;
     private readonly ulong* _stripes;
     private readonly int _stripeShift;
 
@@ -43,6 +47,8 @@ public sealed unsafe partial class SeqMap<TKey, TValue> : IEnumerable<KeyValuePa
         _cells = new SeqCells(region, SeqMapLayout.CellRegion, cells, layout);
         _mask = cells - 1;
         _seed = region.HashSeed;
+        _prepared8 = XxHash3.Prepare8(_seed);
+        _cellBase = Cell0();
         _stripes = (ulong*)region.RegionPointer(SeqMapLayout.StripeRegion, out long stripeBytes);
         if (stripeBytes < (cells >> _stripeShift) * sizeof(ulong))
         {
@@ -109,7 +115,18 @@ public sealed unsafe partial class SeqMap<TKey, TValue> : IEnumerable<KeyValuePa
     public bool TryGetValue(TKey key, out TValue value)
     {
         _region.ThrowIfDisposed();
-        return Find(Home(key), key, out _, out _, out value);
+        long home = Home(key);
+        // Most keys sit in their home cell: one seqlock read, no loop, before the general probe.
+        byte* cell = Cell(home);
+        ulong word = SharedMemory.ReadAcquire((ulong*)cell);
+        uint state = SeqCells.State(cell);
+        TKey cellKey = SeqCells.Key<TKey>(cell);
+        value = ValueAt(cell);
+        if (SeqCells.Validate(cell, word) && !LockWord.IsLocked(word) && state == SeqCellLayout.Occupied && KeyBytes<TKey>.Equal(cellKey, key))
+        {
+            return true;
+        }
+        return Find(home, key, out _, out _, out value);
     }
 
     /// <summary>Closes this handle; the file stays for other processes.</summary>
@@ -127,8 +144,29 @@ public sealed unsafe partial class SeqMap<TKey, TValue> : IEnumerable<KeyValuePa
     /// <summary>The insert stripe lock word of home cell <paramref name="home"/>.</summary>
     internal ulong* StripeOf(long home) => _stripes + (home >> _stripeShift);
 
+    /// <summary>The cell size: a constant of each instantiation, so that the JIT folds index arithmetic.</summary>
+    private static int CellStride
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => (SeqCellLayout.KeyOffset + Unsafe.SizeOf<TKey>() + Unsafe.SizeOf<TValue>() + 7) & ~7;
+    }
+
+    private static int ValueOffset
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => SeqCellLayout.KeyOffset + Unsafe.SizeOf<TKey>();
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private long Home(in TKey key) => (long)(KeyBytes<TKey>.Hash(key, _seed) & (ulong)_mask);
+    private byte* Cell(long index) => _cellBase + (index * CellStride);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TValue ValueAt(byte* cell) => Unsafe.ReadUnaligned<TValue>(cell + ValueOffset);
+
+    private byte* Cell0() => _cells.Cell(0);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private long Home(in TKey key) => (long)(KeyBytes<TKey>.Hash(key, _seed, _prepared8) & (ulong)_mask);
 
     /// <summary>
     /// Finds <paramref name="key"/> among the cells of home <paramref name="home"/>'s probe range; on success
@@ -137,7 +175,7 @@ public sealed unsafe partial class SeqMap<TKey, TValue> : IEnumerable<KeyValuePa
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool Find(long home, in TKey key, out byte* found, out ulong foundWord, out TValue value)
     {
-        byte* homeCell = _cells.Cell(home);
+        byte* homeCell = Cell(home);
         // Acquire: a limit raised by an insert is seen no later than the cells it covers.
         uint limit = SharedMemory.ReadAcquire((uint*)(homeCell + SeqCellLayout.ProbeLimitOffset));
         byte* cell = homeCell;
@@ -151,7 +189,7 @@ public sealed unsafe partial class SeqMap<TKey, TValue> : IEnumerable<KeyValuePa
                 word = _cells.ReadWord(cell);
                 state = SeqCells.State(cell);
                 cellKey = SeqCells.Key<TKey>(cell);
-                value = _cells.Value<TValue>(cell);
+                value = ValueAt(cell);
             }
             while (!SeqCells.Validate(cell, word));
 
@@ -165,7 +203,7 @@ public sealed unsafe partial class SeqMap<TKey, TValue> : IEnumerable<KeyValuePa
             {
                 break;
             }
-            cell = _cells.Cell((home + distance) & _mask);
+            cell = Cell((home + distance) & _mask);
         }
         found = null;
         foundWord = 0;
