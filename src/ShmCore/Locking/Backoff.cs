@@ -9,9 +9,6 @@ internal struct Backoff
     private const int YieldRounds = 20;
     private int _round;
 
-    /// <summary>How many pauses so far.</summary>
-    public readonly int Rounds => _round;
-
     /// <summary>Waits a little longer than the last time.</summary>
     public void Pause()
     {

@@ -46,8 +46,4 @@ internal static class LockWord
     /// <summary>The word after a release: the next version, unlocked.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong Released(ulong locked) => (ulong)(Version(locked) + 1) << 32;
-
-    /// <summary>A word for messages: "v12 free" or "v12 locked by lane 3 gen 7".</summary>
-    public static string Describe(ulong word) =>
-        IsLocked(word) ? $"v{Version(word)} locked by lane {OwnerLane(word)} gen {OwnerGeneration(word)}" : $"v{Version(word)} free";
 }

@@ -83,15 +83,6 @@ internal readonly unsafe struct SharedMemory
     public static long CompareExchange(long* address, long value, long comparand) =>
         Interlocked.CompareExchange(ref *address, value, comparand);
 
-    /// <summary>Full-fence compare-and-swap of a 32-bit word; returns the value found.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static uint CompareExchange(uint* address, uint value, uint comparand) =>
-        Interlocked.CompareExchange(ref *address, value, comparand);
-
-    /// <summary>Full-fence atomic add; returns the new value.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static long AddFullFence(long* address, long value) => Interlocked.Add(ref *address, value);
-
     /// <summary>
     /// Orders every load before it ahead of every load after it. A seqlock reader calls it between
     /// its data loads and its second read of the counter: without it ARM64 may satisfy the counter

@@ -57,7 +57,7 @@ internal sealed unsafe partial class MapRegion : IDisposable
     public ulong HashSeed => Header->HashSeed;
 
     /// <summary>True after <see cref="Dispose"/>.</summary>
-    public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
+    public bool IsDisposed => Volatile.Read(ref _disposed) != 0; // pairs with the exchange in Dispose
 
     /// <summary>What the kernel says about the file now.</summary>
     public FileIdentity Stat() => _platform.Stat(_file);
@@ -93,6 +93,7 @@ internal sealed unsafe partial class MapRegion : IDisposable
     /// <summary>Releases the lanes, the mapping and the descriptor. No operation may be running on the map.</summary>
     public void Dispose()
     {
+        // Exactly one caller unmaps; later operations see the flag and throw ObjectDisposedException.
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
             return;

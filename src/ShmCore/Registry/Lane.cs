@@ -50,9 +50,6 @@ internal sealed unsafe class Lane
     /// <summary>The low half of a lock word this lane holds.</summary>
     public ulong OwnerTag { get; }
 
-    /// <summary>True while the lane is returned to this process's pool (not in use by a thread).</summary>
-    public bool Pooled { get; set; }
-
     /// <summary>The lane's record in shared memory.</summary>
     public LaneRecord* Record => _record;
 

@@ -83,6 +83,7 @@ internal sealed unsafe class LaneTable : IDisposable
     }
 
     /// <summary>True when this handle holds lane <paramref name="index"/>.</summary>
+    /// <remarks>Read without the gate by other threads' liveness probes; pairs with the release in <see cref="Acquire"/>.</remarks>
     public bool IsHeldHere(int index) => (uint)index < (uint)Count && Volatile.Read(ref _held[index]) is not null;
 
     /// <summary>
@@ -152,7 +153,6 @@ internal sealed unsafe class LaneTable : IDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (_pool.TryPop(out Lane? pooled))
             {
-                pooled.Pooled = false;
                 return pooled;
             }
             int start = Environment.ProcessId % Count;
@@ -165,6 +165,7 @@ internal sealed unsafe class LaneTable : IDisposable
                     continue;
                 }
                 Lane lane = Claim(index);
+                // Release: a thread that sees the lane as held here also sees it fully claimed.
                 Volatile.Write(ref _held[index], lane);
                 return lane;
             }
@@ -182,6 +183,8 @@ internal sealed unsafe class LaneTable : IDisposable
         }
         // Publish the new generation first: from here on every waiter treats the previous holder as dead.
         SharedMemory.WriteRelease(&record->Generation, generation);
+        // Full fence: the new generation is visible to every waiter before we read the dead holder's
+        // intent and CAS its word, so no waiter acts on the old generation after we have moved on.
         Interlocked.MemoryBarrier();
         var lane = new Lane(this, index, generation, record, UndoCapacity);
         LockRecovery.FinishClaimedLane(this, lane);
@@ -200,7 +203,6 @@ internal sealed unsafe class LaneTable : IDisposable
         {
             if (!_disposed)
             {
-                lane.Pooled = true;
                 _pool.Push(lane);
             }
         }

@@ -48,6 +48,23 @@ public sealed class NameAndFileTests : IDisposable
     }
 
     [Fact]
+    public void AFileOfAnotherOwnerIsRefusedUnlessSharingIsAllowed()
+    {
+        if (ShmMaps.Core.Platform.ShmPlatform.Current.EffectiveUserId != 0)
+        {
+            return; // only root can give a file away to check this
+        }
+        SeqMap<long, long>.Create("foreign", 8, _dir.Options).Dispose();
+        var chown = System.Diagnostics.Process.Start("chown", ["65534", _dir.FileOf("foreign")]);
+        chown.WaitForExit();
+        Assert.Equal(0, chown.ExitCode);
+        var error = Assert.Throws<UnauthorizedAccessException>(() => SeqMap<long, long>.Open("foreign", _dir.Options));
+        Assert.Contains("uid 65534", error.Message);
+        using var shared = SeqMap<long, long>.Open("foreign", new ShmOptions { Directory = _dir.Path, RequireSameOwner = false });
+        Assert.Equal(0, shared.Count);
+    }
+
+    [Fact]
     public void OpenOfAMissingMapIsMapNotFound() =>
         Assert.Throws<MapNotFoundException>(() => SeqMap<long, long>.Open("missing", _dir.Options));
 

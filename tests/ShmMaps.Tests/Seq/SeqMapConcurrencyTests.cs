@@ -73,7 +73,23 @@ public sealed class SeqMapConcurrencyTests : IDisposable
                 }
             }
         }, TaskCreationOptions.LongRunning)).ToArray();
+        long enumerated = 0;
+        var enumerator = Task.Factory.StartNew(() =>
+        {
+            while (!workers.All(w => w.IsCompleted))
+            {
+                foreach (var entry in map)
+                {
+                    enumerated++;
+                    if (!entry.Value.IsWhole)
+                    {
+                        Interlocked.Increment(ref torn);
+                    }
+                }
+            }
+        }, TaskCreationOptions.LongRunning);
         Task.WaitAll(workers);
+        enumerator.Wait();
 
         Assert.Equal(0, torn);
         var entries = map.ToList();
