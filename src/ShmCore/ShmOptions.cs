@@ -24,6 +24,18 @@ public sealed class ShmOptions
     public int WriterLanes { get; init; } = 256;
 
     /// <summary>
+    /// For hash maps with a fixed table: the fraction of cells in use when the map holds its capacity. The
+    /// table gets the smallest power-of-two number of cells that keeps the load at or below it. Fixed at create.
+    /// Null (the default) chooses by size: 0.4 while the table stays within <see cref="CacheSizedTableBytes"/>
+    /// (lookups there are bound by instructions and mispredicted probes, so fewer displaced keys win), 0.5
+    /// beyond (lookups are bound by memory misses, so a denser table wins).
+    /// </summary>
+    public double? MaxLoad { get; init; }
+
+    /// <summary>The table size up to which the automatic <see cref="MaxLoad"/> favours a sparse table.</summary>
+    public const long CacheSizedTableBytes = 32L << 20;
+
+    /// <summary>
     /// Whether <c>Open</c> refuses a file owned by another user. Default true; set false to share maps
     /// between users (together with a <see cref="FileMode"/> that grants them access).
     /// </summary>

@@ -15,8 +15,8 @@ namespace ShmMaps;
 /// <remarks>
 /// Layout and probing: <see cref="SeqMapLayout"/>. Keys compare and hash by their bytes (XXH3 seeded per
 /// map), so <typeparamref name="TKey"/> must have no padding. The table never grows: a map created for
-/// <c>capacity</c> entries has at least 4/3 as many cells and accepts new keys until every cell is used,
-/// then throws <see cref="MapFullException"/> (and stays usable).
+/// <c>capacity</c> entries has enough cells to keep the load at or below <see cref="ShmOptions.MaxLoad"/>
+/// and accepts new keys until every cell is used, then throws <see cref="MapFullException"/> (and stays usable).
 /// </remarks>
 /// <typeparam name="TKey">The key type; unmanaged, without padding.</typeparam>
 /// <typeparam name="TValue">The value type; unmanaged.</typeparam>
@@ -77,15 +77,15 @@ public sealed unsafe partial class SeqMap<TKey, TValue> : IEnumerable<KeyValuePa
 
     /// <summary>Creates a new map for <paramref name="capacity"/> entries; <see cref="MapExistsException"/> if the name exists.</summary>
     public static SeqMap<TKey, TValue> Create(string name, long capacity, ShmOptions? options = null) =>
-        new(MapRegion.Create(name, Spec(capacity), options));
+        new(MapRegion.Create(name, Spec(capacity, options), options));
 
     /// <summary>Opens an existing map; <see cref="LayoutMismatchException"/> if its kind or types differ.</summary>
     public static SeqMap<TKey, TValue> Open(string name, ShmOptions? options = null) =>
-        new(MapRegion.Open(name, Spec(0), options));
+        new(MapRegion.Open(name, Spec(0, options), options));
 
     /// <summary>Opens the map, creating it for <paramref name="capacity"/> entries if it does not exist.</summary>
     public static SeqMap<TKey, TValue> OpenOrCreate(string name, long capacity, ShmOptions? options = null) =>
-        new(MapRegion.OpenOrCreate(name, Spec(capacity), options));
+        new(MapRegion.OpenOrCreate(name, Spec(capacity, options), options));
 
     /// <summary>Deletes the map's file; false if there was none. Processes that have it open keep using it.</summary>
     public static bool Delete(string name, ShmOptions? options = null) => MapRegion.Delete(name, options);
@@ -211,12 +211,12 @@ public sealed unsafe partial class SeqMap<TKey, TValue> : IEnumerable<KeyValuePa
         return false;
     }
 
-    private static RegionSpec Spec(long capacity)
+    private static RegionSpec Spec(long capacity, ShmOptions? options)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(capacity);
         KeyBytes<TKey>.EnsureNoPadding();
         var layout = SeqCellLayout.For<TKey, TValue>(hasKey: true);
-        long cells = SeqMapLayout.CellsFor(capacity);
+        long cells = SeqMapLayout.CellsFor(capacity, options?.MaxLoad, layout.Stride);
         int shift = SeqMapLayout.StripeShiftFor(cells);
         return new RegionSpec
         {

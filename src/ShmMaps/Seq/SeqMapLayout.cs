@@ -35,12 +35,30 @@ internal static class SeqMapLayout
     /// <summary>The largest number of cells.</summary>
     public const long MaxCells = 1L << 31;
 
-    /// <summary>A power of two with room for <paramref name="capacity"/> entries at a load of at most 3/4.</summary>
-    public static long CellsFor(long capacity)
+    /// <summary>The cell count for <paramref name="capacity"/> entries of <paramref name="stride"/>-byte cells under <paramref name="maxLoad"/> (null: by size, see <see cref="ShmOptions.MaxLoad"/>).</summary>
+    public static long CellsFor(long capacity, double? maxLoad, int stride)
     {
-        long wanted = Math.Max(checked(capacity + ((capacity + 2) / 3)), 4);
-        long cells = (long)BitOperations.RoundUpToPowerOf2((ulong)wanted);
-        return cells <= MaxCells ? cells : throw new ArgumentOutOfRangeException(nameof(capacity), capacity, $"a SeqMap holds at most {MaxCells / 4 * 3} entries");
+        if (maxLoad is { } chosen)
+        {
+            return CellsFor(capacity, chosen);
+        }
+        long sparse = CellsFor(capacity, 0.4);
+        return sparse * stride <= ShmOptions.CacheSizedTableBytes ? sparse : CellsFor(capacity, 0.5);
+    }
+
+    /// <summary>The smallest power of two of cells that holds <paramref name="capacity"/> entries at a load of at most <paramref name="maxLoad"/>.</summary>
+    public static long CellsFor(long capacity, double maxLoad)
+    {
+        if (!(maxLoad is > 0.05 and <= 1.0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxLoad), maxLoad, "MaxLoad must be in (0.05, 1]");
+        }
+        double wanted = Math.Max(Math.Ceiling(capacity / maxLoad), 4);
+        if (wanted > MaxCells)
+        {
+            throw new ArgumentOutOfRangeException(nameof(capacity), capacity, $"a SeqMap has at most {MaxCells} cells; at MaxLoad {maxLoad} that is {(long)(MaxCells * maxLoad)} entries");
+        }
+        return (long)BitOperations.RoundUpToPowerOf2((ulong)wanted);
     }
 
     /// <summary>The shift from a home cell to its insert stripe.</summary>

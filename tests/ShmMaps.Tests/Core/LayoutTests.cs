@@ -54,6 +54,18 @@ public class LayoutTests
     }
 
     [Fact]
+    public void SeqMapTablesAreSparseWhileSmallAndDenserWhenLarge()
+    {
+        Assert.Equal(4096, SeqMapLayout.CellsFor(1000, null, 32));            // load 0.24
+        Assert.Equal(1L << 21, SeqMapLayout.CellsFor(1_000_000, null, 32));   // 64 MiB at load 0.48
+        Assert.Equal(2048, SeqMapLayout.CellsFor(1000, 0.9, 32));
+        Assert.Equal(4, SeqMapLayout.CellsFor(0, null, 32));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SeqMapLayout.CellsFor(10, 0, 32));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SeqMapLayout.CellsFor(10, 1.5, 32));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SeqMapLayout.CellsFor(SeqMapLayout.MaxCells, 0.5, 32));
+    }
+
+    [Fact]
     public void LockWordPacksOwnerAndVersion()
     {
         ulong tag = LockWord.OwnerTag(lane: 1234, generation: 0x1_0007);
