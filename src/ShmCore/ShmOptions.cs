@@ -26,7 +26,7 @@ public sealed class ShmOptions
     /// <summary>
     /// For hash maps with a fixed table: the fraction of cells in use when the map holds its capacity. The
     /// table gets the smallest power-of-two number of cells that keeps the load at or below it. Fixed at create.
-    /// Null (the default) chooses by size: 0.4 while the table stays within <see cref="CacheSizedTableBytes"/>
+    /// Null (the default) chooses by size: 0.2 while the table stays within <see cref="CacheSizedTableBytes"/>
     /// (lookups there are bound by instructions and mispredicted probes, so fewer displaced keys win), 0.5
     /// beyond (lookups are bound by memory misses, so a denser table wins).
     /// </summary>

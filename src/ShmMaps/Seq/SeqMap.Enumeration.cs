@@ -18,7 +18,7 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
     /// <summary>Reads cell <paramref name="index"/> whole; false if it is empty.</summary>
     internal bool TryReadCell(long index, out KeyValuePair<TKey, TValue> entry)
     {
-        _region.ThrowIfDisposed();
+        ThrowIfDisposed();
         byte* cell = Cell(index);
         ulong word;
         uint state;

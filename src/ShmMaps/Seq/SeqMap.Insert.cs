@@ -17,7 +17,7 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
 
     private bool Upsert(in TKey key, in TValue value, bool overwrite)
     {
-        _region.ThrowIfDisposed();
+        ThrowIfDisposed();
         long home = Home(key);
         Lane? lane = null;
         while (Find(home, key, out byte* cell, out ulong word, out _))

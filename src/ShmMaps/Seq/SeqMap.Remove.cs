@@ -9,7 +9,7 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
     /// <summary>Removes <paramref name="key"/>; gives the value it had. Its cell is free for reuse at once.</summary>
     public bool TryRemove(TKey key, out TValue value)
     {
-        _region.ThrowIfDisposed();
+        ThrowIfDisposed();
         long home = Home(key);
         Lane? lane = null;
         while (Find(home, key, out byte* cell, out ulong word, out value))

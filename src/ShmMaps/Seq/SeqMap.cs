@@ -32,6 +32,7 @@ public sealed unsafe partial class SeqMap<TKey, TValue> : IEnumerable<KeyValuePa
     private readonly byte* _cellBase;
     private readonly ulong* _stripes;
     private readonly int _stripeShift;
+    private volatile bool _disposed;
 
     private SeqMap(MapRegion region)
     {
@@ -70,7 +71,7 @@ public sealed unsafe partial class SeqMap<TKey, TValue> : IEnumerable<KeyValuePa
     {
         get
         {
-            _region.ThrowIfDisposed();
+            ThrowIfDisposed();
             return _region.Lanes.SumEntryCounts();
         }
     }
@@ -114,7 +115,7 @@ public sealed unsafe partial class SeqMap<TKey, TValue> : IEnumerable<KeyValuePa
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryGetValue(TKey key, out TValue value)
     {
-        _region.ThrowIfDisposed();
+        ThrowIfDisposed();
         long home = Home(key);
         // Most keys sit in their home cell: one seqlock read, no loop, before the general probe.
         byte* cell = Cell(home);
@@ -129,8 +130,22 @@ public sealed unsafe partial class SeqMap<TKey, TValue> : IEnumerable<KeyValuePa
         return Find(home, key, out _, out _, out value);
     }
 
-    /// <summary>Closes this handle; the file stays for other processes.</summary>
-    public void Dispose() => _region.Dispose();
+    /// <summary>Closes this handle; the file stays for other processes. No operation may be running on it.</summary>
+    public void Dispose()
+    {
+        _disposed = true;
+        _region.Dispose();
+    }
+
+    /// <summary>The map's own flag: one load from this object on every operation, no hop to the region.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void ThrowIfDisposed()
+    {
+        if (_disposed)
+        {
+            ThrowHelper.ThrowDisposed(Name);
+        }
+    }
 
     /// <summary>The open region (for inspection and white-box tests).</summary>
     internal MapRegion Region => _region;

@@ -42,7 +42,7 @@ internal static class SeqMapLayout
         {
             return CellsFor(capacity, chosen);
         }
-        long sparse = CellsFor(capacity, 0.4);
+        long sparse = CellsFor(capacity, 0.2);
         return sparse * stride <= ShmOptions.CacheSizedTableBytes ? sparse : CellsFor(capacity, 0.5);
     }
 

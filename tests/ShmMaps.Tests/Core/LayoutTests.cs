@@ -56,7 +56,7 @@ public class LayoutTests
     [Fact]
     public void SeqMapTablesAreSparseWhileSmallAndDenserWhenLarge()
     {
-        Assert.Equal(4096, SeqMapLayout.CellsFor(1000, null, 32));            // load 0.24
+        Assert.Equal(8192, SeqMapLayout.CellsFor(1000, null, 32));            // 256 KiB at load 0.12
         Assert.Equal(1L << 21, SeqMapLayout.CellsFor(1_000_000, null, 32));   // 64 MiB at load 0.48
         Assert.Equal(2048, SeqMapLayout.CellsFor(1000, 0.9, 32));
         Assert.Equal(4, SeqMapLayout.CellsFor(0, null, 32));
