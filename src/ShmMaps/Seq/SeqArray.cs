@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using ShmMaps.Core.Region;
-using ShmMaps.Core.Registry;
 using ShmMaps.Keys;
 using ShmMaps.Seq;
 
@@ -80,16 +79,8 @@ public sealed unsafe class SeqArray<T> : IDisposable where T : unmanaged
             value = default;
             return false;
         }
-        byte* cell = _cells.Cell(index);
-        while (true)
-        {
-            ulong word = _cells.ReadWord(cell);
-            value = _cells.Value<T>(cell);
-            if (SeqCells.Validate(cell, word))
-            {
-                return true;
-            }
-        }
+        _cells.TryLoadElement(index, out value); // a never-written element reads as default(T)
+        return true;
     }
 
     /// <summary>Sets the element at <paramref name="index"/>; <see cref="ArgumentOutOfRangeException"/> outside [0, Length).</summary>
@@ -100,13 +91,7 @@ public sealed unsafe class SeqArray<T> : IDisposable where T : unmanaged
         {
             ThrowHelper.ThrowIndex(index, Length);
         }
-        byte* cell = _cells.Cell(index);
-        Lane lane = _cells.Lanes.Current;
-        ulong lockedFrom = _cells.Lock(lane, cell);
-        _cells.BeginWrite(lane, cell);
-        *(uint*)(cell + SeqCellLayout.StateOffset) = SeqCellLayout.Occupied;
-        Unsafe.WriteUnaligned(cell + _cells.Layout.ValueOffset, value);
-        SeqCells.EndWrite(lane, cell, lockedFrom, 0);
+        _cells.StoreElement(index, value);
     }
 
     /// <summary>Closes this handle; the file stays for other processes.</summary>

@@ -116,6 +116,38 @@ internal readonly unsafe struct SeqCells
     public static void Unlock(byte* cell, ulong lockedFrom) =>
         SharedMemory.WriteRelease((ulong*)cell, LockWord.Released(lockedFrom));
 
+    /// <summary>
+    /// Reads the value of element cell <paramref name="index"/> (arrays and vectors) whole; false if the cell
+    /// was never written.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryLoadElement<T>(long index, out T value) where T : unmanaged
+    {
+        byte* cell = Cell(index);
+        while (true)
+        {
+            ulong word = ReadWord(cell);
+            uint state = State(cell);
+            value = Value<T>(cell);
+            if (Validate(cell, word))
+            {
+                return state == SeqCellLayout.Occupied;
+            }
+        }
+    }
+
+    /// <summary>Writes the value of element cell <paramref name="index"/> through the lane protocol.</summary>
+    public void StoreElement<T>(long index, T value) where T : unmanaged
+    {
+        byte* cell = Cell(index);
+        Lane lane = Lanes.Current;
+        ulong lockedFrom = Lock(lane, cell);
+        BeginWrite(lane, cell);
+        *(uint*)(cell + SeqCellLayout.StateOffset) = SeqCellLayout.Occupied;
+        Unsafe.WriteUnaligned(cell + Layout.ValueOffset, value);
+        EndWrite(lane, cell, lockedFrom, 0);
+    }
+
     /// <summary>Copies cell <paramref name="index"/>'s protected bytes whole; returns the word they were read under.</summary>
     public ulong ReadProtected(long index, Span<byte> destination)
     {

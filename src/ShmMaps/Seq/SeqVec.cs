@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using ShmMaps.Core.Memory;
 using ShmMaps.Core.Region;
-using ShmMaps.Core.Registry;
 using ShmMaps.Keys;
 using ShmMaps.Seq;
 
@@ -119,7 +118,7 @@ public sealed unsafe class SeqVec<T> : IDisposable where T : unmanaged
             }
             index = seen;
         }
-        Write(index, value);
+        _cells.StoreElement(index, value);
         return index;
     }
 
@@ -136,22 +135,12 @@ public sealed unsafe class SeqVec<T> : IDisposable where T : unmanaged
         {
             return false;
         }
-        byte* cell = _cells.Cell(index);
-        while (true)
+        if (_cells.TryLoadElement(index, out value))
         {
-            ulong word = _cells.ReadWord(cell);
-            uint state = SeqCells.State(cell);
-            value = _cells.Value<T>(cell);
-            if (SeqCells.Validate(cell, word))
-            {
-                if (state == SeqCellLayout.Occupied)
-                {
-                    return true;
-                }
-                value = default;
-                return false;
-            }
+            return true;
         }
+        value = default;
+        return false;
     }
 
     /// <summary>Replaces the element at <paramref name="index"/> (below <see cref="Count"/>).</summary>
@@ -162,22 +151,11 @@ public sealed unsafe class SeqVec<T> : IDisposable where T : unmanaged
         {
             ThrowHelper.ThrowIndex(index, Count);
         }
-        Write(index, value);
+        _cells.StoreElement(index, value);
     }
 
     /// <summary>Closes this handle; the file stays for other processes.</summary>
     public void Dispose() => _region.Dispose();
-
-    private void Write(long index, T value)
-    {
-        byte* cell = _cells.Cell(index);
-        Lane lane = _cells.Lanes.Current;
-        ulong lockedFrom = _cells.Lock(lane, cell);
-        _cells.BeginWrite(lane, cell);
-        *(uint*)(cell + SeqCellLayout.StateOffset) = SeqCellLayout.Occupied;
-        Unsafe.WriteUnaligned(cell + _cells.Layout.ValueOffset, value);
-        SeqCells.EndWrite(lane, cell, lockedFrom, 0);
-    }
 
     private static RegionSpec Spec(long capacity, long maxCapacity)
     {
