@@ -13,7 +13,13 @@ namespace ShmMaps.Tests.Core;
 /// </summary>
 public sealed unsafe class RecoveryTests : IDisposable
 {
-    private const int DeadLane = 3;
+    /// <summary>
+    /// A lane this process will not claim: a handle claims lanes upwards from pid % lanes, so the lane half
+    /// the table away stays free for staging a dead writer.
+    /// </summary>
+    private static readonly int DeadLane = (Environment.ProcessId + (DefaultLanes / 2)) % DefaultLanes;
+
+    private static int DefaultLanes => new ShmOptions().WriterLanes;
     private const uint DeadGeneration = 9;
     private readonly TempMapDirectory _dir = new();
 
@@ -146,11 +152,13 @@ public sealed unsafe class RecoveryTests : IDisposable
     }
 
     /// <summary>Makes lane <paramref name="lane"/> look like a writer that died holding <paramref name="cell"/> in <paramref name="state"/>.</summary>
-    private static void StageDeadWriter<TKey, TValue>(SeqMap<TKey, TValue> map, byte* cell, IntentState state, long countDelta, int lane = DeadLane)
+    private static void StageDeadWriter<TKey, TValue>(SeqMap<TKey, TValue> map, byte* cell, IntentState state, long countDelta, int? lane = null)
         where TKey : unmanaged, IEquatable<TKey> where TValue : unmanaged
     {
+        int deadLane = lane ?? DeadLane;
+        Assert.False(map.Region.Lanes.IsHeldHere(deadLane));
         var memory = map.Region.Memory;
-        LaneRecord* dead = map.Region.Lanes.Record(lane);
+        LaneRecord* dead = map.Region.Lanes.Record(deadLane);
         int length = SeqCellLayout.For<TKey, TValue>(true).ProtectedLength;
         dead->Generation = DeadGeneration;
         dead->IntentLockOffset = memory.OffsetOf(cell);
@@ -160,6 +168,6 @@ public sealed unsafe class RecoveryTests : IDisposable
         dead->CountTarget = dead->EntryCount;
         dead->EntryCount += countDelta;
         dead->IntentState = (uint)state;
-        *(ulong*)cell = LockWord.Locked(*(ulong*)cell, LockWord.OwnerTag(lane, DeadGeneration));
+        *(ulong*)cell = LockWord.Locked(*(ulong*)cell, LockWord.OwnerTag(deadLane, DeadGeneration));
     }
 }
