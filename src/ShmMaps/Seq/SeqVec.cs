@@ -154,7 +154,7 @@ public sealed unsafe class SeqVec<T> : IDisposable where T : unmanaged
         _cells.StoreElement(index, value);
     }
 
-    /// <summary>Closes this handle; the file stays for other processes.</summary>
+    /// <summary>Closes this handle; the file stays for other processes. No operation may be running on it.</summary>
     public void Dispose() => _region.Dispose();
 
     private static RegionSpec Spec(long capacity, long maxCapacity)
