@@ -125,7 +125,8 @@ internal static class DemoCommand
             }
         }
         output.WriteLine(Row("all", all, perSecond: false, seconds));
-        output.WriteLine("visible: time from a write in one process to a reader process seeing it, in microseconds (includes the reader's polling of 256 lookups)");
+        output.WriteLine("visible: time from a write in one process to a reader process seeing it (includes the reader's polling every 256 lookups);");
+        output.WriteLine("p50 is the median over readers and seconds, p99 the worst reader-second's 99th percentile");
     }
 
     private static string Row(string label, List<WorkerReport> reports, bool perSecond = true, int seconds = 1)
@@ -135,7 +136,9 @@ internal static class DemoCommand
         long reads = reports.Where(r => r.Role == "reader").Sum(r => r.Operations);
         double[] p50 = reports.Where(r => r.Role == "reader" && !double.IsNaN(r.VisibleP50Micros)).Select(r => r.VisibleP50Micros).ToArray();
         double[] p99 = reports.Where(r => r.Role == "reader" && !double.IsNaN(r.VisibleP99Micros)).Select(r => r.VisibleP99Micros).ToArray();
-        string Micro(double[] values) => values.Length == 0 ? "-" : values.Order().ElementAt(values.Length / 2).ToString("0.0", CultureInfo.InvariantCulture) + " us";
-        return $"{label,6}  {writes / divisor,12:N0}  {reads / divisor,12:N0}  {Micro(p50),12}  {Micro(p99),12}";
+        static string Micro(double value) => double.IsNaN(value) ? "-" : value.ToString("0.0", CultureInfo.InvariantCulture) + " us";
+        double median = p50.Length == 0 ? double.NaN : p50.Order().ElementAt(p50.Length / 2);
+        double worst = p99.Length == 0 ? double.NaN : p99.Max();
+        return $"{label,6}  {writes / divisor,12:N0}  {reads / divisor,12:N0}  {Micro(median),12}  {Micro(worst),12}";
     }
 }
