@@ -19,16 +19,8 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
     internal bool TryReadCell(long index, out KeyValuePair<TKey, TValue> entry)
     {
         ThrowIfDisposed();
-        byte* cell = Cell(index);
-        ulong word;
-        uint state;
-        do
-        {
-            word = _cells.ReadWord(cell);
-            state = SeqCells.State(cell);
-            entry = new KeyValuePair<TKey, TValue>(SeqCells.Key<TKey>(cell), ValueAt(cell));
-        }
-        while (!SeqCells.Validate(cell, word));
+        ReadCell(Cell(index), out uint state, out TKey key, out TValue value);
+        entry = new KeyValuePair<TKey, TValue>(key, value);
         return state == SeqCellLayout.Occupied;
     }
 

@@ -49,7 +49,7 @@ public sealed unsafe partial class SeqMap<TKey, TValue> : IEnumerable<KeyValuePa
         _mask = cells - 1;
         _seed = region.HashSeed;
         _prepared8 = XxHash3.Prepare8(_seed);
-        _cellBase = Cell0();
+        _cellBase = _cells.Cell(0);
         _stripes = (ulong*)region.RegionPointer(SeqMapLayout.StripeRegion, out long stripeBytes);
         if (stripeBytes < (cells >> _stripeShift) * sizeof(ulong))
         {
@@ -178,8 +178,6 @@ public sealed unsafe partial class SeqMap<TKey, TValue> : IEnumerable<KeyValuePa
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TValue ValueAt(byte* cell) => Unsafe.ReadUnaligned<TValue>(cell + ValueOffset);
 
-    private byte* Cell0() => _cells.Cell(0);
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private long Home(in TKey key) => (long)(KeyBytes<TKey>.Hash(key, _seed, _prepared8) & (ulong)_mask);
 
@@ -196,18 +194,7 @@ public sealed unsafe partial class SeqMap<TKey, TValue> : IEnumerable<KeyValuePa
         byte* cell = homeCell;
         for (uint distance = 0; ; )
         {
-            ulong word;
-            uint state;
-            TKey cellKey;
-            do
-            {
-                word = _cells.ReadWord(cell);
-                state = SeqCells.State(cell);
-                cellKey = SeqCells.Key<TKey>(cell);
-                value = ValueAt(cell);
-            }
-            while (!SeqCells.Validate(cell, word));
-
+            ulong word = ReadCell(cell, out uint state, out TKey cellKey, out value);
             if (state == SeqCellLayout.Occupied && KeyBytes<TKey>.Equal(cellKey, key))
             {
                 found = cell;
@@ -224,6 +211,23 @@ public sealed unsafe partial class SeqMap<TKey, TValue> : IEnumerable<KeyValuePa
         foundWord = 0;
         value = default;
         return false;
+    }
+
+    /// <summary>Copies a cell's state, key and value whole (waiting for a writer); returns the word they were read under.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ulong ReadCell(byte* cell, out uint state, out TKey key, out TValue value)
+    {
+        while (true)
+        {
+            ulong word = _cells.ReadWord(cell);
+            state = SeqCells.State(cell);
+            key = SeqCells.Key<TKey>(cell);
+            value = ValueAt(cell);
+            if (SeqCells.Validate(cell, word))
+            {
+                return word;
+            }
+        }
     }
 
     private static RegionSpec Spec(long capacity, ShmOptions? options)
