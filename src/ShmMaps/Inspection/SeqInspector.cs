@@ -14,7 +14,7 @@ internal static unsafe class SeqInspector
     public static long Count(MapRegion region) => region.Kind switch
     {
         MapKind.SeqArray => region.KindParameter(0),
-        MapKind.SeqVec => Math.Min(SharedMemory.ReadAcquire(region.Counter(0)), region.KindParameter(1)),
+        MapKind.SeqVec => SeqVecLayout.Count(region),
         _ => region.Lanes.SumEntryCounts(),
     };
 
@@ -142,7 +142,7 @@ internal static unsafe class SeqInspector
         return region.Kind switch
         {
             MapKind.SeqArray => new SeqCells(region, 1, region.KindParameter(0), new SeqCellLayout(0, (int)header->ValueSize)),
-            MapKind.SeqVec => new SeqCells(region, 1, region.KindParameter(1), new SeqCellLayout(0, (int)header->ValueSize)),
+            MapKind.SeqVec => new SeqCells(region, SeqVecLayout.CellRegion, region.KindParameter(SeqVecLayout.MaxCapacityParameter), new SeqCellLayout(0, (int)header->ValueSize)),
             _ => MapCells(region),
         };
     }

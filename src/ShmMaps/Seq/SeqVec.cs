@@ -23,8 +23,6 @@ public sealed unsafe class SeqVec<T> : IDisposable where T : unmanaged
     /// <summary>The reservation used when <c>maxCapacity</c> is not given: this many times the initial capacity (at least 1 Mi elements).</summary>
     public const long DefaultGrowthFactor = 1024;
 
-    private const int CellRegion = 1;
-    private const int ReservedCounter = 0;
     private readonly MapRegion _region;
     private readonly SeqCells _cells;
     private readonly long* _reserved;
@@ -32,15 +30,15 @@ public sealed unsafe class SeqVec<T> : IDisposable where T : unmanaged
     private SeqVec(MapRegion region)
     {
         _region = region;
-        InitialCapacity = region.KindParameter(0);
-        MaxCapacity = region.KindParameter(1);
+        InitialCapacity = region.KindParameter(SeqVecLayout.InitialCapacityParameter);
+        MaxCapacity = region.KindParameter(SeqVecLayout.MaxCapacityParameter);
         var layout = SeqCellLayout.For<T, T>(hasKey: false);
-        if (InitialCapacity < 0 || MaxCapacity < InitialCapacity || region.KindParameter(2) != layout.Stride)
+        if (InitialCapacity < 0 || MaxCapacity < InitialCapacity || region.KindParameter(SeqVecLayout.StrideParameter) != layout.Stride)
         {
-            ThrowHelper.ThrowCorrupt($"map '{region.Name}': capacities {InitialCapacity}/{MaxCapacity} or stride {region.KindParameter(2)} are invalid");
+            ThrowHelper.ThrowCorrupt($"map '{region.Name}': capacities {InitialCapacity}/{MaxCapacity} or stride {region.KindParameter(SeqVecLayout.StrideParameter)} are invalid");
         }
-        _cells = new SeqCells(region, CellRegion, MaxCapacity, layout);
-        _reserved = region.Counter(ReservedCounter);
+        _cells = new SeqCells(region, SeqVecLayout.CellRegion, MaxCapacity, layout);
+        _reserved = region.Counter(SeqVecLayout.ReservedCounter);
     }
 
     /// <summary>The map's name.</summary>
@@ -52,7 +50,7 @@ public sealed unsafe class SeqVec<T> : IDisposable where T : unmanaged
         get
         {
             _region.ThrowIfDisposed();
-            return Math.Min(SharedMemory.ReadAcquire(_reserved), MaxCapacity);
+            return SeqVecLayout.Count(_region);
         }
     }
 
