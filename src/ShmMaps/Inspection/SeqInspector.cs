@@ -13,7 +13,7 @@ internal static unsafe class SeqInspector
 
     public static long Count(MapRegion region) => region.Kind switch
     {
-        MapKind.SeqArray => region.KindParameter(0),
+        MapKind.SeqArray => region.KindParameter(SeqArrayLayout.LengthParameter),
         MapKind.SeqVec => SeqVecLayout.Count(region),
         _ => region.Lanes.SumEntryCounts(),
     };
@@ -141,7 +141,7 @@ internal static unsafe class SeqInspector
         var header = region.Header;
         return region.Kind switch
         {
-            MapKind.SeqArray => new SeqCells(region, 1, region.KindParameter(0), new SeqCellLayout(0, (int)header->ValueSize)),
+            MapKind.SeqArray => new SeqCells(region, SeqArrayLayout.CellRegion, region.KindParameter(SeqArrayLayout.LengthParameter), new SeqCellLayout(0, (int)header->ValueSize)),
             MapKind.SeqVec => new SeqCells(region, SeqVecLayout.CellRegion, region.KindParameter(SeqVecLayout.MaxCapacityParameter), new SeqCellLayout(0, (int)header->ValueSize)),
             _ => MapCells(region),
         };

@@ -12,20 +12,19 @@ namespace ShmMaps;
 /// <typeparam name="T">The element type; an unmanaged value, stored by its bytes.</typeparam>
 public sealed unsafe class SeqArray<T> : IDisposable where T : unmanaged
 {
-    private const int CellRegion = 1;
     private readonly MapRegion _region;
     private readonly SeqCells _cells;
 
     private SeqArray(MapRegion region)
     {
         _region = region;
-        Length = region.KindParameter(0);
+        Length = region.KindParameter(SeqArrayLayout.LengthParameter);
         var layout = SeqCellLayout.For<T, T>(hasKey: false);
-        if (Length < 0 || region.KindParameter(1) != layout.Stride)
+        if (Length < 0 || region.KindParameter(SeqArrayLayout.StrideParameter) != layout.Stride)
         {
-            ThrowHelper.ThrowCorrupt($"map '{region.Name}': length {Length} or cell stride {region.KindParameter(1)} is invalid");
+            ThrowHelper.ThrowCorrupt($"map '{region.Name}': length {Length} or cell stride {region.KindParameter(SeqArrayLayout.StrideParameter)} is invalid");
         }
-        _cells = new SeqCells(region, CellRegion, Length, layout);
+        _cells = new SeqCells(region, SeqArrayLayout.CellRegion, Length, layout);
     }
 
     /// <summary>The map's name.</summary>
