@@ -14,6 +14,10 @@ internal static class ThrowHelper
     public static void ThrowMapFull(string name, long capacity) =>
         throw new MapFullException($"map '{name}' has no free cell left (capacity {capacity}); remove entries or create a larger map");
 
+    /// <summary>Throws <see cref="MapFullException"/> with the reason in words.</summary>
+    [DoesNotReturn]
+    public static void ThrowMapFull(string message) => throw new MapFullException(message);
+
     /// <summary>Throws <see cref="ObjectDisposedException"/>.</summary>
     [DoesNotReturn]
     public static void ThrowDisposed(string name) => throw new ObjectDisposedException($"map '{name}'");

@@ -78,6 +78,11 @@ internal readonly unsafe struct SharedMemory
     public static ulong CompareExchange(ulong* address, ulong value, ulong comparand) =>
         Interlocked.CompareExchange(ref *address, value, comparand);
 
+    /// <summary>Full-fence compare-and-swap of a 32-bit word; returns the value found.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static uint CompareExchange(uint* address, uint value, uint comparand) =>
+        Interlocked.CompareExchange(ref *address, value, comparand);
+
     /// <summary>Full-fence compare-and-swap of a signed 64-bit word; returns the value found.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static long CompareExchange(long* address, long value, long comparand) =>

@@ -4,12 +4,16 @@ namespace ShmMaps.Inspection;
 public sealed class CheckReport
 {
     private readonly List<string> _problems = [];
+    private readonly List<string> _notes = [];
 
     /// <summary>The map checked.</summary>
     public required string Name { get; init; }
 
     /// <summary>The violations; empty when the map is sound.</summary>
     public IReadOnlyList<string> Problems => _problems;
+
+    /// <summary>What is worth knowing but violates nothing (for example reclaimable space).</summary>
+    public IReadOnlyList<string> Notes => _notes;
 
     /// <summary>Locks of dead processes that were released (recover only).</summary>
     public int Recovered { get; internal set; }
@@ -21,4 +25,6 @@ public sealed class CheckReport
     public bool IsSound => _problems.Count == 0;
 
     internal void Add(string problem) => _problems.Add(problem);
+
+    internal void Note(string note) => _notes.Add(note);
 }

@@ -50,4 +50,7 @@ public sealed record MapDescription
 
     /// <summary>The lanes that were ever claimed, with their holder's liveness.</summary>
     public IReadOnlyList<LaneDescription> Lanes { get; init; } = [];
+
+    /// <summary>Figures of the map's kind, by name (a folklore map's key store use, for example).</summary>
+    public IReadOnlyDictionary<string, string> Details { get; init; } = new Dictionary<string, string>();
 }

@@ -67,7 +67,7 @@ public static unsafe class MapInspector
             KeySize = (int)header->KeySize,
             ValueSize = (int)header->ValueSize,
             Capacity = header->Capacity,
-            Count = SeqInspector.Handles(region.Kind) ? SeqInspector.Count(region) : -1,
+            Count = CountOf(region),
             FileBytes = stat.Length,
             AllocatedBytes = stat.AllocatedBytes,
             Format = $"{header->FormatMajor}.{header->FormatMinor}",
@@ -75,6 +75,7 @@ public static unsafe class MapInspector
             CreatorPid = header->CreatorPid,
             LaneCount = region.Lanes.Count,
             Lanes = lanes,
+            Details = FolkloreInspector.Handles(region.Kind) ? FolkloreInspector.Details(region) : new Dictionary<string, string>(),
         };
     }
 
@@ -83,7 +84,8 @@ public static unsafe class MapInspector
     {
         using MapRegion region = OpenAny(name, options);
         EnsureSupported(region);
-        foreach (MapEntry entry in SeqInspector.Dump(region))
+        IEnumerable<MapEntry> entries = FolkloreInspector.Handles(region.Kind) ? FolkloreInspector.Dump(region) : SeqInspector.Dump(region);
+        foreach (MapEntry entry in entries)
         {
             yield return entry;
         }
@@ -103,17 +105,29 @@ public static unsafe class MapInspector
         using MapRegion region = OpenAny(name, options);
         EnsureSupported(region);
         var report = new CheckReport { Name = name };
-        SeqInspector.Check(region, report, recover);
+        if (FolkloreInspector.Handles(region.Kind))
+        {
+            FolkloreInspector.Check(region, report); // single-CAS writes leave no lock to recover
+        }
+        else
+        {
+            SeqInspector.Check(region, report, recover);
+        }
         return report;
     }
 
     private static MapRegion OpenAny(string name, ShmOptions? options) => MapRegion.OpenPath(name, MapFiles.PathFor(name, options), options);
 
+    private static long CountOf(MapRegion region) =>
+        SeqInspector.Handles(region.Kind) ? SeqInspector.Count(region)
+        : FolkloreInspector.Handles(region.Kind) ? FolkloreInspector.Count(region)
+        : -1;
+
     private static void EnsureSupported(MapRegion region)
     {
-        if (!SeqInspector.Handles(region.Kind))
+        if (!SeqInspector.Handles(region.Kind) && !FolkloreInspector.Handles(region.Kind))
         {
-            throw new NotSupportedException($"map '{region.Name}' is a {region.Kind}; this version inspects SeqArray, SeqVec and SeqMap");
+            throw new NotSupportedException($"map '{region.Name}' is a {region.Kind}; this version inspects SeqArray, SeqVec, SeqMap and FolkloreMap");
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Numerics;
+using ShmMaps.Tables;
 
 namespace ShmMaps.Seq;
 
@@ -36,30 +37,7 @@ internal static class SeqMapLayout
     public const long MaxCells = 1L << 31;
 
     /// <summary>The cell count for <paramref name="capacity"/> entries of <paramref name="stride"/>-byte cells under <paramref name="maxLoad"/> (null: by size, see <see cref="ShmOptions.MaxLoad"/>).</summary>
-    public static long CellsFor(long capacity, double? maxLoad, int stride)
-    {
-        if (maxLoad is { } chosen)
-        {
-            return CellsFor(capacity, chosen);
-        }
-        long sparse = CellsFor(capacity, 0.2);
-        return sparse * stride <= ShmOptions.CacheSizedTableBytes ? sparse : CellsFor(capacity, 0.5);
-    }
-
-    /// <summary>The smallest power of two of cells that holds <paramref name="capacity"/> entries at a load of at most <paramref name="maxLoad"/>.</summary>
-    public static long CellsFor(long capacity, double maxLoad)
-    {
-        if (!(maxLoad is > 0.05 and <= 1.0))
-        {
-            throw new ArgumentOutOfRangeException(nameof(maxLoad), maxLoad, "MaxLoad must be in (0.05, 1]");
-        }
-        double wanted = Math.Max(Math.Ceiling(capacity / maxLoad), 4);
-        if (wanted > MaxCells)
-        {
-            throw new ArgumentOutOfRangeException(nameof(capacity), capacity, $"a SeqMap has at most {MaxCells} cells; at MaxLoad {maxLoad} that is {(long)(MaxCells * maxLoad)} entries");
-        }
-        return (long)BitOperations.RoundUpToPowerOf2((ulong)wanted);
-    }
+    public static long CellsFor(long capacity, double? maxLoad, int stride) => TableSizing.CellsFor(capacity, maxLoad, stride, MaxCells, "SeqMap");
 
     /// <summary>The shift from a home cell to its insert stripe.</summary>
     public static int StripeShiftFor(long cells)

@@ -48,6 +48,10 @@ internal static class InspectCommands
         output.WriteLine($"capacity:   {d.Capacity}");
         output.WriteLine($"file size:  {ByteSize.Format(d.FileBytes)} ({ByteSize.Format(d.AllocatedBytes)} in memory)");
         output.WriteLine($"created:    {d.Created:u} by pid {d.CreatorPid}");
+        foreach ((string label, string value) in d.Details)
+        {
+            output.WriteLine($"{label + ":",-18}{value}");
+        }
         output.WriteLine($"lanes:      {d.Lanes.Count} of {d.LaneCount} ever used, {d.Lanes.Count(l => l.Alive)} held by live processes");
         if (d.Lanes.Count > 0)
         {
@@ -111,6 +115,10 @@ internal static class InspectCommands
             foreach (string problem in report.Problems)
             {
                 output.WriteLine($"{report.Name}: {problem}");
+            }
+            foreach (string note in report.Notes)
+            {
+                output.WriteLine($"{report.Name}: note: {note}");
             }
             output.WriteLine(report.IsSound
                 ? $"{report.Name}: ok ({report.Examined} cells and locks examined)"

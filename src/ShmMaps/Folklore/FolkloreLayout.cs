@@ -1,0 +1,52 @@
+namespace ShmMaps.Folklore;
+
+/// <summary>
+/// Where a <see cref="FolkloreMap{TValue}"/>'s bytes are.
+/// </summary>
+/// <remarks>
+/// <code>
+/// header   kind parameters: [0] cell count (a power of two) [1] entry bytes (4 or 8) [2] key slot count
+///          [3] key byte region length [4] longest key in bytes
+///          counter 0: the key store's allocation word, see <see cref="KeyStore"/>
+/// region 0 lanes (claimed only to name the writer of a key slot)
+/// region 1 entries: cell count x entry bytes, see <see cref="FolkloreEntry"/>; 0 is an empty cell
+/// region 2 key slots: key slot count x 32 bytes, see <see cref="KeySlot"/>
+/// region 3 key bytes: every key's UTF-8 bytes, each at an 8-byte aligned offset, append only
+/// </code>
+/// Open addressing with linear probing. A cell goes from empty to a key once and keeps that key for
+/// good (removal sets a flag in the entry), so a lookup stops at the first empty cell and two
+/// processes adding the same key meet at the same empty cell: one CAS wins, the other finds the key.
+/// </remarks>
+internal static class FolkloreLayout
+{
+    public const int EntryRegion = 1;
+    public const int SlotRegion = 2;
+    public const int KeyByteRegion = 3;
+    public const int CellCountParameter = 0;
+    public const int EntryBytesParameter = 1;
+    public const int SlotCountParameter = 2;
+    public const int KeyBytesParameter = 3;
+    public const int MaxKeyBytesParameter = 4;
+    public const int AllocationCounter = 0;
+
+    /// <summary>The longest key, in UTF-8 bytes.</summary>
+    public const int MaxKeyBytes = 4096;
+
+    /// <summary>The key bytes reserved per key slot when the creator does not say (the file is sparse).</summary>
+    public const int DefaultKeyBytesPerSlot = 64;
+
+    /// <summary>The key byte region is addressed in 8-byte units by a 32-bit count: at most 32 GiB.</summary>
+    public const long MaxKeyByteRegion = (1L << 32) * KeyStore.Alignment;
+
+    /// <summary>The largest number of cells.</summary>
+    public const long MaxCells = 1L << 34;
+
+    /// <summary>The most keys an entry of <paramref name="entryBytes"/> can name: its key field less the removed flag, less the empty value 0.</summary>
+    public static long MaxKeys(int entryBytes) => (1L << ((entryBytes * 4) - 1)) - 1;
+
+    /// <summary>
+    /// Key slots for <paramref name="capacity"/> keys: an eighth more (at least 16) for keys whose adding lost
+    /// a race or whose writer died, within what the entry can name.
+    /// </summary>
+    public static long SlotsFor(long capacity, int entryBytes) => Math.Min(capacity + Math.Max(capacity / 8, 16), MaxKeys(entryBytes));
+}

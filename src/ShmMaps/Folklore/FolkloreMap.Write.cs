@@ -1,0 +1,214 @@
+using System.Runtime.CompilerServices;
+using ShmMaps.Core.Hashing;
+using ShmMaps.Folklore;
+using ShmMaps.Keys;
+
+namespace ShmMaps;
+
+public sealed unsafe partial class FolkloreMap<TValue>
+{
+    /// <summary>Sets <paramref name="key"/> to <paramref name="value"/>, adding it if absent (one CAS per try).</summary>
+    [SkipLocalsInit]
+    public void Insert(string key, TValue value)
+    {
+        using Utf8KeyBuffer utf8 = Utf8KeyBuffer.From(key, stackalloc byte[Utf8KeyBuffer.StackBytes], _maxKeyBytes);
+        utf8.ThrowIfInvalid(nameof(key));
+        Upsert(utf8.Bytes, value);
+    }
+
+    /// <summary>Sets UTF-8 <paramref name="utf8Key"/> to <paramref name="value"/>, adding it if absent.</summary>
+    public void Insert(ReadOnlySpan<byte> utf8Key, TValue value)
+    {
+        Utf8KeyBuffer.ThrowIfInvalid(utf8Key, _maxKeyBytes, nameof(utf8Key));
+        Upsert(utf8Key, value);
+    }
+
+    /// <summary>Adds <paramref name="key"/> with <paramref name="value"/> if absent; false (and no change) if present.</summary>
+    [SkipLocalsInit]
+    public bool TryAdd(string key, TValue value)
+    {
+        using Utf8KeyBuffer utf8 = Utf8KeyBuffer.From(key, stackalloc byte[Utf8KeyBuffer.StackBytes], _maxKeyBytes);
+        utf8.ThrowIfInvalid(nameof(key));
+        return Add(utf8.Bytes, value);
+    }
+
+    /// <summary>Adds UTF-8 <paramref name="utf8Key"/> with <paramref name="value"/> if absent; false if present.</summary>
+    public bool TryAdd(ReadOnlySpan<byte> utf8Key, TValue value)
+    {
+        Utf8KeyBuffer.ThrowIfInvalid(utf8Key, _maxKeyBytes, nameof(utf8Key));
+        return Add(utf8Key, value);
+    }
+
+    /// <summary>
+    /// Adds <paramref name="key"/> with <paramref name="addValue"/>, or replaces its value with
+    /// <paramref name="update"/> of it; returns the value stored. Each try is one CAS, so
+    /// <paramref name="update"/> may run more than once under contention and must have no side effects.
+    /// </summary>
+    [SkipLocalsInit]
+    public TValue AddOrUpdate(string key, TValue addValue, Func<TValue, TValue> update)
+    {
+        using Utf8KeyBuffer utf8 = Utf8KeyBuffer.From(key, stackalloc byte[Utf8KeyBuffer.StackBytes], _maxKeyBytes);
+        utf8.ThrowIfInvalid(nameof(key));
+        return Update(utf8.Bytes, addValue, update);
+    }
+
+    /// <summary>The UTF-8 form of <see cref="AddOrUpdate(string, TValue, Func{TValue, TValue})"/>: no allocation.</summary>
+    public TValue AddOrUpdate(ReadOnlySpan<byte> utf8Key, TValue addValue, Func<TValue, TValue> update)
+    {
+        Utf8KeyBuffer.ThrowIfInvalid(utf8Key, _maxKeyBytes, nameof(utf8Key));
+        return Update(utf8Key, addValue, update);
+    }
+
+    /// <summary>
+    /// Removes <paramref name="key"/>, giving its last value. The key keeps its cell and its bytes (a flag marks
+    /// it removed), so adding it again takes no new key slot.
+    /// </summary>
+    [SkipLocalsInit]
+    public bool TryRemove(string key, out TValue value)
+    {
+        using Utf8KeyBuffer utf8 = Utf8KeyBuffer.From(key, stackalloc byte[Utf8KeyBuffer.StackBytes], _maxKeyBytes);
+        if (utf8.Error is not null)
+        {
+            value = default;
+            return false;
+        }
+        return TryRemove(utf8.Bytes, out value);
+    }
+
+    /// <summary>Removes UTF-8 <paramref name="utf8Key"/>, giving its last value; false if absent.</summary>
+    public bool TryRemove(ReadOnlySpan<byte> utf8Key, out TValue value)
+    {
+        ThrowIfDisposed();
+        ulong hash = XxHash3.Hash(utf8Key, _seed);
+        long cell = (long)(hash & (ulong)_mask);
+        for (long probed = 0; probed <= _mask; probed++, cell = (cell + 1) & _mask)
+        {
+            ulong entry = ReadEntry(cell);
+            if (entry == 0)
+            {
+                break;
+            }
+            if (_keys.Matches(FolkloreEntry.KeyIndex(entry, ValueBits), hash, utf8Key))
+            {
+                while (!FolkloreEntry.IsRemoved(entry, ValueBits))
+                {
+                    ulong found = CompareExchangeEntry(cell, FolkloreEntry.Removed(entry, ValueBits), entry);
+                    if (found == entry)
+                    {
+                        value = ValueOf(entry);
+                        return true;
+                    }
+                    entry = found;
+                }
+                break;
+            }
+        }
+        value = default;
+        return false;
+    }
+
+    private void Upsert(ReadOnlySpan<byte> key, TValue value)
+    {
+        ulong bits = BitsOf(value);
+        long cell = FindOrAdd(key, bits, out ulong entry);
+        while (cell >= 0)
+        {
+            ulong found = CompareExchangeEntry(cell, FolkloreEntry.WithValue(entry, bits, ValueBits), entry);
+            if (found == entry)
+            {
+                return;
+            }
+            entry = found;
+        }
+    }
+
+    private bool Add(ReadOnlySpan<byte> key, TValue value)
+    {
+        ulong bits = BitsOf(value);
+        long cell = FindOrAdd(key, bits, out ulong entry);
+        if (cell < 0)
+        {
+            return true;
+        }
+        while (FolkloreEntry.IsRemoved(entry, ValueBits))
+        {
+            ulong found = CompareExchangeEntry(cell, FolkloreEntry.WithValue(entry, bits, ValueBits), entry);
+            if (found == entry)
+            {
+                return true;
+            }
+            entry = found;
+        }
+        return false;
+    }
+
+    private TValue Update(ReadOnlySpan<byte> key, TValue addValue, Func<TValue, TValue> update)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        long cell = FindOrAdd(key, BitsOf(addValue), out ulong entry);
+        if (cell < 0)
+        {
+            return addValue;
+        }
+        while (true)
+        {
+            TValue next = FolkloreEntry.IsRemoved(entry, ValueBits) ? addValue : update(ValueOf(entry));
+            ulong found = CompareExchangeEntry(cell, FolkloreEntry.WithValue(entry, BitsOf(next), ValueBits), entry);
+            if (found == entry)
+            {
+                return next;
+            }
+            entry = found;
+        }
+    }
+
+    /// <summary>
+    /// The cell holding <paramref name="key"/> and its entry; or, if the key was absent and this call added it
+    /// (present, with <paramref name="addBits"/>), the complement of its cell.
+    /// </summary>
+    /// <remarks>
+    /// The key's bytes go into a key slot only when the probe meets an empty cell, and the slot is given back if
+    /// another writer's CAS put the same key there first. A process killed between writing the slot and its
+    /// CAS leaves a slot no entry names: invisible to lookups, reported by <c>shm check</c> as reclaimable.
+    /// </remarks>
+    private long FindOrAdd(ReadOnlySpan<byte> key, ulong addBits, out ulong entry)
+    {
+        ThrowIfDisposed();
+        ulong hash = XxHash3.Hash(key, _seed);
+        long cell = (long)(hash & (ulong)_mask);
+        long slot = -1;
+        for (long probed = 0; probed <= _mask; probed++, cell = (cell + 1) & _mask)
+        {
+            entry = ReadEntry(cell);
+            if (entry == 0)
+            {
+                if (slot < 0)
+                {
+                    slot = _keys.Add(key, hash, _region.Lanes.Current.OwnerTag);
+                }
+                ulong mine = FolkloreEntry.Pack(slot, addBits, ValueBits);
+                entry = CompareExchangeEntry(cell, mine, 0);
+                if (entry == 0)
+                {
+                    entry = mine;
+                    return ~cell;
+                }
+            }
+            if (_keys.Matches(FolkloreEntry.KeyIndex(entry, ValueBits), hash, key))
+            {
+                if (slot >= 0)
+                {
+                    _keys.GiveBack(slot);
+                }
+                return cell;
+            }
+        }
+        if (slot >= 0)
+        {
+            _keys.GiveBack(slot);
+        }
+        ThrowHelper.ThrowMapFull(Name, Capacity);
+        entry = 0;
+        return 0;
+    }
+}

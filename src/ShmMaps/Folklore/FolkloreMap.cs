@@ -1,0 +1,269 @@
+using System.Runtime.CompilerServices;
+using ShmMaps.Core.Hashing;
+using ShmMaps.Core.Memory;
+using ShmMaps.Core.Region;
+using ShmMaps.Folklore;
+using ShmMaps.Keys;
+using ShmMaps.Tables;
+
+namespace ShmMaps;
+
+/// <summary>
+/// The "folklore" hash table of Maier et al. in a shared file: every entry is one word holding a key's slot
+/// and the value, so every insert, update and removal is one CAS and every lookup is wait-free. Keys are
+/// strings (stored as UTF-8 in an append-only key store in the same file).
+/// </summary>
+/// <remarks>
+/// <typeparamref name="TValue"/> of 2 bytes selects 32-bit entries (at most 32,767 keys), of 4 bytes 64-bit
+/// entries (at most 2^31 - 1 keys). The table never grows. Removing a key keeps its cell and its bytes (a
+/// flag in the entry), so lookups stay as short after churn as before it and adding the key again reuses
+/// both; a new key takes a key slot for good, and the map is full (<see cref="MapFullException"/>) when the
+/// key slots or key bytes run out. Layout: <see cref="FolkloreLayout"/>.
+/// </remarks>
+/// <typeparam name="TValue">The value type: unmanaged, of 2 or 4 bytes.</typeparam>
+public sealed unsafe partial class FolkloreMap<TValue> : IEnumerable<KeyValuePair<string, TValue>>, IDisposable
+    where TValue : unmanaged
+{
+    private readonly MapRegion _region;
+    private readonly KeyStore _keys;
+    private readonly byte* _entries;
+    private readonly long _mask;
+    private readonly ulong _seed;
+    private readonly int _maxKeyBytes;
+    private volatile bool _disposed;
+
+    private FolkloreMap(MapRegion region)
+    {
+        _region = region;
+        long cells = region.KindParameter(FolkloreLayout.CellCountParameter);
+        long maxKeyBytes = region.KindParameter(FolkloreLayout.MaxKeyBytesParameter);
+        _entries = region.RegionPointer(FolkloreLayout.EntryRegion, out long entryBytes);
+        if (cells < 4 || cells > FolkloreLayout.MaxCells || (cells & (cells - 1)) != 0 || entryBytes < cells * EntryBytes
+            || region.KindParameter(FolkloreLayout.EntryBytesParameter) != EntryBytes || maxKeyBytes is < 0 or > FolkloreLayout.MaxKeyBytes)
+        {
+            ThrowHelper.ThrowCorrupt($"map '{region.Name}': cell count {cells}, entry size or longest key {maxKeyBytes} is invalid");
+        }
+        _keys = new KeyStore(region);
+        if (_keys.SlotCount > FolkloreLayout.MaxKeys(EntryBytes) || _keys.SlotCount >= cells)
+        {
+            ThrowHelper.ThrowCorrupt($"map '{region.Name}': {_keys.SlotCount} key slots do not fit {cells} cells of {EntryBytes}-byte entries");
+        }
+        _mask = cells - 1;
+        _seed = region.HashSeed;
+        _maxKeyBytes = (int)maxKeyBytes;
+    }
+
+    /// <summary>The map's name.</summary>
+    public string Name => _region.Name;
+
+    /// <summary>The number of keys the map was created for.</summary>
+    public long Capacity => _region.Capacity;
+
+    /// <summary>The number of cells.</summary>
+    public long CellCount => _mask + 1;
+
+    /// <summary>The number of key slots: every key ever added takes one (a little more than <see cref="Capacity"/>).</summary>
+    public long KeySlotCount => _keys.SlotCount;
+
+    /// <summary>The longest key, in UTF-8 bytes.</summary>
+    public int MaxKeyBytes => _maxKeyBytes;
+
+    /// <summary>The number of keys present: a scan of every cell, exact however writers died.</summary>
+    public long Count
+    {
+        get
+        {
+            ThrowIfDisposed();
+            long count = 0;
+            for (long cell = 0; cell <= _mask; cell++)
+            {
+                ulong entry = ReadEntry(cell);
+                if (entry != 0 && !FolkloreEntry.IsRemoved(entry, ValueBits))
+                {
+                    count++;
+                }
+            }
+            return count;
+        }
+    }
+
+    /// <summary>Creates a new map for <paramref name="capacity"/> keys; <see cref="MapExistsException"/> if the name exists.</summary>
+    public static FolkloreMap<TValue> Create(string name, long capacity, ShmOptions? options = null) =>
+        Create(name, capacity, keyStoreBytes: 0, options);
+
+    /// <summary>
+    /// Creates a new map for <paramref name="capacity"/> keys with <paramref name="keyStoreBytes"/> bytes for
+    /// their UTF-8 text (0: 64 per key slot; the file is sparse, so only what keys use costs memory).
+    /// </summary>
+    public static FolkloreMap<TValue> Create(string name, long capacity, long keyStoreBytes, ShmOptions? options = null) =>
+        new(MapRegion.Create(name, Spec(capacity, keyStoreBytes, options), options));
+
+    /// <summary>Opens an existing map; <see cref="LayoutMismatchException"/> if its kind or value type differ.</summary>
+    public static FolkloreMap<TValue> Open(string name, ShmOptions? options = null) =>
+        new(MapRegion.Open(name, Spec(0, 0, options), options));
+
+    /// <summary>Opens the map, creating it for <paramref name="capacity"/> keys if it does not exist.</summary>
+    public static FolkloreMap<TValue> OpenOrCreate(string name, long capacity, ShmOptions? options = null) =>
+        new(MapRegion.OpenOrCreate(name, Spec(capacity, 0, options), options));
+
+    /// <summary>Deletes the map's file; false if there was none. Processes that have it open keep using it.</summary>
+    public static bool Delete(string name, ShmOptions? options = null) => MapRegion.Delete(name, options);
+
+    /// <summary>The value of <paramref name="key"/>; <see cref="KeyNotFoundException"/> on get if absent; set is <see cref="Insert(string, TValue)"/>.</summary>
+    public TValue this[string key]
+    {
+        get
+        {
+            if (!TryGetValue(key, out TValue value))
+            {
+                ThrowHelper.ThrowKeyNotFound(key);
+            }
+            return value;
+        }
+        set => Insert(key, value);
+    }
+
+    /// <summary>The value of <paramref name="key"/>, or null.</summary>
+    public TValue? Get(string key) => TryGetValue(key, out TValue value) ? value : null;
+
+    /// <summary>True if the map holds <paramref name="key"/>.</summary>
+    public bool ContainsKey(string key) => TryGetValue(key, out _);
+
+    /// <summary>True if the map holds UTF-8 <paramref name="utf8Key"/>.</summary>
+    public bool ContainsKey(ReadOnlySpan<byte> utf8Key) => TryGetValue(utf8Key, out _);
+
+    /// <summary>Looks <paramref name="key"/> up: wait-free, no lock, no allocation for keys of up to 85 chars.</summary>
+    [SkipLocalsInit]
+    public bool TryGetValue(string key, out TValue value)
+    {
+        using Utf8KeyBuffer utf8 = Utf8KeyBuffer.From(key, stackalloc byte[Utf8KeyBuffer.StackBytes], _maxKeyBytes);
+        if (utf8.Error is not null)
+        {
+            value = default;
+            return false; // a key that cannot be stored is not in the map
+        }
+        return TryGetValue(utf8.Bytes, out value);
+    }
+
+    /// <summary>Looks UTF-8 <paramref name="utf8Key"/> up: wait-free, no lock, no allocation.</summary>
+    public bool TryGetValue(ReadOnlySpan<byte> utf8Key, out TValue value)
+    {
+        ThrowIfDisposed();
+        ulong hash = XxHash3.Hash(utf8Key, _seed);
+        long cell = (long)(hash & (ulong)_mask);
+        for (long probed = 0; probed <= _mask; probed++, cell = (cell + 1) & _mask)
+        {
+            ulong entry = ReadEntry(cell);
+            if (entry == 0)
+            {
+                break;
+            }
+            if (_keys.Matches(FolkloreEntry.KeyIndex(entry, ValueBits), hash, utf8Key))
+            {
+                value = ValueOf(entry);
+                return !FolkloreEntry.IsRemoved(entry, ValueBits);
+            }
+        }
+        value = default;
+        return false;
+    }
+
+    /// <summary>Closes this handle; the file stays for other processes. No operation may be running on it.</summary>
+    public void Dispose()
+    {
+        _disposed = true;
+        _region.Dispose();
+    }
+
+    /// <summary>The open region (for inspection and white-box tests).</summary>
+    internal MapRegion Region => _region;
+
+    /// <summary>The key store (for white-box tests).</summary>
+    internal KeyStore Keys => _keys;
+
+    private static int EntryBytes
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Unsafe.SizeOf<TValue>() * 2;
+    }
+
+    private static int ValueBits
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Unsafe.SizeOf<TValue>() * 8;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void ThrowIfDisposed()
+    {
+        if (_disposed)
+        {
+            ThrowHelper.ThrowDisposed(Name);
+        }
+    }
+
+    /// <summary>The entry of <paramref name="cell"/> (acquire: the key slot it names is read after it).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ulong ReadEntry(long cell) => Unsafe.SizeOf<TValue>() == 2
+        ? SharedMemory.ReadAcquire((uint*)_entries + cell)
+        : SharedMemory.ReadAcquire((ulong*)_entries + cell);
+
+    /// <summary>CASes <paramref name="cell"/> from <paramref name="expected"/> to <paramref name="entry"/> (a full fence); returns what it found.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ulong CompareExchangeEntry(long cell, ulong entry, ulong expected) => Unsafe.SizeOf<TValue>() == 2
+        ? SharedMemory.CompareExchange((uint*)_entries + cell, (uint)entry, (uint)expected)
+        : SharedMemory.CompareExchange((ulong*)_entries + cell, entry, expected);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TValue ValueOf(ulong entry)
+    {
+        if (Unsafe.SizeOf<TValue>() == 2)
+        {
+            ushort bits = (ushort)entry;
+            return Unsafe.As<ushort, TValue>(ref bits);
+        }
+        uint wide = (uint)entry;
+        return Unsafe.As<uint, TValue>(ref wide);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong BitsOf(TValue value) => Unsafe.SizeOf<TValue>() == 2
+        ? Unsafe.As<TValue, ushort>(ref value)
+        : Unsafe.As<TValue, uint>(ref value);
+
+    private static RegionSpec Spec(long capacity, long keyStoreBytes, ShmOptions? options)
+    {
+        int valueSize = Unsafe.SizeOf<TValue>();
+        if (valueSize is not (2 or 4))
+        {
+            throw new ArgumentException($"a FolkloreMap value must be 2 or 4 bytes (32- or 64-bit entries); {typeof(TValue).Name} is {valueSize}", nameof(TValue));
+        }
+        ArgumentOutOfRangeException.ThrowIfNegative(capacity);
+        ArgumentOutOfRangeException.ThrowIfNegative(keyStoreBytes);
+        long maxKeys = FolkloreLayout.MaxKeys(EntryBytes);
+        if (capacity > maxKeys)
+        {
+            throw new ArgumentException($"a FolkloreMap of {valueSize}-byte values names keys with {(EntryBytes * 4) - 1} bits: at most {maxKeys} keys, not {capacity}", nameof(capacity));
+        }
+        long slots = FolkloreLayout.SlotsFor(capacity, EntryBytes);
+        long cells = TableSizing.CellsFor(slots + 1, options?.MaxLoad, EntryBytes, FolkloreLayout.MaxCells, "FolkloreMap");
+        long keyBytes = keyStoreBytes > 0
+            ? (keyStoreBytes + KeyStore.Alignment - 1) / KeyStore.Alignment * KeyStore.Alignment
+            : Math.Min(checked(slots * FolkloreLayout.DefaultKeyBytesPerSlot) + FolkloreLayout.MaxKeyBytes, FolkloreLayout.MaxKeyByteRegion);
+        if (keyBytes > FolkloreLayout.MaxKeyByteRegion)
+        {
+            throw new ArgumentOutOfRangeException(nameof(keyStoreBytes), keyStoreBytes, $"a FolkloreMap's key store holds at most {FolkloreLayout.MaxKeyByteRegion} bytes");
+        }
+        return new RegionSpec
+        {
+            Kind = MapKind.FolkloreMap,
+            KeySize = 0,
+            ValueSize = valueSize,
+            KeyTypeName = typeof(string).FullName!,
+            ValueTypeName = TypeLayout.NameOf<TValue>(),
+            Capacity = capacity,
+            KindParameters = [cells, EntryBytes, slots, keyBytes, FolkloreLayout.MaxKeyBytes],
+            RegionLengths = [checked(cells * EntryBytes), checked(slots * KeySlot.Size), keyBytes],
+        };
+    }
+}

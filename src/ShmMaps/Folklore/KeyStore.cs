@@ -1,0 +1,151 @@
+using System.Runtime.CompilerServices;
+using ShmMaps.Core.Memory;
+using ShmMaps.Core.Region;
+
+namespace ShmMaps.Folklore;
+
+/// <summary>
+/// The append-only store of a folklore map's keys: slots handed out in order, bytes bump-allocated.
+/// </summary>
+/// <remarks>
+/// One 64-bit allocation word (header counter 0) holds <c>[8-byte units used: 32][slots used: 32]</c>, so a
+/// key's slot and bytes are taken by one CAS, and given back by one CAS while nobody allocated after them
+/// (the seed's "removed only if most recently added"). A slot is read only through an entry that names it,
+/// after the acquire load of that entry; the writer's CAS on the entry is the release that publishes it.
+/// </remarks>
+internal sealed unsafe class KeyStore
+{
+    /// <summary>Key bytes start at multiples of this.</summary>
+    public const int Alignment = 8;
+
+    private readonly KeySlot* _slots;
+    private readonly byte* _bytes;
+    private readonly long* _allocation;
+    private readonly string _mapName;
+
+    public KeyStore(MapRegion region)
+    {
+        _mapName = region.Name;
+        SlotCount = region.KindParameter(FolkloreLayout.SlotCountParameter);
+        ByteLength = region.KindParameter(FolkloreLayout.KeyBytesParameter);
+        _slots = (KeySlot*)region.RegionPointer(FolkloreLayout.SlotRegion, out long slotBytes);
+        _bytes = region.RegionPointer(FolkloreLayout.KeyByteRegion, out long byteRegion);
+        if (SlotCount < 1 || SlotCount > int.MaxValue || slotBytes < SlotCount * KeySlot.Size
+            || ByteLength < 0 || ByteLength > byteRegion || ByteLength > FolkloreLayout.MaxKeyByteRegion)
+        {
+            ThrowHelper.ThrowCorrupt($"map '{region.Name}': key store of {SlotCount} slots and {ByteLength} bytes does not fit its regions ({slotBytes} and {byteRegion} bytes)");
+        }
+        _allocation = region.Counter(FolkloreLayout.AllocationCounter);
+    }
+
+    /// <summary>The number of key slots.</summary>
+    public long SlotCount { get; }
+
+    /// <summary>The length of the key byte region.</summary>
+    public long ByteLength { get; }
+
+    /// <summary>Slots handed out so far (never more than <see cref="SlotCount"/>).</summary>
+    public long SlotsUsed => Math.Min((long)(uint)SharedMemory.ReadAcquire(_allocation), SlotCount);
+
+    /// <summary>Key bytes handed out so far, alignment included.</summary>
+    public long BytesUsed => Math.Min((long)((ulong)SharedMemory.ReadAcquire(_allocation) >> 32) * Alignment, ByteLength);
+
+    /// <summary>
+    /// Takes a slot and room for <paramref name="key"/>, writes them, and marks the slot written by
+    /// <paramref name="owner"/>; <see cref="MapFullException"/> when slots or bytes run out.
+    /// </summary>
+    public long Add(ReadOnlySpan<byte> key, ulong hash, ulong owner)
+    {
+        long units = Units(key.Length);
+        long seen = SharedMemory.ReadAcquire(_allocation);
+        long slot;
+        long unitsUsed;
+        while (true)
+        {
+            slot = (uint)seen;
+            unitsUsed = (long)((ulong)seen >> 32);
+            if (slot >= SlotCount)
+            {
+                ThrowHelper.ThrowMapFull($"map '{_mapName}' has used all {SlotCount} key slots; create a larger map");
+            }
+            if ((unitsUsed + units) * Alignment > ByteLength)
+            {
+                ThrowHelper.ThrowMapFull($"map '{_mapName}' has used {unitsUsed * Alignment} of its {ByteLength} key bytes, no room for a key of {key.Length}; create it with a larger key store");
+            }
+            long next = Pack(slot + 1, unitsUsed + units);
+            long found = SharedMemory.CompareExchange(_allocation, next, seen);
+            if (found == seen)
+            {
+                break;
+            }
+            seen = found;
+        }
+
+        KeySlot* s = _slots + slot;
+        long offset = unitsUsed * Alignment;
+        // The slot may be one given back earlier: say it is being written before changing it.
+        SharedMemory.WriteRelease(&s->State, (uint)KeySlotState.Writing);
+        s->Owner = owner;
+        key.CopyTo(new Span<byte>(_bytes + offset, key.Length));
+        s->Hash = hash;
+        s->Offset = offset;
+        s->Length = (uint)key.Length;
+        // Release: the bytes and fields above are whole before the state says so (the entry CAS publishes them to readers).
+        SharedMemory.WriteRelease(&s->State, (uint)KeySlotState.Written);
+        return slot;
+    }
+
+    /// <summary>
+    /// Gives back slot <paramref name="slot"/> of a key that lost the race to be added: by one CAS if nobody
+    /// allocated after it, else it is marked abandoned (wasted, and counted by <c>shm info</c>).
+    /// </summary>
+    public void GiveBack(long slot)
+    {
+        KeySlot* s = _slots + slot;
+        long units = Units((int)s->Length);
+        long after = Pack(slot + 1, (s->Offset / Alignment) + units);
+        long before = Pack(slot, s->Offset / Alignment);
+        if (SharedMemory.CompareExchange(_allocation, before, after) != after)
+        {
+            SharedMemory.WriteRelease(&s->State, (uint)KeySlotState.Abandoned);
+        }
+    }
+
+    /// <summary>True if slot <paramref name="slot"/> (named by an entry) holds <paramref name="key"/> of hash <paramref name="hash"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool Matches(long slot, ulong hash, ReadOnlySpan<byte> key)
+    {
+        KeySlot* s = Slot(slot);
+        return s->Hash == hash && s->Length == (uint)key.Length && BytesOf(s).SequenceEqual(key);
+    }
+
+    /// <summary>The bytes of slot <paramref name="slot"/> (named by an entry).</summary>
+    public ReadOnlySpan<byte> KeyOf(long slot) => BytesOf(Slot(slot));
+
+    /// <summary>Slot <paramref name="slot"/>, bounds-checked.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public KeySlot* Slot(long slot)
+    {
+        if ((ulong)slot >= (ulong)SlotCount)
+        {
+            ThrowHelper.ThrowCorrupt($"map '{_mapName}': an entry names key slot {slot} of {SlotCount}");
+        }
+        return _slots + slot;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ReadOnlySpan<byte> BytesOf(KeySlot* s)
+    {
+        long offset = s->Offset;
+        uint length = s->Length;
+        if ((ulong)offset > (ulong)ByteLength || length > (ulong)(ByteLength - offset))
+        {
+            ThrowHelper.ThrowCorrupt($"map '{_mapName}': key slot {s - _slots} places {length} bytes at {offset}, outside the {ByteLength}-byte key region");
+        }
+        return new ReadOnlySpan<byte>(_bytes + offset, (int)length);
+    }
+
+    private static long Units(int length) => (length + Alignment - 1) / Alignment;
+
+    private static long Pack(long slots, long units) => (long)(((ulong)units << 32) | (uint)slots);
+}
