@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
+using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace ShmMaps.Core.Hashing;
 
@@ -114,6 +116,7 @@ internal static class XxHash3
         return Xxh64Avalanche(seed ^ Read64(secret, 56) ^ Read64(secret, 64));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong Hash17To128(ReadOnlySpan<byte> data, ReadOnlySpan<byte> secret, ulong seed)
     {
         int length = data.Length;
@@ -266,9 +269,24 @@ internal static class XxHash3
         return h ^ (h >> 32);
     }
 
+    /// <summary>
+    /// Little-endian read without a bounds check: every offset the algorithm reads at is within the span by the
+    /// length class it is in (the reference vectors of every class check it).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Read64(ReadOnlySpan<byte> span, int offset) => BinaryPrimitives.ReadUInt64LittleEndian(span[offset..]);
+    private static ulong Read64(ReadOnlySpan<byte> span, int offset)
+    {
+        Debug.Assert((uint)offset + sizeof(ulong) <= (uint)span.Length);
+        ulong value = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref MemoryMarshal.GetReference(span), offset));
+        return BitConverter.IsLittleEndian ? value : BinaryPrimitives.ReverseEndianness(value);
+    }
 
+    /// <summary>The 32-bit form of <see cref="Read64"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Read32(ReadOnlySpan<byte> span, int offset) => BinaryPrimitives.ReadUInt32LittleEndian(span[offset..]);
+    private static ulong Read32(ReadOnlySpan<byte> span, int offset)
+    {
+        Debug.Assert((uint)offset + sizeof(uint) <= (uint)span.Length);
+        uint value = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref MemoryMarshal.GetReference(span), offset));
+        return BitConverter.IsLittleEndian ? value : BinaryPrimitives.ReverseEndianness(value);
+    }
 }

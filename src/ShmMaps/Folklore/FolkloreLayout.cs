@@ -10,8 +10,8 @@ namespace ShmMaps.Folklore;
 ///          counter 0: the key store's allocation word, see <see cref="KeyStore"/>
 /// region 0 lanes (claimed only to name the writer of a key slot)
 /// region 1 entries: cell count x entry bytes, see <see cref="FolkloreEntry"/>; 0 is an empty cell
-/// region 2 key slots: key slot count x 32 bytes, see <see cref="KeySlot"/>
-/// region 3 key bytes: every key's UTF-8 bytes, each at an 8-byte aligned offset, append only
+/// region 2 key slots: key slot count x 64 bytes, see <see cref="KeySlot"/> (keys of up to 40 bytes live there)
+/// region 3 key bytes: the UTF-8 bytes of longer keys, each at an 8-byte aligned offset, append only
 /// </code>
 /// Open addressing with linear probing. A cell goes from empty to a key once and keeps that key for
 /// good (removal sets a flag in the entry), so a lookup stops at the first empty cell and two

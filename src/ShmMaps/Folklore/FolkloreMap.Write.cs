@@ -11,8 +11,13 @@ public sealed unsafe partial class FolkloreMap<TValue>
     [SkipLocalsInit]
     public void Insert(string key, TValue value)
     {
-        using Utf8KeyBuffer utf8 = Utf8KeyBuffer.From(key, stackalloc byte[Utf8KeyBuffer.StackBytes], _maxKeyBytes);
-        utf8.ThrowIfInvalid(nameof(key));
+        Span<byte> buffer = stackalloc byte[Utf8KeyBuffer.StackBytes];
+        if (Utf8KeyBuffer.TryEncode(key, buffer, out int length))
+        {
+            Upsert(buffer[..length], value);
+            return;
+        }
+        using Utf8KeyBuffer utf8 = LongKey(key);
         Upsert(utf8.Bytes, value);
     }
 
@@ -27,8 +32,12 @@ public sealed unsafe partial class FolkloreMap<TValue>
     [SkipLocalsInit]
     public bool TryAdd(string key, TValue value)
     {
-        using Utf8KeyBuffer utf8 = Utf8KeyBuffer.From(key, stackalloc byte[Utf8KeyBuffer.StackBytes], _maxKeyBytes);
-        utf8.ThrowIfInvalid(nameof(key));
+        Span<byte> buffer = stackalloc byte[Utf8KeyBuffer.StackBytes];
+        if (Utf8KeyBuffer.TryEncode(key, buffer, out int length))
+        {
+            return Add(buffer[..length], value);
+        }
+        using Utf8KeyBuffer utf8 = LongKey(key);
         return Add(utf8.Bytes, value);
     }
 
@@ -47,8 +56,12 @@ public sealed unsafe partial class FolkloreMap<TValue>
     [SkipLocalsInit]
     public TValue AddOrUpdate(string key, TValue addValue, Func<TValue, TValue> update)
     {
-        using Utf8KeyBuffer utf8 = Utf8KeyBuffer.From(key, stackalloc byte[Utf8KeyBuffer.StackBytes], _maxKeyBytes);
-        utf8.ThrowIfInvalid(nameof(key));
+        Span<byte> buffer = stackalloc byte[Utf8KeyBuffer.StackBytes];
+        if (Utf8KeyBuffer.TryEncode(key, buffer, out int length))
+        {
+            return Update(buffer[..length], addValue, update);
+        }
+        using Utf8KeyBuffer utf8 = LongKey(key);
         return Update(utf8.Bytes, addValue, update);
     }
 
@@ -66,7 +79,12 @@ public sealed unsafe partial class FolkloreMap<TValue>
     [SkipLocalsInit]
     public bool TryRemove(string key, out TValue value)
     {
-        using Utf8KeyBuffer utf8 = Utf8KeyBuffer.From(key, stackalloc byte[Utf8KeyBuffer.StackBytes], _maxKeyBytes);
+        Span<byte> buffer = stackalloc byte[Utf8KeyBuffer.StackBytes];
+        if (Utf8KeyBuffer.TryEncode(key, buffer, out int length))
+        {
+            return TryRemove(buffer[..length], out value);
+        }
+        using Utf8KeyBuffer utf8 = Utf8KeyBuffer.From(key, [], _maxKeyBytes);
         if (utf8.Error is not null)
         {
             value = default;
@@ -105,6 +123,18 @@ public sealed unsafe partial class FolkloreMap<TValue>
         }
         value = default;
         return false;
+    }
+
+    /// <summary>A key the stack buffer cannot take (long, or not valid UTF-16), encoded into a pooled array; <see cref="ArgumentException"/> if it cannot be stored.</summary>
+    private Utf8KeyBuffer LongKey(string key)
+    {
+        Utf8KeyBuffer utf8 = Utf8KeyBuffer.From(key, [], _maxKeyBytes);
+        if (utf8.Error is not null)
+        {
+            utf8.Dispose();
+            utf8.ThrowIfInvalid(nameof(key));
+        }
+        return utf8;
     }
 
     private void Upsert(ReadOnlySpan<byte> key, TValue value)

@@ -136,13 +136,10 @@ public sealed unsafe partial class FolkloreMap<TValue> : IEnumerable<KeyValuePai
     [SkipLocalsInit]
     public bool TryGetValue(string key, out TValue value)
     {
-        using Utf8KeyBuffer utf8 = Utf8KeyBuffer.From(key, stackalloc byte[Utf8KeyBuffer.StackBytes], _maxKeyBytes);
-        if (utf8.Error is not null)
-        {
-            value = default;
-            return false; // a key that cannot be stored is not in the map
-        }
-        return TryGetValue(utf8.Bytes, out value);
+        Span<byte> buffer = stackalloc byte[Utf8KeyBuffer.StackBytes];
+        return Utf8KeyBuffer.TryEncode(key, buffer, out int length)
+            ? TryGetValue(buffer[..length], out value)
+            : TryGetValueOfLongKey(key, out value);
     }
 
     /// <summary>Looks UTF-8 <paramref name="utf8Key"/> up: wait-free, no lock, no allocation.</summary>
@@ -173,6 +170,17 @@ public sealed unsafe partial class FolkloreMap<TValue> : IEnumerable<KeyValuePai
     {
         _disposed = true;
         _region.Dispose();
+    }
+
+    private bool TryGetValueOfLongKey(string key, out TValue value)
+    {
+        using Utf8KeyBuffer utf8 = Utf8KeyBuffer.From(key, [], _maxKeyBytes);
+        if (utf8.Error is not null)
+        {
+            value = default;
+            return false; // a key that cannot be stored is not in the map
+        }
+        return TryGetValue(utf8.Bytes, out value);
     }
 
     /// <summary>The open region (for inspection and white-box tests).</summary>

@@ -5,7 +5,8 @@ using ShmMaps.Core.Region;
 namespace ShmMaps.Folklore;
 
 /// <summary>
-/// The append-only store of a folklore map's keys: slots handed out in order, bytes bump-allocated.
+/// The append-only store of a folklore map's keys: slots handed out in order, keys longer than a slot holds
+/// bump-allocated in the key byte region.
 /// </summary>
 /// <remarks>
 /// One 64-bit allocation word (header counter 0) holds <c>[8-byte units used: 32][slots used: 32]</c>, so a
@@ -82,13 +83,19 @@ internal sealed unsafe class KeyStore
         }
 
         KeySlot* s = _slots + slot;
-        long offset = unitsUsed * Alignment;
         // The slot may be one given back earlier: say it is being written before changing it.
         SharedMemory.WriteRelease(&s->State, (uint)KeySlotState.Writing);
         s->Owner = owner;
-        key.CopyTo(new Span<byte>(_bytes + offset, key.Length));
+        if (units == 0)
+        {
+            key.CopyTo(new Span<byte>(s->Inline, KeySlot.InlineBytes));
+        }
+        else
+        {
+            s->Offset = unitsUsed * Alignment;
+            key.CopyTo(new Span<byte>(_bytes + s->Offset, key.Length));
+        }
         s->Hash = hash;
-        s->Offset = offset;
         s->Length = (uint)key.Length;
         // Release: the bytes and fields above are whole before the state says so (the entry CAS publishes them to readers).
         SharedMemory.WriteRelease(&s->State, (uint)KeySlotState.Written);
@@ -103,9 +110,10 @@ internal sealed unsafe class KeyStore
     {
         KeySlot* s = _slots + slot;
         long units = Units((int)s->Length);
-        long after = Pack(slot + 1, (s->Offset / Alignment) + units);
-        long before = Pack(slot, s->Offset / Alignment);
-        if (SharedMemory.CompareExchange(_allocation, before, after) != after)
+        long seen = SharedMemory.ReadAcquire(_allocation);
+        long unitsAfter = (long)((ulong)seen >> 32);
+        bool isLast = (uint)seen == slot + 1 && (units == 0 || unitsAfter == (s->Offset / Alignment) + units);
+        if (!isLast || SharedMemory.CompareExchange(_allocation, Pack(slot, unitsAfter - units), seen) != seen)
         {
             SharedMemory.WriteRelease(&s->State, (uint)KeySlotState.Abandoned);
         }
@@ -116,7 +124,13 @@ internal sealed unsafe class KeyStore
     public bool Matches(long slot, ulong hash, ReadOnlySpan<byte> key)
     {
         KeySlot* s = Slot(slot);
-        return s->Hash == hash && s->Length == (uint)key.Length && BytesOf(s).SequenceEqual(key);
+        if (s->Hash != hash || s->Length != (uint)key.Length)
+        {
+            return false;
+        }
+        return key.Length <= KeySlot.InlineBytes
+            ? new ReadOnlySpan<byte>(s->Inline, key.Length).SequenceEqual(key)
+            : BytesOf(s).SequenceEqual(key);
     }
 
     /// <summary>The bytes of slot <paramref name="slot"/> (named by an entry).</summary>
@@ -133,11 +147,14 @@ internal sealed unsafe class KeyStore
         return _slots + slot;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ReadOnlySpan<byte> BytesOf(KeySlot* s)
     {
-        long offset = s->Offset;
         uint length = s->Length;
+        if (length <= KeySlot.InlineBytes)
+        {
+            return new ReadOnlySpan<byte>(s->Inline, (int)length);
+        }
+        long offset = s->Offset;
         if ((ulong)offset > (ulong)ByteLength || length > (ulong)(ByteLength - offset))
         {
             ThrowHelper.ThrowCorrupt($"map '{_mapName}': key slot {s - _slots} places {length} bytes at {offset}, outside the {ByteLength}-byte key region");
@@ -145,7 +162,8 @@ internal sealed unsafe class KeyStore
         return new ReadOnlySpan<byte>(_bytes + offset, (int)length);
     }
 
-    private static long Units(int length) => (length + Alignment - 1) / Alignment;
+    /// <summary>The 8-byte units a key takes in the key byte region: none when it fits in its slot.</summary>
+    private static long Units(int length) => length <= KeySlot.InlineBytes ? 0 : (length + Alignment - 1) / Alignment;
 
     private static long Pack(long slots, long units) => (long)(((ulong)units << 32) | (uint)slots);
 }

@@ -1,4 +1,7 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text;
 using System.Text.Unicode;
 
@@ -55,6 +58,30 @@ internal ref struct Utf8KeyBuffer
         return new Utf8KeyBuffer(buffer[..written], rented, null);
     }
 
+    /// <summary>
+    /// The fast path of lookups and writes: encodes <paramref name="key"/> into <paramref name="buffer"/> when it
+    /// surely fits (ASCII narrowed 16 chars at a time, anything else by <see cref="Utf8.FromUtf16"/>); false
+    /// for a key too long for the buffer or not valid UTF-16, which <see cref="From"/> then handles.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TryEncode(string key, Span<byte> buffer, out int written)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (key.Length > buffer.Length)
+        {
+            written = 0;
+            return false;
+        }
+        if (NarrowAscii(key, buffer))
+        {
+            written = key.Length;
+            return true;
+        }
+        written = 0;
+        return key.Length * 3 <= buffer.Length
+            && Utf8.FromUtf16(key, buffer, out _, out written, replaceInvalidSequences: false) == OperationStatus.Done;
+    }
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the problem if the key cannot be stored.</summary>
     public readonly void ThrowIfInvalid(string parameter)
     {
@@ -79,6 +106,36 @@ internal ref struct Utf8KeyBuffer
 
     /// <summary>Decodes stored key bytes (valid UTF-8 by construction).</summary>
     public static string Decode(ReadOnlySpan<byte> key) => Encoding.UTF8.GetString(key);
+
+    /// <summary>Copies <paramref name="key"/> into <paramref name="buffer"/> as bytes if every char is ASCII (buffer at least as long).</summary>
+    private static bool NarrowAscii(string key, Span<byte> buffer)
+    {
+        ref ushort source = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetReference(key.AsSpan()));
+        ref byte target = ref MemoryMarshal.GetReference(buffer);
+        int length = key.Length;
+        int i = 0;
+        Vector128<ushort> nonAscii = Vector128.Create((ushort)0xFF80);
+        for (; i + 16 <= length; i += 16)
+        {
+            Vector128<ushort> low = Vector128.LoadUnsafe(ref source, (nuint)i);
+            Vector128<ushort> high = Vector128.LoadUnsafe(ref source, (nuint)(i + 8));
+            if (((low | high) & nonAscii) != Vector128<ushort>.Zero)
+            {
+                return false;
+            }
+            Vector128.Narrow(low, high).StoreUnsafe(ref target, (nuint)i);
+        }
+        for (; i < length; i++)
+        {
+            ushort c = Unsafe.Add(ref source, i);
+            if (c >= 0x80)
+            {
+                return false;
+            }
+            Unsafe.Add(ref target, i) = (byte)c;
+        }
+        return true;
+    }
 
     /// <summary>Gives the pooled array back, if any.</summary>
     public void Dispose()

@@ -178,11 +178,12 @@ public sealed class FolkloreMapTests : IDisposable
         map.Insert("k4", 44); // a removed key comes back without a new slot
         Assert.Equal(added, map.Count);
 
-        using var tight = FolkloreMap<int>.Create("tight", 100, keyStoreBytes: 64, _dir.Options);
-        tight.Insert(new string('a', 40), 1);
-        var bytesFull = Assert.Throws<MapFullException>(() => tight.Insert(new string('b', 40), 2));
+        // Keys of up to 40 bytes live in their slot; longer ones take room in the key byte region.
+        using var tight = FolkloreMap<int>.Create("tight", 100, keyStoreBytes: 100, _dir.Options);
+        tight.Insert(new string('a', 60), 1);
+        var bytesFull = Assert.Throws<MapFullException>(() => tight.Insert(new string('b', 60), 2));
         Assert.Contains("key bytes", bytesFull.Message);
-        tight.Insert(new string('c', 16), 3);
+        tight.Insert(new string('c', 40), 3);
         Assert.Equal(2, tight.Count);
     }
 
@@ -200,12 +201,12 @@ public sealed class FolkloreMapTests : IDisposable
     {
         using var map = FolkloreMap<int>.Create("info", 100, _dir.Options);
         map.Insert("alpha", 1);
-        map.Insert("beta", 2);
-        map.TryRemove("beta", out _);
+        map.Insert(new string('β', 25), 2); // 50 bytes: too long for its slot
+        map.TryRemove(new string('β', 25), out _);
         MapDescription d = MapInspector.Describe("info", _dir.Options);
         Assert.Equal(1, d.Count);
         Assert.StartsWith("2 of", d.Details["key slots"]);
-        Assert.StartsWith("16 of", d.Details["key bytes"]);
+        Assert.StartsWith("56 of", d.Details["key bytes"]);
         Assert.StartsWith("1 ", d.Details["removed keys"]);
         Assert.StartsWith("0 ", d.Details["wasted key bytes"]);
         Assert.Equal([new MapEntry(0, "alpha", "1")], MapInspector.Dump("info", _dir.Options).Select(e => e with { Index = 0 }));

@@ -88,6 +88,31 @@ public sealed class CliTests : IDisposable
         Assert.Equal(3, Run("info", "junk", "--dir", _dir.Path).Code);
     }
 
+    [Fact]
+    public void InfoDumpAndCheckUnderstandFolkloreMaps()
+    {
+        using (var map = FolkloreMap<int>.Create("hits", 100, _dir.Options))
+        {
+            map.Insert("/home", 12);
+            map.Insert("/über", 3);
+            map.Insert("/gone", 1);
+            map.TryRemove("/gone", out _);
+        }
+        (int code, string info) = Run("info", "hits", "--dir", _dir.Path);
+        Assert.Equal(0, code);
+        Assert.Contains("FolkloreMap", info);
+        Assert.Contains("count:      2", info);
+        Assert.Contains("key slots:        3 of", info);
+        Assert.Contains("wasted key bytes: 0 in 0 slot(s)", info);
+        (code, string dump) = Run("dump", "hits", "--dir", _dir.Path, "--format", "csv");
+        Assert.Equal(0, code);
+        Assert.Contains("/über,3", dump);
+        Assert.DoesNotContain("/gone", dump);
+        (code, string check) = Run("check", "hits", "--dir", _dir.Path);
+        Assert.Equal(0, code);
+        Assert.Contains("hits: ok", check);
+    }
+
     private static (int Code, string Output) Run(params string[] args)
     {
         var output = new StringWriter();
