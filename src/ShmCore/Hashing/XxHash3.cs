@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace ShmMaps.Core.Hashing;
 
@@ -88,21 +89,11 @@ internal static class XxHash3
         int length = data.Length;
         if (length > 8)
         {
-            ulong bitflip1 = (Read64(secret, 24) ^ Read64(secret, 32)) + seed;
-            ulong bitflip2 = (Read64(secret, 40) ^ Read64(secret, 48)) - seed;
-            ulong inputLo = Read64(data, 0) ^ bitflip1;
-            ulong inputHi = Read64(data, length - 8) ^ bitflip2;
-            ulong acc = (ulong)length + BinaryPrimitives.ReverseEndianness(inputLo) + inputHi + Mul128Fold64(inputLo, inputHi);
-            return Avalanche(acc);
+            return Hash9To16(Read64(data, 0), Read64(data, length - 8), length, secret, seed);
         }
         if (length >= 4)
         {
-            seed ^= (ulong)BinaryPrimitives.ReverseEndianness((uint)seed) << 32;
-            ulong input1 = Read32(data, 0);
-            ulong input2 = Read32(data, length - 4);
-            ulong bitflip = (Read64(secret, 8) ^ Read64(secret, 16)) - seed;
-            ulong input64 = input2 + (input1 << 32);
-            return Rrmxmx(input64 ^ bitflip, (ulong)length);
+            return Hash4To8(Read32(data, 0), Read32(data, length - 4), length, secret, seed);
         }
         if (length > 0)
         {
@@ -114,6 +105,56 @@ internal static class XxHash3
             return Xxh64Avalanche(combined ^ bitflip);
         }
         return Xxh64Avalanche(seed ^ Read64(secret, 56) ^ Read64(secret, 64));
+    }
+
+    /// <summary>XXH3_len_9to16 from the key's first and last 8 bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Hash9To16(ulong first, ulong last, int length, ReadOnlySpan<byte> secret, ulong seed)
+    {
+        ulong bitflip1 = (Read64(secret, 24) ^ Read64(secret, 32)) + seed;
+        ulong bitflip2 = (Read64(secret, 40) ^ Read64(secret, 48)) - seed;
+        ulong inputLo = first ^ bitflip1;
+        ulong inputHi = last ^ bitflip2;
+        ulong acc = (ulong)length + BinaryPrimitives.ReverseEndianness(inputLo) + inputHi + Mul128Fold64(inputLo, inputHi);
+        return Avalanche(acc);
+    }
+
+    /// <summary>XXH3_len_4to8 from the key's first and last 4 bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Hash4To8(ulong first, ulong last, int length, ReadOnlySpan<byte> secret, ulong seed)
+    {
+        seed ^= (ulong)BinaryPrimitives.ReverseEndianness((uint)seed) << 32;
+        ulong bitflip = (Read64(secret, 8) ^ Read64(secret, 16)) - seed;
+        ulong input64 = last + (first << 32);
+        return Rrmxmx(input64 ^ bitflip, (ulong)length);
+    }
+
+    /// <summary>
+    /// The hash of a key of 8 to 32 bytes given as two 16-byte blocks already in registers, as a caller that
+    /// narrowed a string gets them: for 17 to 32 bytes <paramref name="head"/> is bytes [0, 16) and
+    /// <paramref name="tail"/> bytes [length - 16, length); for 8 to 16 bytes the low halves hold bytes
+    /// [0, 8) and [length - 8, length). Equal to <see cref="Hash"/> of the same bytes.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong HashHeadTail(Vector128<byte> head, Vector128<byte> tail, int length, ulong seed)
+    {
+        Debug.Assert(length is >= 8 and <= 32);
+        ReadOnlySpan<byte> secret = XxHash3Secret.Default;
+        Vector128<ulong> h = head.AsUInt64();
+        Vector128<ulong> t = tail.AsUInt64();
+        if (length > 16)
+        {
+            ulong acc = (ulong)length * Prime64_1;
+            acc += Mul128Fold64(h.GetElement(0) ^ (Read64(secret, 0) + seed), h.GetElement(1) ^ (Read64(secret, 8) - seed));
+            acc += Mul128Fold64(t.GetElement(0) ^ (Read64(secret, 16) + seed), t.GetElement(1) ^ (Read64(secret, 24) - seed));
+            return Avalanche(acc);
+        }
+        if (length > 8)
+        {
+            return Hash9To16(h.GetElement(0), t.GetElement(0), length, secret, seed);
+        }
+        ulong bytes = h.GetElement(0);
+        return Hash4To8((uint)bytes, bytes >> 32, length, secret, seed);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

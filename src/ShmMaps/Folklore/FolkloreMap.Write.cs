@@ -11,41 +11,57 @@ public sealed unsafe partial class FolkloreMap<TValue>
     [SkipLocalsInit]
     public void Insert(string key, TValue value)
     {
+        if (AsciiKey.TryLoad(key, out AsciiKey ascii) && Probe(ascii, ascii.Hash(_seed), out ulong entry) is var cell and >= 0)
+        {
+            SetValue(cell, entry, BitsOf(value));
+            return;
+        }
         Span<byte> buffer = stackalloc byte[Utf8KeyBuffer.StackBytes];
         if (Utf8KeyBuffer.TryEncode(key, buffer, out int length))
         {
-            Upsert(buffer[..length], value);
+            Insert(buffer[..length], value);
             return;
         }
         using Utf8KeyBuffer utf8 = LongKey(key);
-        Upsert(utf8.Bytes, value);
+        Insert(utf8.Bytes, value);
     }
 
     /// <summary>Sets UTF-8 <paramref name="utf8Key"/> to <paramref name="value"/>, adding it if absent.</summary>
     public void Insert(ReadOnlySpan<byte> utf8Key, TValue value)
     {
         Utf8KeyBuffer.ThrowIfInvalid(utf8Key, _maxKeyBytes, nameof(utf8Key));
-        Upsert(utf8Key, value);
+        ulong bits = BitsOf(value);
+        long cell = FindOrAdd(utf8Key, bits, out ulong entry);
+        if (cell >= 0)
+        {
+            SetValue(cell, entry, bits);
+        }
     }
 
     /// <summary>Adds <paramref name="key"/> with <paramref name="value"/> if absent; false (and no change) if present.</summary>
     [SkipLocalsInit]
     public bool TryAdd(string key, TValue value)
     {
+        if (AsciiKey.TryLoad(key, out AsciiKey ascii) && Probe(ascii, ascii.Hash(_seed), out ulong entry) is var cell and >= 0)
+        {
+            return Revive(cell, entry, BitsOf(value));
+        }
         Span<byte> buffer = stackalloc byte[Utf8KeyBuffer.StackBytes];
         if (Utf8KeyBuffer.TryEncode(key, buffer, out int length))
         {
-            return Add(buffer[..length], value);
+            return TryAdd(buffer[..length], value);
         }
         using Utf8KeyBuffer utf8 = LongKey(key);
-        return Add(utf8.Bytes, value);
+        return TryAdd(utf8.Bytes, value);
     }
 
     /// <summary>Adds UTF-8 <paramref name="utf8Key"/> with <paramref name="value"/> if absent; false if present.</summary>
     public bool TryAdd(ReadOnlySpan<byte> utf8Key, TValue value)
     {
         Utf8KeyBuffer.ThrowIfInvalid(utf8Key, _maxKeyBytes, nameof(utf8Key));
-        return Add(utf8Key, value);
+        ulong bits = BitsOf(value);
+        long cell = FindOrAdd(utf8Key, bits, out ulong entry);
+        return cell < 0 || Revive(cell, entry, bits);
     }
 
     /// <summary>
@@ -56,20 +72,27 @@ public sealed unsafe partial class FolkloreMap<TValue>
     [SkipLocalsInit]
     public TValue AddOrUpdate(string key, TValue addValue, Func<TValue, TValue> update)
     {
+        ArgumentNullException.ThrowIfNull(update);
+        if (AsciiKey.TryLoad(key, out AsciiKey ascii) && Probe(ascii, ascii.Hash(_seed), out ulong entry) is var cell and >= 0)
+        {
+            return Update(cell, entry, addValue, update);
+        }
         Span<byte> buffer = stackalloc byte[Utf8KeyBuffer.StackBytes];
         if (Utf8KeyBuffer.TryEncode(key, buffer, out int length))
         {
-            return Update(buffer[..length], addValue, update);
+            return AddOrUpdate(buffer[..length], addValue, update);
         }
         using Utf8KeyBuffer utf8 = LongKey(key);
-        return Update(utf8.Bytes, addValue, update);
+        return AddOrUpdate(utf8.Bytes, addValue, update);
     }
 
     /// <summary>The UTF-8 form of <see cref="AddOrUpdate(string, TValue, Func{TValue, TValue})"/>: no allocation.</summary>
     public TValue AddOrUpdate(ReadOnlySpan<byte> utf8Key, TValue addValue, Func<TValue, TValue> update)
     {
+        ArgumentNullException.ThrowIfNull(update);
         Utf8KeyBuffer.ThrowIfInvalid(utf8Key, _maxKeyBytes, nameof(utf8Key));
-        return Update(utf8Key, addValue, update);
+        long cell = FindOrAdd(utf8Key, BitsOf(addValue), out ulong entry);
+        return cell < 0 ? addValue : Update(cell, entry, addValue, update);
     }
 
     /// <summary>
@@ -79,6 +102,10 @@ public sealed unsafe partial class FolkloreMap<TValue>
     [SkipLocalsInit]
     public bool TryRemove(string key, out TValue value)
     {
+        if (AsciiKey.TryLoad(key, out AsciiKey ascii))
+        {
+            return Remove(Probe(ascii, ascii.Hash(_seed), out ulong entry), entry, out value);
+        }
         Span<byte> buffer = stackalloc byte[Utf8KeyBuffer.StackBytes];
         if (Utf8KeyBuffer.TryEncode(key, buffer, out int length))
         {
@@ -94,36 +121,8 @@ public sealed unsafe partial class FolkloreMap<TValue>
     }
 
     /// <summary>Removes UTF-8 <paramref name="utf8Key"/>, giving its last value; false if absent.</summary>
-    public bool TryRemove(ReadOnlySpan<byte> utf8Key, out TValue value)
-    {
-        ThrowIfDisposed();
-        ulong hash = XxHash3.Hash(utf8Key, _seed);
-        long cell = (long)(hash & (ulong)_mask);
-        for (long probed = 0; probed <= _mask; probed++, cell = (cell + 1) & _mask)
-        {
-            ulong entry = ReadEntry(cell);
-            if (entry == 0)
-            {
-                break;
-            }
-            if (_keys.Matches(FolkloreEntry.KeyIndex(entry, ValueBits), hash, utf8Key))
-            {
-                while (!FolkloreEntry.IsRemoved(entry, ValueBits))
-                {
-                    ulong found = CompareExchangeEntry(cell, FolkloreEntry.Removed(entry, ValueBits), entry);
-                    if (found == entry)
-                    {
-                        value = ValueOf(entry);
-                        return true;
-                    }
-                    entry = found;
-                }
-                break;
-            }
-        }
-        value = default;
-        return false;
-    }
+    public bool TryRemove(ReadOnlySpan<byte> utf8Key, out TValue value) =>
+        Remove(Probe(new Utf8KeyMatch(utf8Key), XxHash3.Hash(utf8Key, _seed), out ulong entry), entry, out value);
 
     /// <summary>A key the stack buffer cannot take (long, or not valid UTF-16), encoded into a pooled array; <see cref="ArgumentException"/> if it cannot be stored.</summary>
     private Utf8KeyBuffer LongKey(string key)
@@ -137,11 +136,10 @@ public sealed unsafe partial class FolkloreMap<TValue>
         return utf8;
     }
 
-    private void Upsert(ReadOnlySpan<byte> key, TValue value)
+    /// <summary>Sets the value of the key in <paramref name="cell"/>, present, whatever it was.</summary>
+    private void SetValue(long cell, ulong entry, ulong bits)
     {
-        ulong bits = BitsOf(value);
-        long cell = FindOrAdd(key, bits, out ulong entry);
-        while (cell >= 0)
+        while (true)
         {
             ulong found = CompareExchangeEntry(cell, FolkloreEntry.WithValue(entry, bits, ValueBits), entry);
             if (found == entry)
@@ -152,14 +150,9 @@ public sealed unsafe partial class FolkloreMap<TValue>
         }
     }
 
-    private bool Add(ReadOnlySpan<byte> key, TValue value)
+    /// <summary>Sets the value of the key in <paramref name="cell"/> if it is removed; false if it is present.</summary>
+    private bool Revive(long cell, ulong entry, ulong bits)
     {
-        ulong bits = BitsOf(value);
-        long cell = FindOrAdd(key, bits, out ulong entry);
-        if (cell < 0)
-        {
-            return true;
-        }
         while (FolkloreEntry.IsRemoved(entry, ValueBits))
         {
             ulong found = CompareExchangeEntry(cell, FolkloreEntry.WithValue(entry, bits, ValueBits), entry);
@@ -172,14 +165,9 @@ public sealed unsafe partial class FolkloreMap<TValue>
         return false;
     }
 
-    private TValue Update(ReadOnlySpan<byte> key, TValue addValue, Func<TValue, TValue> update)
+    /// <summary>Replaces the value of the key in <paramref name="cell"/> by <paramref name="update"/> of it (<paramref name="addValue"/> if removed).</summary>
+    private TValue Update(long cell, ulong entry, TValue addValue, Func<TValue, TValue> update)
     {
-        ArgumentNullException.ThrowIfNull(update);
-        long cell = FindOrAdd(key, BitsOf(addValue), out ulong entry);
-        if (cell < 0)
-        {
-            return addValue;
-        }
         while (true)
         {
             TValue next = FolkloreEntry.IsRemoved(entry, ValueBits) ? addValue : update(ValueOf(entry));
@@ -190,6 +178,23 @@ public sealed unsafe partial class FolkloreMap<TValue>
             }
             entry = found;
         }
+    }
+
+    /// <summary>Marks the key in <paramref name="cell"/> (a probe's result) removed; false if the probe did not find it or it is removed.</summary>
+    private bool Remove(long cell, ulong entry, out TValue value)
+    {
+        while (cell >= 0 && !FolkloreEntry.IsRemoved(entry, ValueBits))
+        {
+            ulong found = CompareExchangeEntry(cell, FolkloreEntry.Removed(entry, ValueBits), entry);
+            if (found == entry)
+            {
+                value = ValueOf(entry);
+                return true;
+            }
+            entry = found;
+        }
+        value = default;
+        return false;
     }
 
     /// <summary>

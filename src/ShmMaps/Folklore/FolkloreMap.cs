@@ -136,6 +136,10 @@ public sealed unsafe partial class FolkloreMap<TValue> : IEnumerable<KeyValuePai
     [SkipLocalsInit]
     public bool TryGetValue(string key, out TValue value)
     {
+        if (AsciiKey.TryLoad(key, out AsciiKey ascii))
+        {
+            return TryGetValue(ascii, ascii.Hash(_seed), out value);
+        }
         Span<byte> buffer = stackalloc byte[Utf8KeyBuffer.StackBytes];
         return Utf8KeyBuffer.TryEncode(key, buffer, out int length)
             ? TryGetValue(buffer[..length], out value)
@@ -143,27 +147,8 @@ public sealed unsafe partial class FolkloreMap<TValue> : IEnumerable<KeyValuePai
     }
 
     /// <summary>Looks UTF-8 <paramref name="utf8Key"/> up: wait-free, no lock, no allocation.</summary>
-    public bool TryGetValue(ReadOnlySpan<byte> utf8Key, out TValue value)
-    {
-        ThrowIfDisposed();
-        ulong hash = XxHash3.Hash(utf8Key, _seed);
-        long cell = (long)(hash & (ulong)_mask);
-        for (long probed = 0; probed <= _mask; probed++, cell = (cell + 1) & _mask)
-        {
-            ulong entry = ReadEntry(cell);
-            if (entry == 0)
-            {
-                break;
-            }
-            if (_keys.Matches(FolkloreEntry.KeyIndex(entry, ValueBits), hash, utf8Key))
-            {
-                value = ValueOf(entry);
-                return !FolkloreEntry.IsRemoved(entry, ValueBits);
-            }
-        }
-        value = default;
-        return false;
-    }
+    public bool TryGetValue(ReadOnlySpan<byte> utf8Key, out TValue value) =>
+        TryGetValue(new Utf8KeyMatch(utf8Key), XxHash3.Hash(utf8Key, _seed), out value);
 
     /// <summary>Closes this handle; the file stays for other processes. No operation may be running on it.</summary>
     public void Dispose()
@@ -181,6 +166,46 @@ public sealed unsafe partial class FolkloreMap<TValue> : IEnumerable<KeyValuePai
             return false; // a key that cannot be stored is not in the map
         }
         return TryGetValue(utf8.Bytes, out value);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TryGetValue<TMatch>(scoped in TMatch key, ulong hash, out TValue value)
+        where TMatch : IKeyMatch, allows ref struct
+    {
+        if (Probe(key, hash, out ulong entry) < 0)
+        {
+            value = default;
+            return false;
+        }
+        value = ValueOf(entry);
+        return !FolkloreEntry.IsRemoved(entry, ValueBits);
+    }
+
+    /// <summary>
+    /// The cell holding <paramref name="key"/> (hash <paramref name="hash"/>) and its entry; else the complement
+    /// of the first empty cell of its probe (where it would be added), or <see cref="long.MinValue"/> if every
+    /// cell is taken. Wait-free: at most every cell is read once.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private long Probe<TMatch>(scoped in TMatch key, ulong hash, out ulong entry)
+        where TMatch : IKeyMatch, allows ref struct
+    {
+        ThrowIfDisposed();
+        long cell = (long)(hash & (ulong)_mask);
+        for (long probed = 0; probed <= _mask; probed++, cell = (cell + 1) & _mask)
+        {
+            entry = ReadEntry(cell);
+            if (entry == 0)
+            {
+                return ~cell;
+            }
+            if (key.Matches(_keys, FolkloreEntry.KeyIndex(entry, ValueBits), hash))
+            {
+                return cell;
+            }
+        }
+        entry = 0;
+        return long.MinValue;
     }
 
     /// <summary>The open region (for inspection and white-box tests).</summary>

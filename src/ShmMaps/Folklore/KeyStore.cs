@@ -1,4 +1,7 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using ShmMaps.Core.Memory;
 using ShmMaps.Core.Region;
 
@@ -129,8 +132,26 @@ internal sealed unsafe class KeyStore
             return false;
         }
         return key.Length <= KeySlot.InlineBytes
-            ? new ReadOnlySpan<byte>(s->Inline, key.Length).SequenceEqual(key)
+            ? MemoryMarshal.CreateReadOnlySpan(ref s->Inline[0], key.Length).SequenceEqual(key)
             : BytesOf(s).SequenceEqual(key);
+    }
+
+    /// <summary>True if slot <paramref name="slot"/> (named by an entry) holds the narrowed string <paramref name="key"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool MatchesAscii(long slot, ulong hash, in AsciiKey key)
+    {
+        KeySlot* s = Slot(slot);
+        if (s->Hash != hash || s->Length != (uint)key.Length)
+        {
+            return false; // so the key is at most 32 bytes, inline in the slot
+        }
+        byte* bytes = s->Inline;
+        if (key.Length > 16)
+        {
+            return Vector128.Load(bytes) == key.Head && Vector128.Load(bytes + key.Length - 16) == key.Tail;
+        }
+        return Unsafe.ReadUnaligned<ulong>(bytes) == key.Head.AsUInt64().ToScalar()
+            && Unsafe.ReadUnaligned<ulong>(bytes + key.Length - 8) == key.Tail.AsUInt64().ToScalar();
     }
 
     /// <summary>The bytes of slot <paramref name="slot"/> (named by an entry).</summary>
@@ -142,7 +163,7 @@ internal sealed unsafe class KeyStore
     {
         if ((ulong)slot >= (ulong)SlotCount)
         {
-            ThrowHelper.ThrowCorrupt($"map '{_mapName}': an entry names key slot {slot} of {SlotCount}");
+            ThrowSlotOutOfRange(slot);
         }
         return _slots + slot;
     }
@@ -157,10 +178,18 @@ internal sealed unsafe class KeyStore
         long offset = s->Offset;
         if ((ulong)offset > (ulong)ByteLength || length > (ulong)(ByteLength - offset))
         {
-            ThrowHelper.ThrowCorrupt($"map '{_mapName}': key slot {s - _slots} places {length} bytes at {offset}, outside the {ByteLength}-byte key region");
+            ThrowBytesOutOfRange(s, offset, length);
         }
         return new ReadOnlySpan<byte>(_bytes + offset, (int)length);
     }
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowSlotOutOfRange(long slot) =>
+        ThrowHelper.ThrowCorrupt($"map '{_mapName}': an entry names key slot {slot} of {SlotCount}");
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowBytesOutOfRange(KeySlot* s, long offset, uint length) =>
+        ThrowHelper.ThrowCorrupt($"map '{_mapName}': key slot {s - _slots} places {length} bytes at {offset}, outside the {ByteLength}-byte key region");
 
     /// <summary>The 8-byte units a key takes in the key byte region: none when it fits in its slot.</summary>
     private static long Units(int length) => length <= KeySlot.InlineBytes ? 0 : (length + Alignment - 1) / Alignment;

@@ -161,4 +161,28 @@ public class XxHash3Tests
         Assert.Equal(XxHash3.Hash(bytes, 7), KeyBytes<FixedString32>.Hash(key, 7));
         Assert.Equal(XxHash3.Hash(BitConverter.GetBytes(99L), 7), KeyBytes<long>.Hash(99L, 7));
     }
+
+    [Fact]
+    public void HeadTailFormEqualsTheGeneralHashForEveryLengthItTakes()
+    {
+        var random = new Random(3);
+        for (int length = ShmMaps.Folklore.AsciiKey.MinLength; length <= ShmMaps.Folklore.AsciiKey.MaxLength; length++)
+        {
+            foreach (ulong seed in new ulong[] { 0, 7, 0x9E3779B97F4A7C15UL })
+            {
+                var chars = new char[length];
+                for (int i = 0; i < length; i++)
+                {
+                    chars[i] = (char)random.Next(32, 127);
+                }
+                string key = new(chars);
+                Assert.True(ShmMaps.Folklore.AsciiKey.TryLoad(key, out var ascii));
+                Assert.Equal(XxHash3.Hash(Encoding.ASCII.GetBytes(key), seed), ascii.Hash(seed));
+            }
+        }
+        Assert.False(ShmMaps.Folklore.AsciiKey.TryLoad("seven77", out _));
+        Assert.False(ShmMaps.Folklore.AsciiKey.TryLoad(new string('x', 33), out _));
+        Assert.False(ShmMaps.Folklore.AsciiKey.TryLoad("eight-and-é", out _));
+        Assert.False(ShmMaps.Folklore.AsciiKey.TryLoad(null, out _));
+    }
 }

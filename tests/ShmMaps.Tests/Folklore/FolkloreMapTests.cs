@@ -89,6 +89,32 @@ public sealed class FolkloreMapTests : IDisposable
     }
 
     [Fact]
+    public void StringAndUtf8FormsOfAKeyAreTheSameKeyAtEveryLength()
+    {
+        using var map = FolkloreMap<int>.Create("forms", 200, _dir.Options);
+        for (int length = 0; length <= 60; length++)
+        {
+            string ascii = string.Concat(Enumerable.Range(0, length).Select(i => (char)('a' + ((i * 7 + length) % 26))));
+            map.Insert(Encoding.UTF8.GetBytes(ascii), length);
+            Assert.Equal(length, map[ascii]);
+            Assert.Equal(length + 100, map.AddOrUpdate(ascii, -1, v => v + 100));
+            Assert.False(map.TryAdd(ascii, 0));
+            string mixed = ascii + "ü";
+            map.Insert(mixed, -length);
+            Assert.True(map.TryGetValue(Encoding.UTF8.GetBytes(mixed), out int viaSpan));
+            Assert.Equal(-length, viaSpan);
+        }
+        Assert.Equal(122, map.Count);
+        string probe = "abcdefghijklmnopq";
+        Assert.False(map.ContainsKey(probe));
+        Assert.True(map.TryAdd(probe, 1));
+        Assert.True(map.TryRemove(probe, out _));
+        Assert.False(map.ContainsKey(probe));
+        Assert.True(map.TryAdd(probe, 2));
+        Assert.Equal(2, map[probe]);
+    }
+
+    [Fact]
     public void KeysThatCannotBeStoredAreRejectedByWritesAndAbsentForReads()
     {
         using var map = FolkloreMap<int>.Create("bad", 10, _dir.Options);

@@ -1,0 +1,67 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using ShmMaps.Core.Hashing;
+
+namespace ShmMaps.Folklore;
+
+/// <summary>
+/// A string key of 8 to 32 ASCII chars narrowed into two registers: hashed and compared from there, never
+/// written to memory (a key built in a stack buffer and read back at once stalls on store forwarding).
+/// </summary>
+/// <remarks>
+/// Over 16 chars, <see cref="Head"/> is bytes [0, 16) and <see cref="Tail"/> bytes [length - 16, length);
+/// 8 to 16 chars use the low halves: bytes [0, 8) and [length - 8, length). Together they cover every byte.
+/// </remarks>
+internal readonly struct AsciiKey : IKeyMatch
+{
+    public const int MinLength = 8;
+    public const int MaxLength = 32;
+
+    private AsciiKey(Vector128<byte> head, Vector128<byte> tail, int length)
+    {
+        Head = head;
+        Tail = tail;
+        Length = length;
+    }
+
+    public Vector128<byte> Head { get; }
+
+    public Vector128<byte> Tail { get; }
+
+    public int Length { get; }
+
+    /// <summary>The key's XXH3 hash with <paramref name="seed"/>, the same as of its UTF-8 bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ulong Hash(ulong seed) => XxHash3.HashHeadTail(Head, Tail, Length, seed);
+
+    /// <summary>Narrows <paramref name="key"/> if it has 8 to 32 chars, all ASCII; false otherwise (the caller's slower path takes it).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TryLoad(string? key, out AsciiKey ascii)
+    {
+        int length = key?.Length ?? 0;
+        if (length is < MinLength or > MaxLength)
+        {
+            ascii = default;
+            return false;
+        }
+        ref ushort chars = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetReference(key.AsSpan()));
+        Vector128<ushort> nonAscii = Vector128.Create((ushort)0xFF80);
+        if (length > 16)
+        {
+            Vector128<ushort> a = Vector128.LoadUnsafe(ref chars);
+            Vector128<ushort> b = Vector128.LoadUnsafe(ref chars, 8);
+            Vector128<ushort> c = Vector128.LoadUnsafe(ref chars, (nuint)(length - 16));
+            Vector128<ushort> d = Vector128.LoadUnsafe(ref chars, (nuint)(length - 8));
+            ascii = new AsciiKey(Vector128.Narrow(a, b), Vector128.Narrow(c, d), length);
+            return ((a | b | c | d) & nonAscii) == Vector128<ushort>.Zero;
+        }
+        Vector128<ushort> first = Vector128.LoadUnsafe(ref chars);
+        Vector128<ushort> last = Vector128.LoadUnsafe(ref chars, (nuint)(length - 8));
+        ascii = new AsciiKey(Vector128.Narrow(first, first), Vector128.Narrow(last, last), length);
+        return ((first | last) & nonAscii) == Vector128<ushort>.Zero;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool Matches(KeyStore keys, long slot, ulong hash) => keys.MatchesAscii(slot, hash, this);
+}
