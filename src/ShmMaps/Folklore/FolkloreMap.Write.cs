@@ -111,7 +111,7 @@ public sealed unsafe partial class FolkloreMap<TValue>
         {
             return TryRemove(buffer[..length], out value);
         }
-        using Utf8KeyBuffer utf8 = Utf8KeyBuffer.From(key, [], _maxKeyBytes);
+        using Utf8KeyBuffer utf8 = Utf8KeyBuffer.From(key, _maxKeyBytes);
         if (utf8.Error is not null)
         {
             value = default;
@@ -127,7 +127,7 @@ public sealed unsafe partial class FolkloreMap<TValue>
     /// <summary>A key the stack buffer cannot take (long, or not valid UTF-16), encoded into a pooled array; <see cref="ArgumentException"/> if it cannot be stored.</summary>
     private Utf8KeyBuffer LongKey(string key)
     {
-        Utf8KeyBuffer utf8 = Utf8KeyBuffer.From(key, [], _maxKeyBytes);
+        Utf8KeyBuffer utf8 = Utf8KeyBuffer.From(key, _maxKeyBytes);
         if (utf8.Error is not null)
         {
             utf8.Dispose();

@@ -159,7 +159,7 @@ public sealed unsafe partial class FolkloreMap<TValue> : IEnumerable<KeyValuePai
 
     private bool TryGetValueOfLongKey(string key, out TValue value)
     {
-        using Utf8KeyBuffer utf8 = Utf8KeyBuffer.From(key, [], _maxKeyBytes);
+        using Utf8KeyBuffer utf8 = Utf8KeyBuffer.From(key, _maxKeyBytes);
         if (utf8.Error is not null)
         {
             value = default;

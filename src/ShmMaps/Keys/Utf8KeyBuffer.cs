@@ -8,11 +8,12 @@ using System.Text.Unicode;
 namespace ShmMaps.Keys;
 
 /// <summary>
-/// A string key as UTF-8 bytes, in a caller's stack buffer or, for long keys, a pooled array given back on dispose.
+/// A string key as UTF-8 bytes: <see cref="TryEncode"/> into a caller's stack buffer on the fast path, else
+/// <see cref="From"/> into a pooled array given back on dispose, with the reason a key cannot be stored.
 /// </summary>
 internal ref struct Utf8KeyBuffer
 {
-    /// <summary>The stack buffer callers pass: keys of up to a third of this many chars never rent.</summary>
+    /// <summary>The stack buffer callers pass to <see cref="TryEncode"/>: keys of up to a third of this many chars never rent.</summary>
     public const int StackBytes = 256;
 
     private byte[]? _rented;
@@ -30,23 +31,16 @@ internal ref struct Utf8KeyBuffer
     /// <summary>Why the key cannot be stored: too long, or not valid UTF-16; null when it can.</summary>
     public string? Error { get; }
 
-    /// <summary>Encodes <paramref name="key"/>; a key over <paramref name="maxBytes"/> bytes or with a lone surrogate sets <see cref="Error"/>.</summary>
-    public static Utf8KeyBuffer From(string key, Span<byte> stack, int maxBytes)
+    /// <summary>Encodes <paramref name="key"/> into a pooled array; a key over <paramref name="maxBytes"/> bytes or with a lone surrogate sets <see cref="Error"/>.</summary>
+    public static Utf8KeyBuffer From(string key, int maxBytes)
     {
         ArgumentNullException.ThrowIfNull(key);
         if (key.Length > maxBytes)
         {
             return new Utf8KeyBuffer(default, null, $"the key is longer than {maxBytes} UTF-8 bytes");
         }
-        byte[]? rented = null;
-        Span<byte> buffer = stack;
-        int worst = key.Length * 3;
-        if (worst > buffer.Length)
-        {
-            rented = ArrayPool<byte>.Shared.Rent(worst);
-            buffer = rented;
-        }
-        OperationStatus status = Utf8.FromUtf16(key, buffer, out _, out int written, replaceInvalidSequences: false);
+        byte[] rented = ArrayPool<byte>.Shared.Rent(key.Length * 3);
+        OperationStatus status = Utf8.FromUtf16(key, rented, out _, out int written, replaceInvalidSequences: false);
         if (status != OperationStatus.Done)
         {
             return new Utf8KeyBuffer(default, rented, "the key is not valid UTF-16 (it holds a lone surrogate)");
@@ -55,7 +49,7 @@ internal ref struct Utf8KeyBuffer
         {
             return new Utf8KeyBuffer(default, rented, $"the key is {written} UTF-8 bytes, longer than {maxBytes}");
         }
-        return new Utf8KeyBuffer(buffer[..written], rented, null);
+        return new Utf8KeyBuffer(rented.AsSpan(0, written), rented, null);
     }
 
     /// <summary>
