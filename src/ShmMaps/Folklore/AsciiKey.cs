@@ -18,6 +18,7 @@ internal readonly struct AsciiKey : IKeyMatch
     public const int MinLength = 8;
     public const int MaxLength = 32;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private AsciiKey(Vector128<byte> head, Vector128<byte> tail, int length)
     {
         Head = head;
