@@ -72,6 +72,16 @@ internal sealed unsafe class LaneTable : IDisposable
         }
     }
 
+    /// <summary>The calling thread's lane if it has claimed one, without claiming (for a reader asking whether it holds a lock).</summary>
+    public Lane? CurrentIfClaimed
+    {
+        get
+        {
+            Lane? lane = t_lastLane;
+            return lane is not null && ReferenceEquals(lane.Table, this) ? lane : _threadLanes.Value?.Lane;
+        }
+    }
+
     /// <summary>The record of lane <paramref name="index"/>; <see cref="CorruptMapException"/> if out of range.</summary>
     public LaneRecord* Record(int index)
     {

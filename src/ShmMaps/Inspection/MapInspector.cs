@@ -75,7 +75,9 @@ public static unsafe class MapInspector
             CreatorPid = header->CreatorPid,
             LaneCount = region.Lanes.Count,
             Lanes = lanes,
-            Details = FolkloreInspector.Handles(region.Kind) ? FolkloreInspector.Details(region) : new Dictionary<string, string>(),
+            Details = FolkloreInspector.Handles(region.Kind) ? FolkloreInspector.Details(region)
+                : StripedInspector.Handles(region.Kind) ? StripedInspector.Details(region)
+                : new Dictionary<string, string>(),
         };
     }
 
@@ -84,7 +86,9 @@ public static unsafe class MapInspector
     {
         using MapRegion region = OpenAny(name, options);
         EnsureSupported(region);
-        IEnumerable<MapEntry> entries = FolkloreInspector.Handles(region.Kind) ? FolkloreInspector.Dump(region) : SeqInspector.Dump(region);
+        IEnumerable<MapEntry> entries = FolkloreInspector.Handles(region.Kind) ? FolkloreInspector.Dump(region)
+            : StripedInspector.Handles(region.Kind) ? StripedInspector.Dump(region)
+            : SeqInspector.Dump(region);
         foreach (MapEntry entry in entries)
         {
             yield return entry;
@@ -109,6 +113,10 @@ public static unsafe class MapInspector
         {
             FolkloreInspector.Check(region, report); // single-CAS writes leave no lock to recover
         }
+        else if (StripedInspector.Handles(region.Kind))
+        {
+            StripedInspector.Check(region, report, recover);
+        }
         else
         {
             SeqInspector.Check(region, report, recover);
@@ -121,13 +129,14 @@ public static unsafe class MapInspector
     private static long CountOf(MapRegion region) =>
         SeqInspector.Handles(region.Kind) ? SeqInspector.Count(region)
         : FolkloreInspector.Handles(region.Kind) ? FolkloreInspector.Count(region)
+        : StripedInspector.Handles(region.Kind) ? region.Lanes.SumEntryCounts()
         : -1;
 
     private static void EnsureSupported(MapRegion region)
     {
-        if (!SeqInspector.Handles(region.Kind) && !FolkloreInspector.Handles(region.Kind))
+        if (!SeqInspector.Handles(region.Kind) && !FolkloreInspector.Handles(region.Kind) && !StripedInspector.Handles(region.Kind))
         {
-            throw new NotSupportedException($"map '{region.Name}' is a {region.Kind}; this version inspects SeqArray, SeqVec, SeqMap and FolkloreMap");
+            throw new NotSupportedException($"map '{region.Name}' is a {region.Kind}; this version inspects SeqArray, SeqVec, SeqMap, FolkloreMap and StripedMap");
         }
     }
 }

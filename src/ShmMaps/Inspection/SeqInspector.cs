@@ -47,7 +47,7 @@ internal static unsafe class SeqInspector
         {
             report.Examined++;
             byte* cell = cells.Cell(i);
-            if (!Settle(region, (ulong*)cell, $"cell {i}", report, recover))
+            if (!LockSettler.Settle(region, (ulong*)cell, $"cell {i}", report, recover))
             {
                 continue;
             }
@@ -94,30 +94,8 @@ internal static unsafe class SeqInspector
         for (long s = 0; s < count; s++)
         {
             report.Examined++;
-            Settle(region, stripes + s, $"insert stripe {s}", report, recover);
+            LockSettler.Settle(region, stripes + s, $"insert stripe {s}", report, recover);
         }
-    }
-
-    /// <summary>
-    /// False if the word is locked by a dead process and we only check; with recover, the waiter releases it
-    /// (restoring the undo image of a half-done write) and the walk goes on.
-    /// </summary>
-    private static bool Settle(MapRegion region, ulong* word, string what, CheckReport report, bool recover)
-    {
-        ulong seen = SharedMemory.ReadAcquire(word);
-        if (!LockWord.IsLocked(seen) || !region.Lanes.IsOwnerDead(seen))
-        {
-            return true;
-        }
-        int lane = LockWord.OwnerLane(seen);
-        if (!recover)
-        {
-            report.Add($"{what} is locked by lane {lane} of dead process {region.Lanes.Record(lane)->Pid}: run 'shm recover {region.Name}' (or any access recovers it)");
-            return false;
-        }
-        LockWaiter.WaitUnlocked(region.Lanes, word, seen, region.Options.LockTimeout);
-        report.Recovered++;
-        return true;
     }
 
     private static MapEntry? ReadEntry(MapRegion region, SeqCells cells, long index, byte[] buffer, string keyType, string valueType)

@@ -46,6 +46,8 @@ public static class ChildRoles
                 }
                 Console.WriteLine("done");
                 return 0;
+            case not null when role.StartsWith("striped-", StringComparison.Ordinal):
+                return StripedChildRoles.Run(role, options, name, args[2..]);
             case not null when role.StartsWith("folklore-", StringComparison.Ordinal):
                 return FolkloreChildRoles.Run(role, options, name, args[2..]);
             default:

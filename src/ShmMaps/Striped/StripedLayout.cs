@@ -1,0 +1,77 @@
+using System.Numerics;
+using ShmMaps.Tables;
+
+namespace ShmMaps.Striped;
+
+/// <summary>
+/// Where a <see cref="StripedMap{TKey,TValue}"/>'s bytes are.
+/// </summary>
+/// <remarks>
+/// <code>
+/// header   kind parameters: [0] stripe count [1] cells per stripe [2] cell stride [3] stripe stride
+///          (counts are powers of two)
+/// region 0 lanes (undo image: one cell)
+/// region 1 stripes, stripe stride bytes each:
+///            0  u64 lock word   [version 32][gen 16][lane 15][locked 1]; every release bumps the version
+///            8  u64 reserved
+///           16  cells: cells per stripe x cell stride
+/// cell       0  u32 state       0 empty, 1 occupied, 2 removed (a tombstone lookups step over)
+///            4  u32 reserved
+///            8  key, then value, the stride rounded up to 8
+/// </code>
+/// A key's stripe is its hash's low bits and its home cell in the stripe the high bits; it probes linearly
+/// within the stripe, wrapping, so every byte a key's operation reads or writes is guarded by one lock
+/// word. A writer changes one cell per step under the stripe lock, with that cell's bytes as the undo
+/// image (the write protocol of <c>Lane</c>); readers copy what they need and check that the stripe's
+/// word did not change.
+/// </remarks>
+internal static class StripedLayout
+{
+    public const int StripeRegion = 1;
+    public const int StripeCountParameter = 0;
+    public const int CellsPerStripeParameter = 1;
+    public const int CellStrideParameter = 2;
+    public const int StripeStrideParameter = 3;
+
+    public const int CellsOffset = 16;
+    public const int KeyOffset = 8;
+
+    public const uint Empty = 0;
+    public const uint Occupied = 1;
+    public const uint Removed = 2;
+
+    /// <summary>Default cells per stripe: at the default loads a stripe overflows with negligible probability.</summary>
+    public const int DefaultCellsPerStripe = 64;
+
+    /// <summary>A stripe has at least this many cells.</summary>
+    public const int MinCellsPerStripe = 16;
+
+    /// <summary>The largest number of cells.</summary>
+    public const long MaxCells = 1L << 31;
+
+    public static int CellStride(int keySize, int valueSize) => (KeyOffset + keySize + valueSize + 7) & ~7;
+
+    public static long StripeStride(long cellsPerStripe, int cellStride) => (CellsOffset + (cellsPerStripe * cellStride) + 63) & ~63L;
+
+    /// <summary>
+    /// Stripes and cells per stripe for <paramref name="capacity"/> entries: the table of <see cref="TableSizing"/>
+    /// cut into <paramref name="stripeCount"/> stripes (0: one per 64 cells), grown so a stripe has at least 16 cells.
+    /// </summary>
+    public static (long Stripes, long CellsPerStripe) Size(long capacity, int stripeCount, double? maxLoad, int cellStride)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(capacity);
+        ArgumentOutOfRangeException.ThrowIfNegative(stripeCount);
+        if (stripeCount != 0 && !BitOperations.IsPow2(stripeCount))
+        {
+            throw new ArgumentException($"the stripe count must be a power of two, not {stripeCount}", nameof(stripeCount));
+        }
+        long cells = TableSizing.CellsFor(capacity, maxLoad, cellStride, MaxCells, "StripedMap");
+        long stripes = stripeCount != 0 ? stripeCount : Math.Max(1, cells / DefaultCellsPerStripe);
+        long perStripe = Math.Max(cells / stripes, MinCellsPerStripe);
+        if (stripes * perStripe > MaxCells)
+        {
+            throw new ArgumentOutOfRangeException(nameof(stripeCount), stripeCount, $"{stripes} stripes of {perStripe} cells exceed a StripedMap's {MaxCells} cells");
+        }
+        return (stripes, perStripe);
+    }
+}

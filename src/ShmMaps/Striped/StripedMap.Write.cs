@@ -1,0 +1,202 @@
+using System.Runtime.CompilerServices;
+using ShmMaps.Core.Locking;
+using ShmMaps.Core.Memory;
+using ShmMaps.Core.Registry;
+using ShmMaps.Keys;
+using ShmMaps.Striped;
+
+namespace ShmMaps;
+
+public sealed unsafe partial class StripedMap<TKey, TValue>
+{
+    /// <summary>Sets <paramref name="key"/> to <paramref name="value"/>, adding the key if absent (upsert).</summary>
+    public void Insert(TKey key, TValue value)
+    {
+        ThrowIfDisposed();
+        Lane lane = _region.Lanes.Current;
+        byte* stripe = StripeOf(key, out _);
+        ulong lockedFrom = LockStripe(lane, stripe);
+        try
+        {
+            UpsertLocked(lane, stripe, key, value, overwrite: true);
+        }
+        finally
+        {
+            UnlockStripe(stripe, lockedFrom);
+        }
+    }
+
+    /// <summary>Adds <paramref name="key"/> if absent; false (and no change) if present.</summary>
+    public bool TryAdd(TKey key, TValue value)
+    {
+        ThrowIfDisposed();
+        Lane lane = _region.Lanes.Current;
+        byte* stripe = StripeOf(key, out _);
+        ulong lockedFrom = LockStripe(lane, stripe);
+        try
+        {
+            return UpsertLocked(lane, stripe, key, value, overwrite: false);
+        }
+        finally
+        {
+            UnlockStripe(stripe, lockedFrom);
+        }
+    }
+
+    /// <summary>Removes <paramref name="key"/>, giving its value; false if absent.</summary>
+    public bool TryRemove(TKey key, out TValue value)
+    {
+        ThrowIfDisposed();
+        Lane lane = _region.Lanes.Current;
+        byte* stripe = StripeOf(key, out _);
+        ulong lockedFrom = LockStripe(lane, stripe);
+        try
+        {
+            return RemoveLocked(lane, stripe, key, out value);
+        }
+        finally
+        {
+            UnlockStripe(stripe, lockedFrom);
+        }
+    }
+
+    /// <summary>
+    /// Adds <paramref name="key"/> with <paramref name="addValue"/>, or replaces its value with
+    /// <paramref name="update"/> of it, holding the stripe's lock: atomic for every process.
+    /// <paramref name="update"/> runs once, under the lock; if it throws, nothing changes.
+    /// </summary>
+    public TValue AddOrUpdate(TKey key, TValue addValue, Func<TKey, TValue, TValue> update)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        ThrowIfDisposed();
+        Lane lane = _region.Lanes.Current;
+        byte* stripe = StripeOf(key, out _);
+        ulong lockedFrom = LockStripe(lane, stripe);
+        try
+        {
+            byte* cell = Find(stripe, Hash(key), key);
+            TValue next = cell is null ? addValue : update(key, ValueAt(cell));
+            UpsertLocked(lane, stripe, key, next, overwrite: true);
+            return next;
+        }
+        finally
+        {
+            UnlockStripe(stripe, lockedFrom);
+        }
+    }
+
+    /// <summary>
+    /// Locks the stripes of <paramref name="keys"/> in ascending stripe order (so callers naming keys in any
+    /// order never deadlock) and returns a scope through which those keys, and only those, are read and
+    /// written; other processes wait for the stripes until it is disposed. Use it from one thread at a time.
+    /// </summary>
+    public KeyLock<TKey, TValue> Lock(params TKey[] keys)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        ThrowIfDisposed();
+        return new KeyLock<TKey, TValue>(this, _region.Lanes.Current, keys);
+    }
+
+    /// <summary>
+    /// Step 1-2 of the write protocol for a stripe: intent, then the CAS that locks it (waiting for a live
+    /// holder, recovering a dead one). Returns the word it locked from.
+    /// </summary>
+    internal ulong LockStripe(Lane lane, byte* stripe)
+    {
+        ulong* word = (ulong*)stripe;
+        lane.MarkLocking(_region.Memory.OffsetOf(stripe));
+        while (true)
+        {
+            ulong seen = SharedMemory.ReadAcquire(word);
+            if (LockWord.IsLocked(seen))
+            {
+                if ((seen & LockWord.OwnerMask) == lane.OwnerTag)
+                {
+                    ThrowHeldHere();
+                }
+                seen = LockWaiter.WaitUnlocked(_region.Lanes, word, seen, _region.Options.LockTimeout);
+            }
+            // Full fence: nothing of the stripe is read before we hold it.
+            if (SharedMemory.CompareExchange(word, LockWord.Locked(seen, lane.OwnerTag), seen) == seen)
+            {
+                return seen;
+            }
+        }
+    }
+
+    /// <summary>Step 6: releases the stripe with the next version (release: every write under it is visible first).</summary>
+    internal static void UnlockStripe(byte* stripe, ulong lockedFrom) =>
+        SharedMemory.WriteRelease((ulong*)stripe, LockWord.Released(lockedFrom));
+
+    /// <summary>The cell of <paramref name="key"/> in a stripe this process holds, or null.</summary>
+    internal byte* FindLocked(byte* stripe, in TKey key) => Find(stripe, Hash(key), key);
+
+    /// <summary>The value in a cell of a held stripe.</summary>
+    internal static TValue ValueOfCell(byte* cell) => ValueAt(cell);
+
+    /// <summary>Sets or adds <paramref name="key"/> in a stripe <paramref name="lane"/> holds; false if present and not <paramref name="overwrite"/>.</summary>
+    internal bool UpsertLocked(Lane lane, byte* stripe, in TKey key, in TValue value, bool overwrite)
+    {
+        ulong hash = Hash(key);
+        long home = (long)(hash >> 32) & _cellMask;
+        byte* free = null;
+        for (long i = 0; i <= _cellMask; i++)
+        {
+            byte* cell = CellAt(stripe, (home + i) & _cellMask);
+            uint state = StateAt(cell);
+            if (state == StripedLayout.Occupied)
+            {
+                if (KeyBytes<TKey>.Equal(KeyAt(cell), key))
+                {
+                    if (overwrite)
+                    {
+                        WriteCell(lane, stripe, cell, StripedLayout.Occupied, key, value, countDelta: 0);
+                    }
+                    return overwrite;
+                }
+                continue;
+            }
+            free = free is null ? cell : free;
+            if (state == StripedLayout.Empty)
+            {
+                break;
+            }
+        }
+        if (free is null)
+        {
+            ThrowHelper.ThrowMapFull($"map '{Name}': the stripe of key '{key}' has all its {CellsPerStripe} cells in use; create the map with a larger capacity");
+        }
+        WriteCell(lane, stripe, free, StripedLayout.Occupied, key, value, countDelta: 1);
+        return true;
+    }
+
+    /// <summary>Removes <paramref name="key"/> from a stripe <paramref name="lane"/> holds.</summary>
+    internal bool RemoveLocked(Lane lane, byte* stripe, in TKey key, out TValue value)
+    {
+        ulong hash = Hash(key);
+        byte* cell = Find(stripe, hash, key);
+        if (cell is null)
+        {
+            value = default;
+            return false;
+        }
+        value = ValueAt(cell);
+        long index = (cell - (stripe + StripedLayout.CellsOffset)) / CellStride;
+        // A cell before an empty one ends its run: empty it, else leave a tombstone lookups step over.
+        uint next = StateAt(CellAt(stripe, (index + 1) & _cellMask));
+        WriteCell(lane, stripe, cell, next == StripedLayout.Empty ? StripedLayout.Empty : StripedLayout.Removed, default, default, countDelta: -1);
+        return true;
+    }
+
+    /// <summary>Steps 1, 3-5 for one cell of a held stripe: intent, undo image, the new bytes, commit with the count change.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void WriteCell(Lane lane, byte* stripe, byte* cell, uint state, in TKey key, in TValue value, long countDelta)
+    {
+        lane.MarkLocking(_region.Memory.OffsetOf(stripe));
+        lane.SaveUndo(_region.Memory.OffsetOf(cell), cell, CellStride);
+        *(uint*)cell = state;
+        Unsafe.WriteUnaligned(cell + StripedLayout.KeyOffset, key);
+        Unsafe.WriteUnaligned(cell + StripedLayout.KeyOffset + Unsafe.SizeOf<TKey>(), value);
+        lane.Commit(countDelta);
+    }
+}

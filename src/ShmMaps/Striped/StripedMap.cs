@@ -1,0 +1,257 @@
+using System.Runtime.CompilerServices;
+using ShmMaps.Core.Hashing;
+using ShmMaps.Core.Locking;
+using ShmMaps.Core.Memory;
+using ShmMaps.Core.Region;
+using ShmMaps.Keys;
+using ShmMaps.Striped;
+
+namespace ShmMaps;
+
+/// <summary>
+/// A hash map in a shared file cut into stripes, one robust lock per stripe: writers of different stripes
+/// never wait for each other, a read-modify-write of one key (<see cref="AddOrUpdate"/>) or of several
+/// (<see cref="Lock"/>) is atomic for every process, and readers take no lock (they check the stripe's
+/// version instead).
+/// </summary>
+/// <remarks>
+/// Layout: <see cref="StripedLayout"/>. Keys compare and hash by their bytes, so <typeparamref name="TKey"/>
+/// must have no padding. The table never grows; a key's stripe holds a fixed number of cells, and a key whose
+/// stripe is full is refused with <see cref="MapFullException"/> (the map stays usable).
+/// </remarks>
+/// <typeparam name="TKey">The key type; unmanaged, without padding.</typeparam>
+/// <typeparam name="TValue">The value type; unmanaged.</typeparam>
+public sealed unsafe partial class StripedMap<TKey, TValue> : IEnumerable<KeyValuePair<TKey, TValue>>, IDisposable
+    where TKey : unmanaged, IEquatable<TKey>
+    where TValue : unmanaged
+{
+    private readonly MapRegion _region;
+    private readonly byte* _stripes;
+    private readonly long _stripeMask;
+    private readonly long _cellMask;
+    private readonly long _stripeStride;
+    private readonly ulong _seed;
+    private readonly ulong _prepared8;
+    private volatile bool _disposed;
+
+    private StripedMap(MapRegion region)
+    {
+        _region = region;
+        long stripes = region.KindParameter(StripedLayout.StripeCountParameter);
+        long perStripe = region.KindParameter(StripedLayout.CellsPerStripeParameter);
+        _stripeStride = region.KindParameter(StripedLayout.StripeStrideParameter);
+        _stripes = region.RegionPointer(StripedLayout.StripeRegion, out long length);
+        if (stripes < 1 || (stripes & (stripes - 1)) != 0 || perStripe < 1 || (perStripe & (perStripe - 1)) != 0
+            || stripes * perStripe > StripedLayout.MaxCells || region.KindParameter(StripedLayout.CellStrideParameter) != CellStride
+            || _stripeStride != StripedLayout.StripeStride(perStripe, CellStride) || length < stripes * _stripeStride)
+        {
+            ThrowHelper.ThrowCorrupt($"map '{region.Name}': {stripes} stripes of {perStripe} cells, cell or stripe stride, or the stripe region of {length} bytes is invalid");
+        }
+        _stripeMask = stripes - 1;
+        _cellMask = perStripe - 1;
+        _seed = region.HashSeed;
+        _prepared8 = XxHash3.Prepare8(_seed);
+    }
+
+    /// <summary>The map's name.</summary>
+    public string Name => _region.Name;
+
+    /// <summary>The number of entries the map was created for.</summary>
+    public long Capacity => _region.Capacity;
+
+    /// <summary>The number of stripes (locks).</summary>
+    public long StripeCount => _stripeMask + 1;
+
+    /// <summary>The number of cells of each stripe: at most this many keys share a stripe.</summary>
+    public long CellsPerStripe => _cellMask + 1;
+
+    /// <summary>The number of entries, summed over the writer lanes of all processes.</summary>
+    public long Count
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return _region.Lanes.SumEntryCounts();
+        }
+    }
+
+    /// <summary>Creates a new map for <paramref name="capacity"/> entries; <see cref="MapExistsException"/> if the name exists.</summary>
+    public static StripedMap<TKey, TValue> Create(string name, long capacity, ShmOptions? options = null) =>
+        Create(name, capacity, stripeCount: 0, options);
+
+    /// <summary>
+    /// Creates a new map for <paramref name="capacity"/> entries in <paramref name="stripeCount"/> stripes (a power
+    /// of two; 0: one stripe per 64 cells). Fewer stripes mean more processes waiting on the same lock.
+    /// </summary>
+    public static StripedMap<TKey, TValue> Create(string name, long capacity, int stripeCount, ShmOptions? options = null) =>
+        new(MapRegion.Create(name, Spec(capacity, stripeCount, options), options));
+
+    /// <summary>Opens an existing map; <see cref="LayoutMismatchException"/> if its kind or types differ.</summary>
+    public static StripedMap<TKey, TValue> Open(string name, ShmOptions? options = null) =>
+        new(MapRegion.Open(name, Spec(0, 0, options), options));
+
+    /// <summary>Opens the map, creating it for <paramref name="capacity"/> entries if it does not exist.</summary>
+    public static StripedMap<TKey, TValue> OpenOrCreate(string name, long capacity, ShmOptions? options = null) =>
+        new(MapRegion.OpenOrCreate(name, Spec(capacity, 0, options), options));
+
+    /// <summary>Deletes the map's file; false if there was none. Processes that have it open keep using it.</summary>
+    public static bool Delete(string name, ShmOptions? options = null) => MapRegion.Delete(name, options);
+
+    /// <summary>The value of <paramref name="key"/>; <see cref="KeyNotFoundException"/> on get if absent; set is <see cref="Insert"/>.</summary>
+    public TValue this[TKey key]
+    {
+        get
+        {
+            if (!TryGetValue(key, out TValue value))
+            {
+                ThrowHelper.ThrowKeyNotFound(key);
+            }
+            return value;
+        }
+        set => Insert(key, value);
+    }
+
+    /// <summary>The value of <paramref name="key"/>, or null.</summary>
+    public TValue? Get(TKey key) => TryGetValue(key, out TValue value) ? value : null;
+
+    /// <summary>True if the map holds <paramref name="key"/>.</summary>
+    public bool ContainsKey(TKey key) => TryGetValue(key, out _);
+
+    /// <summary>
+    /// Looks <paramref name="key"/> up without taking the stripe's lock: reads the stripe, then checks that its
+    /// lock word (version and lock bit) did not change meanwhile, else reads again. A stripe locked by a dead
+    /// process is recovered first; one held by a live process is waited for (up to <see cref="ShmOptions.LockTimeout"/>).
+    /// </summary>
+    public bool TryGetValue(TKey key, out TValue value)
+    {
+        ThrowIfDisposed();
+        ulong hash = Hash(key);
+        byte* stripe = StripeOf(hash);
+        while (true)
+        {
+            ulong before = SharedMemory.ReadAcquire((ulong*)stripe);
+            if (LockWord.IsLocked(before))
+            {
+                before = WaitForStripe(stripe, before);
+            }
+            byte* cell = Find(stripe, hash, key);
+            value = cell is null ? default : ValueAt(cell);
+            SharedMemory.LoadLoadBarrier();
+            if (SharedMemory.ReadAcquire((ulong*)stripe) == before)
+            {
+                return cell is not null;
+            }
+        }
+    }
+
+    /// <summary>Closes this handle; the file stays for other processes. No operation may be running on it.</summary>
+    public void Dispose()
+    {
+        _disposed = true;
+        _region.Dispose();
+    }
+
+    /// <summary>The open region (for inspection and white-box tests).</summary>
+    internal MapRegion Region => _region;
+
+    /// <summary>The cell size: a constant of each instantiation.</summary>
+    internal static int CellStride
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => StripedLayout.CellStride(Unsafe.SizeOf<TKey>(), Unsafe.SizeOf<TValue>());
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void ThrowIfDisposed()
+    {
+        if (_disposed)
+        {
+            ThrowHelper.ThrowDisposed(Name);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ulong Hash(in TKey key) => KeyBytes<TKey>.Hash(key, _seed, _prepared8);
+
+    /// <summary>The stripe of a hash: its low bits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private byte* StripeOf(ulong hash) => _stripes + ((long)(hash & (ulong)_stripeMask) * _stripeStride);
+
+    /// <summary>The stripe of <paramref name="key"/> and its index (for a <see cref="KeyLock{TKey,TValue}"/>).</summary>
+    internal byte* StripeOf(in TKey key, out long index)
+    {
+        ulong hash = Hash(key);
+        index = (long)(hash & (ulong)_stripeMask);
+        return StripeOf(hash);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private byte* CellAt(byte* stripe, long index) => stripe + StripedLayout.CellsOffset + (index * CellStride);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint StateAt(byte* cell) => *(uint*)cell;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TKey KeyAt(byte* cell) => Unsafe.ReadUnaligned<TKey>(cell + StripedLayout.KeyOffset);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TValue ValueAt(byte* cell) => Unsafe.ReadUnaligned<TValue>(cell + StripedLayout.KeyOffset + Unsafe.SizeOf<TKey>());
+
+    /// <summary>
+    /// The cell of <paramref name="stripe"/> holding <paramref name="key"/>, or null: probes from the key's home
+    /// cell, over removed cells, up to the first empty one. Reads at most the stripe's cells, whatever they hold.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private byte* Find(byte* stripe, ulong hash, in TKey key)
+    {
+        long home = (long)(hash >> 32) & _cellMask;
+        for (long i = 0; i <= _cellMask; i++)
+        {
+            byte* cell = CellAt(stripe, (home + i) & _cellMask);
+            uint state = StateAt(cell);
+            if (state == StripedLayout.Empty)
+            {
+                return null;
+            }
+            if (state == StripedLayout.Occupied && KeyBytes<TKey>.Equal(KeyAt(cell), key))
+            {
+                return cell;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Waits for a locked stripe (recovering a dead holder); refuses to wait for this thread's own <see cref="KeyLock{TKey,TValue}"/>.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ulong WaitForStripe(byte* stripe, ulong seen)
+    {
+        if (_region.Lanes.CurrentIfClaimed is { } lane && (seen & LockWord.OwnerMask) == lane.OwnerTag)
+        {
+            ThrowHeldHere();
+        }
+        return LockWaiter.WaitUnlocked(_region.Lanes, (ulong*)stripe, seen, _region.Options.LockTimeout);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowHeldHere() => throw new InvalidOperationException(
+        $"map '{Name}': the key's stripe is locked by a KeyLock of this thread; use that KeyLock for keys it holds, or dispose it first");
+
+    private static RegionSpec Spec(long capacity, int stripeCount, ShmOptions? options)
+    {
+        KeyBytes<TKey>.EnsureNoPadding();
+        (long stripes, long perStripe) = StripedLayout.Size(capacity, stripeCount, options?.MaxLoad, CellStride);
+        long stripeStride = StripedLayout.StripeStride(perStripe, CellStride);
+        return new RegionSpec
+        {
+            Kind = MapKind.StripedMap,
+            KeySize = Unsafe.SizeOf<TKey>(),
+            ValueSize = Unsafe.SizeOf<TValue>(),
+            KeyTypeName = TypeLayout.NameOf<TKey>(),
+            ValueTypeName = TypeLayout.NameOf<TValue>(),
+            Capacity = capacity,
+            KindParameters = [stripes, perStripe, CellStride, stripeStride],
+            RegionLengths = [checked(stripes * stripeStride)],
+            UndoCapacity = CellStride,
+        };
+    }
+}

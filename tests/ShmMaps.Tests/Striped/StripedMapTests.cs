@@ -1,0 +1,155 @@
+using ShmMaps.Inspection;
+using ShmMaps.Tests.Support;
+
+namespace ShmMaps.Tests.Striped;
+
+public sealed class StripedMapTests : IDisposable
+{
+    private readonly TempMapDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void BehavesAsAMap()
+    {
+        using var map = StripedMap<long, long>.Create("basic", 1000, _dir.Options);
+        Assert.False(map.TryGetValue(1, out _));
+        map.Insert(1, 10);
+        map[2] = 20;
+        Assert.True(map.TryAdd(3, 30));
+        Assert.False(map.TryAdd(3, 31));
+        Assert.Equal(10, map[1]);
+        Assert.Equal(20, map.Get(2));
+        Assert.Null(map.Get(4));
+        Assert.Equal(3, map.Count);
+        Assert.True(map.TryRemove(2, out long removed));
+        Assert.Equal(20, removed);
+        Assert.False(map.TryRemove(2, out _));
+        Assert.Equal(31, map.AddOrUpdate(3, 0, (k, v) => v + 1));
+        Assert.Equal(7, map.AddOrUpdate(4, 7, (k, v) => v + 1));
+        Assert.Equal(3, map.Count);
+        Assert.Equal([(1L, 10L), (3L, 31L), (4L, 7L)], map.Select(p => (p.Key, p.Value)).Order());
+        Assert.Throws<KeyNotFoundException>(() => map[99]);
+
+        using var other = StripedMap<long, long>.Open("basic", _dir.Options);
+        Assert.Equal(31, other[3]);
+        Assert.Throws<LayoutMismatchException>(() => StripedMap<long, int>.Open("basic", _dir.Options));
+    }
+
+    [Fact]
+    public void StripeCountAndCapacityEdgeCases()
+    {
+        using (var one = StripedMap<long, long>.Create("one", 100, stripeCount: 1, _dir.Options))
+        {
+            Assert.Equal(1, one.StripeCount);
+            for (long k = 0; k < 100; k++)
+            {
+                one.Insert(k, k);
+            }
+            Assert.Equal(100, one.Count);
+        }
+        using (var empty = StripedMap<long, long>.Create("zero", 0, _dir.Options))
+        {
+            Assert.True(empty.CellsPerStripe >= 16);
+            empty.Insert(5, 5);
+            Assert.Equal(5, empty[5]);
+        }
+        Assert.Throws<ArgumentException>(() => StripedMap<long, long>.Create("three", 100, stripeCount: 3, _dir.Options));
+        Assert.Throws<ArgumentOutOfRangeException>(() => StripedMap<long, long>.Create("negative", 100, stripeCount: -2, _dir.Options));
+        Assert.Throws<ArgumentOutOfRangeException>(() => StripedMap<long, long>.Create("negative", -1, _dir.Options));
+        using (var many = StripedMap<long, long>.Create("many", 10, stripeCount: 1024, _dir.Options))
+        {
+            Assert.Equal(1024, many.StripeCount);
+            Assert.Equal(16, many.CellsPerStripe); // stripes never get fewer than 16 cells
+        }
+
+        using var tight = StripedMap<long, long>.Create("tight", 16, stripeCount: 1, new ShmOptions { Directory = _dir.Path, MaxLoad = 1.0 });
+        for (long k = 0; k < tight.CellsPerStripe; k++)
+        {
+            tight.Insert(k, k);
+        }
+        Assert.Throws<MapFullException>(() => tight.Insert(1000, 1));
+        Assert.True(tight.TryRemove(3, out _));
+        tight.Insert(1000, 1); // a removed cell is reused
+        Assert.Equal(1, tight[1000]);
+        Assert.Equal(tight.CellsPerStripe, tight.Count);
+    }
+
+    [Fact]
+    public void KeyLockReachesOnlyItsKeysAndLocksInOneOrder()
+    {
+        using var map = StripedMap<long, long>.Create("locks", 1000, _dir.Options);
+        map[1] = 5;
+        map[2] = 7;
+        using (KeyLock<long, long> scope = map.Lock(2, 1, 2))
+        {
+            scope[1] += scope[2];
+            Assert.True(scope.TryRemove(2, out long two));
+            Assert.Equal(7, two);
+            Assert.Null(scope.Get(2));
+            Assert.Throws<ArgumentException>(() => scope[3] = 1);
+            Assert.Throws<InvalidOperationException>(() => map.Insert(1, 0));  // its own thread's lock: no self-deadlock
+            Assert.Throws<InvalidOperationException>(() => map.TryGetValue(1, out _));
+        }
+        Assert.Equal(12, map[1]);
+        Assert.False(map.ContainsKey(2));
+        Assert.Equal(1, map.Count);
+        Assert.True(MapInspector.Check("locks", _dir.Options).IsSound);
+    }
+
+    [Fact]
+    public void ThreadsNamingKeysInOppositeOrdersEndExact()
+    {
+        using var map = StripedMap<long, long>.Create("threads", 100, stripeCount: 64, _dir.Options);
+        map[1] = 0;
+        map[2] = 1;
+        int rounds = Stress.Pick(20_000, 500_000);
+        Parallel.For(0, 4, t =>
+        {
+            for (int i = 0; i < rounds; i++)
+            {
+                using KeyLock<long, long> scope = t % 2 == 0 ? map.Lock(1, 2) : map.Lock(2, 1);
+                scope[1] += scope[2];
+            }
+        });
+        Assert.Equal(4L * rounds, map[1]);
+    }
+
+    [Fact]
+    public void ReadersNeverSeeAHalfWrittenEntry()
+    {
+        using var map = StripedMap<long, Whole4>.Create("whole", 64, stripeCount: 1, _dir.Options);
+        using var stop = new CancellationTokenSource();
+        long torn = 0, reads = 0;
+        var reader = Task.Factory.StartNew(() =>
+        {
+            var random = new Random(2);
+            while (!stop.IsCancellationRequested)
+            {
+                if (map.TryGetValue(random.Next(64), out Whole4 value) && !value.IsWhole)
+                {
+                    Interlocked.Increment(ref torn);
+                }
+                reads++;
+            }
+        }, TaskCreationOptions.LongRunning);
+        var writer = new Random(3);
+        for (int i = 0; i < Stress.Pick(200_000, 5_000_000); i++)
+        {
+            long key = writer.Next(64);
+            if (i % 7 == 0)
+            {
+                map.TryRemove(key, out _);
+            }
+            else
+            {
+                map.Insert(key, Whole4.Of(i));
+            }
+        }
+        stop.Cancel();
+        reader.Wait();
+        Assert.Equal(0, torn);
+        Assert.True(reads > 0);
+        Assert.True(MapInspector.Check("whole", _dir.Options).IsSound);
+    }
+}

@@ -1,0 +1,66 @@
+using System.Globalization;
+
+namespace ShmMaps.Tests.Support;
+
+/// <summary>What a child process of a StripedMap cross-process test does.</summary>
+public static class StripedChildRoles
+{
+    public static int Run(string role, ShmOptions options, string name, string[] args)
+    {
+        long Arg(int i) => long.Parse(args[i], CultureInfo.InvariantCulture);
+        switch (role)
+        {
+            case "striped-add":
+                // AddOrUpdate +1 on key (i mod keys) for i in 0 .. n-1.
+                using (var map = StripedMap<long, long>.Open(name, options))
+                {
+                    Console.WriteLine("ready");
+                    for (long i = 0; i < Arg(1); i++)
+                    {
+                        map.AddOrUpdate(i % Arg(0), 1, static (_, v) => v + 1);
+                    }
+                }
+                Console.WriteLine("done");
+                return 0;
+            case "striped-plus":
+                // n times: lock (a, b) named in this order, then m[1] += m[2].
+                using (var map = StripedMap<long, long>.Open(name, options))
+                {
+                    long a = Arg(0), b = Arg(1);
+                    Console.WriteLine("ready");
+                    for (long i = 0; i < Arg(2); i++)
+                    {
+                        using KeyLock<long, long> scope = map.Lock(a, b);
+                        scope[1] += scope[2];
+                    }
+                }
+                Console.WriteLine("done");
+                return 0;
+            case "striped-transfer":
+                // Until killed: lock (a, b) and move one unit from a to b, each value a whole Whole4.
+                using (var map = StripedMap<long, Whole4>.Open(name, options))
+                {
+                    long a = Arg(0), b = Arg(1);
+                    Console.WriteLine("ready");
+                    while (true)
+                    {
+                        using KeyLock<long, Whole4> scope = map.Lock(a, b);
+                        scope[a] = Whole4.Of(scope[a].A - 1);
+                        scope[b] = Whole4.Of(scope[b].A + 1);
+                    }
+                }
+            case "striped-hold":
+                // Locks the keys, says so, and waits to be killed.
+                using (var map = StripedMap<long, long>.Open(name, options))
+                {
+                    using KeyLock<long, long> scope = map.Lock([.. args.Select(a => long.Parse(a, CultureInfo.InvariantCulture))]);
+                    Console.WriteLine("locked");
+                    Thread.Sleep(Timeout.Infinite);
+                }
+                return 0;
+            default:
+                Console.Error.WriteLine($"unknown role {role}");
+                return 3;
+        }
+    }
+}
