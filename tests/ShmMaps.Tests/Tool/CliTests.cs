@@ -113,6 +113,29 @@ public sealed class CliTests : IDisposable
         Assert.Contains("hits: ok", check);
     }
 
+    [Fact]
+    public void InfoDumpAndCheckUnderstandStripedMaps()
+    {
+        using (var map = StripedMap<long, double>.Create("balances", 100, stripeCount: 4, _dir.Options))
+        {
+            map[1] = 2.5;
+            map[2] = -1;
+        }
+        (int code, string info) = Run("info", "balances", "--dir", _dir.Path);
+        Assert.Equal(0, code);
+        Assert.Contains("StripedMap", info);
+        Assert.Contains("count:      2", info);
+        Assert.Contains("stripes:          4 of", info);
+        Assert.Contains("stripes locked:   none", info);
+        (code, string dump) = Run("dump", "balances", "--dir", _dir.Path, "--format", "csv");
+        Assert.Equal(0, code);
+        Assert.Contains(",1,2.5", dump);
+        Assert.Contains(",2,-1", dump);
+        (code, string check) = Run("check", "balances", "--dir", _dir.Path);
+        Assert.Equal(0, code);
+        Assert.Contains("balances: ok", check);
+    }
+
     private static (int Code, string Output) Run(params string[] args)
     {
         var output = new StringWriter();
