@@ -40,8 +40,7 @@ public class FolkloreMapBenchmarks
             _order[i] = new string(keys[random.Next(keys.Length)].AsSpan());
             _orderUtf8[i] = Encoding.UTF8.GetBytes(_order[i]);
         }
-        _options = new ShmOptions { Directory = Path.Combine(Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath(), $"shmmaps-bench-{Environment.ProcessId}") };
-        FolkloreMap<int>.Delete("bench-folklore", _options);
+        _options = BenchData.PrivateDirectory();
         _map = FolkloreMap<int>.Create("bench-folklore", Keys, _options);
         _dictionary = new ConcurrentDictionary<string, int>();
         foreach (string key in keys)
@@ -56,7 +55,7 @@ public class FolkloreMapBenchmarks
     {
         _map.Dispose();
         FolkloreMap<int>.Delete("bench-folklore", _options);
-        Directory.Delete(_options.Directory!, recursive: true);
+        BenchData.Remove(_options);
     }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = OperationsPerInvoke), BenchmarkCategory("lookup")]

@@ -24,18 +24,9 @@ public class StripedMapBenchmarks
     public void Setup()
     {
         var random = new Random(42);
-        long[] keys = new long[Keys];
-        for (int i = 0; i < keys.Length; i++)
-        {
-            keys[i] = random.NextInt64();
-        }
-        _order = new long[1 << 20];
-        for (int i = 0; i < _order.Length; i++)
-        {
-            _order[i] = keys[random.Next(keys.Length)];
-        }
-        _options = new ShmOptions { Directory = Path.Combine(Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath(), $"shmmaps-bench-{Environment.ProcessId}") };
-        StripedMap<long, long>.Delete("bench-striped", _options);
+        long[] keys = BenchData.RandomKeys(Keys, random);
+        _order = BenchData.RandomOrder(keys, 1 << 20, random);
+        _options = BenchData.PrivateDirectory();
         _map = StripedMap<long, long>.Create("bench-striped", Keys, _options);
         _dictionary = new ConcurrentDictionary<long, long>();
         foreach (long key in keys)
@@ -50,7 +41,7 @@ public class StripedMapBenchmarks
     {
         _map.Dispose();
         StripedMap<long, long>.Delete("bench-striped", _options);
-        Directory.Delete(_options.Directory!, recursive: true);
+        BenchData.Remove(_options);
     }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = OperationsPerInvoke), BenchmarkCategory("get")]

@@ -1,5 +1,6 @@
 using ShmMaps.Core.Registry;
 using ShmMaps.Keys;
+using ShmMaps.Striped;
 
 namespace ShmMaps;
 
@@ -94,7 +95,7 @@ public sealed unsafe class KeyLock<TKey, TValue> : IDisposable
         while (_held > 0)
         {
             _held--;
-            StripedMap<TKey, TValue>.UnlockStripe((byte*)_words[_held], _lockedFrom[_held]);
+            StripeHold.Release((byte*)_words[_held], _lockedFrom[_held]);
         }
     }
 

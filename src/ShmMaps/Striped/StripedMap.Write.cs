@@ -12,52 +12,22 @@ public sealed unsafe partial class StripedMap<TKey, TValue>
     /// <summary>Sets <paramref name="key"/> to <paramref name="value"/>, adding the key if absent (upsert).</summary>
     public void Insert(TKey key, TValue value)
     {
-        ThrowIfDisposed();
-        Lane lane = _region.Lanes.Current;
-        byte* stripe = StripeOf(key, out _);
-        ulong lockedFrom = LockStripe(lane, stripe);
-        try
-        {
-            UpsertLocked(lane, stripe, key, value, overwrite: true);
-        }
-        finally
-        {
-            UnlockStripe(stripe, lockedFrom);
-        }
+        using StripeHold hold = Hold(key);
+        UpsertLocked(hold.Lane, hold.Stripe, key, value, overwrite: true);
     }
 
     /// <summary>Adds <paramref name="key"/> if absent; false (and no change) if present.</summary>
     public bool TryAdd(TKey key, TValue value)
     {
-        ThrowIfDisposed();
-        Lane lane = _region.Lanes.Current;
-        byte* stripe = StripeOf(key, out _);
-        ulong lockedFrom = LockStripe(lane, stripe);
-        try
-        {
-            return UpsertLocked(lane, stripe, key, value, overwrite: false);
-        }
-        finally
-        {
-            UnlockStripe(stripe, lockedFrom);
-        }
+        using StripeHold hold = Hold(key);
+        return UpsertLocked(hold.Lane, hold.Stripe, key, value, overwrite: false);
     }
 
     /// <summary>Removes <paramref name="key"/>, giving its value; false if absent.</summary>
     public bool TryRemove(TKey key, out TValue value)
     {
-        ThrowIfDisposed();
-        Lane lane = _region.Lanes.Current;
-        byte* stripe = StripeOf(key, out _);
-        ulong lockedFrom = LockStripe(lane, stripe);
-        try
-        {
-            return RemoveLocked(lane, stripe, key, out value);
-        }
-        finally
-        {
-            UnlockStripe(stripe, lockedFrom);
-        }
+        using StripeHold hold = Hold(key);
+        return RemoveLocked(hold.Lane, hold.Stripe, key, out value);
     }
 
     /// <summary>
@@ -68,21 +38,11 @@ public sealed unsafe partial class StripedMap<TKey, TValue>
     public TValue AddOrUpdate(TKey key, TValue addValue, Func<TKey, TValue, TValue> update)
     {
         ArgumentNullException.ThrowIfNull(update);
-        ThrowIfDisposed();
-        Lane lane = _region.Lanes.Current;
-        byte* stripe = StripeOf(key, out _);
-        ulong lockedFrom = LockStripe(lane, stripe);
-        try
-        {
-            byte* cell = Find(stripe, Hash(key), key);
-            TValue next = cell is null ? addValue : update(key, ValueAt(cell));
-            UpsertLocked(lane, stripe, key, next, overwrite: true);
-            return next;
-        }
-        finally
-        {
-            UnlockStripe(stripe, lockedFrom);
-        }
+        using StripeHold hold = Hold(key);
+        byte* cell = Find(hold.Stripe, Hash(key), key);
+        TValue next = cell is null ? addValue : update(key, ValueAt(cell));
+        UpsertLocked(hold.Lane, hold.Stripe, key, next, overwrite: true);
+        return next;
     }
 
     /// <summary>
@@ -124,9 +84,14 @@ public sealed unsafe partial class StripedMap<TKey, TValue>
         }
     }
 
-    /// <summary>Step 6: releases the stripe with the next version (release: every write under it is visible first).</summary>
-    internal static void UnlockStripe(byte* stripe, ulong lockedFrom) =>
-        SharedMemory.WriteRelease((ulong*)stripe, LockWord.Released(lockedFrom));
+    /// <summary>Locks the stripe of <paramref name="key"/> for one operation of this thread.</summary>
+    private StripeHold Hold(in TKey key)
+    {
+        ThrowIfDisposed();
+        Lane lane = _region.Lanes.Current;
+        byte* stripe = StripeOf(key, out _);
+        return new StripeHold(lane, stripe, LockStripe(lane, stripe));
+    }
 
     /// <summary>The cell of <paramref name="key"/> in a stripe this process holds, or null.</summary>
     internal byte* FindLocked(byte* stripe, in TKey key) => Find(stripe, Hash(key), key);

@@ -154,10 +154,9 @@ public sealed unsafe partial class StripedMap<TKey, TValue> : IEnumerable<KeyVal
         Core.Registry.Lane lane = _region.Lanes.Current;
         ulong hash = Hash(key);
         byte* stripe = StripeOf(hash);
-        ulong lockedFrom = LockStripe(lane, stripe);
+        using var hold = new StripeHold(lane, stripe, LockStripe(lane, stripe));
         byte* cell = Find(stripe, hash, key);
         value = cell is null ? default : ValueAt(cell);
-        UnlockStripe(stripe, lockedFrom);
         return cell is not null;
     }
 

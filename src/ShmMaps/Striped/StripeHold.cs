@@ -1,0 +1,31 @@
+using ShmMaps.Core.Locking;
+using ShmMaps.Core.Memory;
+using ShmMaps.Core.Registry;
+
+namespace ShmMaps.Striped;
+
+/// <summary>A stripe locked by one lane for one operation; disposing releases it with the next version.</summary>
+internal readonly unsafe ref struct StripeHold
+{
+    private readonly ulong _lockedFrom;
+
+    public StripeHold(Lane lane, byte* stripe, ulong lockedFrom)
+    {
+        Lane = lane;
+        Stripe = stripe;
+        _lockedFrom = lockedFrom;
+    }
+
+    /// <summary>The lane the stripe is locked by; writes under it record their intent there.</summary>
+    public Lane Lane { get; }
+
+    /// <summary>The stripe, its lock word first.</summary>
+    public byte* Stripe { get; }
+
+    /// <summary>Step 6 of the write protocol: releases the stripe.</summary>
+    public void Dispose() => Release(Stripe, _lockedFrom);
+
+    /// <summary>Releases <paramref name="stripe"/>, locked from <paramref name="lockedFrom"/>, with the next version (release: every write under it is visible first).</summary>
+    public static void Release(byte* stripe, ulong lockedFrom) =>
+        SharedMemory.WriteRelease((ulong*)stripe, LockWord.Released(lockedFrom));
+}
