@@ -28,6 +28,10 @@ internal static unsafe class LockRecovery
         SharedMemory memory = lanes.Memory;
         ulong* word = (ulong*)memory.Pointer(lockOffset, sizeof(ulong), sizeof(ulong));
         LaneRecord* dead = lanes.Record(LockWord.OwnerLane(observed));
+        if (TryRollForward(lanes, word, lockOffset, observed, dead))
+        {
+            return;
+        }
         var state = (IntentState)SharedMemory.ReadAcquire(&dead->IntentState);
         if (dead->IntentLockOffset != lockOffset || state != IntentState.Active)
         {
@@ -99,7 +103,112 @@ internal static unsafe class LockRecovery
                 }
             }
         }
+        if (SharedMemory.ReadAcquire(&record->ScopeState) == (uint)ScopeState.Committing)
+        {
+            FinishClaimedScope(lanes, lane);
+        }
         SharedMemory.WriteRelease(&record->IntentState, (uint)IntentState.Idle);
+    }
+
+    /// <summary>
+    /// If the dead owner of the word was committing a scope that covers it, or was itself applying such a
+    /// scope to it, applies that scope's records for the word, sets the scope lane's count to its target,
+    /// and releases the word. False if neither: the ordinary recovery applies.
+    /// </summary>
+    private static bool TryRollForward(LaneTable lanes, ulong* word, long lockOffset, ulong observed, LaneRecord* dead)
+    {
+        SharedMemory memory = lanes.Memory;
+        int deadIndex = LockWord.OwnerLane(observed);
+        int scopeIndex;
+        if (SharedMemory.ReadAcquire(&dead->ScopeState) == (uint)ScopeState.Committing && ScopeLog.Covers(memory, dead, lanes.UndoCapacity, lockOffset))
+        {
+            scopeIndex = deadIndex;
+        }
+        else if (SharedMemory.ReadAcquire(&dead->IntentState) == (uint)IntentState.RollingForward && dead->IntentLockOffset == lockOffset)
+        {
+            scopeIndex = dead->RollForwardLane;
+        }
+        else
+        {
+            return false;
+        }
+
+        LaneRecord* scope = lanes.Record(scopeIndex);
+        Lane me = lanes.Current;
+        me.MarkRollingForward(lockOffset, scopeIndex, scope->Generation);
+        if (SharedMemory.CompareExchange(word, LockWord.Locked(observed, me.OwnerTag), observed) == observed)
+        {
+            // Held by us now: the scope still covers the word unless it was finished, which needs this word free.
+            if (SharedMemory.ReadAcquire(&scope->ScopeState) == (uint)ScopeState.Committing && ScopeLog.Covers(memory, scope, lanes.UndoCapacity, lockOffset))
+            {
+                ScopeLog.Apply(memory, scope, lanes.UndoCapacity, lockOffset);
+                SharedMemory.WriteRelease(&scope->EntryCount, scope->ScopeCountTarget);
+            }
+            me.MarkDone();
+            SharedMemory.WriteRelease(word, LockWord.Released(observed));
+        }
+        else
+        {
+            me.MarkDone(); // another recoverer won the word
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// The new holder of a lane whose previous holder died committing a scope: applies the records of every
+    /// word still held by that holder or by a dead recoverer of it, waits for live recoverers, then sets the
+    /// count to the scope's target and ends the scope, before the lane is used for anything else.
+    /// </summary>
+    private static void FinishClaimedScope(LaneTable lanes, Lane lane)
+    {
+        SharedMemory memory = lanes.Memory;
+        LaneRecord* record = lane.Record;
+        foreach (long offset in ScopeLog.LockOffsets(memory, record, lanes.UndoCapacity))
+        {
+            ulong* word = (ulong*)memory.Pointer(offset, sizeof(ulong), sizeof(ulong));
+            long deadline = Environment.TickCount64 + ScopeWaitMilliseconds;
+            while (true)
+            {
+                ulong seen = SharedMemory.ReadAcquire(word);
+                if (!LockWord.IsLocked(seen) || !IsScopeChain(lanes, seen, lane, offset))
+                {
+                    break; // applied and released already (a later holder may have it now)
+                }
+                if (!IsLockedByEarlierHolder(seen, lane) && !lanes.IsOwnerDead(seen))
+                {
+                    if (Environment.TickCount64 > deadline)
+                    {
+                        throw new TimeoutException($"map '{lanes.MapName}': a live process (lane {LockWord.OwnerLane(seen)}) has been applying a dead writer's scope for {ScopeWaitMilliseconds / 1000} s");
+                    }
+                    Thread.Yield(); // a live recoverer is applying this word's records
+                    continue;
+                }
+                lane.MarkRollingForward(offset, lane.Index, lane.Generation);
+                if (SharedMemory.CompareExchange(word, LockWord.Locked(seen, lane.OwnerTag), seen) == seen)
+                {
+                    ScopeLog.Apply(memory, record, lanes.UndoCapacity, offset);
+                    lane.MarkDone();
+                    SharedMemory.WriteRelease(word, LockWord.Released(seen));
+                    break;
+                }
+            }
+        }
+        SharedMemory.WriteRelease(&record->EntryCount, record->ScopeCountTarget);
+        lane.FinishScope();
+    }
+
+    private const int ScopeWaitMilliseconds = 30_000;
+
+    /// <summary>True if the locked word is held by this lane's earlier holder, or by a recoverer applying this lane's scope to it.</summary>
+    private static bool IsScopeChain(LaneTable lanes, ulong seen, Lane lane, long offset)
+    {
+        if (IsLockedByEarlierHolder(seen, lane))
+        {
+            return true;
+        }
+        LaneRecord* holder = lanes.Record(LockWord.OwnerLane(seen));
+        return SharedMemory.ReadAcquire(&holder->IntentState) == (uint)IntentState.RollingForward
+            && holder->IntentLockOffset == offset && holder->RollForwardLane == lane.Index;
     }
 
     private static bool IsLockedByEarlierHolder(ulong word, Lane lane) =>

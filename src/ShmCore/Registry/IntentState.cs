@@ -14,4 +14,10 @@ internal enum IntentState : uint
 
     /// <summary>The write is complete (count included); only the unlock may be missing.</summary>
     Done = 3,
+
+    /// <summary>
+    /// Holding the intent's word to apply another lane's committed scope to it (<see cref="LaneRecord.RollForwardLane"/>):
+    /// a recoverer of this lane applies the same records again.
+    /// </summary>
+    RollingForward = 4,
 }

@@ -101,6 +101,47 @@ internal sealed unsafe class Lane
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void ClearHolding() => SharedMemory.WriteRelease(&_record->HeldLockOffset, 0);
 
+    /// <summary>The undo area from <paramref name="start"/> on, <paramref name="capacity"/> bytes: where a scope writes its redo log (<see cref="ScopeLog"/>).</summary>
+    public byte* ScopeLogArea(int start, out int capacity)
+    {
+        capacity = _undoCapacity - start;
+        return _undo + start;
+    }
+
+    /// <summary>
+    /// Decides a scope whose <paramref name="records"/> records the caller wrote at <see cref="ScopeLogArea"/>
+    /// (<paramref name="start"/>): state Committing (release), then the entry count moved by
+    /// <paramref name="countDelta"/>. From here on the records will be written, by us or by a recoverer.
+    /// </summary>
+    public void CommitScope(int start, int records, long countDelta)
+    {
+        _record->ScopeLogStart = (uint)start;
+        _record->ScopeRecords = (uint)records;
+        long target = _record->EntryCount + countDelta;
+        _record->ScopeCountTarget = target;
+        // Release: the log is complete before anyone (or a crash) sees Committing.
+        SharedMemory.WriteRelease(&_record->ScopeState, (uint)ScopeState.Committing);
+        // No record may be applied before Committing is visible: a crash would leave it half applied and no log.
+        SharedMemory.StoreStoreBarrier();
+        SharedMemory.WriteRelease(&_record->EntryCount, target);
+    }
+
+    /// <summary>Ends a committed scope once every record is written (release: the writes come first).</summary>
+    public void FinishScope() => SharedMemory.WriteRelease(&_record->ScopeState, (uint)ScopeState.None);
+
+    /// <summary>Records that this lane is about to apply lane <paramref name="lane"/>'s committed scope to the word at <paramref name="lockOffset"/>.</summary>
+    public void MarkRollingForward(long lockOffset, int lane, uint generation)
+    {
+        _record->IntentLockOffset = lockOffset;
+        _record->RollForwardLane = lane;
+        _record->RollForwardGeneration = generation;
+        // Release: the lane named is published with the state.
+        SharedMemory.WriteRelease(&_record->IntentState, (uint)IntentState.RollingForward);
+    }
+
+    /// <summary>Marks the current intent finished (release).</summary>
+    public void MarkDone() => SharedMemory.WriteRelease(&_record->IntentState, (uint)IntentState.Done);
+
     /// <summary>The undo image area (for a claimer restoring its own lane's image).</summary>
     public byte* UndoImage => _undo;
 

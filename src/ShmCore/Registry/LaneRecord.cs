@@ -19,7 +19,13 @@ namespace ShmMaps.Core.Registry;
 ///  56  i64 count target      the entry count this lane must have if the intent is rolled back
 ///  64  i64 held lock offset  a plain lock held besides the intent's word (0 = none)
 ///  72  i32 thread id         of the holder, for humans
-///  76  reserved to 128
+///  76  u32 scope state       ScopeState: Committing while a scope's redo log is being applied
+///  80  u32 scope records     in the redo log
+///  84  u32 scope log start   the log's offset in the undo area
+///  88  i64 scope count target  the entry count once the scope is applied
+///  96  i32 roll-forward lane  with intent RollingForward: the lane whose committed scope is being applied
+/// 100  u32 roll-forward generation of that lane
+/// 104  reserved to 128
 /// 128  undo image, LaneSize - 128 bytes
 /// </code>
 /// A lane is held by one thread of one process; the process holds an exclusive kernel byte lock at
@@ -43,4 +49,10 @@ internal struct LaneRecord
     [FieldOffset(56)] public long CountTarget;
     [FieldOffset(64)] public long HeldLockOffset;
     [FieldOffset(72)] public int ThreadId;
+    [FieldOffset(76)] public uint ScopeState;
+    [FieldOffset(80)] public uint ScopeRecords;
+    [FieldOffset(84)] public uint ScopeLogStart;
+    [FieldOffset(88)] public long ScopeCountTarget;
+    [FieldOffset(96)] public int RollForwardLane;
+    [FieldOffset(100)] public uint RollForwardGeneration;
 }

@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using ShmMaps.Core.Locking;
+using ShmMaps.Core.Memory;
 using ShmMaps.Core.Registry;
 using ShmMaps.Keys;
 using ShmMaps.Striped;
@@ -5,13 +8,16 @@ using ShmMaps.Striped;
 namespace ShmMaps;
 
 /// <summary>
-/// The stripes of a set of keys, locked for one scope: the named keys are read and written through it, and no
-/// other process sees any of its writes half done. Dispose releases the stripes.
+/// The stripes of a set of keys, locked for one scope: the named keys are read and written through it, and
+/// its writes reach the map all together when it is disposed, for other processes and across crashes alike.
 /// </summary>
 /// <remarks>
-/// Each write is crash-atomic on its own (the entry is whole, at its old or new value). A process killed inside
-/// the scope keeps the writes it completed: the next process to need one of the stripes finds the holder dead,
-/// restores the entry it was writing if any, and releases the stripe.
+/// Writes go to a private copy of each locked stripe. Dispose writes the changed cells into the lane's redo log,
+/// marks the scope committing, writes them into the map and releases the stripes. A process killed before
+/// that mark changed nothing (the next process to need a stripe finds the holder dead and releases it); one
+/// killed after it is finished by that process, which writes the logged cells again. Dispose always commits
+/// what was written, also when leaving a <c>using</c> block by an exception. One thread at a time; at most
+/// 16 distinct keys.
 /// </remarks>
 /// <typeparam name="TKey">The key type.</typeparam>
 /// <typeparam name="TValue">The value type.</typeparam>
@@ -22,38 +28,49 @@ public sealed unsafe class KeyLock<TKey, TValue> : IDisposable
     private readonly StripedMap<TKey, TValue> _map;
     private readonly Lane _lane;
     private readonly TKey[] _keys;
-    private readonly long[] _stripeOfKey;
-    private readonly long[] _stripes;
-    private readonly nint[] _words;
+    private readonly int[] _stripeOfKey;
+    private readonly nint[] _stripes;
     private readonly ulong[] _lockedFrom;
+    private readonly byte[][] _copies;
     private int _held;
+    private bool _disposed;
 
     internal KeyLock(StripedMap<TKey, TValue> map, Lane lane, TKey[] keys)
     {
         _map = map;
         _lane = lane;
         _keys = (TKey[])keys.Clone();
-        _stripeOfKey = new long[_keys.Length];
-        var stripes = new SortedDictionary<long, nint>();
+        var byIndex = new SortedDictionary<long, nint>();
+        var stripeIndexOfKey = new long[_keys.Length];
         for (int i = 0; i < _keys.Length; i++)
         {
-            byte* stripe = map.StripeOf(_keys[i], out long index);
-            _stripeOfKey[i] = index;
-            stripes[index] = (nint)stripe;
+            nint stripe = (nint)map.StripeOf(_keys[i], out stripeIndexOfKey[i]);
+            byIndex[stripeIndexOfKey[i]] = stripe;
         }
-        _stripes = [.. stripes.Keys];
-        _words = [.. stripes.Values];
+        if (_keys.Distinct().Count() > KeyLockLog.MaxKeys)
+        {
+            throw new ArgumentException($"a KeyLock takes at most {KeyLockLog.MaxKeys} distinct keys, not {_keys.Distinct().Count()}", nameof(keys));
+        }
+        long[] order = [.. byIndex.Keys];
+        _stripes = [.. byIndex.Values];
+        _stripeOfKey = [.. stripeIndexOfKey.Select(index => Array.BinarySearch(order, index))];
         _lockedFrom = new ulong[_stripes.Length];
+        _copies = new byte[_stripes.Length][];
         try
         {
-            for (; _held < _words.Length; _held++)
+            for (; _held < _stripes.Length; _held++)
             {
-                _lockedFrom[_held] = map.LockStripe(lane, (byte*)_words[_held]);
+                _lockedFrom[_held] = map.LockStripe(lane, (byte*)_stripes[_held]);
+            }
+            for (int s = 0; s < _stripes.Length; s++)
+            {
+                _copies[s] = GC.AllocateUninitializedArray<byte>((int)map.StripeStride, pinned: true);
+                new ReadOnlySpan<byte>((byte*)_stripes[s], _copies[s].Length).CopyTo(_copies[s]);
             }
         }
         catch
         {
-            Dispose();
+            Release();
             throw;
         }
     }
@@ -75,39 +92,136 @@ public sealed unsafe class KeyLock<TKey, TValue> : IDisposable
     /// <summary>The value of <paramref name="key"/>, or null.</summary>
     public TValue? Get(TKey key) => TryGetValue(key, out TValue value) ? value : null;
 
-    /// <summary>Reads <paramref name="key"/> (one of the locked keys).</summary>
+    /// <summary>Reads <paramref name="key"/> (one of the locked keys), this scope's own writes included.</summary>
     public bool TryGetValue(TKey key, out TValue value)
     {
-        byte* cell = _map.FindLocked(Stripe(key), key);
+        byte* cell = _map.FindIn(Copy(key), key);
         value = cell is null ? default : StripedMap<TKey, TValue>.ValueOfCell(cell);
         return cell is not null;
     }
 
-    /// <summary>Sets <paramref name="key"/> (one of the locked keys), adding it if absent.</summary>
-    public void Insert(TKey key, TValue value) => _map.UpsertLocked(_lane, Stripe(key), key, value, overwrite: true);
+    /// <summary>Sets <paramref name="key"/> (one of the locked keys), adding it if absent; <see cref="MapFullException"/> if its stripe is full.</summary>
+    public void Insert(TKey key, TValue value)
+    {
+        byte* copy = Copy(key);
+        byte* cell = _map.SlotFor(copy, key, out _);
+        StripedMap<TKey, TValue>.StoreCell(cell, StripedLayout.Occupied, key, value);
+    }
 
     /// <summary>Removes <paramref name="key"/> (one of the locked keys), giving its value.</summary>
-    public bool TryRemove(TKey key, out TValue value) => _map.RemoveLocked(_lane, Stripe(key), key, out value);
+    public bool TryRemove(TKey key, out TValue value)
+    {
+        byte* copy = Copy(key);
+        byte* cell = _map.FindIn(copy, key);
+        if (cell is null)
+        {
+            value = default;
+            return false;
+        }
+        value = StripedMap<TKey, TValue>.ValueOfCell(cell);
+        StripedMap<TKey, TValue>.StoreCell(cell, _map.RemovedState(copy, cell), default, default);
+        return true;
+    }
+
+    /// <summary>Writes the scope's changes into the map, all together, and releases the stripes.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
+        try
+        {
+            if (Decide())
+            {
+                ApplyDecided();
+            }
+        }
+        finally
+        {
+            Release();
+        }
+    }
+
+    /// <summary>
+    /// Commit, first half: the redo log of every cell whose copy differs, then the lane marked Committing. A crash
+    /// before the mark leaves the map as it was; after it, a recoverer writes the logged cells. False if nothing changed.
+    /// </summary>
+    internal bool Decide()
+    {
+        SharedMemory memory = _map.RegionOf.Memory;
+        int logStart = StripedMap<TKey, TValue>.CellStride;
+        byte* log = _lane.ScopeLogArea(logStart, out int capacity);
+        int stride = StripedMap<TKey, TValue>.CellStride;
+        int used = 0, records = 0;
+        long countDelta = 0;
+        ForEachChangedCell((stripe, real, copy) =>
+        {
+            if (used + ScopeLog.RecordSize(stride) > capacity)
+            {
+                throw new InvalidOperationException($"map '{_map.Name}': a KeyLock scope changed more cells than its lane's redo log holds");
+            }
+            used += ScopeLog.Write(log + used, memory.OffsetOf(stripe), memory.OffsetOf(real), new ReadOnlySpan<byte>(copy, stride));
+            records++;
+            countDelta += (StripedMap<TKey, TValue>.IsOccupied(copy) ? 1 : 0) - (StripedMap<TKey, TValue>.IsOccupied(real) ? 1 : 0);
+        });
+        if (records == 0)
+        {
+            return false;
+        }
+        _lane.CommitScope(logStart, records, countDelta);
+        return true;
+    }
+
+    /// <summary>Commit, second half: the changed cells into the map, then the end of the scope.</summary>
+    internal void ApplyDecided()
+    {
+        int stride = StripedMap<TKey, TValue>.CellStride;
+        ForEachChangedCell((_, real, copy) => Unsafe.CopyBlockUnaligned(real, copy, (uint)stride));
+        _lane.FinishScope();
+    }
+
+    private delegate void ChangedCell(byte* stripe, byte* real, byte* copy);
+
+    private void ForEachChangedCell(ChangedCell action)
+    {
+        int stride = StripedMap<TKey, TValue>.CellStride;
+        for (int s = 0; s < _stripes.Length; s++)
+        {
+            byte* real = (byte*)_stripes[s];
+            fixed (byte* copy = _copies[s])
+            {
+                for (long offset = StripedLayout.CellsOffset; offset + stride <= _copies[s].Length; offset += stride)
+                {
+                    if (!new ReadOnlySpan<byte>(real + offset, stride).SequenceEqual(new ReadOnlySpan<byte>(copy + offset, stride)))
+                    {
+                        action(real, real + offset, copy + offset);
+                    }
+                }
+            }
+        }
+    }
 
     /// <summary>Releases the stripes (in reverse order).</summary>
-    public void Dispose()
+    private void Release()
     {
         while (_held > 0)
         {
             _held--;
-            StripeHold.Release((byte*)_words[_held], _lockedFrom[_held]);
+            StripeHold.Release((byte*)_stripes[_held], _lockedFrom[_held]);
         }
     }
 
-    /// <summary>The held stripe of <paramref name="key"/>; <see cref="ArgumentException"/> if it is not one of the locked keys.</summary>
-    private byte* Stripe(in TKey key)
+    /// <summary>This scope's copy of the stripe of <paramref name="key"/>; <see cref="ArgumentException"/> if it is not one of the locked keys.</summary>
+    private byte* Copy(in TKey key)
     {
-        ObjectDisposedException.ThrowIf(_held < _stripes.Length, this);
+        ObjectDisposedException.ThrowIf(_disposed, this);
         for (int i = 0; i < _keys.Length; i++)
         {
             if (KeyBytes<TKey>.Equal(_keys[i], key))
             {
-                return (byte*)_words[Array.BinarySearch(_stripes, _stripeOfKey[i])];
+                return (byte*)Unsafe.AsPointer(ref _copies[_stripeOfKey[i]][0]);
             }
         }
         throw new ArgumentException($"key '{key}' is not one of the keys this KeyLock holds", nameof(key));

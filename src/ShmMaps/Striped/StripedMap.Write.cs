@@ -93,17 +93,52 @@ public sealed unsafe partial class StripedMap<TKey, TValue>
         return new StripeHold(lane, stripe, LockStripe(lane, stripe));
     }
 
-    /// <summary>The cell of <paramref name="key"/> in a stripe this process holds, or null.</summary>
-    internal byte* FindLocked(byte* stripe, in TKey key) => Find(stripe, Hash(key), key);
+    /// <summary>The cell of <paramref name="key"/> in a held stripe or a copy of one, or null.</summary>
+    internal byte* FindIn(byte* stripe, in TKey key) => Find(stripe, Hash(key), key);
 
-    /// <summary>The value in a cell of a held stripe.</summary>
+    /// <summary>The value in a cell.</summary>
     internal static TValue ValueOfCell(byte* cell) => ValueAt(cell);
 
+    /// <summary>Whether a cell holds an entry.</summary>
+    internal static bool IsOccupied(byte* cell) => StateAt(cell) == StripedLayout.Occupied;
+
+    /// <summary>The lane table (a <see cref="KeyLock{TKey,TValue}"/> commits through it).</summary>
+    internal Core.Region.MapRegion RegionOf => _region;
+
     /// <summary>Sets or adds <paramref name="key"/> in a stripe <paramref name="lane"/> holds; false if present and not <paramref name="overwrite"/>.</summary>
-    internal bool UpsertLocked(Lane lane, byte* stripe, in TKey key, in TValue value, bool overwrite)
+    private bool UpsertLocked(Lane lane, byte* stripe, in TKey key, in TValue value, bool overwrite)
     {
-        ulong hash = Hash(key);
-        long home = (long)(hash >> 32) & _cellMask;
+        byte* cell = SlotFor(stripe, key, out bool exists);
+        if (exists && !overwrite)
+        {
+            return false;
+        }
+        WriteCell(lane, stripe, cell, StripedLayout.Occupied, key, value, exists ? 0 : 1);
+        return true;
+    }
+
+    /// <summary>Removes <paramref name="key"/> from a stripe <paramref name="lane"/> holds.</summary>
+    private bool RemoveLocked(Lane lane, byte* stripe, in TKey key, out TValue value)
+    {
+        byte* cell = Find(stripe, Hash(key), key);
+        if (cell is null)
+        {
+            value = default;
+            return false;
+        }
+        value = ValueAt(cell);
+        WriteCell(lane, stripe, cell, RemovedState(stripe, cell), default, default, countDelta: -1);
+        return true;
+    }
+
+    /// <summary>
+    /// The cell of <paramref name="key"/> in <paramref name="stripe"/> (a held stripe, or a copy of one), or the
+    /// cell it would be added to: the first removed or empty cell of its probe; <see cref="MapFullException"/>
+    /// if the stripe has none.
+    /// </summary>
+    internal byte* SlotFor(byte* stripe, in TKey key, out bool exists)
+    {
+        long home = (long)(Hash(key) >> 32) & _cellMask;
         byte* free = null;
         for (long i = 0; i <= _cellMask; i++)
         {
@@ -113,11 +148,8 @@ public sealed unsafe partial class StripedMap<TKey, TValue>
             {
                 if (KeyBytes<TKey>.Equal(KeyAt(cell), key))
                 {
-                    if (overwrite)
-                    {
-                        WriteCell(lane, stripe, cell, StripedLayout.Occupied, key, value, countDelta: 0);
-                    }
-                    return overwrite;
+                    exists = true;
+                    return cell;
                 }
                 continue;
             }
@@ -131,26 +163,23 @@ public sealed unsafe partial class StripedMap<TKey, TValue>
         {
             ThrowHelper.ThrowMapFull($"map '{Name}': the stripe of key '{key}' has all its {CellsPerStripe} cells in use; create the map with a larger capacity");
         }
-        WriteCell(lane, stripe, free, StripedLayout.Occupied, key, value, countDelta: 1);
-        return true;
+        exists = false;
+        return free;
     }
 
-    /// <summary>Removes <paramref name="key"/> from a stripe <paramref name="lane"/> holds.</summary>
-    internal bool RemoveLocked(Lane lane, byte* stripe, in TKey key, out TValue value)
+    /// <summary>The state a removed key's cell takes: empty if the next cell is (it ended its run), else removed, which lookups step over.</summary>
+    internal uint RemovedState(byte* stripe, byte* cell)
     {
-        ulong hash = Hash(key);
-        byte* cell = Find(stripe, hash, key);
-        if (cell is null)
-        {
-            value = default;
-            return false;
-        }
-        value = ValueAt(cell);
         long index = (cell - (stripe + StripedLayout.CellsOffset)) / CellStride;
-        // A cell before an empty one ends its run: empty it, else leave a tombstone lookups step over.
-        uint next = StateAt(CellAt(stripe, (index + 1) & _cellMask));
-        WriteCell(lane, stripe, cell, next == StripedLayout.Empty ? StripedLayout.Empty : StripedLayout.Removed, default, default, countDelta: -1);
-        return true;
+        return StateAt(CellAt(stripe, (index + 1) & _cellMask)) == StripedLayout.Empty ? StripedLayout.Empty : StripedLayout.Removed;
+    }
+
+    /// <summary>Writes a cell's state, key and value (into a held stripe under the write protocol, or into a copy).</summary>
+    internal static void StoreCell(byte* cell, uint state, in TKey key, in TValue value)
+    {
+        *(uint*)cell = state;
+        Unsafe.WriteUnaligned(cell + StripedLayout.KeyOffset, key);
+        Unsafe.WriteUnaligned(cell + StripedLayout.KeyOffset + Unsafe.SizeOf<TKey>(), value);
     }
 
     /// <summary>Steps 1, 3-5 for one cell of a held stripe: intent, undo image, the new bytes, commit with the count change.</summary>
@@ -159,9 +188,7 @@ public sealed unsafe partial class StripedMap<TKey, TValue>
     {
         lane.MarkLocking(_region.Memory.OffsetOf(stripe));
         lane.SaveUndo(_region.Memory.OffsetOf(cell), cell, CellStride);
-        *(uint*)cell = state;
-        Unsafe.WriteUnaligned(cell + StripedLayout.KeyOffset, key);
-        Unsafe.WriteUnaligned(cell + StripedLayout.KeyOffset + Unsafe.SizeOf<TKey>(), value);
+        StoreCell(cell, state, key, value);
         lane.Commit(countDelta);
     }
 }

@@ -170,6 +170,9 @@ public sealed unsafe partial class StripedMap<TKey, TValue> : IEnumerable<KeyVal
     /// <summary>The open region (for inspection and white-box tests).</summary>
     internal MapRegion Region => _region;
 
+    /// <summary>The stripe size in bytes.</summary>
+    internal long StripeStride => _stripeStride;
+
     /// <summary>The cell size: a constant of each instantiation.</summary>
     internal static int CellStride
     {
@@ -267,7 +270,7 @@ public sealed unsafe partial class StripedMap<TKey, TValue> : IEnumerable<KeyVal
             Capacity = capacity,
             KindParameters = [stripes, perStripe, CellStride, stripeStride],
             RegionLengths = [checked(stripes * stripeStride)],
-            UndoCapacity = CellStride,
+            UndoCapacity = CellStride + KeyLockLog.Capacity(CellStride),
         };
     }
 }

@@ -65,7 +65,8 @@ public sealed class CrashTests : IDisposable
             {
                 slowest = watch.Elapsed;
             }
-            CheckReport report = MapInspector.Check("crash", _dir.Options);
+            // A killed writer may hold an insert stripe that no later insert needed: recover, then every invariant holds.
+            CheckReport report = MapInspector.Recover("crash", _dir.Options);
             Assert.True(report.IsSound, $"round {round}: {string.Join("; ", report.Problems)}");
             Assert.Equal(keys, map.Count);
         }

@@ -49,6 +49,20 @@ public static class StripedChildRoles
                         scope[b] = Whole4.Of(scope[b].A + 1);
                     }
                 }
+            case "striped-decide":
+                // Moves 5 from key a to key b in a KeyLock, decides the commit (redo log written, lane Committing),
+                // says so, and waits to be killed before writing a single cell.
+                using (var map = StripedMap<long, long>.Open(name, options))
+                {
+                    KeyLock<long, long> scope = map.Lock(Arg(0), Arg(1), Arg(2));
+                    scope[Arg(0)] -= 5;
+                    scope[Arg(1)] += 5;
+                    scope.Insert(Arg(2), 1);
+                    scope.Decide();
+                    Console.WriteLine("decided");
+                    Thread.Sleep(Timeout.Infinite);
+                }
+                return 0;
             case "striped-hold":
                 // Locks the keys, says so, and waits to be killed.
                 using (var map = StripedMap<long, long>.Open(name, options))
