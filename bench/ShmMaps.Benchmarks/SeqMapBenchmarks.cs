@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using BenchmarkDotNet.Attributes;
 
 namespace ShmMaps.Benchmarks;
@@ -8,14 +7,9 @@ namespace ShmMaps.Benchmarks;
 /// existing keys in random order, one thread, <see cref="OperationsPerInvoke"/> operations per call.
 /// </summary>
 [BenchmarkCategory("SeqMap")]
-public class SeqMapBenchmarks
+public class SeqMapBenchmarks : LongKeyBenchmarks
 {
-    private const int OperationsPerInvoke = 4096;
-    private ConcurrentDictionary<long, long> _dictionary = null!;
     private SeqMap<long, long> _map = null!;
-    private long[] _order = null!;
-    private int _next;
-    private ShmOptions _options = null!;
 
     [Params(1_000, 1_000_000)]
     public int Keys { get; set; }
@@ -23,16 +17,11 @@ public class SeqMapBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var random = new Random(42);
-        long[] keys = BenchData.RandomKeys(Keys, random);
-        _order = BenchData.RandomOrder(keys, 1 << 20, random);
-        _options = BenchData.PrivateDirectory();
-        _map = SeqMap<long, long>.Create("bench", Keys, _options);
-        _dictionary = new ConcurrentDictionary<long, long>();
+        long[] keys = Prepare(Keys);
+        _map = SeqMap<long, long>.Create("bench", Keys, Options);
         foreach (long key in keys)
         {
             _map.Insert(key, key);
-            _dictionary[key] = key;
         }
     }
 
@@ -40,59 +29,45 @@ public class SeqMapBenchmarks
     public void Cleanup()
     {
         _map.Dispose();
-        SeqMap<long, long>.Delete("bench", _options);
-        BenchData.Remove(_options);
-    }
-
-    [Benchmark(Baseline = true, OperationsPerInvoke = OperationsPerInvoke), BenchmarkCategory("get")]
-    public long ConcurrentDictionaryGet()
-    {
-        long sum = 0;
-        int next = _next;
-        for (int i = 0; i < OperationsPerInvoke; i++)
-        {
-            _dictionary.TryGetValue(_order[next++ & (_order.Length - 1)], out long value);
-            sum += value;
-        }
-        _next = next;
-        return sum;
+        SeqMap<long, long>.Delete("bench", Options);
+        BenchData.Remove(Options);
     }
 
     [Benchmark(OperationsPerInvoke = OperationsPerInvoke), BenchmarkCategory("get")]
     public long SeqMapGet()
     {
         long sum = 0;
-        int next = _next;
+        int next = Next;
         for (int i = 0; i < OperationsPerInvoke; i++)
         {
-            _map.TryGetValue(_order[next++ & (_order.Length - 1)], out long value);
+            _map.TryGetValue(Order[next++ & (Order.Length - 1)], out long value);
             sum += value;
         }
-        _next = next;
+        Next = next;
         return sum;
     }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = OperationsPerInvoke), BenchmarkCategory("update")]
     public void ConcurrentDictionaryUpdate()
     {
-        int next = _next;
+        int next = Next;
         for (int i = 0; i < OperationsPerInvoke; i++)
         {
-            long key = _order[next++ & (_order.Length - 1)];
-            _dictionary[key] = i;
+            long key = Order[next++ & (Order.Length - 1)];
+            Dictionary[key] = i;
         }
-        _next = next;
+        Next = next;
     }
 
     [Benchmark(OperationsPerInvoke = OperationsPerInvoke), BenchmarkCategory("update")]
     public void SeqMapUpdate()
     {
-        int next = _next;
+        int next = Next;
         for (int i = 0; i < OperationsPerInvoke; i++)
         {
-            long key = _order[next++ & (_order.Length - 1)];
+            long key = Order[next++ & (Order.Length - 1)];
             _map.Insert(key, i);
         }
-        _next = next;
+        Next = next;
     }
 }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using BenchmarkDotNet.Attributes;
 
 namespace ShmMaps.Benchmarks;
@@ -8,14 +7,9 @@ namespace ShmMaps.Benchmarks;
 /// and for comparison under the stripe lock) and <c>AddOrUpdate</c> increments of existing keys in random order.
 /// </summary>
 [BenchmarkCategory("StripedMap")]
-public class StripedMapBenchmarks
+public class StripedMapBenchmarks : LongKeyBenchmarks
 {
-    private const int OperationsPerInvoke = 4096;
-    private ConcurrentDictionary<long, long> _dictionary = null!;
     private StripedMap<long, long> _map = null!;
-    private long[] _order = null!;
-    private int _next;
-    private ShmOptions _options = null!;
 
     [Params(1_000_000)]
     public int Keys { get; set; }
@@ -23,16 +17,11 @@ public class StripedMapBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var random = new Random(42);
-        long[] keys = BenchData.RandomKeys(Keys, random);
-        _order = BenchData.RandomOrder(keys, 1 << 20, random);
-        _options = BenchData.PrivateDirectory();
-        _map = StripedMap<long, long>.Create("bench-striped", Keys, _options);
-        _dictionary = new ConcurrentDictionary<long, long>();
+        long[] keys = Prepare(Keys);
+        _map = StripedMap<long, long>.Create("bench-striped", Keys, Options);
         foreach (long key in keys)
         {
             _map.Insert(key, key);
-            _dictionary[key] = key;
         }
     }
 
@@ -40,35 +29,21 @@ public class StripedMapBenchmarks
     public void Cleanup()
     {
         _map.Dispose();
-        StripedMap<long, long>.Delete("bench-striped", _options);
-        BenchData.Remove(_options);
-    }
-
-    [Benchmark(Baseline = true, OperationsPerInvoke = OperationsPerInvoke), BenchmarkCategory("get")]
-    public long ConcurrentDictionaryGet()
-    {
-        long sum = 0;
-        int next = _next;
-        for (int i = 0; i < OperationsPerInvoke; i++)
-        {
-            _dictionary.TryGetValue(_order[next++ & (_order.Length - 1)], out long value);
-            sum += value;
-        }
-        _next = next;
-        return sum;
+        StripedMap<long, long>.Delete("bench-striped", Options);
+        BenchData.Remove(Options);
     }
 
     [Benchmark(OperationsPerInvoke = OperationsPerInvoke), BenchmarkCategory("get")]
     public long StripedGetVersionChecked()
     {
         long sum = 0;
-        int next = _next;
+        int next = Next;
         for (int i = 0; i < OperationsPerInvoke; i++)
         {
-            _map.TryGetValue(_order[next++ & (_order.Length - 1)], out long value);
+            _map.TryGetValue(Order[next++ & (Order.Length - 1)], out long value);
             sum += value;
         }
-        _next = next;
+        Next = next;
         return sum;
     }
 
@@ -76,35 +51,35 @@ public class StripedMapBenchmarks
     public long StripedGetLocked()
     {
         long sum = 0;
-        int next = _next;
+        int next = Next;
         for (int i = 0; i < OperationsPerInvoke; i++)
         {
-            _map.TryGetValueLocked(_order[next++ & (_order.Length - 1)], out long value);
+            _map.TryGetValueLocked(Order[next++ & (Order.Length - 1)], out long value);
             sum += value;
         }
-        _next = next;
+        Next = next;
         return sum;
     }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = OperationsPerInvoke), BenchmarkCategory("add-or-update")]
     public void ConcurrentDictionaryAddOrUpdate()
     {
-        int next = _next;
+        int next = Next;
         for (int i = 0; i < OperationsPerInvoke; i++)
         {
-            _dictionary.AddOrUpdate(_order[next++ & (_order.Length - 1)], 1, static (_, v) => v + 1);
+            Dictionary.AddOrUpdate(Order[next++ & (Order.Length - 1)], 1, static (_, v) => v + 1);
         }
-        _next = next;
+        Next = next;
     }
 
     [Benchmark(OperationsPerInvoke = OperationsPerInvoke), BenchmarkCategory("add-or-update")]
     public void StripedAddOrUpdate()
     {
-        int next = _next;
+        int next = Next;
         for (int i = 0; i < OperationsPerInvoke; i++)
         {
-            _map.AddOrUpdate(_order[next++ & (_order.Length - 1)], 1, static (_, v) => v + 1);
+            _map.AddOrUpdate(Order[next++ & (Order.Length - 1)], 1, static (_, v) => v + 1);
         }
-        _next = next;
+        Next = next;
     }
 }
