@@ -39,6 +39,54 @@ public class LayoutTests
         Assert.Equal(48, Offset<LaneRecord>(nameof(LaneRecord.IntentDataOffset)));
         Assert.Equal(56, Offset<LaneRecord>(nameof(LaneRecord.CountTarget)));
         Assert.Equal(64, Offset<LaneRecord>(nameof(LaneRecord.HeldLockOffset)));
+        Assert.Equal(72, Offset<LaneRecord>(nameof(LaneRecord.ThreadId)));
+        Assert.Equal(76, Offset<LaneRecord>(nameof(LaneRecord.ScopeState)));
+        Assert.Equal(80, Offset<LaneRecord>(nameof(LaneRecord.ScopeRecords)));
+        Assert.Equal(84, Offset<LaneRecord>(nameof(LaneRecord.ScopeLogStart)));
+        Assert.Equal(88, Offset<LaneRecord>(nameof(LaneRecord.ScopeCountTarget)));
+        Assert.Equal(96, Offset<LaneRecord>(nameof(LaneRecord.RollForwardLane)));
+        Assert.Equal(100, Offset<LaneRecord>(nameof(LaneRecord.RollForwardGeneration)));
+    }
+
+    [Fact]
+    public void KeySlotLayoutIsPinned()
+    {
+        Assert.Equal(64, Unsafe.SizeOf<ShmMaps.Folklore.KeySlot>());
+        Assert.Equal(0, Offset<ShmMaps.Folklore.KeySlot>(nameof(ShmMaps.Folklore.KeySlot.Hash)));
+        Assert.Equal(8, Offset<ShmMaps.Folklore.KeySlot>(nameof(ShmMaps.Folklore.KeySlot.Length)));
+        Assert.Equal(12, Offset<ShmMaps.Folklore.KeySlot>(nameof(ShmMaps.Folklore.KeySlot.State)));
+        Assert.Equal(16, Offset<ShmMaps.Folklore.KeySlot>(nameof(ShmMaps.Folklore.KeySlot.Owner)));
+        Assert.Equal(24, Offset<ShmMaps.Folklore.KeySlot>(nameof(ShmMaps.Folklore.KeySlot.Offset)));
+        Assert.Equal(40, ShmMaps.Folklore.KeySlot.InlineBytes);
+    }
+
+    [Fact]
+    public void FolkloreEntriesPackKeyFlagAndValue()
+    {
+        ulong entry = ShmMaps.Folklore.FolkloreEntry.Pack(keyIndex: 32_766, value: 0xBEEF, valueBits: 16);
+        Assert.Equal(0x7FFF_BEEFUL, entry);
+        Assert.Equal(32_766, ShmMaps.Folklore.FolkloreEntry.KeyIndex(entry, 16));
+        ulong removed = ShmMaps.Folklore.FolkloreEntry.Removed(entry, 16);
+        Assert.Equal(0xFFFF_BEEFUL, removed);
+        Assert.True(ShmMaps.Folklore.FolkloreEntry.IsRemoved(removed, 16));
+        Assert.Equal(32_766, ShmMaps.Folklore.FolkloreEntry.KeyIndex(removed, 16));
+        ulong revived = ShmMaps.Folklore.FolkloreEntry.WithValue(removed, 7, 16);
+        Assert.False(ShmMaps.Folklore.FolkloreEntry.IsRemoved(revived, 16));
+        Assert.Equal(7UL, ShmMaps.Folklore.FolkloreEntry.Value(revived, 16));
+        ulong wide = ShmMaps.Folklore.FolkloreEntry.Pack(keyIndex: int.MaxValue - 1, value: uint.MaxValue, valueBits: 32);
+        Assert.Equal(0x7FFF_FFFF_FFFF_FFFFUL, wide);
+        Assert.Equal(int.MaxValue - 1, ShmMaps.Folklore.FolkloreEntry.KeyIndex(wide, 32));
+    }
+
+    [Fact]
+    public void StripedLayoutIsPinned()
+    {
+        Assert.Equal(24, ShmMaps.Striped.StripedLayout.CellStride(8, 8));
+        Assert.Equal(16, ShmMaps.Striped.StripedLayout.CellStride(4, 2));
+        Assert.Equal(1600, ShmMaps.Striped.StripedLayout.StripeStride(64, 24)); // 16 + 64 x 24, to 64
+        (long stripes, long perStripe) = ShmMaps.Striped.StripedLayout.Size(1_000_000, 0, null, 24);
+        Assert.Equal(1L << 21, stripes * perStripe);
+        Assert.Equal(64, perStripe);
     }
 
     [Fact]
