@@ -72,6 +72,17 @@ internal sealed unsafe class LaneTable : IDisposable
         }
     }
 
+    /// <summary>
+    /// The calling thread's lane, and the lease that ties it to the thread: whoever keeps the lease reachable
+    /// keeps the lane from going back to the pool when the thread ends (a scope that outlives its thread).
+    /// </summary>
+    public Lane CurrentPinned(out object lease)
+    {
+        Lane lane = Current;
+        lease = _threadLanes.Value!;
+        return lane;
+    }
+
     /// <summary>The calling thread's lane if it has claimed one, without claiming (for a reader asking whether it holds a lock).</summary>
     public Lane? CurrentIfClaimed
     {

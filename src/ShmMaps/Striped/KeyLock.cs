@@ -16,8 +16,8 @@ namespace ShmMaps;
 /// marks the scope committing, writes them into the map and releases the stripes. A process killed before
 /// that mark changed nothing (the next process to need a stripe finds the holder dead and releases it); one
 /// killed after it is finished by that process, which writes the logged cells again. Dispose always commits
-/// what was written, also when leaving a <c>using</c> block by an exception. One thread at a time; at most
-/// 16 distinct keys.
+/// what was written, also when leaving a <c>using</c> block by an exception. One thread at a time (it may be
+/// another than the creator's, which may even have ended); at most 16 distinct keys.
 /// </remarks>
 /// <typeparam name="TKey">The key type.</typeparam>
 /// <typeparam name="TValue">The value type.</typeparam>
@@ -27,6 +27,7 @@ public sealed unsafe class KeyLock<TKey, TValue> : IDisposable
 {
     private readonly StripedMap<TKey, TValue> _map;
     private readonly Lane _lane;
+    private readonly object _laneLease;
     private readonly TKey[] _keys;
     private readonly int[] _stripeOfKey;
     private readonly nint[] _stripes;
@@ -35,10 +36,11 @@ public sealed unsafe class KeyLock<TKey, TValue> : IDisposable
     private int _held;
     private bool _disposed;
 
-    internal KeyLock(StripedMap<TKey, TValue> map, Lane lane, TKey[] keys)
+    internal KeyLock(StripedMap<TKey, TValue> map, Lane lane, object laneLease, TKey[] keys)
     {
         _map = map;
         _lane = lane;
+        _laneLease = laneLease; // kept reachable: the lane stays ours even if the creating thread ends first
         _keys = (TKey[])keys.Clone();
         var byIndex = new SortedDictionary<long, nint>();
         var stripeIndexOfKey = new long[_keys.Length];
@@ -74,6 +76,9 @@ public sealed unsafe class KeyLock<TKey, TValue> : IDisposable
             throw;
         }
     }
+
+    /// <summary>The lane the scope writes through (for white-box tests).</summary>
+    internal int LaneIndex => _lane.Index;
 
     /// <summary>The value of <paramref name="key"/>; <see cref="KeyNotFoundException"/> on get if absent.</summary>
     public TValue this[TKey key]

@@ -54,7 +54,8 @@ public sealed unsafe partial class StripedMap<TKey, TValue>
     {
         ArgumentNullException.ThrowIfNull(keys);
         ThrowIfDisposed();
-        return new KeyLock<TKey, TValue>(this, _region.Lanes.Current, keys);
+        Lane lane = _region.Lanes.CurrentPinned(out object lease);
+        return new KeyLock<TKey, TValue>(this, lane, lease, keys);
     }
 
     /// <summary>

@@ -98,6 +98,38 @@ public sealed class StripedMapTests : IDisposable
     }
 
     [Fact]
+    public unsafe void AKeyLockOutlivesTheThreadThatTookIt()
+    {
+        using var map = StripedMap<long, long>.Create("hop", 1000, stripeCount: 64, _dir.Options);
+        map[1] = 1;
+        KeyLock<long, long>? scope = null;
+        var taker = new Thread(() => scope = map.Lock(1));
+        taker.Start();
+        taker.Join();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+
+        map.StripeOf(1L, out long heldStripe);
+        long other = Enumerable.Range(2, 1000).First(k => { map.StripeOf(k, out long s); return s != heldStripe; });
+        int otherLane = -1;
+        var writer = new Thread(() =>
+        {
+            map[other] = 7;
+            otherLane = map.Region.Lanes.Current.Index;
+        });
+        writer.Start();
+        writer.Join();
+        Assert.NotEqual(scope!.LaneIndex, otherLane); // the ended thread's lane stays the scope's
+
+        scope[1] += 41;
+        scope.Dispose();
+        Assert.Equal(42, map[1]);
+        Assert.Equal(7, map[other]);
+        Assert.True(MapInspector.Check("hop", _dir.Options).IsSound);
+    }
+
+    [Fact]
     public void ThreadsNamingKeysInOppositeOrdersEndExact()
     {
         using var map = StripedMap<long, long>.Create("threads", 100, stripeCount: 64, _dir.Options);
