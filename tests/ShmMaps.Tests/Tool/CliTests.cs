@@ -104,6 +104,9 @@ public sealed class CliTests : IDisposable
         Assert.Contains("count:      2", info);
         Assert.Contains("key slots:        3 of", info);
         Assert.Contains("wasted key bytes: 0 in 0 slot(s)", info);
+        (code, string json) = Run("info", "hits", "--dir", _dir.Path, "--json");
+        Assert.Equal(0, code);
+        Assert.Contains("\"key slots\": \"3 of", json);
         (code, string dump) = Run("dump", "hits", "--dir", _dir.Path, "--format", "csv");
         Assert.Equal(0, code);
         Assert.Contains("/über,3", dump);
