@@ -19,18 +19,14 @@ public class SeqMapBenchmarks : LongKeyBenchmarks
     {
         long[] keys = Prepare(Keys);
         _map = SeqMap<long, long>.Create("bench", Keys, Options);
-        foreach (long key in keys)
-        {
-            _map.Insert(key, key);
-        }
+        Array.ForEach(keys, key => _map.Insert(key, key));
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
         _map.Dispose();
-        SeqMap<long, long>.Delete("bench", Options);
-        BenchData.Remove(Options);
+        BenchData.Remove(Options); // the map's file with its directory
     }
 
     [Benchmark(OperationsPerInvoke = OperationsPerInvoke), BenchmarkCategory("get")]

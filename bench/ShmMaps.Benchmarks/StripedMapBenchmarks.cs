@@ -19,18 +19,14 @@ public class StripedMapBenchmarks : LongKeyBenchmarks
     {
         long[] keys = Prepare(Keys);
         _map = StripedMap<long, long>.Create("bench-striped", Keys, Options);
-        foreach (long key in keys)
-        {
-            _map.Insert(key, key);
-        }
+        Array.ForEach(keys, key => _map.Insert(key, key));
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
         _map.Dispose();
-        StripedMap<long, long>.Delete("bench-striped", Options);
-        BenchData.Remove(Options);
+        BenchData.Remove(Options); // the map's file with its directory
     }
 
     [Benchmark(OperationsPerInvoke = OperationsPerInvoke), BenchmarkCategory("get")]
