@@ -59,26 +59,21 @@ public sealed class FolkloreConcurrencyTests : IDisposable
     {
         const int keys = 3000;
         using var map = FolkloreMap<int>.Create("readers", keys, _dir.Options);
-        using var stop = new CancellationTokenSource();
         long wrong = 0;
-        var reader = Task.Factory.StartNew(() =>
+        var random = new Random(1);
+        using var reader = BackgroundLoop.Start(() =>
         {
-            var random = new Random(1);
-            while (!stop.IsCancellationRequested)
+            int key = random.Next(keys);
+            if (map.TryGetValue($"k{key}", out int value) && value != key)
             {
-                int key = random.Next(keys);
-                if (map.TryGetValue($"k{key}", out int value) && value != key)
-                {
-                    Interlocked.Increment(ref wrong);
-                }
+                Interlocked.Increment(ref wrong);
             }
-        }, TaskCreationOptions.LongRunning);
+        });
         for (int key = 0; key < keys; key++)
         {
             map.Insert($"k{key}", key);
         }
-        stop.Cancel();
-        reader.Wait();
+        reader.Dispose();
         Assert.Equal(0, wrong);
     }
 }

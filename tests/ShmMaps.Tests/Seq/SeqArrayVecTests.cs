@@ -35,19 +35,15 @@ public sealed class SeqArrayVecTests : IDisposable
         using var vec = SeqVec<long>.Create("grow", 4, _dir.Options);
         int pushers = 2;
         int perPusher = Stress.Pick(20_000, 500_000);
-        using var stop = new CancellationTokenSource();
         long torn = 0;
-        var reader = Task.Run(() =>
+        using var reader = BackgroundLoop.Start(() =>
         {
-            while (!stop.IsCancellationRequested)
+            long count = vec.Count;
+            for (long i = Math.Max(0, count - 64); i < count; i++)
             {
-                long count = vec.Count;
-                for (long i = Math.Max(0, count - 64); i < count; i++)
+                if (vec.TryGet(i, out long value) && value % 1_000_000 >= perPusher)
                 {
-                    if (vec.TryGet(i, out long value) && value % 1_000_000 >= perPusher)
-                    {
-                        Interlocked.Increment(ref torn);
-                    }
+                    Interlocked.Increment(ref torn);
                 }
             }
         });
@@ -58,8 +54,7 @@ public sealed class SeqArrayVecTests : IDisposable
                 vec.Push((p * 1_000_000L) + i);
             }
         });
-        stop.Cancel();
-        reader.Wait();
+        reader.Dispose();
         Assert.Equal(0, Interlocked.Read(ref torn));
         Assert.Equal(pushers * perPusher, vec.Count);
         Assert.True(vec.Capacity >= vec.Count && vec.Capacity > vec.InitialCapacity);

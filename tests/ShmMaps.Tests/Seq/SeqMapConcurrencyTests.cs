@@ -88,8 +88,14 @@ public sealed class SeqMapConcurrencyTests : IDisposable
                 }
             }
         }, TaskCreationOptions.LongRunning);
-        Task.WaitAll(workers);
-        enumerator.Wait();
+        try
+        {
+            Task.WaitAll(workers);
+        }
+        finally
+        {
+            enumerator.Wait(); // it ends with the workers; the map must outlive it
+        }
 
         Assert.Equal(0, torn);
         var entries = map.ToList();
