@@ -208,42 +208,31 @@ public sealed unsafe partial class FolkloreMap<TValue>
     /// </remarks>
     private long FindOrAdd(ReadOnlySpan<byte> key, ulong addBits, out ulong entry)
     {
-        ThrowIfDisposed();
         ulong hash = XxHash3.Hash(key, _seed);
-        long cell = (long)(hash & (ulong)_mask);
         long slot = -1;
-        for (long probed = 0; probed <= _mask; probed++, cell = (cell + 1) & _mask)
+        while (true)
         {
-            entry = ReadEntry(cell);
-            if (entry == 0)
-            {
-                if (slot < 0)
-                {
-                    slot = _keys.Add(key, hash, _region.Lanes.Current.OwnerTag);
-                }
-                ulong mine = FolkloreEntry.Pack(slot, addBits, ValueBits);
-                entry = CompareExchangeEntry(cell, mine, 0);
-                if (entry == 0)
-                {
-                    entry = mine;
-                    return ~cell;
-                }
-            }
-            if (_keys.Matches(FolkloreEntry.KeyIndex(entry, ValueBits), hash, key))
+            long cell = Probe(new Utf8KeyMatch(key), hash, out entry);
+            if (cell >= 0 || cell == long.MinValue)
             {
                 if (slot >= 0)
                 {
-                    _keys.GiveBack(slot);
+                    _keys.GiveBack(slot); // another writer added the key first
+                }
+                if (cell == long.MinValue)
+                {
+                    ThrowHelper.ThrowMapFull(Name, Capacity);
                 }
                 return cell;
             }
+            slot = slot >= 0 ? slot : _keys.Add(key, hash, _region.Lanes.Current.OwnerTag);
+            ulong mine = FolkloreEntry.Pack(slot, addBits, ValueBits);
+            if (CompareExchangeEntry(~cell, mine, 0) == 0)
+            {
+                entry = mine;
+                return cell;
+            }
+            // Another writer filled the empty cell first: probe again (cells only ever go from empty to a key).
         }
-        if (slot >= 0)
-        {
-            _keys.GiveBack(slot);
-        }
-        ThrowHelper.ThrowMapFull(Name, Capacity);
-        entry = 0;
-        return 0;
     }
 }
