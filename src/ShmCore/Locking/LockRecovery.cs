@@ -135,7 +135,7 @@ internal static unsafe class LockRecovery
 
         LaneRecord* scope = lanes.Record(scopeIndex);
         Lane me = lanes.Current;
-        me.MarkRollingForward(lockOffset, scopeIndex, scope->Generation);
+        me.MarkRollingForward(lockOffset, scopeIndex);
         if (SharedMemory.CompareExchange(word, LockWord.Locked(observed, me.OwnerTag), observed) == observed)
         {
             // Held by us now: the scope still covers the word unless it was finished, which needs this word free.
@@ -183,7 +183,7 @@ internal static unsafe class LockRecovery
                     Thread.Yield(); // a live recoverer is applying this word's records
                     continue;
                 }
-                lane.MarkRollingForward(offset, lane.Index, lane.Generation);
+                lane.MarkRollingForward(offset, lane.Index);
                 if (SharedMemory.CompareExchange(word, LockWord.Locked(seen, lane.OwnerTag), seen) == seen)
                 {
                     ScopeLog.Apply(memory, record, lanes.UndoCapacity, offset);

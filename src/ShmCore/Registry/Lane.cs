@@ -130,11 +130,10 @@ internal sealed unsafe class Lane
     public void FinishScope() => SharedMemory.WriteRelease(&_record->ScopeState, (uint)ScopeState.None);
 
     /// <summary>Records that this lane is about to apply lane <paramref name="lane"/>'s committed scope to the word at <paramref name="lockOffset"/>.</summary>
-    public void MarkRollingForward(long lockOffset, int lane, uint generation)
+    public void MarkRollingForward(long lockOffset, int lane)
     {
         _record->IntentLockOffset = lockOffset;
         _record->RollForwardLane = lane;
-        _record->RollForwardGeneration = generation;
         // Release: the lane named is published with the state.
         SharedMemory.WriteRelease(&_record->IntentState, (uint)IntentState.RollingForward);
     }

@@ -24,8 +24,7 @@ namespace ShmMaps.Core.Registry;
 ///  84  u32 scope log start   the log's offset in the undo area
 ///  88  i64 scope count target  the entry count once the scope is applied
 ///  96  i32 roll-forward lane  with intent RollingForward: the lane whose committed scope is being applied
-/// 100  u32 roll-forward generation of that lane
-/// 104  reserved to 128
+/// 100  reserved to 128
 /// 128  undo image, LaneSize - 128 bytes
 /// </code>
 /// A lane is held by one thread of one process; the process holds an exclusive kernel byte lock at
@@ -54,5 +53,4 @@ internal struct LaneRecord
     [FieldOffset(84)] public uint ScopeLogStart;
     [FieldOffset(88)] public long ScopeCountTarget;
     [FieldOffset(96)] public int RollForwardLane;
-    [FieldOffset(100)] public uint RollForwardGeneration;
 }

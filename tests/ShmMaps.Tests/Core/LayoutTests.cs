@@ -45,7 +45,6 @@ public class LayoutTests
         Assert.Equal(84, Offset<LaneRecord>(nameof(LaneRecord.ScopeLogStart)));
         Assert.Equal(88, Offset<LaneRecord>(nameof(LaneRecord.ScopeCountTarget)));
         Assert.Equal(96, Offset<LaneRecord>(nameof(LaneRecord.RollForwardLane)));
-        Assert.Equal(100, Offset<LaneRecord>(nameof(LaneRecord.RollForwardGeneration)));
     }
 
     [Fact]
