@@ -26,6 +26,7 @@ public sealed unsafe partial class FolkloreMap<TValue> : IEnumerable<KeyValuePai
 {
     private readonly MapRegion _region;
     private readonly KeyStore _keys;
+    private readonly FolkloreTable _table;
     private readonly byte* _entries;
     private readonly long _mask;
     private readonly ulong _seed;
@@ -35,20 +36,15 @@ public sealed unsafe partial class FolkloreMap<TValue> : IEnumerable<KeyValuePai
     private FolkloreMap(MapRegion region)
     {
         _region = region;
-        long cells = region.KindParameter(FolkloreLayout.CellCountParameter);
+        _table = FolkloreTable.Open(region);
         long maxKeyBytes = region.KindParameter(FolkloreLayout.MaxKeyBytesParameter);
-        _entries = region.RegionPointer(FolkloreLayout.EntryRegion, out long entryBytes);
-        if (cells < 4 || cells > FolkloreLayout.MaxCells || (cells & (cells - 1)) != 0 || entryBytes < cells * EntryBytes
-            || region.KindParameter(FolkloreLayout.EntryBytesParameter) != EntryBytes || maxKeyBytes is < 0 or > FolkloreLayout.MaxKeyBytes)
+        if (_table.EntryBytes != EntryBytes || maxKeyBytes is < 0 or > FolkloreLayout.MaxKeyBytes)
         {
-            ThrowHelper.ThrowCorrupt($"map '{region.Name}': cell count {cells}, entry size or longest key {maxKeyBytes} is invalid");
+            ThrowHelper.ThrowCorrupt($"map '{region.Name}': entries of {_table.EntryBytes} bytes (not {EntryBytes}) or longest key {maxKeyBytes} is invalid");
         }
-        _keys = new KeyStore(region);
-        if (_keys.SlotCount > FolkloreLayout.MaxKeys(EntryBytes) || _keys.SlotCount >= cells)
-        {
-            ThrowHelper.ThrowCorrupt($"map '{region.Name}': {_keys.SlotCount} key slots do not fit {cells} cells of {EntryBytes}-byte entries");
-        }
-        _mask = cells - 1;
+        _entries = _table.Entries;
+        _keys = _table.Keys;
+        _mask = _table.Mask;
         _seed = region.HashSeed;
         _maxKeyBytes = (int)maxKeyBytes;
     }
@@ -74,16 +70,7 @@ public sealed unsafe partial class FolkloreMap<TValue> : IEnumerable<KeyValuePai
         get
         {
             ThrowIfDisposed();
-            long count = 0;
-            for (long cell = 0; cell <= _mask; cell++)
-            {
-                ulong entry = ReadEntry(cell);
-                if (entry != 0 && !FolkloreEntry.IsRemoved(entry, ValueBits))
-                {
-                    count++;
-                }
-            }
-            return count;
+            return _table.CountPresent();
         }
     }
 

@@ -1,10 +1,31 @@
 using ShmMaps.Core.Memory;
+using ShmMaps.Core.Region;
 
 namespace ShmMaps.Folklore;
 
-/// <summary>A folklore map's entries and key store without its value type: what the inspector reads.</summary>
+/// <summary>A folklore map's entries and key store without its value type: what the map and the inspector read.</summary>
 internal sealed unsafe class FolkloreTable(byte* entries, long cells, int entryBytes, ulong seed, KeyStore keys)
 {
+    /// <summary>The entries and key store of <paramref name="region"/>, their parameters validated against the region.</summary>
+    public static FolkloreTable Open(MapRegion region)
+    {
+        long cells = region.KindParameter(FolkloreLayout.CellCountParameter);
+        long entryBytes = region.KindParameter(FolkloreLayout.EntryBytesParameter);
+        byte* entries = region.RegionPointer(FolkloreLayout.EntryRegion, out long length);
+        if (entryBytes is not (4 or 8) || cells < 4 || (cells & (cells - 1)) != 0 || cells > FolkloreLayout.MaxCells || length < cells * entryBytes)
+        {
+            ThrowHelper.ThrowCorrupt($"map '{region.Name}': cell count {cells} or entry size {entryBytes} is invalid");
+        }
+        var keys = new KeyStore(region);
+        if (keys.SlotCount > FolkloreLayout.MaxKeys((int)entryBytes) || keys.SlotCount >= cells)
+        {
+            ThrowHelper.ThrowCorrupt($"map '{region.Name}': {keys.SlotCount} key slots do not fit {cells} cells of {entryBytes}-byte entries");
+        }
+        return new FolkloreTable(entries, cells, (int)entryBytes, region.HashSeed, keys);
+    }
+
+    public byte* Entries => entries;
+
     public long Cells => cells;
 
     public long Mask => cells - 1;
@@ -16,6 +37,21 @@ internal sealed unsafe class FolkloreTable(byte* entries, long cells, int entryB
     public ulong Seed => seed;
 
     public KeyStore Keys => keys;
+
+    /// <summary>The keys present: a scan of every cell, exact however writers died.</summary>
+    public long CountPresent()
+    {
+        long count = 0;
+        for (long cell = 0; cell < cells; cell++)
+        {
+            ulong entry = Read(cell);
+            if (entry != 0 && !FolkloreEntry.IsRemoved(entry, ValueBits))
+            {
+                count++;
+            }
+        }
+        return count;
+    }
 
     /// <summary>The entry of <paramref name="cell"/> (acquire: the key slot it names is read after it).</summary>
     public ulong Read(long cell) => entryBytes == 4

@@ -10,27 +10,12 @@ namespace ShmMaps.Inspection;
 /// <summary>Reads and checks FolkloreMap files from their raw entries and key store.</summary>
 internal static unsafe class FolkloreInspector
 {
-    public static bool Handles(MapKind kind) => kind == MapKind.FolkloreMap;
-
-    public static long Count(MapRegion region)
-    {
-        FolkloreTable table = Open(region);
-        long count = 0;
-        for (long cell = 0; cell < table.Cells; cell++)
-        {
-            ulong entry = table.Read(cell);
-            if (entry != 0 && !FolkloreEntry.IsRemoved(entry, table.ValueBits))
-            {
-                count++;
-            }
-        }
-        return count;
-    }
+    public static long Count(MapRegion region) => FolkloreTable.Open(region).CountPresent();
 
     /// <summary>The key store's use and waste, for <c>shm info</c>.</summary>
     public static IReadOnlyDictionary<string, string> Details(MapRegion region)
     {
-        FolkloreTable table = Open(region);
+        FolkloreTable table = FolkloreTable.Open(region);
         var use = Use(region, table);
         return new Dictionary<string, string>
         {
@@ -45,8 +30,8 @@ internal static unsafe class FolkloreInspector
 
     public static IEnumerable<MapEntry> Dump(MapRegion region)
     {
-        FolkloreTable table = Open(region);
-        string valueType = ValueTypeName(region);
+        FolkloreTable table = FolkloreTable.Open(region);
+        string valueType = ValueDecoder.TypeNames(region).Value;
         byte[] value = new byte[sizeof(ulong)];
         for (long cell = 0; cell < table.Cells; cell++)
         {
@@ -68,7 +53,7 @@ internal static unsafe class FolkloreInspector
     /// </summary>
     public static void Check(MapRegion region, CheckReport report)
     {
-        FolkloreTable table = Open(region);
+        FolkloreTable table = FolkloreTable.Open(region);
         long slotsUsed = table.Keys.SlotsUsed;
         var named = new bool[slotsUsed];
         var keys = new HashSet<string>(StringComparer.Ordinal);
@@ -138,7 +123,24 @@ internal static unsafe class FolkloreInspector
 
     private static void ReportUnnamed(MapRegion region, FolkloreTable table, bool[] named, CheckReport report)
     {
-        long reclaimable = 0, reclaimableBytes = 0, inFlight = 0;
+        var unnamed = Unnamed(region, table, named);
+        if (unnamed.Leftover > 0)
+        {
+            report.Note($"{unnamed.Leftover} key slot(s) with {unnamed.LeftoverBytes} key bytes are named by no entry (lost races or writers killed before their CAS): reclaimable, never visible to lookups");
+        }
+        if (unnamed.InFlight > 0)
+        {
+            report.Note($"{unnamed.InFlight} key slot(s) are being added by live writers");
+        }
+    }
+
+    /// <summary>
+    /// The slots no entry names, split into leftovers (abandoned, or written by a writer that is gone) with their
+    /// bytes, and those a live writer is still adding.
+    /// </summary>
+    private static (long Leftover, long LeftoverBytes, long InFlight) Unnamed(MapRegion region, FolkloreTable table, bool[] named)
+    {
+        long leftover = 0, leftoverBytes = 0, inFlight = 0;
         for (long slot = 0; slot < named.Length; slot++)
         {
             if (named[slot])
@@ -153,18 +155,11 @@ internal static unsafe class FolkloreInspector
             }
             else
             {
-                reclaimable++;
-                reclaimableBytes += Math.Min(s->Length, FolkloreLayout.MaxKeyBytes);
+                leftover++;
+                leftoverBytes += Math.Min(s->Length, FolkloreLayout.MaxKeyBytes);
             }
         }
-        if (reclaimable > 0)
-        {
-            report.Note($"{reclaimable} key slot(s) with {reclaimableBytes} key bytes are named by no entry (lost races or writers killed before their CAS): reclaimable, never visible to lookups");
-        }
-        if (inFlight > 0)
-        {
-            report.Note($"{inFlight} key slot(s) are being added by live writers");
-        }
+        return (leftover, leftoverBytes, inFlight);
     }
 
     private static (long Removed, long WastedSlots, long WastedBytes, double MeanDistance, long LongestDistance) Use(MapRegion region, FolkloreTable table)
@@ -193,20 +188,9 @@ internal static unsafe class FolkloreInspector
                 removed++;
             }
         }
-        long wastedSlots = 0, wastedBytes = 0;
-        for (long slot = 0; slot < slotsUsed; slot++)
-        {
-            KeySlot* s = table.Keys.Slot(slot);
-            if (!named[slot] && (s->State == (uint)KeySlotState.Abandoned || (s->Owner & 1) == 0 || region.Lanes.IsOwnerDead(s->Owner)))
-            {
-                wastedSlots++;
-                wastedBytes += Math.Min(s->Length, FolkloreLayout.MaxKeyBytes);
-            }
-        }
-        return (removed, wastedSlots, wastedBytes, keys == 0 ? 0 : (double)distances / keys, longest);
+        var unnamed = Unnamed(region, table, named);
+        return (removed, unnamed.Leftover, unnamed.LeftoverBytes, keys == 0 ? 0 : (double)distances / keys, longest);
     }
-
-    private static string ValueTypeName(MapRegion region) => MapHeader.ReadTypeName(region.Header->ValueTypeName, "value type");
 
     private static long FirstEmpty(FolkloreTable table)
     {
@@ -218,17 +202,5 @@ internal static unsafe class FolkloreInspector
             }
         }
         return table.Cells - 1; // a full table (never made by FolkloreMap): walk it all
-    }
-
-    private static FolkloreTable Open(MapRegion region)
-    {
-        long cells = region.KindParameter(FolkloreLayout.CellCountParameter);
-        long entryBytes = region.KindParameter(FolkloreLayout.EntryBytesParameter);
-        byte* entries = region.RegionPointer(FolkloreLayout.EntryRegion, out long length);
-        if (entryBytes is not (4 or 8) || cells < 4 || (cells & (cells - 1)) != 0 || cells > FolkloreLayout.MaxCells || length < cells * entryBytes)
-        {
-            ThrowHelper.ThrowCorrupt($"map '{region.Name}': cell count {cells} or entry size {entryBytes} is invalid");
-        }
-        return new FolkloreTable(entries, cells, (int)entryBytes, region.HashSeed, new KeyStore(region));
     }
 }

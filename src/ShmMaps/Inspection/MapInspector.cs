@@ -67,7 +67,7 @@ public static unsafe class MapInspector
             KeySize = (int)header->KeySize,
             ValueSize = (int)header->ValueSize,
             Capacity = header->Capacity,
-            Count = CountOf(region),
+            Count = KindInspector.For(region.Kind)?.Count(region) ?? -1,
             FileBytes = stat.Length,
             AllocatedBytes = stat.AllocatedBytes,
             Format = $"{header->FormatMajor}.{header->FormatMinor}",
@@ -75,9 +75,7 @@ public static unsafe class MapInspector
             CreatorPid = header->CreatorPid,
             LaneCount = region.Lanes.Count,
             Lanes = lanes,
-            Details = FolkloreInspector.Handles(region.Kind) ? FolkloreInspector.Details(region)
-                : StripedInspector.Handles(region.Kind) ? StripedInspector.Details(region)
-                : new Dictionary<string, string>(),
+            Details = KindInspector.For(region.Kind)?.Details(region) ?? KindInspector.NoDetails,
         };
     }
 
@@ -85,11 +83,7 @@ public static unsafe class MapInspector
     public static IEnumerable<MapEntry> Dump(string name, ShmOptions? options = null)
     {
         using MapRegion region = OpenAny(name, options);
-        EnsureSupported(region);
-        IEnumerable<MapEntry> entries = FolkloreInspector.Handles(region.Kind) ? FolkloreInspector.Dump(region)
-            : StripedInspector.Handles(region.Kind) ? StripedInspector.Dump(region)
-            : SeqInspector.Dump(region);
-        foreach (MapEntry entry in entries)
+        foreach (MapEntry entry in Supported(region).Dump(region))
         {
             yield return entry;
         }
@@ -107,36 +101,14 @@ public static unsafe class MapInspector
     private static CheckReport Walk(string name, ShmOptions? options, bool recover)
     {
         using MapRegion region = OpenAny(name, options);
-        EnsureSupported(region);
         var report = new CheckReport { Name = name };
-        if (FolkloreInspector.Handles(region.Kind))
-        {
-            FolkloreInspector.Check(region, report); // single-CAS writes leave no lock to recover
-        }
-        else if (StripedInspector.Handles(region.Kind))
-        {
-            StripedInspector.Check(region, report, recover);
-        }
-        else
-        {
-            SeqInspector.Check(region, report, recover);
-        }
+        Supported(region).Check(region, report, recover);
         return report;
     }
 
     private static MapRegion OpenAny(string name, ShmOptions? options) => MapRegion.OpenPath(name, MapFiles.PathFor(name, options), options);
 
-    private static long CountOf(MapRegion region) =>
-        SeqInspector.Handles(region.Kind) ? SeqInspector.Count(region)
-        : FolkloreInspector.Handles(region.Kind) ? FolkloreInspector.Count(region)
-        : StripedInspector.Handles(region.Kind) ? region.Lanes.SumEntryCounts()
-        : -1;
-
-    private static void EnsureSupported(MapRegion region)
-    {
-        if (!SeqInspector.Handles(region.Kind) && !FolkloreInspector.Handles(region.Kind) && !StripedInspector.Handles(region.Kind))
-        {
-            throw new NotSupportedException($"map '{region.Name}' is a {region.Kind}; this version inspects SeqArray, SeqVec, SeqMap, FolkloreMap and StripedMap");
-        }
-    }
+    private static KindInspector Supported(MapRegion region) =>
+        KindInspector.For(region.Kind)
+        ?? throw new NotSupportedException($"map '{region.Name}' is a {region.Kind}; this version inspects SeqArray, SeqVec, SeqMap, FolkloreMap and StripedMap");
 }

@@ -9,8 +9,6 @@ namespace ShmMaps.Inspection;
 /// <summary>Reads, checks and recovers SeqArray, SeqVec and SeqMap files from their raw cells.</summary>
 internal static unsafe class SeqInspector
 {
-    public static bool Handles(MapKind kind) => kind is MapKind.SeqArray or MapKind.SeqVec or MapKind.SeqMap;
-
     public static long Count(MapRegion region) => region.Kind switch
     {
         MapKind.SeqArray => region.KindParameter(SeqArrayLayout.LengthParameter),
@@ -22,7 +20,7 @@ internal static unsafe class SeqInspector
     {
         SeqCells cells = Cells(region);
         long used = UsedCells(region);
-        (string keyType, string valueType) = TypeNames(region);
+        (string keyType, string valueType) = ValueDecoder.TypeNames(region);
         byte[] buffer = new byte[cells.Layout.ProtectedLength];
         for (long i = 0; i < used; i++)
         {
@@ -110,9 +108,6 @@ internal static unsafe class SeqInspector
         string value = ValueDecoder.Decode(valueType, buffer.AsSpan(keyStart + cells.Layout.KeySize, cells.Layout.ValueSize));
         return new MapEntry(index, key, value);
     }
-
-    private static (string Key, string Value) TypeNames(MapRegion region) =>
-        (MapHeader.ReadTypeName(region.Header->KeyTypeName, "key type"), MapHeader.ReadTypeName(region.Header->ValueTypeName, "value type"));
 
     private static SeqCells Cells(MapRegion region)
     {

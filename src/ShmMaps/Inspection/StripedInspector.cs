@@ -9,12 +9,10 @@ namespace ShmMaps.Inspection;
 /// <summary>Reads, checks and recovers StripedMap files from their raw stripes.</summary>
 internal static unsafe class StripedInspector
 {
-    public static bool Handles(MapKind kind) => kind == MapKind.StripedMap;
-
     /// <summary>The stripes and which of them are locked, by which process, for <c>shm info</c>.</summary>
     public static IReadOnlyDictionary<string, string> Details(MapRegion region)
     {
-        StripeTable table = Open(region);
+        StripeTable table = StripeTable.Open(region);
         var held = new List<string>();
         long locked = 0;
         for (long s = 0; s < table.Stripes; s++)
@@ -41,8 +39,8 @@ internal static unsafe class StripedInspector
 
     public static IEnumerable<MapEntry> Dump(MapRegion region)
     {
-        StripeTable table = Open(region);
-        (string keyType, string valueType) = TypeNames(region);
+        StripeTable table = StripeTable.Open(region);
+        (string keyType, string valueType) = ValueDecoder.TypeNames(region);
         byte[] cell = new byte[table.CellStride];
         for (long s = 0; s < table.Stripes; s++)
         {
@@ -66,7 +64,7 @@ internal static unsafe class StripedInspector
     /// </summary>
     public static void Check(MapRegion region, CheckReport report, bool recover)
     {
-        StripeTable table = Open(region);
+        StripeTable table = StripeTable.Open(region);
         byte[] cell = new byte[table.CellStride];
         long occupied = 0;
         for (long s = 0; s < table.Stripes; s++)
@@ -126,24 +124,4 @@ internal static unsafe class StripedInspector
         }
     }
 
-    private static (string Key, string Value) TypeNames(MapRegion region) =>
-        (MapHeader.ReadTypeName(region.Header->KeyTypeName, "key type"), MapHeader.ReadTypeName(region.Header->ValueTypeName, "value type"));
-
-    private static StripeTable Open(MapRegion region)
-    {
-        long stripes = region.KindParameter(StripedLayout.StripeCountParameter);
-        long perStripe = region.KindParameter(StripedLayout.CellsPerStripeParameter);
-        int keySize = (int)region.Header->KeySize;
-        int valueSize = (int)region.Header->ValueSize;
-        int cellStride = StripedLayout.CellStride(keySize, valueSize);
-        long stripeStride = region.KindParameter(StripedLayout.StripeStrideParameter);
-        byte* start = region.RegionPointer(StripedLayout.StripeRegion, out long length);
-        if (stripes < 1 || (stripes & (stripes - 1)) != 0 || perStripe < 1 || (perStripe & (perStripe - 1)) != 0 || stripes * perStripe > StripedLayout.MaxCells
-            || region.KindParameter(StripedLayout.CellStrideParameter) != cellStride || stripeStride != StripedLayout.StripeStride(perStripe, cellStride)
-            || length < stripes * stripeStride)
-        {
-            ThrowHelper.ThrowCorrupt($"map '{region.Name}': {stripes} stripes of {perStripe} cells do not fit the stripe region of {length} bytes");
-        }
-        return new StripeTable(start, stripes, perStripe, cellStride, stripeStride, keySize, valueSize, region.HashSeed);
-    }
 }

@@ -1,11 +1,16 @@
 using System.Buffers.Binary;
 using System.Globalization;
+using ShmMaps.Core.Region;
 
 namespace ShmMaps.Inspection;
 
 /// <summary>Turns a key's or value's bytes into text from the type name a header records.</summary>
-internal static class ValueDecoder
+internal static unsafe class ValueDecoder
 {
+    /// <summary>The key and value type names a map's header records.</summary>
+    public static (string Key, string Value) TypeNames(MapRegion region) =>
+        (MapHeader.ReadTypeName(region.Header->KeyTypeName, "key type"), MapHeader.ReadTypeName(region.Header->ValueTypeName, "value type"));
+
     public static string Decode(string typeName, ReadOnlySpan<byte> bytes)
     {
         CultureInfo c = CultureInfo.InvariantCulture;

@@ -49,9 +49,10 @@ public sealed unsafe class KeyLock<TKey, TValue> : IDisposable
             nint stripe = (nint)map.StripeOf(_keys[i], out stripeIndexOfKey[i]);
             byIndex[stripeIndexOfKey[i]] = stripe;
         }
-        if (_keys.Distinct().Count() > KeyLockLog.MaxKeys)
+        int distinct = _keys.Distinct().Count();
+        if (distinct > KeyLockLog.MaxKeys)
         {
-            throw new ArgumentException($"a KeyLock takes at most {KeyLockLog.MaxKeys} distinct keys, not {_keys.Distinct().Count()}", nameof(keys));
+            throw new ArgumentException($"a KeyLock takes at most {KeyLockLog.MaxKeys} distinct keys, not {distinct}", nameof(keys));
         }
         long[] order = [.. byIndex.Keys];
         _stripes = [.. byIndex.Values];
@@ -155,7 +156,7 @@ public sealed unsafe class KeyLock<TKey, TValue> : IDisposable
     /// </summary>
     internal bool Decide()
     {
-        SharedMemory memory = _map.RegionOf.Memory;
+        SharedMemory memory = _map.Region.Memory;
         int logStart = StripedMap<TKey, TValue>.CellStride;
         byte* log = _lane.ScopeLogArea(logStart, out int capacity);
         int stride = StripedMap<TKey, TValue>.CellStride;
@@ -197,7 +198,8 @@ public sealed unsafe class KeyLock<TKey, TValue> : IDisposable
             byte* real = (byte*)_stripes[s];
             fixed (byte* copy = _copies[s])
             {
-                for (long offset = StripedLayout.CellsOffset; offset + stride <= _copies[s].Length; offset += stride)
+                long cellsEnd = StripedLayout.CellsOffset + (_map.CellsPerStripe * stride); // the stride's padding holds no cell
+                for (long offset = StripedLayout.CellsOffset; offset < cellsEnd; offset += stride)
                 {
                     if (!new ReadOnlySpan<byte>(real + offset, stride).SequenceEqual(new ReadOnlySpan<byte>(copy + offset, stride)))
                     {

@@ -9,10 +9,11 @@ internal readonly unsafe ref struct StripeHold
 {
     private readonly ulong _lockedFrom;
 
-    public StripeHold(Lane lane, byte* stripe, ulong lockedFrom)
+    public StripeHold(Lane lane, byte* stripe, ulong hash, ulong lockedFrom)
     {
         Lane = lane;
         Stripe = stripe;
+        Hash = hash;
         _lockedFrom = lockedFrom;
     }
 
@@ -21,6 +22,9 @@ internal readonly unsafe ref struct StripeHold
 
     /// <summary>The stripe, its lock word first.</summary>
     public byte* Stripe { get; }
+
+    /// <summary>The hash of the key the stripe was locked for (it chose the stripe; it chooses the home cell).</summary>
+    public ulong Hash { get; }
 
     /// <summary>Step 6 of the write protocol: releases the stripe.</summary>
     public void Dispose() => Release(Stripe, _lockedFrom);

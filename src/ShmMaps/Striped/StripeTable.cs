@@ -1,13 +1,36 @@
+using ShmMaps.Core.Region;
+
 namespace ShmMaps.Striped;
 
-/// <summary>A striped map's stripes without its generic types: what the inspector reads.</summary>
+/// <summary>A striped map's stripes without its generic types: what the map and the inspector read.</summary>
 internal sealed unsafe class StripeTable(byte* start, long stripes, long cellsPerStripe, int cellStride, long stripeStride, int keySize, int valueSize, ulong seed)
 {
+    /// <summary>The stripes of <paramref name="region"/>, their parameters validated against the header and the region.</summary>
+    public static StripeTable Open(MapRegion region)
+    {
+        long stripes = region.KindParameter(StripedLayout.StripeCountParameter);
+        long perStripe = region.KindParameter(StripedLayout.CellsPerStripeParameter);
+        int keySize = (int)region.Header->KeySize;
+        int valueSize = (int)region.Header->ValueSize;
+        int cellStride = StripedLayout.CellStride(keySize, valueSize);
+        long stripeStride = region.KindParameter(StripedLayout.StripeStrideParameter);
+        byte* start = region.RegionPointer(StripedLayout.StripeRegion, out long length);
+        if (stripes < 1 || (stripes & (stripes - 1)) != 0 || perStripe < 1 || (perStripe & (perStripe - 1)) != 0 || stripes * perStripe > StripedLayout.MaxCells
+            || region.KindParameter(StripedLayout.CellStrideParameter) != cellStride || stripeStride != StripedLayout.StripeStride(perStripe, cellStride)
+            || length < stripes * stripeStride)
+        {
+            ThrowHelper.ThrowCorrupt($"map '{region.Name}': {stripes} stripes of {perStripe} cells, cell or stripe stride, or the stripe region of {length} bytes is invalid");
+        }
+        return new StripeTable(start, stripes, perStripe, cellStride, stripeStride, keySize, valueSize, region.HashSeed);
+    }
+
     public long Stripes => stripes;
 
     public long CellsPerStripe => cellsPerStripe;
 
     public int CellStride => cellStride;
+
+    public long StripeStride => stripeStride;
 
     public int KeySize => keySize;
 

@@ -13,21 +13,21 @@ public sealed unsafe partial class StripedMap<TKey, TValue>
     public void Insert(TKey key, TValue value)
     {
         using StripeHold hold = Hold(key);
-        UpsertLocked(hold.Lane, hold.Stripe, key, value, overwrite: true);
+        UpsertLocked(hold, key, value, overwrite: true);
     }
 
     /// <summary>Adds <paramref name="key"/> if absent; false (and no change) if present.</summary>
     public bool TryAdd(TKey key, TValue value)
     {
         using StripeHold hold = Hold(key);
-        return UpsertLocked(hold.Lane, hold.Stripe, key, value, overwrite: false);
+        return UpsertLocked(hold, key, value, overwrite: false);
     }
 
     /// <summary>Removes <paramref name="key"/>, giving its value; false if absent.</summary>
     public bool TryRemove(TKey key, out TValue value)
     {
         using StripeHold hold = Hold(key);
-        return RemoveLocked(hold.Lane, hold.Stripe, key, out value);
+        return RemoveLocked(hold, key, out value);
     }
 
     /// <summary>
@@ -39,9 +39,9 @@ public sealed unsafe partial class StripedMap<TKey, TValue>
     {
         ArgumentNullException.ThrowIfNull(update);
         using StripeHold hold = Hold(key);
-        byte* cell = Find(hold.Stripe, Hash(key), key);
-        TValue next = cell is null ? addValue : update(key, ValueAt(cell));
-        UpsertLocked(hold.Lane, hold.Stripe, key, next, overwrite: true);
+        byte* cell = SlotFor(hold.Stripe, hold.Hash, key, out bool exists);
+        TValue next = exists ? update(key, ValueAt(cell)) : addValue;
+        WriteCell(hold.Lane, hold.Stripe, cell, StripedLayout.Occupied, key, next, exists ? 0 : 1);
         return next;
     }
 
@@ -90,8 +90,9 @@ public sealed unsafe partial class StripedMap<TKey, TValue>
     {
         ThrowIfDisposed();
         Lane lane = _region.Lanes.Current;
-        byte* stripe = StripeOf(key, out _);
-        return new StripeHold(lane, stripe, LockStripe(lane, stripe));
+        ulong hash = Hash(key);
+        byte* stripe = StripeOf(hash);
+        return new StripeHold(lane, stripe, hash, LockStripe(lane, stripe));
     }
 
     /// <summary>The cell of <paramref name="key"/> in a held stripe or a copy of one, or null.</summary>
@@ -103,32 +104,29 @@ public sealed unsafe partial class StripedMap<TKey, TValue>
     /// <summary>Whether a cell holds an entry.</summary>
     internal static bool IsOccupied(byte* cell) => StateAt(cell) == StripedLayout.Occupied;
 
-    /// <summary>The lane table (a <see cref="KeyLock{TKey,TValue}"/> commits through it).</summary>
-    internal Core.Region.MapRegion RegionOf => _region;
-
-    /// <summary>Sets or adds <paramref name="key"/> in a stripe <paramref name="lane"/> holds; false if present and not <paramref name="overwrite"/>.</summary>
-    private bool UpsertLocked(Lane lane, byte* stripe, in TKey key, in TValue value, bool overwrite)
+    /// <summary>Sets or adds <paramref name="key"/> in the held stripe; false if present and not <paramref name="overwrite"/>.</summary>
+    private bool UpsertLocked(in StripeHold hold, in TKey key, in TValue value, bool overwrite)
     {
-        byte* cell = SlotFor(stripe, key, out bool exists);
+        byte* cell = SlotFor(hold.Stripe, hold.Hash, key, out bool exists);
         if (exists && !overwrite)
         {
             return false;
         }
-        WriteCell(lane, stripe, cell, StripedLayout.Occupied, key, value, exists ? 0 : 1);
+        WriteCell(hold.Lane, hold.Stripe, cell, StripedLayout.Occupied, key, value, exists ? 0 : 1);
         return true;
     }
 
-    /// <summary>Removes <paramref name="key"/> from a stripe <paramref name="lane"/> holds.</summary>
-    private bool RemoveLocked(Lane lane, byte* stripe, in TKey key, out TValue value)
+    /// <summary>Removes <paramref name="key"/> from the held stripe.</summary>
+    private bool RemoveLocked(in StripeHold hold, in TKey key, out TValue value)
     {
-        byte* cell = Find(stripe, Hash(key), key);
+        byte* cell = Find(hold.Stripe, hold.Hash, key);
         if (cell is null)
         {
             value = default;
             return false;
         }
         value = ValueAt(cell);
-        WriteCell(lane, stripe, cell, RemovedState(stripe, cell), default, default, countDelta: -1);
+        WriteCell(hold.Lane, hold.Stripe, cell, RemovedState(hold.Stripe, cell), default, default, countDelta: -1);
         return true;
     }
 
@@ -137,9 +135,11 @@ public sealed unsafe partial class StripedMap<TKey, TValue>
     /// cell it would be added to: the first removed or empty cell of its probe; <see cref="MapFullException"/>
     /// if the stripe has none.
     /// </summary>
-    internal byte* SlotFor(byte* stripe, in TKey key, out bool exists)
+    internal byte* SlotFor(byte* stripe, in TKey key, out bool exists) => SlotFor(stripe, Hash(key), key, out exists);
+
+    private byte* SlotFor(byte* stripe, ulong hash, in TKey key, out bool exists)
     {
-        long home = (long)(Hash(key) >> 32) & _cellMask;
+        long home = (long)(hash >> 32) & _cellMask;
         byte* free = null;
         for (long i = 0; i <= _cellMask; i++)
         {

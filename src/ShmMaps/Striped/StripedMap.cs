@@ -37,18 +37,15 @@ public sealed unsafe partial class StripedMap<TKey, TValue> : IEnumerable<KeyVal
     private StripedMap(MapRegion region)
     {
         _region = region;
-        long stripes = region.KindParameter(StripedLayout.StripeCountParameter);
-        long perStripe = region.KindParameter(StripedLayout.CellsPerStripeParameter);
-        _stripeStride = region.KindParameter(StripedLayout.StripeStrideParameter);
-        _stripes = region.RegionPointer(StripedLayout.StripeRegion, out long length);
-        if (stripes < 1 || (stripes & (stripes - 1)) != 0 || perStripe < 1 || (perStripe & (perStripe - 1)) != 0
-            || stripes * perStripe > StripedLayout.MaxCells || region.KindParameter(StripedLayout.CellStrideParameter) != CellStride
-            || _stripeStride != StripedLayout.StripeStride(perStripe, CellStride) || length < stripes * _stripeStride)
+        StripeTable table = StripeTable.Open(region);
+        if (table.CellStride != CellStride)
         {
-            ThrowHelper.ThrowCorrupt($"map '{region.Name}': {stripes} stripes of {perStripe} cells, cell or stripe stride, or the stripe region of {length} bytes is invalid");
+            ThrowHelper.ThrowCorrupt($"map '{region.Name}': cells of {table.CellStride} bytes, not the {CellStride} of these key and value types");
         }
-        _stripeMask = stripes - 1;
-        _cellMask = perStripe - 1;
+        _stripes = table.Stripe(0);
+        _stripeStride = table.StripeStride;
+        _stripeMask = table.Stripes - 1;
+        _cellMask = table.CellsPerStripe - 1;
         _seed = region.HashSeed;
         _prepared8 = XxHash3.Prepare8(_seed);
     }
@@ -150,12 +147,8 @@ public sealed unsafe partial class StripedMap<TKey, TValue> : IEnumerable<KeyVal
     /// </summary>
     internal bool TryGetValueLocked(TKey key, out TValue value)
     {
-        ThrowIfDisposed();
-        Core.Registry.Lane lane = _region.Lanes.Current;
-        ulong hash = Hash(key);
-        byte* stripe = StripeOf(hash);
-        using var hold = new StripeHold(lane, stripe, LockStripe(lane, stripe));
-        byte* cell = Find(stripe, hash, key);
+        using StripeHold hold = Hold(key);
+        byte* cell = Find(hold.Stripe, hold.Hash, key);
         value = cell is null ? default : ValueAt(cell);
         return cell is not null;
     }

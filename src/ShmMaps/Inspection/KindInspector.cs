@@ -1,0 +1,32 @@
+using ShmMaps.Core.Region;
+
+namespace ShmMaps.Inspection;
+
+/// <summary>What the inspector does for one family of map kinds: the one place that maps a kind to its reader.</summary>
+internal sealed record KindInspector(
+    Func<MapRegion, long> Count,
+    Func<MapRegion, IReadOnlyDictionary<string, string>> Details,
+    Func<MapRegion, IEnumerable<MapEntry>> Dump,
+    Action<MapRegion, CheckReport, bool> Check)
+{
+    /// <summary>No kind-specific figures.</summary>
+    public static readonly IReadOnlyDictionary<string, string> NoDetails = new Dictionary<string, string>();
+
+    private static readonly KindInspector Seq = new(SeqInspector.Count, _ => NoDetails, SeqInspector.Dump, SeqInspector.Check);
+
+    // Single-CAS writes leave no lock to recover: check and recover are the same walk.
+    private static readonly KindInspector Folklore = new(
+        FolkloreInspector.Count, FolkloreInspector.Details, FolkloreInspector.Dump, (region, report, _) => FolkloreInspector.Check(region, report));
+
+    private static readonly KindInspector Striped = new(
+        region => region.Lanes.SumEntryCounts(), StripedInspector.Details, StripedInspector.Dump, StripedInspector.Check);
+
+    /// <summary>The inspector of <paramref name="kind"/>, or null for a kind this version cannot read.</summary>
+    public static KindInspector? For(MapKind kind) => kind switch
+    {
+        MapKind.SeqArray or MapKind.SeqVec or MapKind.SeqMap => Seq,
+        MapKind.FolkloreMap => Folklore,
+        MapKind.StripedMap => Striped,
+        _ => null,
+    };
+}
