@@ -4,6 +4,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace ShmMaps.Core.Hashing;
 
@@ -279,6 +280,12 @@ internal static class XxHash3
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong Mul128Fold64(ulong a, ulong b)
     {
+        if (Bmi2.X64.IsSupported)
+        {
+            // The high half from mulx and the low half from imul: both stay in registers (BigMul's out
+            // parameter goes through the stack, a store-to-load on the hash's critical path).
+            return (a * b) ^ Bmi2.X64.MultiplyNoFlags(a, b);
+        }
         ulong high = Math.BigMul(a, b, out ulong low);
         return low ^ high;
     }

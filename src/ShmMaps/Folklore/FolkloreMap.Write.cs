@@ -8,7 +8,6 @@ namespace ShmMaps;
 public sealed unsafe partial class FolkloreMap<TValue>
 {
     /// <summary>Sets <paramref name="key"/> to <paramref name="value"/>, adding it if absent (one CAS per try).</summary>
-    [SkipLocalsInit]
     public void Insert(string key, TValue value)
     {
         if (AsciiKey.TryLoad(key, out AsciiKey ascii) && Probe(ascii, ascii.Hash(_seed), out ulong entry) is var cell and >= 0)
@@ -16,14 +15,7 @@ public sealed unsafe partial class FolkloreMap<TValue>
             SetValue(cell, entry, BitsOf(value));
             return;
         }
-        Span<byte> buffer = stackalloc byte[Utf8KeyBuffer.StackBytes];
-        if (Utf8KeyBuffer.TryEncode(key, buffer, out int length))
-        {
-            Insert(buffer[..length], value);
-            return;
-        }
-        using Utf8KeyBuffer utf8 = LongKey(key);
-        Insert(utf8.Bytes, value);
+        RunOnUtf8(key, StringKeyOperation.Insert, ref value);
     }
 
     /// <summary>Sets UTF-8 <paramref name="utf8Key"/> to <paramref name="value"/>, adding it if absent.</summary>
@@ -39,20 +31,13 @@ public sealed unsafe partial class FolkloreMap<TValue>
     }
 
     /// <summary>Adds <paramref name="key"/> with <paramref name="value"/> if absent; false (and no change) if present.</summary>
-    [SkipLocalsInit]
     public bool TryAdd(string key, TValue value)
     {
         if (AsciiKey.TryLoad(key, out AsciiKey ascii) && Probe(ascii, ascii.Hash(_seed), out ulong entry) is var cell and >= 0)
         {
             return Revive(cell, entry, BitsOf(value));
         }
-        Span<byte> buffer = stackalloc byte[Utf8KeyBuffer.StackBytes];
-        if (Utf8KeyBuffer.TryEncode(key, buffer, out int length))
-        {
-            return TryAdd(buffer[..length], value);
-        }
-        using Utf8KeyBuffer utf8 = LongKey(key);
-        return TryAdd(utf8.Bytes, value);
+        return RunOnUtf8(key, StringKeyOperation.TryAdd, ref value);
     }
 
     /// <summary>Adds UTF-8 <paramref name="utf8Key"/> with <paramref name="value"/> if absent; false if present.</summary>
@@ -69,7 +54,6 @@ public sealed unsafe partial class FolkloreMap<TValue>
     /// <paramref name="update"/> of it; returns the value stored. Each try is one CAS, so
     /// <paramref name="update"/> may run more than once under contention and must have no side effects.
     /// </summary>
-    [SkipLocalsInit]
     public TValue AddOrUpdate(string key, TValue addValue, Func<TValue, TValue> update)
     {
         ArgumentNullException.ThrowIfNull(update);
@@ -77,13 +61,8 @@ public sealed unsafe partial class FolkloreMap<TValue>
         {
             return Update(cell, entry, addValue, update);
         }
-        Span<byte> buffer = stackalloc byte[Utf8KeyBuffer.StackBytes];
-        if (Utf8KeyBuffer.TryEncode(key, buffer, out int length))
-        {
-            return AddOrUpdate(buffer[..length], addValue, update);
-        }
-        using Utf8KeyBuffer utf8 = LongKey(key);
-        return AddOrUpdate(utf8.Bytes, addValue, update);
+        RunOnUtf8(key, StringKeyOperation.AddOrUpdate, ref addValue, update);
+        return addValue;
     }
 
     /// <summary>The UTF-8 form of <see cref="AddOrUpdate(string, TValue, Func{TValue, TValue})"/>: no allocation.</summary>
@@ -99,42 +78,19 @@ public sealed unsafe partial class FolkloreMap<TValue>
     /// Removes <paramref name="key"/>, giving its last value. The key keeps its cell and its bytes (a flag marks
     /// it removed), so adding it again takes no new key slot.
     /// </summary>
-    [SkipLocalsInit]
     public bool TryRemove(string key, out TValue value)
     {
         if (AsciiKey.TryLoad(key, out AsciiKey ascii))
         {
             return Remove(Probe(ascii, ascii.Hash(_seed), out ulong entry), entry, out value);
         }
-        Span<byte> buffer = stackalloc byte[Utf8KeyBuffer.StackBytes];
-        if (Utf8KeyBuffer.TryEncode(key, buffer, out int length))
-        {
-            return TryRemove(buffer[..length], out value);
-        }
-        using Utf8KeyBuffer utf8 = Utf8KeyBuffer.From(key, _maxKeyBytes);
-        if (utf8.Error is not null)
-        {
-            value = default;
-            return false;
-        }
-        return TryRemove(utf8.Bytes, out value);
+        value = default;
+        return RunOnUtf8(key, StringKeyOperation.TryRemove, ref value);
     }
 
     /// <summary>Removes UTF-8 <paramref name="utf8Key"/>, giving its last value; false if absent.</summary>
     public bool TryRemove(ReadOnlySpan<byte> utf8Key, out TValue value) =>
         Remove(Probe(new Utf8KeyMatch(utf8Key), XxHash3.Hash(utf8Key, _seed), out ulong entry), entry, out value);
-
-    /// <summary>A key the stack buffer cannot take (long, or not valid UTF-16), encoded into a pooled array; <see cref="ArgumentException"/> if it cannot be stored.</summary>
-    private Utf8KeyBuffer LongKey(string key)
-    {
-        Utf8KeyBuffer utf8 = Utf8KeyBuffer.From(key, _maxKeyBytes);
-        if (utf8.Error is not null)
-        {
-            utf8.Dispose();
-            utf8.ThrowIfInvalid(nameof(key));
-        }
-        return utf8;
-    }
 
     /// <summary>Sets the value of the key in <paramref name="cell"/>, present, whatever it was.</summary>
     private void SetValue(long cell, ulong entry, ulong bits)

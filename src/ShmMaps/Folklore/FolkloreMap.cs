@@ -120,17 +120,14 @@ public sealed unsafe partial class FolkloreMap<TValue> : IEnumerable<KeyValuePai
     public bool ContainsKey(ReadOnlySpan<byte> utf8Key) => TryGetValue(utf8Key, out _);
 
     /// <summary>Looks <paramref name="key"/> up: wait-free, no lock, no allocation for keys of up to 85 chars.</summary>
-    [SkipLocalsInit]
     public bool TryGetValue(string key, out TValue value)
     {
         if (AsciiKey.TryLoad(key, out AsciiKey ascii))
         {
             return TryGetValue(ascii, ascii.Hash(_seed), out value);
         }
-        Span<byte> buffer = stackalloc byte[Utf8KeyBuffer.StackBytes];
-        return Utf8KeyBuffer.TryEncode(key, buffer, out int length)
-            ? TryGetValue(buffer[..length], out value)
-            : TryGetValueOfLongKey(key, out value);
+        value = default;
+        return RunOnUtf8(key, StringKeyOperation.Lookup, ref value);
     }
 
     /// <summary>Looks UTF-8 <paramref name="utf8Key"/> up: wait-free, no lock, no allocation.</summary>
@@ -142,17 +139,6 @@ public sealed unsafe partial class FolkloreMap<TValue> : IEnumerable<KeyValuePai
     {
         _disposed = true;
         _region.Dispose();
-    }
-
-    private bool TryGetValueOfLongKey(string key, out TValue value)
-    {
-        using Utf8KeyBuffer utf8 = Utf8KeyBuffer.From(key, _maxKeyBytes);
-        if (utf8.Error is not null)
-        {
-            value = default;
-            return false; // a key that cannot be stored is not in the map
-        }
-        return TryGetValue(utf8.Bytes, out value);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
