@@ -24,6 +24,13 @@ public sealed class ShmOptions
     public int WriterLanes { get; init; } = 256;
 
     /// <summary>
+    /// For maps read through guards (<c>LeftRightMap</c>): how many reader threads, of all processes together,
+    /// can hold a reader slot at once. Each thread that takes a read guard holds one slot while it lives (or
+    /// until its reader is disposed); slots of dead processes are reclaimed. Fixed at create; 1 to 65,536.
+    /// </summary>
+    public int ReaderSlots { get; init; } = 128;
+
+    /// <summary>
     /// For hash maps with a fixed table: the fraction of cells in use when the map holds its capacity. The
     /// table gets the smallest power-of-two number of cells that keeps the load at or below it. Fixed at create.
     /// Null (the default) chooses by size: 0.2 while the table stays within <see cref="CacheSizedTableBytes"/>

@@ -59,6 +59,12 @@ internal sealed unsafe partial class MapRegion : IDisposable
     /// <summary>True after <see cref="Dispose"/>.</summary>
     public bool IsDisposed => Volatile.Read(ref _disposed) != 0; // pairs with the exchange in Dispose
 
+    /// <summary>The platform the map was opened with (for liveness locks beyond the lanes').</summary>
+    public IShmPlatform Platform => _platform;
+
+    /// <summary>The map's descriptor: the owner of this handle's liveness locks.</summary>
+    public MapFileHandle File => _file;
+
     /// <summary>What the kernel says about the file now.</summary>
     public FileIdentity Stat() => _platform.Stat(_file);
 

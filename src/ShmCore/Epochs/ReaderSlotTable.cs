@@ -1,0 +1,229 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using ShmMaps.Core.Locking;
+using ShmMaps.Core.Memory;
+using ShmMaps.Core.Platform;
+using ShmMaps.Core.Region;
+using ShmMaps.Core.Registry;
+
+namespace ShmMaps.Core.Epochs;
+
+/// <summary>
+/// The reader slots of one map, as one handle sees them: each reader thread claims a slot (a kernel byte lock
+/// that dies with its process) and pins a copy in it; a writer waits for the slots on the copy it wants to
+/// rewrite, and frees the slots of dead processes instead of waiting for them.
+/// </summary>
+internal sealed unsafe class ReaderSlotTable : IDisposable
+{
+    /// <summary>The file offset of slot 0's liveness byte lock (past the writer lanes' locks).</summary>
+    public const long LockBase = LaneTable.LockBase + (1L << 40);
+
+    [ThreadStatic] private static ReaderSlotLease? t_lastLease;
+
+    private readonly MapRegion _region;
+    private readonly byte* _slots;
+    private readonly ThreadLocal<ReaderSlotLease?> _threadLeases = new(trackAllValues: true);
+    private readonly bool[] _held;
+    private readonly Stack<int> _pool = new();
+    private readonly Lock _gate = new();
+    private bool _disposed;
+
+    public ReaderSlotTable(MapRegion region, byte* slots, int count)
+    {
+        _region = region;
+        _slots = slots;
+        Count = count;
+        _held = new bool[count];
+    }
+
+    /// <summary>The number of slots.</summary>
+    public int Count { get; }
+
+    /// <summary>The calling thread's slot, claimed on first use; <see cref="ShmMapException"/> if every slot is held by a live thread.</summary>
+    public ReaderSlotLease Current
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get
+        {
+            ReaderSlotLease? lease = t_lastLease;
+            return lease is not null && ReferenceEquals(lease.Table, this) ? lease : CurrentSlow();
+        }
+    }
+
+    /// <summary>Slot <paramref name="index"/>.</summary>
+    public ReaderSlot* Slot(int index)
+    {
+        if ((uint)index >= (uint)Count)
+        {
+            ThrowHelper.ThrowCorrupt($"reader slot {index} is outside the table of {Count}");
+        }
+        return (ReaderSlot*)(_slots + ((long)index * ReaderSlot.Size));
+    }
+
+    /// <summary>Whether a live thread (of any process, this handle included) holds slot <paramref name="index"/>.</summary>
+    public bool IsAlive(int index) =>
+        Volatile.Read(ref _held[index]) || _region.Platform.IsByteLockedByOther(_region.File, LockBase + index);
+
+    /// <summary>
+    /// Waits until no guard reads copy <paramref name="copy"/>: every slot entering or on it when scanned must
+    /// change its pin word (a guard that begins later reads the sequence already flipped away from the copy).
+    /// A slot whose holder is dead is set idle instead. <see cref="TimeoutException"/> naming the reader if a
+    /// live one keeps its guard past <paramref name="timeout"/>.
+    /// </summary>
+    /// <returns>The number of dead readers' slots freed.</returns>
+    public int WaitForReadersOf(int copy, TimeSpan timeout)
+    {
+        int freed = 0;
+        long started = Stopwatch.GetTimestamp();
+        for (int i = 0; i < Count; i++)
+        {
+            ReaderSlot* slot = Slot(i);
+            ulong pin = SharedMemory.ReadAcquire(&slot->Pin);
+            if (!ReaderPin.MayRead(pin, copy))
+            {
+                continue;
+            }
+            var backoff = new Backoff();
+            for (int round = 0; SharedMemory.ReadAcquire(&slot->Pin) == pin; round++)
+            {
+                if (round % 64 == 63)
+                {
+                    if (!IsAlive(i))
+                    {
+                        // The holder died inside a guard: free its pin unless a new holder has rewritten it.
+                        if (SharedMemory.CompareExchange(&slot->Pin, ReaderPin.Make(ReaderPin.Enters(pin), ReaderPin.Idle), pin) == pin)
+                        {
+                            freed++;
+                        }
+                        break;
+                    }
+                    if (Stopwatch.GetElapsedTime(started) > timeout)
+                    {
+                        throw new TimeoutException(
+                            $"map '{_region.Name}': reader slot {i} of live pid {slot->Pid} has held a guard on copy {copy} for " +
+                            $"{Environment.TickCount64 - slot->PinnedAtMs} ms; the writer waited {timeout} for it (read guards must be short)");
+                    }
+                }
+                backoff.Pause();
+            }
+        }
+        return freed;
+    }
+
+    /// <summary>Sets idle every slot pinned by a dead holder (what <c>shm recover</c> does); returns how many.</summary>
+    public int FreeDeadSlots()
+    {
+        int freed = 0;
+        for (int i = 0; i < Count; i++)
+        {
+            ReaderSlot* slot = Slot(i);
+            ulong pin = SharedMemory.ReadAcquire(&slot->Pin);
+            if (ReaderPin.State(pin) != ReaderPin.Idle && !IsAlive(i)
+                && SharedMemory.CompareExchange(&slot->Pin, ReaderPin.Make(ReaderPin.Enters(pin), ReaderPin.Idle), pin) == pin)
+            {
+                freed++;
+            }
+        }
+        return freed;
+    }
+
+    private ReaderSlotLease CurrentSlow()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ReaderSlotLease? lease = _threadLeases.Value;
+        if (lease is null)
+        {
+            lease = Acquire();
+            _threadLeases.Value = lease;
+        }
+        t_lastLease = lease;
+        return lease;
+    }
+
+    private ReaderSlotLease Acquire()
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_pool.TryPop(out int pooled))
+            {
+                return new ReaderSlotLease(this, pooled, Slot(pooled));
+            }
+            int start = Environment.ProcessId % Count;
+            for (int i = 0; i < Count; i++)
+            {
+                int index = (start + i) % Count;
+                // A slot whose lock nobody holds is free: never used, or left by a dead process (reclaimed here).
+                if (_held[index] || !_region.Platform.TryLockByte(_region.File, LockBase + index))
+                {
+                    continue;
+                }
+                ReaderSlot* slot = Claim(index);
+                // Release: a thread that sees the slot held here sees it claimed.
+                Volatile.Write(ref _held[index], true);
+                return new ReaderSlotLease(this, index, slot);
+            }
+        }
+        throw new ShmMapException(
+            $"map '{_region.Name}': all {Count} reader slots are held by live reader threads; close readers or create the map with more ReaderSlots");
+    }
+
+    private ReaderSlot* Claim(int index)
+    {
+        ReaderSlot* slot = Slot(index);
+        ProcessIdentity process = _region.Platform.CurrentProcess;
+        // A dead holder may have died inside a guard: idle now (a waiting writer sees the word change).
+        ulong pin = SharedMemory.ReadAcquire(&slot->Pin);
+        Interlocked.Exchange(ref slot->Pin, ReaderPin.Make(ReaderPin.Enters(pin), ReaderPin.Idle));
+        slot->Generation++;
+        slot->Pid = process.Pid;
+        slot->StartTicks = process.StartTicks;
+        // Release: the holder's identity is complete before inspectors read the claim time.
+        SharedMemory.WriteRelease(&slot->ClaimedUnixMs, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        return slot;
+    }
+
+    /// <summary>A thread that held <paramref name="lease"/> has ended: keep its slot for another thread of this handle.</summary>
+    internal void Return(ReaderSlotLease lease)
+    {
+        lock (_gate)
+        {
+            if (!_disposed)
+            {
+                SharedMemory.WriteRelease(&Slot(lease.Index)->Pin, ReaderPin.Make(lease.Enters, ReaderPin.Idle));
+                _pool.Push(lease.Index);
+            }
+        }
+    }
+
+    /// <summary>Releases every slot this handle holds. No guard may be open on it.</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+            _disposed = true;
+            for (int i = 0; i < Count; i++)
+            {
+                if (_held[i])
+                {
+                    ReaderSlot* slot = Slot(i);
+                    ulong pin = SharedMemory.ReadAcquire(&slot->Pin);
+                    SharedMemory.WriteRelease(&slot->Pin, ReaderPin.Make(ReaderPin.Enters(pin), ReaderPin.Idle));
+                    _region.Platform.UnlockByte(_region.File, LockBase + i);
+                    _held[i] = false;
+                }
+            }
+            _pool.Clear();
+            foreach (ReaderSlotLease? lease in _threadLeases.Values)
+            {
+                lease?.End(); // a guard used after its reader is gone throws instead of reading unmapped memory
+            }
+        }
+        _threadLeases.Dispose();
+        t_lastLease = null;
+    }
+}

@@ -1,0 +1,45 @@
+using ShmMaps.Core.Registry;
+
+namespace ShmMaps.LeftRight;
+
+/// <summary>
+/// Where a left-right map's bytes are.
+/// </summary>
+/// <remarks>
+/// <code>
+/// header   kind parameters: [0] cells per copy (a power of two) [1] cell stride [2] reader slots
+/// region 0 lanes (unused: one writer, no per-cell locks)
+/// region 1 control (<see cref="LeftRightControl"/>): the publish sequence, the writer, the copies' counts
+/// region 2 reader slots, 64 bytes each (<c>ReaderSlot</c>)
+/// region 3 copy 0, region 4 copy 1: cells x stride each
+/// cell     0  u64 tag: 0 empty, else the key's hash | 1
+///          8  key, then value, the stride rounded up to 8
+/// </code>
+/// Readers read copy <c>sequence &amp; 1</c>, which nobody writes while any reader may be on it; the writer
+/// writes the other copy, publishes by incrementing the sequence, and before writing the now-old copy
+/// again waits for the reader slots that may be on it. Within a copy, open addressing with linear probing
+/// and backward-shift removal (no tombstones: no reader sees a copy while it changes).
+/// </remarks>
+internal static class LeftRightLayout
+{
+    public const int CellCountParameter = 0;
+    public const int CellStrideParameter = 1;
+    public const int ReaderSlotsParameter = 2;
+
+    public const int ControlRegion = 1;
+    public const int ReaderSlotRegion = 2;
+    public const int FirstCopyRegion = 3;
+
+    public const int KeyOffset = 8;
+
+    /// <summary>The largest number of cells per copy.</summary>
+    public const long MaxCells = 1L << 34;
+
+    /// <summary>The largest reader slot table.</summary>
+    public const int MaxReaderSlots = 1 << 16;
+
+    /// <summary>The writer's liveness byte lock: held while a writer handle is open.</summary>
+    public const long WriterLockOffset = LaneTable.LockBase + (1L << 39);
+
+    public static int CellStride(int keySize, int valueSize) => (KeyOffset + keySize + valueSize + 7) & ~7;
+}

@@ -1,0 +1,73 @@
+using System.Runtime.CompilerServices;
+using ShmMaps.Core.Region;
+using ShmMaps.Keys;
+using ShmMaps.LeftRight;
+using ShmMaps.Tables;
+
+namespace ShmMaps;
+
+/// <summary>
+/// The left-right map (the algorithm of evmap and flashmap) in a shared file: two copies of one hash table,
+/// one writer in one process, wait-free readers in any number of processes. The writer changes the copy no
+/// reader is on and publishes by flipping one word; a read guard sees the copy that was published when it
+/// began, whole, until it is disposed.
+/// </summary>
+/// <remarks>
+/// Layout: <see cref="LeftRightLayout"/>. Readers never wait: a guard costs one atomic exchange and two
+/// stores in the reader's own slot. The writer waits, before it rewrites the old copy, for the guards that
+/// may still read it; guards are meant to be short. A writer killed at any point leaves the last published
+/// state to the next writer, which copies it over the other copy. The table never grows: it has enough cells
+/// for <c>capacity</c> entries at <see cref="ShmOptions.MaxLoad"/> and takes keys until one cell is left.
+/// </remarks>
+public static class LeftRightMap
+{
+    /// <summary>Creates map <paramref name="name"/> for <paramref name="capacity"/> entries and opens its writer; <see cref="MapExistsException"/> if the name exists.</summary>
+    public static LeftRightWriter<TKey, TValue> CreateWriter<TKey, TValue>(string name, long capacity, ShmOptions? options = null)
+        where TKey : unmanaged, IEquatable<TKey>
+        where TValue : unmanaged =>
+        new(MapRegion.Create(name, Spec<TKey, TValue>(capacity, options), options), created: true);
+
+    /// <summary>
+    /// Opens the writer of an existing map; <see cref="WriterBusyException"/> naming the owner if a live
+    /// writer holds it. After a writer's death this takes over at once, from the last published state.
+    /// </summary>
+    public static LeftRightWriter<TKey, TValue> OpenWriter<TKey, TValue>(string name, ShmOptions? options = null)
+        where TKey : unmanaged, IEquatable<TKey>
+        where TValue : unmanaged =>
+        new(MapRegion.Open(name, Spec<TKey, TValue>(0, options), options), created: false);
+
+    /// <summary>Opens a reader of an existing map (any number, in any process, usable from any thread).</summary>
+    public static LeftRightReader<TKey, TValue> OpenReader<TKey, TValue>(string name, ShmOptions? options = null)
+        where TKey : unmanaged, IEquatable<TKey>
+        where TValue : unmanaged =>
+        new(MapRegion.Open(name, Spec<TKey, TValue>(0, options), options));
+
+    /// <summary>Deletes the map's file; false if there was none. Processes that have it open keep using it.</summary>
+    public static bool Delete(string name, ShmOptions? options = null) => MapRegion.Delete(name, options);
+
+    private static RegionSpec Spec<TKey, TValue>(long capacity, ShmOptions? options)
+        where TKey : unmanaged, IEquatable<TKey>
+        where TValue : unmanaged
+    {
+        KeyBytes<TKey>.EnsureNoPadding();
+        ArgumentOutOfRangeException.ThrowIfNegative(capacity);
+        int slots = options?.ReaderSlots ?? ShmOptions.Default.ReaderSlots;
+        if (slots is < 1 or > LeftRightLayout.MaxReaderSlots)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), slots, $"ReaderSlots must be 1 to {LeftRightLayout.MaxReaderSlots}");
+        }
+        int stride = LeftRightLayout.CellStride(Unsafe.SizeOf<TKey>(), Unsafe.SizeOf<TValue>());
+        long cells = TableSizing.CellsFor(capacity + 1, options?.MaxLoad, stride, LeftRightLayout.MaxCells, "LeftRightMap");
+        return new RegionSpec
+        {
+            Kind = MapKind.LeftRightMap,
+            KeySize = Unsafe.SizeOf<TKey>(),
+            ValueSize = Unsafe.SizeOf<TValue>(),
+            KeyTypeName = TypeLayout.NameOf<TKey>(),
+            ValueTypeName = TypeLayout.NameOf<TValue>(),
+            Capacity = capacity,
+            KindParameters = [cells, stride, slots],
+            RegionLengths = [LeftRightControl.Size, (long)slots * Core.Epochs.ReaderSlot.Size, checked(cells * stride), checked(cells * stride)],
+        };
+    }
+}

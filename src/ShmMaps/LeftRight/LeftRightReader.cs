@@ -1,0 +1,99 @@
+using System.Runtime.CompilerServices;
+using ShmMaps.Core.Epochs;
+using ShmMaps.Core.Hashing;
+using ShmMaps.Core.Memory;
+using ShmMaps.Core.Region;
+using ShmMaps.Keys;
+using ShmMaps.LeftRight;
+
+namespace ShmMaps;
+
+/// <summary>
+/// A reader of a left-right map: usable from any thread; each thread that takes a guard holds one of the
+/// map's reader slots until the thread ends or this reader is disposed.
+/// </summary>
+/// <typeparam name="TKey">The key type; unmanaged, without padding.</typeparam>
+/// <typeparam name="TValue">The value type; unmanaged.</typeparam>
+public sealed unsafe class LeftRightReader<TKey, TValue> : IDisposable
+    where TKey : unmanaged, IEquatable<TKey>
+    where TValue : unmanaged
+{
+    private readonly MapRegion _region;
+    private readonly LeftRightTable _table;
+    private readonly ReaderSlotTable _slots;
+    private readonly ulong* _published;
+    private readonly byte* _copy0;
+    private readonly byte* _copy1;
+    private readonly long _cells;
+    private readonly ulong _seed;
+    private readonly ulong _prepared8;
+    private volatile bool _disposed;
+
+    internal LeftRightReader(MapRegion region)
+    {
+        _region = region;
+        try
+        {
+            _table = LeftRightTable.Open(region);
+        }
+        catch
+        {
+            region.Dispose();
+            throw;
+        }
+        _slots = _table.Readers;
+        _published = &_table.Control->Published;
+        _copy0 = (byte*)_table.Copies[0];
+        _copy1 = (byte*)_table.Copies[1];
+        _cells = _table.CellCount;
+        _seed = region.HashSeed;
+        _prepared8 = XxHash3.Prepare8(_seed);
+    }
+
+    /// <summary>The map's name.</summary>
+    public string Name => _region.Name;
+
+    /// <summary>The number of entries the map was created for.</summary>
+    public long Capacity => _region.Capacity;
+
+    /// <summary>
+    /// A snapshot of the map as last published, until disposed: every lookup through it sees the same publish.
+    /// Wait-free (one atomic exchange); no allocation. A guard taken while this thread holds another shares
+    /// that one's snapshot. Dispose it on the thread that took it, innermost first.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ReadGuard<TKey, TValue> Guard()
+    {
+        if (_disposed)
+        {
+            ThrowHelper.ThrowDisposed(Name);
+        }
+        ReaderSlotLease lease = _slots.Current;
+        int depth = ++lease.Depth;
+        if (depth == 1)
+        {
+            lease.Pin(_published);
+        }
+        return new ReadGuard<TKey, TValue>(this, lease, depth);
+    }
+
+    /// <summary>Closes this reader and frees its threads' slots. No guard of it may be open.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
+        _slots.Dispose();
+        _region.Dispose();
+    }
+
+    internal long CountOf(int copy) => SharedMemory.ReadAcquire(&_table.Control->Counts[copy]);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal LeftRightCopy<TKey, TValue> Copy(int copy) => new(copy == 0 ? _copy0 : _copy1, _cells);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal ulong Hash(in TKey key) => KeyBytes<TKey>.Hash(key, _seed, _prepared8);
+}

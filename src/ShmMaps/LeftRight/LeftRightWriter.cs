@@ -1,0 +1,215 @@
+using ShmMaps.Core.Hashing;
+using ShmMaps.Core.Memory;
+using ShmMaps.Core.Region;
+using ShmMaps.Keys;
+using ShmMaps.LeftRight;
+
+namespace ShmMaps;
+
+/// <summary>
+/// The one writer of a left-right map (across all processes: its kernel lock dies with it). Changes go
+/// through a <see cref="WriteGuard{TKey,TValue}"/>; disposing the guard publishes them all at once.
+/// </summary>
+/// <typeparam name="TKey">The key type; unmanaged, without padding.</typeparam>
+/// <typeparam name="TValue">The value type; unmanaged.</typeparam>
+public sealed unsafe class LeftRightWriter<TKey, TValue> : IDisposable
+    where TKey : unmanaged, IEquatable<TKey>
+    where TValue : unmanaged
+{
+    private readonly MapRegion _region;
+    private readonly LeftRightTable _table;
+    private readonly ulong _seed;
+    private readonly ulong _prepared8;
+    private readonly List<LeftRightChange<TKey, TValue>> _log = [];
+    private WriteGuard<TKey, TValue>? _open;
+    private StandbyState _standby;
+    private long _standbyCount;
+    private bool _disposed;
+
+    internal LeftRightWriter(MapRegion region, bool created)
+    {
+        _region = region;
+        try
+        {
+            _table = LeftRightTable.Open(region);
+            if (!region.Platform.TryLockByte(region.File, LeftRightLayout.WriterLockOffset))
+            {
+                LeftRightControl* control = _table.Control;
+                throw new WriterBusyException(
+                    $"map '{region.Name}' has a live writer: pid {control->WriterPid}, writing since " +
+                    $"{DateTimeOffset.FromUnixTimeMilliseconds(control->WriterSinceUnixMs):u}; a LeftRightMap has one writer at a time");
+            }
+        }
+        catch
+        {
+            _table?.Readers.Dispose();
+            region.Dispose();
+            throw;
+        }
+        LeftRightControl* owner = _table.Control;
+        var process = region.Platform.CurrentProcess;
+        owner->WriterPid = process.Pid;
+        owner->WriterStartTicks = process.StartTicks;
+        // Release: the writer's identity is complete before inspectors read the time it began.
+        SharedMemory.WriteRelease(&owner->WriterSinceUnixMs, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        _seed = region.HashSeed;
+        _prepared8 = XxHash3.Prepare8(_seed);
+        // A new map's copies are both empty; an existing one's writer copy may hold a dead writer's half batch.
+        _standby = created ? StandbyState.Ready : StandbyState.NeedsCopy;
+    }
+
+    /// <summary>The map's name.</summary>
+    public string Name => _region.Name;
+
+    /// <summary>The number of entries the map was created for.</summary>
+    public long Capacity => _region.Capacity;
+
+    /// <summary>How many times changes have been published (readers' snapshots carry this number).</summary>
+    public ulong PublishSequence => SharedMemory.ReadAcquire(&_table.Control->Published);
+
+    /// <summary>
+    /// Opens the write guard: its changes are visible to it at once and to readers when it is disposed. Waits
+    /// first for read guards still on the copy it writes (<see cref="TimeoutException"/> past
+    /// <see cref="ShmOptions.LockTimeout"/>, naming the reader); dead readers' slots are freed instead.
+    /// </summary>
+    public WriteGuard<TKey, TValue> Guard()
+    {
+        ThrowIfDisposed();
+        if (_open is not null)
+        {
+            throw new InvalidOperationException($"map '{Name}': a write guard is open; dispose it (which publishes) before taking another");
+        }
+        PrepareStandby();
+        _open = new WriteGuard<TKey, TValue>(this);
+        return _open;
+    }
+
+    /// <summary>Closes the writer: a write guard still open is discarded, unpublished. Readers keep the published data.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
+        _open = null;
+        _region.Platform.UnlockByte(_region.File, LeftRightLayout.WriterLockOffset);
+        _table.Readers.Dispose();
+        _region.Dispose();
+    }
+
+    internal long StandbyCount => _standbyCount;
+
+    internal bool TryGetValue(in TKey key, out TValue value) => Standby.TryGetValue(key, Hash(key), out value);
+
+    internal void Insert(in TKey key, TValue value)
+    {
+        Put(key, value);
+        _log.Add(new(key, value, Removes: false));
+    }
+
+    internal bool Remove(in TKey key)
+    {
+        if (!Erase(key))
+        {
+            return false;
+        }
+        _log.Add(new(key, default, Removes: true));
+        return true;
+    }
+
+    /// <summary>Publishes the guard's changes: one increment of the sequence sends new guards to the written copy.</summary>
+    internal void Publish(WriteGuard<TKey, TValue> guard)
+    {
+        if (!ReferenceEquals(_open, guard) || _disposed)
+        {
+            return; // the writer was closed under the guard: its changes are discarded
+        }
+        _open = null;
+        if (_log.Count == 0)
+        {
+            return; // nothing changed: readers keep their copy
+        }
+        LeftRightControl* control = _table.Control;
+        int standby = 1 - _table.PublishedCopy;
+        control->Counts[standby] = _standbyCount;
+        control->LastPublishUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        // Full fence: every byte written to the standby copy (and its count) is visible before any reader can
+        // read the new sequence; and the sequence is visible before the next guard scans the reader slots.
+        Interlocked.Increment(ref control->Published);
+        _standby = StandbyState.NeedsReplay;
+    }
+
+    internal void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+
+    private LeftRightCopy<TKey, TValue> Standby => Copy(1 - _table.PublishedCopy);
+
+    private LeftRightCopy<TKey, TValue> Copy(int index) => new((byte*)_table.Copies[index], _table.CellCount);
+
+    private ulong Hash(in TKey key) => KeyBytes<TKey>.Hash(key, _seed, _prepared8);
+
+    /// <summary>Makes the standby copy equal to the published one, once no reader can be on it.</summary>
+    private void PrepareStandby()
+    {
+        if (_standby == StandbyState.Ready)
+        {
+            return;
+        }
+        int published = _table.PublishedCopy;
+        _table.Readers.WaitForReadersOf(1 - published, _region.Options.LockTimeout);
+        // A batch of more changes than a quarter of the cells is cheaper to bring over by copying the table.
+        if (_standby == StandbyState.NeedsCopy || _log.Count * 4L > _table.CellCount)
+        {
+            Standby.CopyFrom(Copy(published));
+            _standbyCount = _table.Control->Counts[published];
+        }
+        else
+        {
+            _standbyCount = _table.Control->Counts[1 - published]; // the count it was published with
+            foreach (LeftRightChange<TKey, TValue> change in _log)
+            {
+                if (change.Removes)
+                {
+                    Erase(change.Key);
+                }
+                else
+                {
+                    Put(change.Key, change.Value);
+                }
+            }
+        }
+        _log.Clear();
+        _standby = StandbyState.Ready;
+    }
+
+    private void Put(in TKey key, TValue value)
+    {
+        LeftRightCopy<TKey, TValue> standby = Standby;
+        ulong hash = Hash(key);
+        long cell = standby.Find(key, hash);
+        if (cell >= 0)
+        {
+            standby.SetValue(cell, value);
+            return;
+        }
+        if (_standbyCount >= _table.CellCount - 1)
+        {
+            ThrowHelper.ThrowMapFull(Name, Capacity);
+        }
+        standby.Fill(~cell, key, hash, value);
+        _standbyCount++;
+    }
+
+    private bool Erase(in TKey key)
+    {
+        LeftRightCopy<TKey, TValue> standby = Standby;
+        long cell = standby.Find(key, Hash(key));
+        if (cell < 0)
+        {
+            return false;
+        }
+        standby.RemoveAt(cell);
+        _standbyCount--;
+        return true;
+    }
+}

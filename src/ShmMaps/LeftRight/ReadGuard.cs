@@ -1,0 +1,123 @@
+using System.Collections;
+using System.Runtime.CompilerServices;
+using ShmMaps.Core.Epochs;
+using ShmMaps.LeftRight;
+
+namespace ShmMaps;
+
+/// <summary>
+/// A snapshot of a left-right map: the copy published when the outermost guard of this thread began, which
+/// no writer touches until that guard is disposed. Lookups are plain loads, wait-free.
+/// </summary>
+/// <typeparam name="TKey">The key type.</typeparam>
+/// <typeparam name="TValue">The value type.</typeparam>
+public readonly struct ReadGuard<TKey, TValue> : IDisposable, IEnumerable<KeyValuePair<TKey, TValue>>
+    where TKey : unmanaged, IEquatable<TKey>
+    where TValue : unmanaged
+{
+    private readonly LeftRightReader<TKey, TValue> _reader;
+    private readonly ReaderSlotLease _lease;
+    private readonly ulong _enters;
+    private readonly ulong _sequence;
+    private readonly int _depth;
+
+    internal ReadGuard(LeftRightReader<TKey, TValue> reader, ReaderSlotLease lease, int depth)
+    {
+        _reader = reader;
+        _lease = lease;
+        _enters = lease.Enters;
+        _sequence = lease.Sequence;
+        _depth = depth;
+    }
+
+    /// <summary>The publish this snapshot shows (it never goes back: a later guard shows this one or a later one).</summary>
+    public ulong Sequence
+    {
+        get
+        {
+            ThrowIfEnded();
+            return _sequence;
+        }
+    }
+
+    /// <summary>The number of entries in the snapshot.</summary>
+    public long Count
+    {
+        get
+        {
+            ThrowIfEnded();
+            return _reader.CountOf(Copy);
+        }
+    }
+
+    private int Copy => (int)(_sequence & 1);
+
+    /// <summary>The value of <paramref name="key"/> in the snapshot; null if absent.</summary>
+    public TValue? Get(TKey key) => TryGetValue(key, out TValue value) ? value : null;
+
+    /// <summary>Looks <paramref name="key"/> up in the snapshot.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryGetValue(TKey key, out TValue value)
+    {
+        ThrowIfEnded();
+        return _reader.Copy(Copy).TryGetValue(key, _reader.Hash(key), out value);
+    }
+
+    /// <summary>Whether <paramref name="key"/> is in the snapshot.</summary>
+    public bool ContainsKey(TKey key) => TryGetValue(key, out _);
+
+    /// <summary>The snapshot's entries, in table order.</summary>
+    public IEnumerator<KeyValuePair<TKey, TValue>> GetEnumerator()
+    {
+        ThrowIfEnded();
+        return Enumerate(this);
+    }
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    /// <summary>Ends the snapshot (the outermost guard of the thread lets the writer reuse the copy).</summary>
+    public void Dispose()
+    {
+        if (_lease is null)
+        {
+            return; // a default guard holds nothing
+        }
+        if (_lease.Enters != _enters || _lease.Depth != _depth)
+        {
+            throw new InvalidOperationException("a read guard was disposed twice, or before a guard taken after it");
+        }
+        if (Environment.CurrentManagedThreadId != _lease.ThreadId)
+        {
+            throw new InvalidOperationException("a read guard must be disposed on the thread that took it");
+        }
+        if (--_lease.Depth == 0)
+        {
+            _lease.Unpin();
+        }
+    }
+
+    private static IEnumerator<KeyValuePair<TKey, TValue>> Enumerate(ReadGuard<TKey, TValue> guard)
+    {
+        LeftRightCopy<TKey, TValue> copy = guard._reader.Copy(guard.Copy);
+        for (long cell = 0; cell < copy.CellCount; cell++)
+        {
+            guard.ThrowIfEnded();
+            if (copy.TagAt(cell) != 0)
+            {
+                yield return new KeyValuePair<TKey, TValue>(copy.KeyAt(cell), copy.ValueAt(cell));
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void ThrowIfEnded()
+    {
+        ReaderSlotLease lease = _lease;
+        if (lease is null || lease.Enters != _enters || lease.Depth < _depth)
+        {
+            ThrowEnded();
+        }
+    }
+
+    private static void ThrowEnded() => throw new ObjectDisposedException(nameof(ReadGuard<TKey, TValue>), "the read guard has been disposed (or is a default one)");
+}
