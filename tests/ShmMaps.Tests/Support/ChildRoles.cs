@@ -48,6 +48,8 @@ public static class ChildRoles
                 return 0;
             case not null when role.StartsWith("striped-", StringComparison.Ordinal):
                 return StripedChildRoles.Run(role, options, name, args[2..]);
+            case not null when role.StartsWith("leftright-", StringComparison.Ordinal):
+                return LeftRightChildRoles.Run(role, options, name, args[2..]);
             case not null when role.StartsWith("folklore-", StringComparison.Ordinal):
                 return FolkloreChildRoles.Run(role, options, name, args[2..]);
             default:

@@ -1,0 +1,131 @@
+using System.Globalization;
+
+namespace ShmMaps.Tests.Support;
+
+/// <summary>
+/// What a child process of a LeftRightMap cross-process test does. Batch <c>b</c> sets every key 0 .. keys-1 to
+/// <c>b</c>, and key <c>keys</c> to <c>b</c> when <c>b</c> is even and removes it when odd: a snapshot that mixes
+/// values, or whose extra key disagrees with them, saw part of a batch.
+/// </summary>
+public static class LeftRightChildRoles
+{
+    public static int Run(string role, ShmOptions options, string name, string[] args)
+    {
+        long Arg(int i) => long.Parse(args[i], CultureInfo.InvariantCulture);
+        switch (role)
+        {
+            case "leftright-publish":
+                // Publishes batches 1 .. n of `keys` keys, then says done.
+                using (var writer = LeftRightMap.OpenWriter<long, long>(name, options))
+                {
+                    Console.WriteLine("ready");
+                    for (long batch = 1; batch <= Arg(1); batch++)
+                    {
+                        WriteBatch(writer, Arg(0), batch);
+                    }
+                }
+                Console.WriteLine("done");
+                return 0;
+            case "leftright-publish-forever":
+                // Publishes batches from (last value + 1) on until killed.
+                using (var writer = LeftRightMap.OpenWriter<long, long>(name, options))
+                {
+                    long batch;
+                    using (var guard = writer.Guard())
+                    {
+                        batch = (guard.Get(0) ?? 0) + 1;
+                    }
+                    Console.WriteLine("ready");
+                    while (true)
+                    {
+                        WriteBatch(writer, Arg(0), batch++);
+                    }
+                }
+            case "leftright-read":
+                // Takes guards until it sees batch n; prints "ok <guards>" or the first violation.
+                using (var reader = LeftRightMap.OpenReader<long, long>(name, options))
+                {
+                    Console.WriteLine("ready");
+                    Console.WriteLine(ReadUntil(reader, Arg(0), Arg(1)));
+                }
+                return 0;
+            case "leftright-hold-guard":
+                // Takes a guard and keeps it until killed.
+                using (var reader = LeftRightMap.OpenReader<long, long>(name, options))
+                {
+                    using ReadGuard<long, long> guard = reader.Guard();
+                    Console.WriteLine("ready " + guard.Sequence.ToString(CultureInfo.InvariantCulture));
+                    Thread.Sleep(Timeout.Infinite);
+                }
+                return 0;
+            default:
+                Console.Error.WriteLine($"unknown role {role}");
+                return 3;
+        }
+    }
+
+    /// <summary>One batch: every key to <paramref name="batch"/>; the extra key present with it iff even.</summary>
+    public static void WriteBatch(LeftRightWriter<long, long> writer, long keys, long batch)
+    {
+        using WriteGuard<long, long> guard = writer.Guard();
+        for (long key = 0; key < keys; key++)
+        {
+            guard.Insert(key, batch);
+        }
+        if (batch % 2 == 0)
+        {
+            guard.Insert(keys, batch);
+        }
+        else
+        {
+            guard.Remove(keys);
+        }
+    }
+
+    /// <summary>Null if the snapshot shows one whole batch (or none yet), else what is wrong.</summary>
+    public static string? CheckSnapshot(ReadGuard<long, long> guard, long keys, out long batch)
+    {
+        batch = guard.Get(0) ?? 0;
+        if (batch == 0)
+        {
+            return guard.Count == 0 ? null : $"no batch yet but {guard.Count} entries";
+        }
+        for (long key = 1; key < keys; key++)
+        {
+            if (guard.Get(key) != batch)
+            {
+                return $"key 0 = {batch} but key {key} = {guard.Get(key)} (publish {guard.Sequence})";
+            }
+        }
+        long? extra = guard.Get(keys);
+        long expectedCount = keys + (batch % 2 == 0 ? 1 : 0);
+        if ((batch % 2 == 0 ? extra != batch : extra is not null) || guard.Count != expectedCount)
+        {
+            return $"batch {batch}: extra key {extra?.ToString(CultureInfo.InvariantCulture) ?? "absent"}, count {guard.Count} (publish {guard.Sequence})";
+        }
+        return null;
+    }
+
+    private static string ReadUntil(LeftRightReader<long, long> reader, long keys, long lastBatch)
+    {
+        long seen = 0;
+        ulong sequence = 0;
+        long guards = 0;
+        while (seen < lastBatch)
+        {
+            using ReadGuard<long, long> guard = reader.Guard();
+            guards++;
+            if (CheckSnapshot(guard, keys, out long batch) is { } problem)
+            {
+                return "violation: " + problem;
+            }
+            if (batch < seen || guard.Sequence < sequence)
+            {
+                return $"violation: went back from batch {seen} (publish {sequence}) to {batch} (publish {guard.Sequence})";
+            }
+            seen = batch;
+            sequence = guard.Sequence;
+        }
+        return "ok " + guards.ToString(CultureInfo.InvariantCulture);
+    }
+}
