@@ -21,12 +21,16 @@ internal sealed record KindInspector(
     private static readonly KindInspector Striped = new(
         region => region.Lanes.SumEntryCounts(), StripedInspector.Details, StripedInspector.Dump, StripedInspector.Check);
 
+    private static readonly KindInspector LeftRight = new(
+        LeftRightInspector.Count, LeftRightInspector.Details, LeftRightInspector.Dump, LeftRightInspector.Check);
+
     /// <summary>The inspector of <paramref name="kind"/>, or null for a kind this version cannot read.</summary>
     public static KindInspector? For(MapKind kind) => kind switch
     {
         MapKind.SeqArray or MapKind.SeqVec or MapKind.SeqMap => Seq,
         MapKind.FolkloreMap => Folklore,
         MapKind.StripedMap => Striped,
+        MapKind.LeftRightMap => LeftRight,
         _ => null,
     };
 }
