@@ -8,7 +8,8 @@ namespace ShmMaps.Core.Epochs;
 /// <remarks>
 /// <code>
 ///  0  u64 pin: [enters: 62][state: 2] (see <see cref="ReaderPin"/>)
-///  8  i64 pinned at: Environment.TickCount64 (ms since boot) when the outermost guard began
+///  8  u32 fenced: 1 if the holder fences its own pins, 0 if it relies on the writer's system-wide barrier
+/// 12  u32 reserved
 /// 16  u64 pinned sequence: the publish sequence that guard read
 /// 24  i32 pid                   28  u32 generation: bumped by every claim of the slot
 /// 32  u64 start ticks of the holder (/proc/pid/stat field 22)
@@ -24,7 +25,7 @@ internal struct ReaderSlot
     public const int Size = 64;
 
     [FieldOffset(0)] public ulong Pin;
-    [FieldOffset(8)] public long PinnedAtMs;
+    [FieldOffset(8)] public uint Fenced;
     [FieldOffset(16)] public ulong PinnedSequence;
     [FieldOffset(24)] public int Pid;
     [FieldOffset(28)] public uint Generation;

@@ -12,8 +12,11 @@ internal sealed unsafe class ReaderSlotLease
     private readonly ReaderSlot* _slot;
     private ulong _enters;
 
-    public ReaderSlotLease(ReaderSlotTable table, int index, ReaderSlot* slot)
+    private readonly bool _fenced;
+
+    public ReaderSlotLease(ReaderSlotTable table, int index, ReaderSlot* slot, bool fenced)
     {
+        _fenced = fenced;
         Table = table;
         Index = index;
         _slot = slot;
@@ -43,19 +46,29 @@ internal sealed unsafe class ReaderSlotLease
 
     /// <summary>
     /// Pins the copy named by the publish sequence at <paramref name="published"/> (copy = sequence &amp; 1) and
-    /// returns the sequence: announce first (a full fence), then read the sequence, so that a writer that flips
-    /// it and then scans the slots either sees this slot entering or is seen by it.
+    /// returns the sequence: announce first, then read the sequence, so that a writer that flips it and then
+    /// scans the slots either sees this slot entering or is seen by it. That needs the announcement ordered
+    /// before the read: a fence here, or (registered processes) the writer's system-wide barrier between its
+    /// flip and its scan, which keeps the fence (and its stall of this thread's pending loads) out of reads.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ulong Pin(ulong* published)
     {
         ulong enters = ++_enters;
-        // Full fence: the announcement is visible to the writer before this thread reads the sequence.
-        Interlocked.Exchange(ref _slot->Pin, ReaderPin.Make(enters, ReaderPin.Entering));
+        ulong entering = ReaderPin.Make(enters, ReaderPin.Entering);
+        if (_fenced)
+        {
+            // Full fence: the announcement is visible to the writer before this thread reads the sequence.
+            Interlocked.Exchange(ref _slot->Pin, entering);
+        }
+        else
+        {
+            // Release only: the writer's system-wide barrier orders it before the read below, for the writer.
+            SharedMemory.WriteRelease(&_slot->Pin, entering);
+        }
         ulong sequence = SharedMemory.ReadAcquire(published);
         _slot->PinnedSequence = sequence;
-        _slot->PinnedAtMs = Environment.TickCount64;
-        // Release: the sequence and time above are visible before the writer sees which copy is pinned.
+        // Release: the sequence above is visible before the writer sees which copy is pinned.
         SharedMemory.WriteRelease(&_slot->Pin, ReaderPin.Make(enters, ReaderPin.OnCopy((int)(sequence & 1))));
         Sequence = sequence;
         return sequence;

@@ -27,6 +27,7 @@ internal sealed unsafe class ReaderSlotTable : IDisposable
     private readonly Stack<int> _pool = new();
     private readonly Lock _gate = new();
     private bool _disposed;
+    private bool? _fenced;
 
     public ReaderSlotTable(MapRegion region, byte* slots, int count)
     {
@@ -73,6 +74,11 @@ internal sealed unsafe class ReaderSlotTable : IDisposable
     /// <returns>The number of dead readers' slots freed.</returns>
     public int WaitForReadersOf(int copy, TimeSpan timeout)
     {
+        // The barrier orders every unfenced reader's announcement before its read of the sequence (see Pin).
+        if (!_region.Platform.SystemWideBarrier())
+        {
+            ThrowIfUnfencedReaders();
+        }
         int freed = 0;
         long started = Stopwatch.GetTimestamp();
         for (int i = 0; i < Count; i++)
@@ -100,8 +106,8 @@ internal sealed unsafe class ReaderSlotTable : IDisposable
                     if (Stopwatch.GetElapsedTime(started) > timeout)
                     {
                         throw new TimeoutException(
-                            $"map '{_region.Name}': reader slot {i} of live pid {slot->Pid} has held a guard on copy {copy} for " +
-                            $"{Environment.TickCount64 - slot->PinnedAtMs} ms; the writer waited {timeout} for it (read guards must be short)");
+                            $"map '{_region.Name}': reader slot {i} of live pid {slot->Pid} has held a guard on copy {copy} for over " +
+                            $"{timeout} (it pins publish {slot->PinnedSequence}); read guards must be short");
                     }
                 }
                 backoff.Pause();
@@ -127,6 +133,19 @@ internal sealed unsafe class ReaderSlotTable : IDisposable
         return freed;
     }
 
+    private void ThrowIfUnfencedReaders()
+    {
+        for (int i = 0; i < Count; i++)
+        {
+            ReaderSlot* slot = Slot(i);
+            if (Volatile.Read(ref slot->Fenced) == 0 && slot->Generation != 0 && IsAlive(i))
+            {
+                throw new ShmMapException(
+                    $"map '{_region.Name}': the system-wide memory barrier failed here, but reader pid {slot->Pid} relies on it; run readers and writer under the same kernel and seccomp policy");
+            }
+        }
+    }
+
     private ReaderSlotLease CurrentSlow()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -145,9 +164,11 @@ internal sealed unsafe class ReaderSlotTable : IDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            // Registering once per handle: readers of a registered process skip their own fence.
+            bool fenced = _fenced ??= !_region.Platform.TryRegisterForSystemWideBarrier();
             if (_pool.TryPop(out int pooled))
             {
-                return new ReaderSlotLease(this, pooled, Slot(pooled));
+                return new ReaderSlotLease(this, pooled, Slot(pooled), fenced);
             }
             int start = Environment.ProcessId % Count;
             for (int i = 0; i < Count; i++)
@@ -158,17 +179,17 @@ internal sealed unsafe class ReaderSlotTable : IDisposable
                 {
                     continue;
                 }
-                ReaderSlot* slot = Claim(index);
+                ReaderSlot* slot = Claim(index, fenced);
                 // Release: a thread that sees the slot held here sees it claimed.
                 Volatile.Write(ref _held[index], true);
-                return new ReaderSlotLease(this, index, slot);
+                return new ReaderSlotLease(this, index, slot, fenced);
             }
         }
         throw new ShmMapException(
             $"map '{_region.Name}': all {Count} reader slots are held by live reader threads; close readers or create the map with more ReaderSlots");
     }
 
-    private ReaderSlot* Claim(int index)
+    private ReaderSlot* Claim(int index, bool fenced)
     {
         ReaderSlot* slot = Slot(index);
         ProcessIdentity process = _region.Platform.CurrentProcess;
@@ -176,6 +197,7 @@ internal sealed unsafe class ReaderSlotTable : IDisposable
         ulong pin = SharedMemory.ReadAcquire(&slot->Pin);
         Interlocked.Exchange(ref slot->Pin, ReaderPin.Make(ReaderPin.Enters(pin), ReaderPin.Idle));
         slot->Generation++;
+        slot->Fenced = fenced ? 1u : 0u;
         slot->Pid = process.Pid;
         slot->StartTicks = process.StartTicks;
         // Release: the holder's identity is complete before inspectors read the claim time.

@@ -49,6 +49,18 @@ internal unsafe interface IShmPlatform
     /// <summary>True when a handle other than <paramref name="file"/> (of any process) holds the byte's lock.</summary>
     bool IsByteLockedByOther(MapFileHandle file, long offset);
 
+    /// <summary>
+    /// Registers this process for <see cref="SystemWideBarrier"/> and checks that the barrier works; false where
+    /// it does not (the process must then fence on its own).
+    /// </summary>
+    bool TryRegisterForSystemWideBarrier();
+
+    /// <summary>
+    /// A full memory barrier on every running thread of every registered process (Linux membarrier,
+    /// global expedited): what lets readers skip their own fence. False if the system refuses.
+    /// </summary>
+    bool SystemWideBarrier();
+
     /// <summary>Removes a file; false if it did not exist.</summary>
     bool Delete(string path);
 

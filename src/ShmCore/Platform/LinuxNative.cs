@@ -58,6 +58,21 @@ internal static unsafe partial class LinuxNative
         [FieldOffset(140)] public uint DevMinor;
     }
 
+    /// <summary>membarrier(2) commands (linux/membarrier.h).</summary>
+    public const int MembarrierGlobalExpedited = 1 << 1;
+    public const int MembarrierRegisterGlobalExpedited = 1 << 2;
+
+    /// <summary>The membarrier system call's number on this architecture; -1 where unknown.</summary>
+    public static long MembarrierSyscall => System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture switch
+    {
+        System.Runtime.InteropServices.Architecture.X64 => 324,
+        System.Runtime.InteropServices.Architecture.Arm64 => 283,
+        _ => -1,
+    };
+
+    [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
+    public static partial long Syscall(long number, long command, long flags);
+
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Open(string path, int flags, int mode);
 

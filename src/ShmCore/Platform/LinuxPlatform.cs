@@ -155,6 +155,16 @@ internal sealed unsafe class LinuxPlatform : IShmPlatform
     }
 
     /// <inheritdoc/>
+    public bool TryRegisterForSystemWideBarrier() =>
+        LinuxNative.MembarrierSyscall > 0
+        && LinuxNative.Syscall(LinuxNative.MembarrierSyscall, LinuxNative.MembarrierRegisterGlobalExpedited, 0) == 0
+        && SystemWideBarrier();
+
+    /// <inheritdoc/>
+    public bool SystemWideBarrier() =>
+        LinuxNative.MembarrierSyscall > 0 && LinuxNative.Syscall(LinuxNative.MembarrierSyscall, LinuxNative.MembarrierGlobalExpedited, 0) == 0;
+
+    /// <inheritdoc/>
     public bool IsByteLockedByOther(MapFileHandle file, long offset)
     {
         var request = new LinuxNative.Flock { Type = LinuxNative.FWrLck, Start = offset, Length = 1 };

@@ -43,8 +43,8 @@ internal static unsafe class LeftRightInspector
             };
             int held = 0, pinned = 0, listed = 0;
             string oldest = "none";
-            long oldestAge = -1;
-            long now = Environment.TickCount64;
+            ulong oldestSequence = ulong.MaxValue;
+            string sinceLast = Age(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - lastPublish);
             for (int i = 0; i < table.Readers.Count; i++)
             {
                 ReaderSlot* slot = table.Readers.Slot(i);
@@ -56,19 +56,23 @@ internal static unsafe class LeftRightInspector
                 {
                     continue;
                 }
-                long age = now - slot->PinnedAtMs;
+                // Guards record no clock (a clock read costs more than the guard): their age is told by publishes.
+                ulong pinnedSequence = slot->PinnedSequence;
+                string age = pinnedSequence < sequence
+                    ? $"held over {sinceLast} ({sequence - pinnedSequence} publishes behind)"
+                    : "taken after the last publish";
                 if (pinning)
                 {
                     pinned++;
-                    if (age > oldestAge)
+                    if (pinnedSequence < oldestSequence)
                     {
-                        oldestAge = age;
-                        oldest = $"{Age(age)} (slot {i}, pid {slot->Pid})";
+                        oldestSequence = pinnedSequence;
+                        oldest = $"slot {i} (pid {slot->Pid}): pins publish {pinnedSequence}, {age}";
                     }
                 }
                 if (listed++ < ListedSlots)
                 {
-                    string guard = pinning ? $"{ReaderPin.Describe(pin)} (publish {slot->PinnedSequence}), guard held {Age(age)}" : "idle";
+                    string guard = pinning ? $"{ReaderPin.Describe(pin)} (publish {pinnedSequence}), guard {age}" : "idle";
                     details[$"reader slot {i}"] = $"pid {slot->Pid} ({(alive ? "alive" : "dead")}), {guard}, {ReaderPin.Enters(pin)} guards";
                 }
             }

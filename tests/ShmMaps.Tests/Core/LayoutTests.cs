@@ -1,8 +1,10 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using ShmMaps.Core.Epochs;
 using ShmMaps.Core.Locking;
 using ShmMaps.Core.Region;
 using ShmMaps.Core.Registry;
+using ShmMaps.LeftRight;
 using ShmMaps.Seq;
 
 namespace ShmMaps.Tests.Core;
@@ -27,6 +29,29 @@ public class LayoutTests
         Assert.Equal(576, Offset<MapHeader>(nameof(MapHeader.Checksum)));
         Assert.Equal(640, Offset<MapHeader>(nameof(MapHeader.Ready)));
         Assert.Equal(768, Offset<MapHeader>(nameof(MapHeader.CounterLines)));
+    }
+
+    [Fact]
+    public void LeftRightLayoutIsPinned()
+    {
+        Assert.Equal(64, Unsafe.SizeOf<ReaderSlot>());
+        Assert.Equal(0, Offset<ReaderSlot>(nameof(ReaderSlot.Pin)));
+        Assert.Equal(8, Offset<ReaderSlot>(nameof(ReaderSlot.Fenced)));
+        Assert.Equal(16, Offset<ReaderSlot>(nameof(ReaderSlot.PinnedSequence)));
+        Assert.Equal(24, Offset<ReaderSlot>(nameof(ReaderSlot.Pid)));
+        Assert.Equal(32, Offset<ReaderSlot>(nameof(ReaderSlot.StartTicks)));
+        Assert.Equal(40, Offset<ReaderSlot>(nameof(ReaderSlot.ClaimedUnixMs)));
+        Assert.Equal(256, Unsafe.SizeOf<LeftRightControl>());
+        Assert.Equal(0, Offset<LeftRightControl>(nameof(LeftRightControl.Published)));
+        Assert.Equal(64, Offset<LeftRightControl>(nameof(LeftRightControl.WriterPid)));
+        Assert.Equal(128, Offset<LeftRightControl>(nameof(LeftRightControl.LastPublishUnixMs)));
+        Assert.Equal(136, Offset<LeftRightControl>(nameof(LeftRightControl.Counts)));
+        Assert.Equal(24, LeftRightLayout.CellStride(8, 8));
+        Assert.Equal(16, LeftRightLayout.CellStride(4, 4));
+        Assert.Equal((5UL << 2) | 3, ReaderPin.Make(5, ReaderPin.OnCopy(1)));
+        Assert.True(ReaderPin.MayRead(ReaderPin.Make(1, ReaderPin.Entering), 0));
+        Assert.False(ReaderPin.MayRead(ReaderPin.Make(1, ReaderPin.OnCopy(1)), 0));
+        Assert.False(ReaderPin.MayRead(ReaderPin.Make(1, ReaderPin.Idle), 1));
     }
 
     [Fact]

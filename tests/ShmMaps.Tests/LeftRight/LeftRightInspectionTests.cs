@@ -33,7 +33,7 @@ public sealed class LeftRightInspectionTests : IDisposable
         Assert.StartsWith("1 of 128 held by live threads, 1 in a guard", info.Details["reader slots"]);
         Assert.Contains($"pid {child.Pid}", info.Details["oldest guard"]);
         string slot = Assert.Single(info.Details, d => d.Key.StartsWith("reader slot ", StringComparison.Ordinal)).Value;
-        Assert.Matches($"pid {child.Pid} \\(alive\\), on copy [01] \\(publish 3\\), guard held", slot);
+        Assert.Matches($"pid {child.Pid} \\(alive\\), on copy [01] \\(publish 3\\), guard taken after the last publish", slot);
 
         Assert.Equal(Enumerable.Range(0, 11).Select(k => (k.ToString(), "2")), MapInspector.Dump("inspect", _dir.Options).Select(e => (e.Key!, e.Value)).OrderBy(e => long.Parse(e.Item1)));
         CheckReport sound = MapInspector.Check("inspect", _dir.Options);
