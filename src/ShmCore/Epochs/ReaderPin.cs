@@ -25,6 +25,9 @@ internal static class ReaderPin
     /// <summary>The word for the <paramref name="enters"/>-th guard in <paramref name="state"/>.</summary>
     public static ulong Make(ulong enters, ulong state) => (enters << 2) | state;
 
+    /// <summary>The word of the same slot after the guard of <paramref name="pin"/> has ended.</summary>
+    public static ulong Idled(ulong pin) => Make(Enters(pin), Idle);
+
     /// <summary>True when a guard with <paramref name="pin"/> may be reading copy <paramref name="copy"/>.</summary>
     public static bool MayRead(ulong pin, int copy) => State(pin) is var state && (state == Entering || state == OnCopy(copy));
 

@@ -96,11 +96,7 @@ internal sealed unsafe class ReaderSlotTable : IDisposable
                 {
                     if (!IsAlive(i))
                     {
-                        // The holder died inside a guard: free its pin unless a new holder has rewritten it.
-                        if (SharedMemory.CompareExchange(&slot->Pin, ReaderPin.Make(ReaderPin.Enters(pin), ReaderPin.Idle), pin) == pin)
-                        {
-                            freed++;
-                        }
+                        freed += TryFree(i, pin) ? 1 : 0;
                         break;
                     }
                     if (Stopwatch.GetElapsedTime(started) > timeout)
@@ -116,6 +112,10 @@ internal sealed unsafe class ReaderSlotTable : IDisposable
         return freed;
     }
 
+    /// <summary>Sets slot <paramref name="index"/>, pinned by a dead holder as <paramref name="pin"/>, idle; false if a new holder has rewritten it.</summary>
+    public bool TryFree(int index, ulong pin) =>
+        SharedMemory.CompareExchange(&Slot(index)->Pin, ReaderPin.Idled(pin), pin) == pin;
+
     /// <summary>Sets idle every slot pinned by a dead holder (what <c>shm recover</c> does); returns how many.</summary>
     public int FreeDeadSlots()
     {
@@ -124,8 +124,7 @@ internal sealed unsafe class ReaderSlotTable : IDisposable
         {
             ReaderSlot* slot = Slot(i);
             ulong pin = SharedMemory.ReadAcquire(&slot->Pin);
-            if (ReaderPin.State(pin) != ReaderPin.Idle && !IsAlive(i)
-                && SharedMemory.CompareExchange(&slot->Pin, ReaderPin.Make(ReaderPin.Enters(pin), ReaderPin.Idle), pin) == pin)
+            if (ReaderPin.State(pin) != ReaderPin.Idle && !IsAlive(i) && TryFree(i, pin))
             {
                 freed++;
             }
@@ -170,15 +169,9 @@ internal sealed unsafe class ReaderSlotTable : IDisposable
             {
                 return new ReaderSlotLease(this, pooled, Slot(pooled), fenced);
             }
-            int start = Environment.ProcessId % Count;
-            for (int i = 0; i < Count; i++)
+            int index = LivenessLocks.LockFirstFree(_region.Platform, _region.File, LockBase, Count, i => _held[i]);
+            if (index >= 0)
             {
-                int index = (start + i) % Count;
-                // A slot whose lock nobody holds is free: never used, or left by a dead process (reclaimed here).
-                if (_held[index] || !_region.Platform.TryLockByte(_region.File, LockBase + index))
-                {
-                    continue;
-                }
                 ReaderSlot* slot = Claim(index, fenced);
                 // Release: a thread that sees the slot held here sees it claimed.
                 Volatile.Write(ref _held[index], true);
@@ -195,7 +188,7 @@ internal sealed unsafe class ReaderSlotTable : IDisposable
         ProcessIdentity process = _region.Platform.CurrentProcess;
         // A dead holder may have died inside a guard: idle now (a waiting writer sees the word change).
         ulong pin = SharedMemory.ReadAcquire(&slot->Pin);
-        Interlocked.Exchange(ref slot->Pin, ReaderPin.Make(ReaderPin.Enters(pin), ReaderPin.Idle));
+        Interlocked.Exchange(ref slot->Pin, ReaderPin.Idled(pin));
         slot->Generation++;
         slot->Fenced = fenced ? 1u : 0u;
         slot->Pid = process.Pid;
@@ -234,7 +227,7 @@ internal sealed unsafe class ReaderSlotTable : IDisposable
                 {
                     ReaderSlot* slot = Slot(i);
                     ulong pin = SharedMemory.ReadAcquire(&slot->Pin);
-                    SharedMemory.WriteRelease(&slot->Pin, ReaderPin.Make(ReaderPin.Enters(pin), ReaderPin.Idle));
+                    SharedMemory.WriteRelease(&slot->Pin, ReaderPin.Idled(pin));
                     _region.Platform.UnlockByte(_region.File, LockBase + i);
                     _held[i] = false;
                 }

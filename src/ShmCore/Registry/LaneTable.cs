@@ -176,15 +176,9 @@ internal sealed unsafe class LaneTable : IDisposable
             {
                 return pooled;
             }
-            int start = Environment.ProcessId % Count;
-            for (int i = 0; i < Count; i++)
+            int index = LivenessLocks.LockFirstFree(_platform, _file, LockBase, Count, i => _held[i] is not null);
+            if (index >= 0)
             {
-                int index = (start + i) % Count;
-                // Our own descriptor's locks never conflict with themselves: skip lanes this handle holds.
-                if (_held[index] is not null || !_platform.TryLockByte(_file, LockBase + index))
-                {
-                    continue;
-                }
                 Lane lane = Claim(index);
                 // Release: a thread that sees the lane as held here also sees it fully claimed.
                 Volatile.Write(ref _held[index], lane);

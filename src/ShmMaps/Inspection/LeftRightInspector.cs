@@ -33,18 +33,18 @@ internal static unsafe class LeftRightInspector
             LeftRightControl* control = table.Control;
             ulong sequence = SharedMemory.ReadAcquire(&control->Published);
             long lastPublish = control->LastPublishUnixMs;
+            string sinceLast = Age(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - lastPublish);
             var details = new Dictionary<string, string>
             {
                 ["cells per copy"] = $"{table.CellCount} of {table.Stride} bytes",
                 ["publishes"] = sequence == 0 ? "none yet"
-                    : $"{sequence}, the last {Age(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - lastPublish)} ago ({DateTimeOffset.FromUnixTimeMilliseconds(lastPublish):u}), readers on copy {sequence & 1}",
+                    : $"{sequence}, the last {sinceLast} ago ({DateTimeOffset.FromUnixTimeMilliseconds(lastPublish):u}), readers on copy {sequence & 1}",
                 ["writer"] = control->WriterSinceUnixMs == 0 ? "never opened"
                     : $"pid {control->WriterPid} ({(table.IsWriterAlive() ? "alive" : "gone")}), opened {DateTimeOffset.FromUnixTimeMilliseconds(control->WriterSinceUnixMs):u}",
             };
             int held = 0, pinned = 0, listed = 0;
             string oldest = "none";
             ulong oldestSequence = ulong.MaxValue;
-            string sinceLast = Age(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - lastPublish);
             for (int i = 0; i < table.Readers.Count; i++)
             {
                 ReaderSlot* slot = table.Readers.Slot(i);
@@ -156,10 +156,7 @@ internal static unsafe class LeftRightInspector
             }
             if (recover)
             {
-                if (SharedMemory.CompareExchange(&slot->Pin, ReaderPin.Make(ReaderPin.Enters(pin), ReaderPin.Idle), pin) == pin)
-                {
-                    report.Recovered++;
-                }
+                report.Recovered += table.Readers.TryFree(i, pin) ? 1 : 0;
             }
             else
             {

@@ -23,6 +23,7 @@ public sealed unsafe class LeftRightWriter<TKey, TValue> : IDisposable
     private readonly List<LeftRightChange<TKey, TValue>> _log = [];
     private WriteGuard<TKey, TValue>? _open;
     private StandbyState _standby;
+    private LeftRightCopy<TKey, TValue> _writeCopy;
     private long _standbyCount;
     private bool _disposed;
 
@@ -56,6 +57,7 @@ public sealed unsafe class LeftRightWriter<TKey, TValue> : IDisposable
         _prepared8 = XxHash3.Prepare8(_seed);
         // A new map's copies are both empty; an existing one's writer copy may hold a dead writer's half batch.
         _standby = created ? StandbyState.Ready : StandbyState.NeedsCopy;
+        _writeCopy = Copy(1 - _table.PublishedCopy);
     }
 
     /// <summary>The map's name.</summary>
@@ -100,7 +102,7 @@ public sealed unsafe class LeftRightWriter<TKey, TValue> : IDisposable
 
     internal long StandbyCount => _standbyCount;
 
-    internal bool TryGetValue(in TKey key, out TValue value) => Standby.TryGetValue(key, Hash(key), out value);
+    internal bool TryGetValue(in TKey key, out TValue value) => _writeCopy.TryGetValue(key, Hash(key), out value);
 
     internal void Insert(in TKey key, TValue value)
     {
@@ -142,8 +144,6 @@ public sealed unsafe class LeftRightWriter<TKey, TValue> : IDisposable
 
     internal void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 
-    private LeftRightCopy<TKey, TValue> Standby => Copy(1 - _table.PublishedCopy);
-
     private LeftRightCopy<TKey, TValue> Copy(int index) => new((byte*)_table.Copies[index], _table.CellCount);
 
     private ulong Hash(in TKey key) => KeyBytes<TKey>.Hash(key, _seed, _prepared8);
@@ -156,11 +156,13 @@ public sealed unsafe class LeftRightWriter<TKey, TValue> : IDisposable
             return;
         }
         int published = _table.PublishedCopy;
+        // Only this writer flips the sequence: the copy it writes stays 1 - published until it publishes.
+        _writeCopy = Copy(1 - published);
         _table.Readers.WaitForReadersOf(1 - published, _region.Options.LockTimeout);
         // A batch of more changes than a quarter of the cells is cheaper to bring over by copying the table.
         if (_standby == StandbyState.NeedsCopy || _log.Count * 4L > _table.CellCount)
         {
-            Standby.CopyFrom(Copy(published));
+            _writeCopy.CopyFrom(Copy(published));
             _standbyCount = _table.Control->Counts[published];
         }
         else
@@ -184,7 +186,7 @@ public sealed unsafe class LeftRightWriter<TKey, TValue> : IDisposable
 
     private void Put(in TKey key, TValue value)
     {
-        LeftRightCopy<TKey, TValue> standby = Standby;
+        LeftRightCopy<TKey, TValue> standby = _writeCopy;
         ulong hash = Hash(key);
         long cell = standby.Find(key, hash);
         if (cell >= 0)
@@ -202,7 +204,7 @@ public sealed unsafe class LeftRightWriter<TKey, TValue> : IDisposable
 
     private bool Erase(in TKey key)
     {
-        LeftRightCopy<TKey, TValue> standby = Standby;
+        LeftRightCopy<TKey, TValue> standby = _writeCopy;
         long cell = standby.Find(key, Hash(key));
         if (cell < 0)
         {
