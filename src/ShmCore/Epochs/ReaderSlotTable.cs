@@ -66,8 +66,9 @@ internal sealed unsafe class ReaderSlotTable : IDisposable
         Volatile.Read(ref _held[index]) || _region.Platform.IsByteLockedByOther(_region.File, LockBase + index);
 
     /// <summary>
-    /// Waits until no guard reads copy <paramref name="copy"/>: every slot entering or on it when scanned must
-    /// change its pin word (a guard that begins later reads the sequence already flipped away from the copy).
+    /// Waits until no guard reads copy <paramref name="copy"/>: the guard each slot shows when scanned, if it is
+    /// entering or on the copy, must end or show the other copy (a guard that begins later reads the sequence
+    /// already flipped away from the copy; see <see cref="ReaderSlotLease.Pin"/>).
     /// A slot whose holder is dead is set idle instead. <see cref="TimeoutException"/> naming the reader if a
     /// live one keeps its guard past <paramref name="timeout"/>.
     /// </summary>
@@ -84,19 +85,18 @@ internal sealed unsafe class ReaderSlotTable : IDisposable
         for (int i = 0; i < Count; i++)
         {
             ReaderSlot* slot = Slot(i);
-            ulong pin = SharedMemory.ReadAcquire(&slot->Pin);
-            if (!ReaderPin.MayRead(pin, copy))
-            {
-                continue;
-            }
+            ulong seen = SharedMemory.ReadAcquire(&slot->Pin);
+            ulong guard = ReaderPin.Enters(seen);
             var backoff = new Backoff();
-            for (int round = 0; SharedMemory.ReadAcquire(&slot->Pin) == pin; round++)
+            // Wait out the guard seen first, until it ends or says it reads the other copy. A guard seen entering
+            // may still turn out to be on this copy (it read the sequence before the flip); a later guard cannot.
+            for (int round = 0; ReaderPin.Enters(seen) == guard && ReaderPin.MayRead(seen, copy); round++)
             {
                 if (round % 64 == 63)
                 {
                     if (!IsAlive(i))
                     {
-                        freed += TryFree(i, pin) ? 1 : 0;
+                        freed += TryFree(i, seen) ? 1 : 0;
                         break;
                     }
                     if (Stopwatch.GetElapsedTime(started) > timeout)
@@ -107,6 +107,7 @@ internal sealed unsafe class ReaderSlotTable : IDisposable
                     }
                 }
                 backoff.Pause();
+                seen = SharedMemory.ReadAcquire(&slot->Pin);
             }
         }
         return freed;

@@ -89,6 +89,9 @@ public sealed unsafe class LeftRightReader<TKey, TValue> : IDisposable
         _region.Dispose();
     }
 
+    /// <summary>The reader slots as this handle sees them (for white-box tests).</summary>
+    internal ReaderSlotTable Slots => _slots;
+
     internal long CountOf(int copy) => SharedMemory.ReadAcquire(&_table.Control->Counts[copy]);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
