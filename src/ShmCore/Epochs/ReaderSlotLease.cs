@@ -81,9 +81,26 @@ internal sealed unsafe class ReaderSlotLease
         _enters = ulong.MaxValue;
     }
 
+    /// <summary>Ends a guard of this thread: the outermost one unpins. <see cref="InvalidOperationException"/> on another thread.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Exit()
+    {
+        if (Environment.CurrentManagedThreadId != ThreadId)
+        {
+            ThrowOtherThread();
+        }
+        if (--Depth == 0)
+        {
+            Unpin();
+        }
+    }
+
     /// <summary>Ends the outermost guard.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Unpin() =>
         // Release: every read of the pinned copy happens before the writer sees the slot idle and rewrites it.
         SharedMemory.WriteRelease(&_slot->Pin, ReaderPin.Make(_enters, ReaderPin.Idle));
+
+    private static void ThrowOtherThread() =>
+        throw new InvalidOperationException("a read guard must be disposed on the thread that took it");
 }

@@ -18,7 +18,6 @@ public readonly struct ReadGuard<TKey, TValue> : IDisposable, IEnumerable<KeyVal
     private readonly LeftRightReader<TKey, TValue> _reader;
     private readonly ReaderSlotLease _lease;
     private readonly ulong _enters;
-    private readonly ulong _sequence;
     private readonly int _depth;
 
     internal ReadGuard(LeftRightReader<TKey, TValue> reader, ReaderSlotLease lease, int depth)
@@ -26,7 +25,6 @@ public readonly struct ReadGuard<TKey, TValue> : IDisposable, IEnumerable<KeyVal
         _reader = reader;
         _lease = lease;
         _enters = lease.Enters;
-        _sequence = lease.Sequence;
         _depth = depth;
     }
 
@@ -36,7 +34,7 @@ public readonly struct ReadGuard<TKey, TValue> : IDisposable, IEnumerable<KeyVal
         get
         {
             ThrowIfEnded();
-            return _sequence;
+            return _lease.Sequence;
         }
     }
 
@@ -50,7 +48,8 @@ public readonly struct ReadGuard<TKey, TValue> : IDisposable, IEnumerable<KeyVal
         }
     }
 
-    private int Copy => (int)(_sequence & 1);
+    /// <summary>The pinned copy: the outermost guard's, which this one shares while it is valid.</summary>
+    private int Copy => (int)(_lease.Sequence & 1);
 
     /// <summary>The value of <paramref name="key"/> in the snapshot; null if absent.</summary>
     public TValue? Get(TKey key) => TryGetValue(key, out TValue value) ? value : null;
@@ -76,24 +75,19 @@ public readonly struct ReadGuard<TKey, TValue> : IDisposable, IEnumerable<KeyVal
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
     /// <summary>Ends the snapshot (the outermost guard of the thread lets the writer reuse the copy).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Dispose()
     {
-        if (_lease is null)
+        ReaderSlotLease lease = _lease;
+        if (lease is null)
         {
             return; // a default guard holds nothing
         }
-        if (_lease.Enters != _enters || _lease.Depth != _depth)
+        if (lease.Enters != _enters || lease.Depth != _depth)
         {
-            throw new InvalidOperationException("a read guard was disposed twice, or before a guard taken after it");
+            ThrowDisposedOutOfOrder();
         }
-        if (Environment.CurrentManagedThreadId != _lease.ThreadId)
-        {
-            throw new InvalidOperationException("a read guard must be disposed on the thread that took it");
-        }
-        if (--_lease.Depth == 0)
-        {
-            _lease.Unpin();
-        }
+        lease.Exit();
     }
 
     private static IEnumerator<KeyValuePair<TKey, TValue>> Enumerate(ReadGuard<TKey, TValue> guard)
@@ -118,6 +112,9 @@ public readonly struct ReadGuard<TKey, TValue> : IDisposable, IEnumerable<KeyVal
             ThrowEnded();
         }
     }
+
+    private static void ThrowDisposedOutOfOrder() =>
+        throw new InvalidOperationException("a read guard was disposed twice, or before a guard taken after it");
 
     private static void ThrowEnded() => throw new ObjectDisposedException(nameof(ReadGuard<TKey, TValue>), "the read guard has been disposed (or is a default one)");
 }
