@@ -21,9 +21,11 @@ public sealed class LeftRightProcessTests : IDisposable
         reader1.WaitFor("ready");
         reader2.WaitFor("ready");
         using var writer = ChildProcess.Start("leftright-publish", _dir.Path, "batches", Keys, batches);
-        writer.WaitFor("done");
-        string result1 = reader1.ReadLine(TimeSpan.FromSeconds(60));
-        string result2 = reader2.ReadLine(TimeSpan.FromSeconds(60));
+        // 20,000 batches under stress beside the rest of the suite take longer than one line's default 30 s.
+        Assert.Equal("ready", writer.ReadLine());
+        Assert.Equal("done", writer.ReadLine(TimeSpan.FromMinutes(5)));
+        string result1 = reader1.ReadLine(TimeSpan.FromMinutes(1));
+        string result2 = reader2.ReadLine(TimeSpan.FromMinutes(1));
         Assert.StartsWith("ok ", result1);
         Assert.StartsWith("ok ", result2);
 
