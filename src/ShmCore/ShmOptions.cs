@@ -31,6 +31,12 @@ public sealed class ShmOptions
     public int ReaderSlots { get; init; } = 128;
 
     /// <summary>
+    /// For stores with a lock per element (<c>RwStore</c>): how many element locks one thread can hold at once.
+    /// Each lane keeps this many hold records (with room for one value's undo image each). Fixed at create.
+    /// </summary>
+    public int LocksPerThread { get; init; } = 16;
+
+    /// <summary>
     /// For hash maps with a fixed table: the fraction of cells in use when the map holds its capacity. The
     /// table gets the smallest power-of-two number of cells that keeps the load at or below it. Fixed at create.
     /// Null (the default) chooses by size: 0.2 while the table stays within <see cref="CacheSizedTableBytes"/>

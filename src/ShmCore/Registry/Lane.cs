@@ -50,6 +50,9 @@ internal sealed unsafe class Lane
     /// <summary>The low half of a lock word this lane holds.</summary>
     public ulong OwnerTag { get; }
 
+    /// <summary>What the map kind keeps for this lane in this handle (set by the lane's thread on first use).</summary>
+    public object? Attachment { get; set; }
+
     /// <summary>The lane's record in shared memory.</summary>
     public LaneRecord* Record => _record;
 

@@ -1,0 +1,245 @@
+using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+using ShmMaps.Core.Locking;
+using ShmMaps.Core.Memory;
+
+namespace ShmMaps.Rw;
+
+/// <summary>
+/// Taking and releasing an element's reader-writer lock, beyond the one-CAS fast paths of <see cref="RwStore{T}"/>:
+/// waiting, the writer-pending bit, probing the holders after a while, and recovery when one of them is dead.
+/// </summary>
+/// <remarks>
+/// A taker writes its hold record (Acquiring) before the CAS on the element word and changes it after, so the
+/// records always explain the word. A waiter never waits with an Acquiring record: a reader withdraws its
+/// record, a writer turns it into WritePending (and sets the element's pending bit, which turns new readers
+/// away until it is in). After <see cref="LockWaiter.FirstProbe"/>, and every <see cref="LockWaiter.ProbeInterval"/>,
+/// a waiter compares the word with the live records; a holder no live record explains means a dead holder,
+/// and the waiter recounts (<see cref="ElementRecovery"/>). A live holder is waited for until the timeout.
+/// </remarks>
+internal static unsafe class ElementLocks
+{
+    /// <summary>
+    /// Takes the lock on the element <paramref name="element"/> (slot and generation) for <paramref name="record"/>.
+    /// Returns the record's state word while held, or 0 when the id is not live or the timeout passed
+    /// (<paramref name="throwOnTimeout"/>: a <see cref="TimeoutException"/> naming a holder instead).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static ulong Acquire(RwTable table, LaneHolds holds, HoldRecord* record, ulong element, bool write, TimeSpan timeout, bool throwOnTimeout)
+    {
+        long slot = HoldRecord.SlotOf(element);
+        uint generation = HoldRecord.GenerationOf(element);
+        ulong* word = table.Word(slot);
+        HoldState acquiring = write ? HoldState.WriteAcquiring : HoldState.ReadAcquiring;
+        long start = Stopwatch.GetTimestamp();
+        long nextProbe = start + Ticks(LockWaiter.FirstProbe);
+        long timeoutTicks = timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : Ticks(timeout);
+        int holderPid = 0;
+        var backoff = new Backoff();
+        while (true)
+        {
+            ulong announced = holds.NextWord(acquiring);
+            record->Element = element;
+            SharedMemory.WriteRelease(&record->State, announced);
+            ulong seen = SharedMemory.ReadAcquire(word);
+            while (write ? ElementWord.WritableAt(seen, generation) : ElementWord.ReadableAt(seen, generation))
+            {
+                ulong desired = write ? (seen & ~ElementWord.PendingBit) | ElementWord.WriterBit : seen + 1;
+                // Full fence: the Acquiring record is visible to anyone who sees us in the word.
+                ulong found = SharedMemory.CompareExchange(word, desired, seen);
+                if (found == seen)
+                {
+                    return write ? BeginWrite(table, record, announced, slot) : Hold(record, announced, HoldState.ReadHeld);
+                }
+                seen = found;
+            }
+            if (!ElementWord.IsLiveAt(seen, generation))
+            {
+                Withdraw(record, word, generation, write);
+                return 0;
+            }
+            if (write)
+            {
+                SharedMemory.WriteRelease(&record->State, holds.NextWord(HoldState.WritePending));
+                if (!ElementWord.IsRecovering(seen) && !ElementWord.HasPending(seen) && ElementWord.Readers(seen) > 0)
+                {
+                    // Full fence: the WritePending record is visible before the bit that it explains.
+                    SharedMemory.CompareExchange(word, seen | ElementWord.PendingBit, seen);
+                }
+            }
+            else
+            {
+                SharedMemory.WriteRelease(&record->State, 0);
+            }
+
+            long now = Stopwatch.GetTimestamp();
+            if (timeout == TimeSpan.Zero || now - start >= timeoutTicks)
+            {
+                Withdraw(record, word, generation, write);
+                if (throwOnTimeout && timeout != TimeSpan.Zero)
+                {
+                    ThrowTimeout(table, slot, holderPid, Stopwatch.GetElapsedTime(start));
+                }
+                return 0;
+            }
+            if (now >= nextProbe)
+            {
+                holderPid = Probe(table, holds, slot, generation);
+                nextProbe = Stopwatch.GetTimestamp() + Ticks(LockWaiter.ProbeInterval);
+            }
+            backoff.Pause();
+        }
+    }
+
+    /// <summary>Releases a read lock whose record says <paramref name="held"/>; nothing if it was released already.</summary>
+    public static void ReleaseRead(RwTable table, HoldRecord* record, ulong held, ulong* word)
+    {
+        if (SharedMemory.ReadAcquire(&record->State) != held)
+        {
+            return;
+        }
+        ulong seen = SharedMemory.ReadAcquire(word);
+        while (true)
+        {
+            if (!ElementWord.IsRecovering(seen) && ElementWord.Readers(seen) != 0)
+            {
+                // Full fence: our reads of the value are done before a writer can see the count drop.
+                ulong found = SharedMemory.CompareExchange(word, seen - 1, seen);
+                if (found == seen)
+                {
+                    break;
+                }
+                seen = found;
+                continue;
+            }
+            seen = WaitOutRecovery(table, record, word, seen, "a read lock");
+        }
+        // Release: the record is free only after the word no longer counts it.
+        SharedMemory.WriteRelease(&record->State, 0);
+    }
+
+    /// <summary>Releases a write lock whose record says <paramref name="held"/>; nothing if it was released already.</summary>
+    public static void ReleaseWrite(RwTable table, HoldRecord* record, ulong held, ulong* word)
+    {
+        if (SharedMemory.ReadAcquire(&record->State) != held)
+        {
+            return;
+        }
+        // Release: the new value is complete before Done, after which no recovery rolls it back.
+        SharedMemory.WriteRelease(&record->State, HoldRecord.WithState(held, HoldState.WriteDone));
+        ulong seen = SharedMemory.ReadAcquire(word);
+        while (true)
+        {
+            if (!ElementWord.IsRecovering(seen) && ElementWord.HasWriter(seen))
+            {
+                // Full fence: the new value is visible to whoever takes the lock next.
+                ulong found = SharedMemory.CompareExchange(word, seen & ~ElementWord.WriterBit, seen);
+                if (found == seen)
+                {
+                    break;
+                }
+                seen = found;
+                continue;
+            }
+            seen = WaitOutRecovery(table, record, word, seen, "a write lock");
+        }
+        SharedMemory.WriteRelease(&record->State, 0);
+    }
+
+    /// <summary>For a holder about to change the word: waits while a live recoverer has it frozen, recovers it if that one is dead.</summary>
+    public static ulong WaitOutRecovery(RwTable table, HoldRecord* record, ulong* word, ulong seen, string what)
+    {
+        if (!ElementWord.IsRecovering(seen))
+        {
+            ThrowHelper.ThrowCorrupt($"store '{table.Region.Name}': releasing {what} on slot {HoldRecord.SlotOf(record->Element)} whose word 0x{seen:x16} does not count it");
+        }
+        var backoff = new Backoff();
+        long probeAt = Stopwatch.GetTimestamp() + Ticks(LockWaiter.FirstProbe);
+        while (ElementWord.IsRecovering(seen))
+        {
+            backoff.Pause();
+            if (Stopwatch.GetTimestamp() >= probeAt && !ElementRecovery.IsRecovererAlive(table, seen))
+            {
+                ElementRecovery.Recover(table, table.CurrentHolds(), HoldRecord.SlotOf(record->Element), table.Region.Options.LockTimeout);
+                probeAt = Stopwatch.GetTimestamp() + Ticks(LockWaiter.ProbeInterval);
+            }
+            seen = SharedMemory.ReadAcquire(word);
+        }
+        return seen;
+    }
+
+    /// <summary>Throws for a lock used after its release.</summary>
+    [DoesNotReturn]
+    public static void ThrowReleased() => throw new ObjectDisposedException("lock", "the element lock was released (disposed)");
+
+    private static ulong Hold(HoldRecord* record, ulong announced, HoldState state)
+    {
+        ulong held = HoldRecord.WithState(announced, state);
+        SharedMemory.WriteRelease(&record->State, held);
+        return held;
+    }
+
+    private static ulong BeginWrite(RwTable table, HoldRecord* record, ulong announced, long slot)
+    {
+        Buffer.MemoryCopy(table.Value(slot), RwTable.UndoImage(record), table.ValueSize, table.ValueSize);
+        // Release: the undo image is complete before Active; no store of the caller's may come before it.
+        ulong held = Hold(record, announced, HoldState.WriteActive);
+        SharedMemory.StoreStoreBarrier();
+        return held;
+    }
+
+    /// <summary>Gives up waiting: the record is freed, and a writer takes back the pending bit it may have set.</summary>
+    private static void Withdraw(HoldRecord* record, ulong* word, uint generation, bool write)
+    {
+        SharedMemory.WriteRelease(&record->State, 0);
+        if (!write)
+        {
+            return;
+        }
+        ulong seen = SharedMemory.ReadAcquire(word);
+        while (ElementWord.IsLiveAt(seen, generation) && !ElementWord.IsRecovering(seen) && ElementWord.HasPending(seen) && !ElementWord.HasWriter(seen))
+        {
+            // Another waiting writer sets it again on its next look.
+            ulong found = SharedMemory.CompareExchange(word, seen & ~ElementWord.PendingBit, seen);
+            if (found == seen)
+            {
+                return;
+            }
+            seen = found;
+        }
+    }
+
+    /// <summary>Looks at the element's holders: recovers it if a dead one is found; returns a live holder's pid.</summary>
+    private static int Probe(RwTable table, LaneHolds holds, long slot, uint generation)
+    {
+        ulong* word = table.Word(slot);
+        ulong seen = SharedMemory.ReadAcquire(word);
+        if (!ElementWord.IsLiveAt(seen, generation))
+        {
+            return 0;
+        }
+        if (ElementWord.IsRecovering(seen))
+        {
+            if (!ElementRecovery.IsRecovererAlive(table, seen))
+            {
+                ElementRecovery.Recover(table, holds, slot, table.Region.Options.LockTimeout);
+            }
+            return table.Lanes.Record(ElementWord.RecovererLane(seen))->Pid;
+        }
+        HolderCensus census = ElementRecovery.Census(table, slot, generation);
+        if (census.NeedsRecovery(seen))
+        {
+            ElementRecovery.Recover(table, holds, slot, table.Region.Options.LockTimeout);
+        }
+        return census.HolderPid;
+    }
+
+    [DoesNotReturn]
+    private static void ThrowTimeout(RwTable table, long slot, int pid, TimeSpan waited) =>
+        throw new TimeoutException(
+            $"store '{table.Region.Name}': element in slot {slot} is locked by live process {pid} for {waited.TotalSeconds:F1} s; " +
+            "it may be stopped or stuck (the lock timeout is ShmOptions.LockTimeout)");
+
+    private static long Ticks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);
+}

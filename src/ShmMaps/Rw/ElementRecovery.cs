@@ -1,0 +1,205 @@
+using System.Diagnostics;
+using ShmMaps.Core.Locking;
+using ShmMaps.Core.Memory;
+
+namespace ShmMaps.Rw;
+
+/// <summary>
+/// Setting an element's lock word right after a holder died: the word is frozen (it names the recoverer),
+/// the holders are counted again from the live hold records, a dead writer's unfinished write is undone,
+/// dead records are cleared, and the word is released with the new count.
+/// </summary>
+/// <remarks>
+/// A holder writes its record before the CAS that takes the lock, so a record in an Acquiring state may or
+/// may not hold the lock; once the word is frozen no CAS can succeed, so such a record soon either becomes a
+/// holder or withdraws, and the recoverer waits for that. Waiters never wait in an Acquiring state, so this
+/// wait is a few instructions of a running thread. Every step is idempotent: a recoverer that dies is taken
+/// over by the next one (its frozen word names a dead lane), which counts and undoes the same way, because
+/// nothing else changes the element while it is frozen.
+/// </remarks>
+internal static unsafe class ElementRecovery
+{
+    /// <summary>Counts the records naming <paramref name="slot"/> at generation <paramref name="generation"/>, without changing anything.</summary>
+    public static HolderCensus Census(RwTable table, long slot, uint generation)
+    {
+        int readers = 0, writers = 0, pending = 0, dead = 0, pid = 0;
+        var alive = new Dictionary<int, bool>();
+        for (int lane = 0; lane < table.Lanes.Count; lane++)
+        {
+            for (int index = 1; index < table.HoldsPerLane; index++)
+            {
+                HoldRecord* record = table.Hold(lane, index);
+                ulong state = SharedMemory.ReadAcquire(&record->State);
+                if (HoldRecord.StateOf(state) == HoldState.None || record->Element != HoldRecord.ElementOf(slot, generation))
+                {
+                    continue;
+                }
+                if (!table.IsRecordLive(lane, state, alive))
+                {
+                    dead++;
+                    continue;
+                }
+                pid = table.Lanes.Record(lane)->Pid;
+                switch (HoldRecord.StateOf(state))
+                {
+                    case HoldState.ReadAcquiring or HoldState.ReadHeld:
+                        readers++;
+                        break;
+                    case HoldState.WritePending:
+                        pending++;
+                        break;
+                    default:
+                        writers++;
+                        break;
+                }
+            }
+        }
+        return new HolderCensus(readers, writers, pending, dead, pid);
+    }
+
+    /// <summary>Whether the recoverer a frozen word names is alive.</summary>
+    public static bool IsRecovererAlive(RwTable table, ulong word)
+    {
+        int lane = ElementWord.RecovererLane(word);
+        if (lane >= table.Lanes.Count)
+        {
+            return false;
+        }
+        uint generation = SharedMemory.ReadAcquire(&table.Lanes.Record(lane)->Generation);
+        return ElementWord.ShortGeneration(generation) == ElementWord.RecovererGeneration(word) && table.Lanes.IsLaneAlive(lane);
+    }
+
+    /// <summary>
+    /// Recounts <paramref name="slot"/>'s holders on behalf of <paramref name="me"/>. Returns when the word is
+    /// no longer frozen by a dead recoverer or by us (another live recoverer may still hold it). A free slot
+    /// only has the dead records that name it cleared.
+    /// </summary>
+    public static void Recover(RwTable table, LaneHolds me, long slot, TimeSpan timeout)
+    {
+        ulong* word = table.Word(slot);
+        ulong seen;
+        ulong frozen;
+        while (true)
+        {
+            seen = SharedMemory.ReadAcquire(word);
+            if (!ElementWord.IsLive(seen))
+            {
+                ClearDeadRecords(table, slot, ElementWord.OccupantGeneration(seen));
+                return;
+            }
+            if (ElementWord.IsRecovering(seen) && IsRecovererAlive(table, seen))
+            {
+                return;
+            }
+            frozen = ElementWord.Recovering(ElementWord.Generation(seen), me.Lane.Index, me.Lane.Generation);
+            // Full fence: from here on no CAS of a holder succeeds, and every record written before one did is visible.
+            if (SharedMemory.CompareExchange(word, frozen, seen) == seen)
+            {
+                break;
+            }
+        }
+
+        uint generation = ElementWord.Generation(seen);
+        int readers = 0;
+        bool writer = false, pending = false;
+        var alive = new Dictionary<int, bool>();
+        long deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        for (int lane = 0; lane < table.Lanes.Count; lane++)
+        {
+            for (int index = 1; index < table.HoldsPerLane; index++)
+            {
+                HoldRecord* record = table.Hold(lane, index);
+                ulong state = SettledState(table, record, lane, slot, alive, deadline, word, frozen);
+                if (HoldRecord.StateOf(state) == HoldState.None || HoldRecord.SlotOf(record->Element) != slot)
+                {
+                    continue;
+                }
+                bool sameGeneration = HoldRecord.GenerationOf(record->Element) == generation;
+                if (table.IsRecordLive(lane, state, alive))
+                {
+                    if (sameGeneration)
+                    {
+                        switch (HoldRecord.StateOf(state))
+                        {
+                            case HoldState.ReadHeld:
+                                readers++;
+                                break;
+                            case HoldState.WritePending:
+                                pending = true;
+                                break;
+                            case HoldState.WriteActive or HoldState.WriteDone:
+                                writer = true;
+                                break;
+                        }
+                    }
+                    continue;
+                }
+                if (sameGeneration && HoldRecord.StateOf(state) == HoldState.WriteActive)
+                {
+                    // Undo first, clear after: a recoverer that dies between the two is followed by one that undoes again.
+                    Buffer.MemoryCopy(RwTable.UndoImage(record), table.Value(slot), table.ValueSize, table.ValueSize);
+                }
+                SharedMemory.CompareExchange(&record->State, 0, state);
+            }
+        }
+        // Release: the undone value and the cleared records are visible before the element is usable again.
+        SharedMemory.CompareExchange(word, ElementWord.Live(generation, writer, pending, (ulong)readers), frozen);
+    }
+
+    /// <summary>
+    /// The record's state once it is not a live Acquiring one naming this slot (those are a CAS away from holding
+    /// or withdrawing). Past the deadline the element is left for another recoverer and a TimeoutException thrown.
+    /// </summary>
+    private static ulong SettledState(RwTable table, HoldRecord* record, int lane, long slot, Dictionary<int, bool> alive,
+        long deadline, ulong* word, ulong frozen)
+    {
+        var backoff = new Backoff();
+        while (true)
+        {
+            ulong state = SharedMemory.ReadAcquire(&record->State);
+            HoldState kind = HoldRecord.StateOf(state);
+            if ((kind != HoldState.ReadAcquiring && kind != HoldState.WriteAcquiring)
+                || HoldRecord.SlotOf(record->Element) != slot
+                || !table.IsRecordLive(lane, state, alive))
+            {
+                return state;
+            }
+            if (Stopwatch.GetTimestamp() > deadline)
+            {
+                // Hand the frozen word to whoever comes next: name a generation our lane does not have.
+                ulong abandoned = ElementWord.Recovering(ElementWord.Generation(frozen), ElementWord.RecovererLane(frozen), ElementWord.RecovererGeneration(frozen) + 1);
+                SharedMemory.CompareExchange(word, abandoned, frozen);
+                throw new TimeoutException(
+                    $"store '{table.Region.Name}': process {table.Lanes.Record(lane)->Pid} (lane {lane}) stays between announcing a lock " +
+                    "and taking it; it may be stopped (the lock timeout is ShmOptions.LockTimeout)");
+            }
+            backoff.Pause();
+            alive.Remove(lane);
+        }
+    }
+
+    /// <summary>
+    /// Clears the records dead processes left naming <paramref name="slot"/> at a generation below
+    /// <paramref name="belowGeneration"/> (elements removed since), undoing nothing. Later generations are left
+    /// alone: the slot may have been reused since its word was read.
+    /// </summary>
+    public static void ClearDeadRecords(RwTable table, long slot, uint belowGeneration)
+    {
+        var alive = new Dictionary<int, bool>();
+        for (int lane = 0; lane < table.Lanes.Count; lane++)
+        {
+            for (int index = 1; index < table.HoldsPerLane; index++)
+            {
+                HoldRecord* record = table.Hold(lane, index);
+                ulong state = SharedMemory.ReadAcquire(&record->State);
+                if (HoldRecord.StateOf(state) == HoldState.None || HoldRecord.SlotOf(record->Element) != slot
+                    || HoldRecord.GenerationOf(record->Element) >= belowGeneration
+                    || table.IsRecordLive(lane, state, alive))
+                {
+                    continue;
+                }
+                SharedMemory.CompareExchange(&record->State, 0, state);
+            }
+        }
+    }
+}

@@ -1,0 +1,233 @@
+using System.Diagnostics;
+using ShmMaps.Core.Locking;
+using ShmMaps.Core.Memory;
+
+namespace ShmMaps.Rw;
+
+/// <summary>
+/// Handing out slots and taking them back: a list of free slots linked through their element words, and the
+/// never-used slots past <see cref="RwControl.NextFresh"/>, both changed only under one robust lock.
+/// </summary>
+/// <remarks>
+/// Every change is announced in the changer's allocation record (with the slot it concerns) before it is
+/// made, so a waiter that finds the lock's owner dead can tell from the list itself whether the change
+/// happened, and finish it: a slot taken but never made live, or freed but not yet linked, goes back on the
+/// list; nothing is lost and nothing is listed twice. A slot an insert took and whose process died before
+/// making it live (state <see cref="HoldState.Taken"/>, lock already released) is returned by the next holder
+/// of that lane, or by <c>shm recover</c>; until then it is only unused.
+/// </remarks>
+internal static unsafe class FreeList
+{
+    /// <summary>Takes the lock for <paramref name="me"/>, finishing a dead owner's change first.</summary>
+    public static void Lock(RwTable table, LaneHolds me)
+    {
+        ulong* word = &table.Control->FreeListLock;
+        ulong seen = SharedMemory.ReadAcquire(word);
+        // Full fence (CAS): the list and the fresh counter are read after the lock is ours.
+        if (LockWord.IsLocked(seen) || SharedMemory.CompareExchange(word, LockWord.Locked(seen, me.Lane.OwnerTag), seen) != seen)
+        {
+            LockSlow(table, me, word);
+        }
+    }
+
+    /// <summary>Releases the lock (release: every change made under it is visible first).</summary>
+    public static void Unlock(RwTable table)
+    {
+        ulong* word = &table.Control->FreeListLock;
+        SharedMemory.WriteRelease(word, LockWord.Released(SharedMemory.ReadAcquire(word)));
+    }
+
+    /// <summary>Under the lock: takes a slot for an insert and says so in <paramref name="me"/>'s allocation record. False when the store is full.</summary>
+    public static bool Take(RwTable table, LaneHolds me, out long slot, out uint generation)
+    {
+        RwControl* control = table.Control;
+        HoldRecord* record = me.Allocation;
+        ulong head = control->FreeHead;
+        if (head != 0)
+        {
+            slot = (long)head - 1;
+            if (slot >= table.MaxElements)
+            {
+                ThrowHelper.ThrowCorrupt($"store '{table.Region.Name}': the free list names slot {slot} of {table.MaxElements}");
+            }
+            ulong free = SharedMemory.ReadAcquire(table.Word(slot));
+            if (ElementWord.IsLive(free) || ElementWord.IsRetired(free))
+            {
+                ThrowHelper.ThrowCorrupt($"store '{table.Region.Name}': the free list names slot {slot}, which is not free");
+            }
+            generation = ElementWord.OccupantGeneration(free);
+            Announce(record, me, HoldState.Taking, slot, generation);
+            control->FreeHead = ElementWord.Link(free);
+        }
+        else
+        {
+            slot = control->NextFresh;
+            if (slot >= table.MaxElements)
+            {
+                generation = 0;
+                return false;
+            }
+            generation = 1;
+            Announce(record, me, HoldState.Taking, slot, generation);
+            SharedMemory.WriteRelease(&control->NextFresh, slot + 1);
+        }
+        // Release: the list change comes before Taken (a crash between them is read from the list).
+        SharedMemory.WriteRelease(&record->State, me.NextWord(HoldState.Taken));
+        return true;
+    }
+
+    /// <summary>
+    /// Under the lock and the element's write lock (held through <paramref name="writeRecord"/>): frees the element,
+    /// which ends its id and releases the write lock in one CAS, and links its slot in front of the list.
+    /// </summary>
+    public static void Remove(RwTable table, LaneHolds me, HoldRecord* writeRecord, ulong* word)
+    {
+        RwControl* control = table.Control;
+        long slot = HoldRecord.SlotOf(writeRecord->Element);
+        uint generation = HoldRecord.GenerationOf(writeRecord->Element);
+        HoldRecord* record = me.Allocation;
+        Announce(record, me, HoldState.Removing, slot, generation);
+        uint next = generation + 1;
+        ulong seen = SharedMemory.ReadAcquire(word);
+        while (true)
+        {
+            if (ElementWord.IsRecovering(seen))
+            {
+                seen = ElementLocks.WaitOutRecovery(table, writeRecord, word, seen, "a write lock");
+                continue;
+            }
+            if (!ElementWord.IsLiveAt(seen, generation) || !ElementWord.HasWriter(seen))
+            {
+                ThrowHelper.ThrowCorrupt($"store '{table.Region.Name}': slot {slot} lost its write lock (word 0x{seen:x16})");
+            }
+            // One CAS releases the write lock, ends the id, and links the slot in front of the list; a slot whose
+            // generations are used up is retired instead, so no id ever names two elements.
+            ulong freed = next == 0 ? ElementWord.Retired(generation) : ElementWord.Free(next, control->FreeHead);
+            ulong found = SharedMemory.CompareExchange(word, freed, seen);
+            if (found == seen)
+            {
+                break;
+            }
+            seen = found;
+        }
+        if (next != 0)
+        {
+            control->FreeHead = (ulong)slot + 1;
+        }
+        SharedMemory.WriteRelease(&record->State, 0);
+    }
+
+    /// <summary>
+    /// Under the lock: finishes what a dead lane's allocation record says was under way, then clears it. The
+    /// record must belong to a dead holder (checked by the caller).
+    /// </summary>
+    public static void FinishDead(RwTable table, LaneHolds me, HoldRecord* dead)
+    {
+        ulong state = SharedMemory.ReadAcquire(&dead->State);
+        long slot = HoldRecord.SlotOf(dead->Element);
+        if (HoldRecord.StateOf(state) == HoldState.None || slot >= table.MaxElements)
+        {
+            SharedMemory.CompareExchange(&dead->State, 0, state);
+            return;
+        }
+        RwControl* control = table.Control;
+        ulong word = SharedMemory.ReadAcquire(table.Word(slot));
+        bool listed = control->FreeHead == (ulong)slot + 1;
+        bool mustReturn = HoldRecord.StateOf(state) switch
+        {
+            // Taken from the list unless it still heads it; from the fresh slots unless the counter still names it.
+            HoldState.Taking => !listed && control->NextFresh != slot,
+            HoldState.Taken => !ElementWord.IsLive(word) && !ElementWord.IsRetired(word)
+                && ElementWord.OccupantGeneration(word) == HoldRecord.GenerationOf(dead->Element),
+            HoldState.Returning => !listed,
+            HoldState.Removing => !ElementWord.IsLive(word) && !ElementWord.IsRetired(word) && !listed
+                && ElementWord.Generation(word) == HoldRecord.GenerationOf(dead->Element) + 1,
+            _ => false,
+        };
+        if (!mustReturn)
+        {
+            SharedMemory.CompareExchange(&dead->State, 0, state);
+            return;
+        }
+        // Our own record first, then the dead one cleared, then the link: a crash at any step leaves one
+        // record saying Returning, which the next owner finishes exactly once.
+        bool ours = dead == me.Allocation;
+        Announce(me.Allocation, me, HoldState.Returning, slot, 0);
+        if (!ours && SharedMemory.CompareExchange(&dead->State, 0, state) != state)
+        {
+            SharedMemory.WriteRelease(&me.Allocation->State, 0);
+            return;
+        }
+        Link(table, slot);
+        SharedMemory.WriteRelease(&me.Allocation->State, 0);
+    }
+
+    private static void Link(RwTable table, long slot)
+    {
+        RwControl* control = table.Control;
+        ulong* word = table.Word(slot);
+        ulong free = SharedMemory.ReadAcquire(word);
+        SharedMemory.WriteRelease(word, ElementWord.Free(ElementWord.Generation(free), control->FreeHead));
+        control->FreeHead = (ulong)slot + 1;
+    }
+
+    private static void Announce(HoldRecord* record, LaneHolds me, HoldState state, long slot, uint generation)
+    {
+        record->Element = HoldRecord.ElementOf(slot, generation);
+        // Release: the slot is named before the state, and both before the change they announce.
+        SharedMemory.WriteRelease(&record->State, me.NextWord(state));
+        SharedMemory.StoreStoreBarrier();
+    }
+
+    private static void LockSlow(RwTable table, LaneHolds me, ulong* word)
+    {
+        long start = Stopwatch.GetTimestamp();
+        long nextProbe = start + Ticks(LockWaiter.FirstProbe);
+        TimeSpan timeout = table.Region.Options.LockTimeout;
+        ulong owner = 0;
+        var backoff = new Backoff();
+        while (true)
+        {
+            ulong seen = SharedMemory.ReadAcquire(word);
+            if (!LockWord.IsLocked(seen))
+            {
+                if (SharedMemory.CompareExchange(word, LockWord.Locked(seen, me.Lane.OwnerTag), seen) == seen)
+                {
+                    return;
+                }
+                continue;
+            }
+            long now = Stopwatch.GetTimestamp();
+            if ((seen & LockWord.OwnerMask) != owner)
+            {
+                owner = seen & LockWord.OwnerMask;
+                start = now;
+                nextProbe = now + Ticks(LockWaiter.FirstProbe);
+            }
+            else if (now >= nextProbe)
+            {
+                if (table.Lanes.IsOwnerDead(seen))
+                {
+                    // Exactly one waiter takes the lock over from the dead owner, and finishes its change.
+                    if (SharedMemory.CompareExchange(word, LockWord.Locked(seen, me.Lane.OwnerTag), seen) == seen)
+                    {
+                        FinishDead(table, me, table.Hold(LockWord.OwnerLane(seen), 0));
+                        return;
+                    }
+                    continue;
+                }
+                if (now - start >= Ticks(timeout))
+                {
+                    int lane = LockWord.OwnerLane(seen);
+                    throw new TimeoutException(
+                        $"store '{table.Region.Name}': the free-slot list is locked by live process {table.Lanes.Record(lane)->Pid} (lane {lane}) " +
+                        $"for {Stopwatch.GetElapsedTime(start).TotalSeconds:F1} s; it may be stopped (the lock timeout is ShmOptions.LockTimeout)");
+                }
+                nextProbe = now + Ticks(LockWaiter.ProbeInterval);
+            }
+            backoff.Pause();
+        }
+    }
+
+    private static long Ticks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);
+}

@@ -1,0 +1,298 @@
+using System.Runtime.CompilerServices;
+using ShmMaps.Core.Memory;
+using ShmMaps.Core.Region;
+using ShmMaps.Keys;
+using ShmMaps.Rw;
+
+namespace ShmMaps;
+
+/// <summary>
+/// Elements by id, each with its own reader-writer lock, shared by any number of processes: insert a value,
+/// get an <see cref="ShmId"/>, hand the id to any process, which reads or writes the element in place under
+/// the element's lock.
+/// </summary>
+/// <remarks>
+/// Layout: <see cref="RwStoreLayout"/>. Elements live in slots grouped in blocks that never move; the file
+/// reserves every block at create (sparse: memory is used as slots are first used), so the store grows without
+/// remapping anyone. Removed slots are reused; every slot has one 8-byte word (generation and lock) and no
+/// other overhead. A stale id (its element removed, the slot perhaps reused), an id of another store, or
+/// <c>default</c> is <c>false</c>, never another element.
+/// <para/>
+/// Locks are held per thread: each thread that locks takes one of the store's lanes (<see cref="ShmOptions.WriterLanes"/>)
+/// and can hold up to <see cref="ShmOptions.LocksPerThread"/> - 1 element locks at once. A lock may be released
+/// on another thread. A lock is not reentrant: a thread that holds an element's read lock and asks for its write
+/// lock waits for itself until the timeout. Insert and remove take a short store-wide lock on the free-slot list.
+/// <para/>
+/// A process killed while holding locks: other processes find it dead within a few milliseconds of waiting,
+/// restore the value an unfinished write lock changed, and count the element's holders again.
+/// </remarks>
+/// <typeparam name="T">The element type; unmanaged, stored by its bytes.</typeparam>
+public sealed unsafe class RwStore<T> : IDisposable where T : unmanaged
+{
+    private readonly MapRegion _region;
+    private readonly RwTable _table;
+    private readonly ulong _storeId;
+    private readonly long _maxElements;
+    private volatile bool _disposed;
+
+    private RwStore(MapRegion region)
+    {
+        _region = region;
+        _table = RwTable.Open(region, Unsafe.SizeOf<T>());
+        _storeId = _table.StoreId;
+        _maxElements = _table.MaxElements;
+    }
+
+    /// <summary>The store's name.</summary>
+    public string Name => _region.Name;
+
+    /// <summary>The most elements the store holds at once (its reservation); an insert past it is a <see cref="MapFullException"/>.</summary>
+    public long Capacity => _maxElements;
+
+    /// <summary>The identity every id of this store carries.</summary>
+    public ulong StoreId => _storeId;
+
+    /// <summary>Creates an empty store with room for <see cref="RwStoreLayout.DefaultMaxElements"/> elements; <see cref="MapExistsException"/> if the name exists.</summary>
+    public static RwStore<T> Create(string name, ShmOptions? options = null) => Create(name, RwStoreLayout.DefaultMaxElements, options);
+
+    /// <summary>Creates an empty store with room for <paramref name="maxElements"/> elements at once.</summary>
+    public static RwStore<T> Create(string name, long maxElements, ShmOptions? options = null) =>
+        new(MapRegion.Create(name, Spec(maxElements, options), options));
+
+    /// <summary>Opens an existing store; <see cref="LayoutMismatchException"/> if it is not an <c>RwStore&lt;T&gt;</c>.</summary>
+    public static RwStore<T> Open(string name, ShmOptions? options = null) =>
+        new(MapRegion.Open(name, Spec(RwStoreLayout.DefaultMaxElements, options), options));
+
+    /// <summary>Opens the store, creating it (room for <see cref="RwStoreLayout.DefaultMaxElements"/>) if it does not exist.</summary>
+    public static RwStore<T> OpenOrCreate(string name, ShmOptions? options = null) => OpenOrCreate(name, RwStoreLayout.DefaultMaxElements, options);
+
+    /// <summary>Opens the store, creating it with room for <paramref name="maxElements"/> if it does not exist.</summary>
+    public static RwStore<T> OpenOrCreate(string name, long maxElements, ShmOptions? options = null) =>
+        new(MapRegion.OpenOrCreate(name, Spec(maxElements, options), options));
+
+    /// <summary>Deletes the store's file; false if there was none. Processes that have it open keep using it.</summary>
+    public static bool Delete(string name, ShmOptions? options = null) => MapRegion.Delete(name, options);
+
+    /// <summary>Adds <paramref name="value"/> as a new element; returns its id.</summary>
+    /// <exception cref="MapFullException">The store holds <see cref="Capacity"/> elements.</exception>
+    public ShmId Insert(T value)
+    {
+        ThrowIfDisposed();
+        LaneHolds holds = _table.CurrentHolds();
+        long slot;
+        uint generation;
+        bool taken;
+        FreeList.Lock(_table, holds);
+        try
+        {
+            taken = FreeList.Take(_table, holds, out slot, out generation);
+        }
+        finally
+        {
+            FreeList.Unlock(_table);
+        }
+        if (!taken)
+        {
+            ThrowHelper.ThrowMapFull($"store '{Name}' holds its {_maxElements} elements; remove some or create a larger store");
+        }
+        *(T*)_table.Value(slot) = value;
+        // Release: the value is written before the element is live (a locker reads it after its CAS).
+        SharedMemory.WriteRelease(_table.Word(slot), ElementWord.Live(generation));
+        SharedMemory.WriteRelease(&holds.Allocation->State, 0);
+        return new ShmId(_storeId, HoldRecord.ElementOf(slot, generation));
+    }
+
+    /// <summary>
+    /// Takes a read lock on the element <paramref name="id"/>, waiting for a writer up to <see cref="ShmOptions.LockTimeout"/>
+    /// (then <see cref="TimeoutException"/> naming the holder's process). False if the id is not live.
+    /// </summary>
+    public bool TryRead(ShmId id, out ReadLock<T> guard) => TryRead(id, _region.Options.LockTimeout, throwOnTimeout: true, out guard);
+
+    /// <summary>
+    /// Takes a read lock on the element <paramref name="id"/>, waiting up to <paramref name="timeout"/> for a writer
+    /// (<see cref="TimeSpan.Zero"/>: not at all; <see cref="Timeout.InfiniteTimeSpan"/>: forever). False if the id is not
+    /// live or the time passed.
+    /// </summary>
+    public bool TryRead(ShmId id, TimeSpan timeout, out ReadLock<T> guard) => TryRead(id, CheckTimeout(timeout), throwOnTimeout: false, out guard);
+
+    /// <summary>Takes the write lock on the element <paramref name="id"/>, like <see cref="TryRead(ShmId, out ReadLock{T})"/>.</summary>
+    public bool TryWrite(ShmId id, out WriteLock<T> guard) => TryWrite(id, _region.Options.LockTimeout, throwOnTimeout: true, out guard);
+
+    /// <summary>Takes the write lock on the element <paramref name="id"/>, like <see cref="TryRead(ShmId, TimeSpan, out ReadLock{T})"/>.</summary>
+    public bool TryWrite(ShmId id, TimeSpan timeout, out WriteLock<T> guard) => TryWrite(id, CheckTimeout(timeout), throwOnTimeout: false, out guard);
+
+    /// <summary>
+    /// Removes the element <paramref name="id"/>, waiting for its locks (up to <see cref="ShmOptions.LockTimeout"/>, then
+    /// <see cref="TimeoutException"/>); false if the id is not live. The id, and every copy of it, is stale from here on.
+    /// </summary>
+    public bool TryRemove(ShmId id, out T value)
+    {
+        if (!TryLockWrite(id, _region.Options.LockTimeout, throwOnTimeout: true, out HoldRecord* record, out ulong held, out ulong* word, out T* element))
+        {
+            value = default;
+            return false;
+        }
+        value = *element;
+        // Release: Done says the element is final (nothing to undo); the slot is freed under the free-list lock.
+        SharedMemory.WriteRelease(&record->State, HoldRecord.WithState(held, HoldState.WriteDone));
+        LaneHolds holds = _table.CurrentHolds();
+        FreeList.Lock(_table, holds);
+        try
+        {
+            FreeList.Remove(_table, holds, record, word);
+        }
+        finally
+        {
+            FreeList.Unlock(_table);
+        }
+        SharedMemory.WriteRelease(&record->State, 0);
+        return true;
+    }
+
+    /// <summary>Releases this handle's lanes (locks its threads still hold are released as a dead process's would be) and the mapping.</summary>
+    public void Dispose()
+    {
+        _disposed = true;
+        _region.Dispose();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TryRead(ShmId id, TimeSpan timeout, bool throwOnTimeout, out ReadLock<T> guard)
+    {
+        long slot = (long)(uint)id.Value;
+        if (id.Store != _storeId || slot >= _maxElements)
+        {
+            guard = default;
+            return false;
+        }
+        ThrowIfDisposed();
+        LaneHolds holds = _table.CurrentHolds();
+        HoldRecord* record = holds.TakeFree();
+        if (record == null)
+        {
+            ThrowTooManyLocks();
+        }
+        ulong* word = _table.Word(slot);
+        ulong announced = holds.NextWord(HoldState.ReadAcquiring);
+        record->Element = id.Value;
+        SharedMemory.WriteRelease(&record->State, announced);
+        ulong seen = SharedMemory.ReadAcquire(word);
+        ulong held;
+        // Full fence (CAS): the Acquiring record is visible to anyone who sees us counted in the word.
+        if (ElementWord.ReadableAt(seen, id.Generation) && SharedMemory.CompareExchange(word, seen + 1, seen) == seen)
+        {
+            held = HoldRecord.WithState(announced, HoldState.ReadHeld);
+            SharedMemory.WriteRelease(&record->State, held);
+        }
+        else if ((held = ElementLocks.Acquire(_table, holds, record, id.Value, write: false, timeout, throwOnTimeout)) == 0)
+        {
+            guard = default;
+            return false;
+        }
+        guard = new ReadLock<T>(_table, record, held, word, (T*)_table.Value(slot));
+        return true;
+    }
+
+    private bool TryWrite(ShmId id, TimeSpan timeout, bool throwOnTimeout, out WriteLock<T> guard)
+    {
+        if (TryLockWrite(id, timeout, throwOnTimeout, out HoldRecord* record, out ulong held, out ulong* word, out T* value))
+        {
+            guard = new WriteLock<T>(_table, record, held, word, value);
+            return true;
+        }
+        guard = default;
+        return false;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TryLockWrite(ShmId id, TimeSpan timeout, bool throwOnTimeout, out HoldRecord* record, out ulong held, out ulong* word, out T* value)
+    {
+        long slot = (long)(uint)id.Value;
+        if (id.Store != _storeId || slot >= _maxElements)
+        {
+            record = null;
+            held = 0;
+            word = null;
+            value = null;
+            return false;
+        }
+        ThrowIfDisposed();
+        LaneHolds holds = _table.CurrentHolds();
+        record = holds.TakeFree();
+        if (record == null)
+        {
+            ThrowTooManyLocks();
+        }
+        word = _table.Word(slot);
+        value = (T*)_table.Value(slot);
+        ulong announced = holds.NextWord(HoldState.WriteAcquiring);
+        record->Element = id.Value;
+        SharedMemory.WriteRelease(&record->State, announced);
+        ulong seen = SharedMemory.ReadAcquire(word);
+        // Full fence (CAS): the Acquiring record is visible to anyone who sees the writer bit.
+        if (ElementWord.WritableAt(seen, id.Generation)
+            && SharedMemory.CompareExchange(word, (seen & ~ElementWord.PendingBit) | ElementWord.WriterBit, seen) == seen)
+        {
+            *(T*)RwTable.UndoImage(record) = *value;
+            held = HoldRecord.WithState(announced, HoldState.WriteActive);
+            // Release: the undo image is complete before Active; no store through the lock may come before it.
+            SharedMemory.WriteRelease(&record->State, held);
+            SharedMemory.StoreStoreBarrier();
+        }
+        else if ((held = ElementLocks.Acquire(_table, holds, record, id.Value, write: true, timeout, throwOnTimeout)) == 0)
+        {
+            return false;
+        }
+        return true;
+    }
+
+    private static TimeSpan CheckTimeout(TimeSpan timeout)
+    {
+        if (timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "a timeout is zero or more, or Timeout.InfiniteTimeSpan");
+        }
+        return timeout;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void ThrowIfDisposed()
+    {
+        if (_disposed)
+        {
+            ThrowHelper.ThrowDisposed(Name);
+        }
+    }
+
+    private void ThrowTooManyLocks() =>
+        throw new ShmMapException($"store '{Name}': this thread holds {_table.HoldsPerLane - 1} element locks at once, the most the store " +
+            "was created for (ShmOptions.LocksPerThread); release some first");
+
+    private static RegionSpec Spec(long maxElements, ShmOptions? options)
+    {
+        if (maxElements is < 1 or > RwStoreLayout.MaxElements)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxElements), maxElements, $"a store holds 1 to {RwStoreLayout.MaxElements} elements");
+        }
+        int locks = options?.LocksPerThread ?? ShmOptions.Default.LocksPerThread;
+        if (locks < 1 || locks >= RwStoreLayout.MaxHoldsPerLane)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), locks, $"LocksPerThread must be 1 to {RwStoreLayout.MaxHoldsPerLane - 1}");
+        }
+        int lanes = options?.WriterLanes ?? ShmOptions.Default.WriterLanes;
+        int valueSize = Unsafe.SizeOf<T>();
+        int blocks = RwStoreLayout.BlocksFor(maxElements);
+        int stride = RwStoreLayout.HoldStride(valueSize);
+        return new RegionSpec
+        {
+            Kind = MapKind.RwStore,
+            KeySize = 0,
+            ValueSize = valueSize,
+            KeyTypeName = "",
+            ValueTypeName = TypeLayout.NameOf<T>(),
+            Capacity = maxElements,
+            KindParameters = [RwStoreLayout.FirstBlockSlots, blocks, maxElements, locks + 1, stride],
+            RegionLengths = [RwControl.Size, checked((long)lanes * (locks + 1) * stride), RwStoreLayout.BlockOffset(blocks, valueSize)],
+        };
+    }
+}

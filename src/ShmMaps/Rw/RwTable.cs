@@ -1,0 +1,137 @@
+using System.Runtime.CompilerServices;
+using ShmMaps.Core.Memory;
+using ShmMaps.Core.Region;
+using ShmMaps.Core.Registry;
+
+namespace ShmMaps.Rw;
+
+/// <summary>An <see cref="RwStore{T}"/>'s file checked and laid out: the control block, the hold records, the blocks.</summary>
+internal sealed unsafe partial class RwTable
+{
+    private readonly byte* _holds;
+    private readonly nint[] _blocks;
+    private readonly long[] _blockSlots;
+
+    private RwTable(MapRegion region, RwControl* control, byte* holds, nint[] blocks, int valueSize, long maxElements, int holdsPerLane, int holdStride)
+    {
+        Region = region;
+        Control = control;
+        _holds = holds;
+        _blocks = blocks;
+        _blockSlots = new long[blocks.Length];
+        for (int k = 0; k < blocks.Length; k++)
+        {
+            _blockSlots[k] = (long)RwStoreLayout.FirstBlockSlots << k;
+        }
+        ValueSize = valueSize;
+        MaxElements = maxElements;
+        HoldsPerLane = holdsPerLane;
+        HoldStride = holdStride;
+        StoreId = region.HashSeed;
+    }
+
+    public MapRegion Region { get; }
+
+    public LaneTable Lanes => Region.Lanes;
+
+    public RwControl* Control { get; }
+
+    public int ValueSize { get; }
+
+    public long MaxElements { get; }
+
+    public int HoldsPerLane { get; }
+
+    public int HoldStride { get; }
+
+    public int BlockCount => _blocks.Length;
+
+    /// <summary>The store's identity, carried by its ids: the header's random seed (the store hashes nothing).</summary>
+    public ulong StoreId { get; }
+
+    /// <summary>Slots handed out at least once (the blocks in use hold them).</summary>
+    public long UsedSlots => Math.Min(SharedMemory.ReadAcquire(&Control->NextFresh), MaxElements);
+
+    /// <summary>The element word of <paramref name="slot"/>, which must be below <see cref="MaxElements"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ulong* Word(long slot)
+    {
+        int block = RwStoreLayout.BlockOf(slot);
+        return (ulong*)_blocks[block] + (slot - RwStoreLayout.SlotsBefore(block));
+    }
+
+    /// <summary>The value of <paramref name="slot"/>, which must be below <see cref="MaxElements"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public byte* Value(long slot)
+    {
+        int block = RwStoreLayout.BlockOf(slot);
+        byte* start = (byte*)_blocks[block];
+        return start + (_blockSlots[block] * sizeof(ulong)) + ((slot - RwStoreLayout.SlotsBefore(block)) * ValueSize);
+    }
+
+    /// <summary>Hold record <paramref name="index"/> of lane <paramref name="lane"/> (0 is the lane's allocation record).</summary>
+    public HoldRecord* Hold(int lane, int index)
+    {
+        if ((uint)lane >= (uint)Lanes.Count || (uint)index >= (uint)HoldsPerLane)
+        {
+            ThrowHelper.ThrowCorrupt($"store '{Region.Name}': hold record {index} of lane {lane} is outside the table");
+        }
+        return (HoldRecord*)(_holds + ((((long)lane * HoldsPerLane) + index) * HoldStride));
+    }
+
+    /// <summary>The undo image of a hold record.</summary>
+    public static byte* UndoImage(HoldRecord* record) => (byte*)record + HoldRecord.Size;
+
+    /// <summary>Whether the record's state word <paramref name="state"/> (read first) belongs to the live holder of lane <paramref name="lane"/>.</summary>
+    public bool IsRecordLive(int lane, ulong state, Dictionary<int, bool>? aliveCache = null)
+    {
+        // The lane's generation is read after the record: a generation only grows, so a record that carries
+        // the generation read now was written by the holder of that generation.
+        ushort generation = (ushort)SharedMemory.ReadAcquire(&Lanes.Record(lane)->Generation);
+        if (HoldRecord.LaneGenerationOf(state) != generation)
+        {
+            return false;
+        }
+        if (aliveCache is null)
+        {
+            return Lanes.IsLaneAlive(lane);
+        }
+        if (!aliveCache.TryGetValue(lane, out bool alive))
+        {
+            alive = Lanes.IsLaneAlive(lane);
+            aliveCache[lane] = alive;
+        }
+        return alive;
+    }
+
+    /// <summary>Checks the kind parameters against the regions; <see cref="CorruptMapException"/> naming what is wrong.</summary>
+    public static RwTable Open(MapRegion region, int valueSize)
+    {
+        long firstBlock = region.KindParameter(RwStoreLayout.FirstBlockSlotsParameter);
+        long blocks = region.KindParameter(RwStoreLayout.BlockCountParameter);
+        long maxElements = region.KindParameter(RwStoreLayout.MaxElementsParameter);
+        long holdsPerLane = region.KindParameter(RwStoreLayout.HoldsPerLaneParameter);
+        long holdStride = region.KindParameter(RwStoreLayout.HoldStrideParameter);
+        if (firstBlock != RwStoreLayout.FirstBlockSlots || maxElements is < 1 or > RwStoreLayout.MaxElements
+            || blocks != RwStoreLayout.BlocksFor(maxElements) || holdsPerLane is < 2 or > RwStoreLayout.MaxHoldsPerLane
+            || holdStride != RwStoreLayout.HoldStride(valueSize))
+        {
+            ThrowHelper.ThrowCorrupt($"store '{region.Name}': block size {firstBlock}, {blocks} blocks, {maxElements} elements, " +
+                $"{holdsPerLane} holds per lane or hold stride {holdStride} is invalid");
+        }
+        byte* control = region.RegionPointer(RwStoreLayout.ControlRegion, out long controlBytes);
+        byte* holds = region.RegionPointer(RwStoreLayout.HoldRegion, out long holdBytes);
+        byte* blockBytes = region.RegionPointer(RwStoreLayout.BlockRegion, out long blockLength);
+        long blockTotal = RwStoreLayout.BlockOffset((int)blocks, valueSize);
+        if (controlBytes < RwControl.Size || holdBytes < (long)region.Lanes.Count * holdsPerLane * holdStride || blockLength < blockTotal)
+        {
+            ThrowHelper.ThrowCorrupt($"store '{region.Name}': a region is shorter than {blocks} blocks and the hold records need");
+        }
+        var starts = new nint[blocks];
+        for (int k = 0; k < blocks; k++)
+        {
+            starts[k] = (nint)(blockBytes + RwStoreLayout.BlockOffset(k, valueSize));
+        }
+        return new RwTable(region, (RwControl*)control, holds, starts, valueSize, maxElements, (int)holdsPerLane, (int)holdStride);
+    }
+}
