@@ -24,6 +24,9 @@ internal sealed record KindInspector(
     private static readonly KindInspector LeftRight = new(
         LeftRightInspector.Count, LeftRightInspector.Details, LeftRightInspector.Dump, LeftRightInspector.Check);
 
+    private static readonly KindInspector Rw = new(
+        RwStoreInspector.Count, RwStoreInspector.Details, RwStoreInspector.Dump, RwStoreInspector.Check);
+
     /// <summary>The inspector of <paramref name="kind"/>, or null for a kind this version cannot read.</summary>
     public static KindInspector? For(MapKind kind) => kind switch
     {
@@ -31,6 +34,7 @@ internal sealed record KindInspector(
         MapKind.FolkloreMap => Folklore,
         MapKind.StripedMap => Striped,
         MapKind.LeftRightMap => LeftRight,
+        MapKind.RwStore => Rw,
         _ => null,
     };
 }

@@ -110,5 +110,5 @@ public static unsafe class MapInspector
 
     private static KindInspector Supported(MapRegion region) =>
         KindInspector.For(region.Kind)
-        ?? throw new NotSupportedException($"map '{region.Name}' is a {region.Kind}; this version inspects SeqArray, SeqVec, SeqMap, FolkloreMap and StripedMap");
+        ?? throw new NotSupportedException($"map '{region.Name}' is a {region.Kind}; this version cannot inspect that kind");
 }

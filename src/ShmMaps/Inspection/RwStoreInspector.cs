@@ -1,0 +1,341 @@
+using ShmMaps.Core.Memory;
+using ShmMaps.Core.Region;
+using ShmMaps.Rw;
+
+namespace ShmMaps.Inspection;
+
+/// <summary>Reads, checks and recovers RwStore files: the slots, the free list, and the locks the hold records explain.</summary>
+internal static unsafe class RwStoreInspector
+{
+    private const int Listed = 10;
+    private static readonly TimeSpan DumpLockWait = TimeSpan.FromMilliseconds(100);
+
+    public static long Count(MapRegion region) => Scan(OpenTable(region)).Live;
+
+    /// <summary>Blocks, live and free slots, and the locks held (by whom) for <c>shm info</c>.</summary>
+    public static IReadOnlyDictionary<string, string> Details(MapRegion region)
+    {
+        RwTable table = OpenTable(region);
+        SlotCensus census = Scan(table);
+        long used = table.UsedSlots;
+        int blocksInUse = used == 0 ? 0 : RwStoreLayout.BlockOf(used - 1) + 1;
+        var held = new List<string>();
+        foreach ((long slot, List<HeldRecord> records) in HeldRecords(table))
+        {
+            if (held.Count == Listed)
+            {
+                held.Add("...");
+                break;
+            }
+            ulong word = SharedMemory.ReadAcquire(table.Word(slot));
+            string holders = string.Join(", ", records.Select(r => $"{r.State} by pid {r.Pid} ({(r.Live ? "live" : "dead")})"));
+            held.Add($"slot {slot} [{Describe(word)}]: {holders}");
+        }
+        return new Dictionary<string, string>
+        {
+            ["elements"] = $"{census.Live} live of at most {table.MaxElements}; {table.ValueSize} bytes each + an 8-byte word",
+            ["blocks"] = $"{blocksInUse} of {table.BlockCount} in use ({used} slots handed out, block 0 has {RwStoreLayout.FirstBlockSlots}, each next twice the last)",
+            ["free slots"] = $"{census.Listed} listed for reuse, {census.Retired} retired (generations used up), {census.Unlisted} out of the list (inserts under way or left by dead processes)",
+            ["locks held"] = $"{census.ReadLocks} read locks, {census.WriteLocks} write locks, {census.Frozen} being recovered",
+            ["holders"] = held.Count == 0 ? "none" : string.Join("; ", held),
+            ["store id"] = $"{table.StoreId:x16}",
+        };
+    }
+
+    /// <summary>Every live element, read under its read lock (an element write-locked for longer than a moment shows as such).</summary>
+    public static IEnumerable<MapEntry> Dump(MapRegion region)
+    {
+        RwTable table = OpenTable(region);
+        (_, string valueType) = ValueDecoder.TypeNames(region);
+        byte[] value = new byte[table.ValueSize];
+        long used = table.UsedSlots;
+        for (long slot = 0; slot < used; slot++)
+        {
+            ulong word = WordOf(table, slot);
+            if (!ElementWord.IsLive(word))
+            {
+                continue;
+            }
+            var id = new ShmId(table.StoreId, HoldRecord.ElementOf(slot, ElementWord.Generation(word)));
+            yield return new MapEntry(slot, id.ToString(), ReadLocked(table, slot, ElementWord.Generation(word), value) is false
+                ? "(write-locked)" : ValueDecoder.Decode(valueType, value));
+        }
+    }
+
+    /// <summary>
+    /// Checks the fresh-slot counter, the free list (in range, free, no cycle), and that every element's lock word is
+    /// explained by live hold records; dead processes' records are problems (a half-done write) or notes (a lock the
+    /// next waiter releases, a slot left out of the list). With <paramref name="recover"/> they are finished first.
+    /// </summary>
+    public static void Check(MapRegion region, CheckReport report, bool recover)
+    {
+        RwTable table = OpenTable(region);
+        if (recover)
+        {
+            report.Recovered += RecoverAll(table);
+        }
+        long next = SharedMemory.ReadAcquire(&table.Control->NextFresh);
+        if (next < 0 || next > table.MaxElements)
+        {
+            report.Add($"the next fresh slot {next} is outside 0..{table.MaxElements}");
+            return;
+        }
+        HashSet<long> listed = WalkFreeList(table, next, report);
+        var holders = HeldRecords(table);
+        for (long slot = 0; slot < next; slot++)
+        {
+            report.Examined++;
+            ulong word = SharedMemory.ReadAcquire(table.Word(slot));
+            if (!ElementWord.IsLive(word))
+            {
+                if (!ElementWord.IsRetired(word) && !listed.Contains(slot))
+                {
+                    CheckUnlisted(table, slot, report);
+                }
+                continue;
+            }
+            holders.TryGetValue(slot, out List<HeldRecord>? records);
+            CheckLock(table, slot, word, records ?? [], report);
+        }
+    }
+
+    private static void CheckLock(RwTable table, long slot, ulong word, List<HeldRecord> records, CheckReport report)
+    {
+        uint generation = ElementWord.Generation(word);
+        var mine = records.Where(r => r.Generation == generation).ToList();
+        foreach (HeldRecord dead in mine.Where(r => !r.Live))
+        {
+            string what = $"slot {slot}: {dead.State} left by dead process {dead.Pid} (lane {dead.Lane})";
+            if (dead.State == HoldState.WriteActive)
+            {
+                report.Add(what + ": the element holds a half-done write until recovered (shm recover restores it)");
+            }
+            else
+            {
+                report.Note(what + ": the next process that waits for the element (or shm recover) releases it");
+            }
+        }
+        if (ElementWord.IsRecovering(word))
+        {
+            if (!ElementRecovery.IsRecovererAlive(table, word))
+            {
+                report.Note($"slot {slot}: its recount was left unfinished by a dead process; the next waiter (or shm recover) finishes it");
+            }
+            return;
+        }
+        int readers = mine.Count(r => r.Live && r.State is HoldState.ReadHeld or HoldState.ReadAcquiring);
+        int writers = mine.Count(r => r.Live && r.State is HoldState.WriteActive or HoldState.WriteDone or HoldState.WriteAcquiring);
+        bool deadHolder = mine.Any(r => !r.Live);
+        if (!deadHolder && ((long)ElementWord.Readers(word) > readers || (ElementWord.HasWriter(word) && writers == 0)))
+        {
+            report.Add($"slot {slot}: the lock word [{Describe(word)}] counts holders no hold record explains ({readers} readers, {writers} writers recorded)");
+        }
+    }
+
+    private static void CheckUnlisted(RwTable table, long slot, CheckReport report)
+    {
+        for (int lane = 0; lane < table.Lanes.Count; lane++)
+        {
+            HoldRecord* record = table.Hold(lane, 0);
+            ulong state = SharedMemory.ReadAcquire(&record->State);
+            if (HoldRecord.StateOf(state) != HoldState.None && HoldRecord.SlotOf(record->Element) == slot)
+            {
+                if (!table.IsRecordLive(lane, state))
+                {
+                    report.Note($"slot {slot} was taken by dead process {table.Lanes.Record(lane)->Pid} and never filled; the next holder of lane {lane} (or shm recover) lists it again");
+                }
+                return;
+            }
+        }
+        report.Add($"slot {slot} is free but neither listed for reuse nor taken by any process: it is lost");
+    }
+
+    private static HashSet<long> WalkFreeList(RwTable table, long next, CheckReport report)
+    {
+        var listed = new HashSet<long>();
+        ulong link = SharedMemory.ReadAcquire(&table.Control->FreeHead);
+        while (link != 0)
+        {
+            long slot = (long)link - 1;
+            if (slot >= next)
+            {
+                report.Add($"the free list names slot {slot}, past the {next} slots handed out");
+                break;
+            }
+            if (!listed.Add(slot))
+            {
+                report.Add($"the free list comes back to slot {slot}: a cycle");
+                break;
+            }
+            ulong word = SharedMemory.ReadAcquire(table.Word(slot));
+            if (ElementWord.IsLive(word) || ElementWord.IsRetired(word))
+            {
+                report.Add($"the free list names slot {slot}, which is {(ElementWord.IsLive(word) ? "live" : "retired")}");
+                break;
+            }
+            link = ElementWord.Link(word);
+        }
+        return listed;
+    }
+
+    /// <summary>Finishes every record dead processes left: element locks recounted (writes undone), slots put back on the list.</summary>
+    private static int RecoverAll(RwTable table)
+    {
+        LaneHolds me = table.CurrentHolds();
+        int recovered = 0;
+        TimeSpan timeout = table.Region.Options.LockTimeout;
+        for (int lane = 0; lane < table.Lanes.Count; lane++)
+        {
+            for (int index = 0; index < table.HoldsPerLane; index++)
+            {
+                HoldRecord* record = table.Hold(lane, index);
+                ulong state = SharedMemory.ReadAcquire(&record->State);
+                if (HoldRecord.StateOf(state) == HoldState.None || table.IsRecordLive(lane, state) || HoldRecord.SlotOf(record->Element) >= table.MaxElements)
+                {
+                    continue;
+                }
+                recovered++;
+                if (index > 0)
+                {
+                    ElementRecovery.Recover(table, me, HoldRecord.SlotOf(record->Element), timeout);
+                    continue;
+                }
+                FreeList.Lock(table, me);
+                try
+                {
+                    if (SharedMemory.ReadAcquire(&record->State) == state)
+                    {
+                        FreeList.FinishDead(table, me, record);
+                    }
+                }
+                finally
+                {
+                    FreeList.Unlock(table);
+                }
+            }
+        }
+        ElementRecoveryOfFrozen(table, me, timeout, ref recovered);
+        return recovered;
+    }
+
+    private static void ElementRecoveryOfFrozen(RwTable table, LaneHolds me, TimeSpan timeout, ref int recovered)
+    {
+        long used = table.UsedSlots;
+        for (long slot = 0; slot < used; slot++)
+        {
+            ulong word = SharedMemory.ReadAcquire(table.Word(slot));
+            if (ElementWord.IsRecovering(word) && !ElementRecovery.IsRecovererAlive(table, word))
+            {
+                ElementRecovery.Recover(table, me, slot, timeout);
+                recovered++;
+            }
+        }
+    }
+
+    private static RwTable OpenTable(MapRegion region) => RwTable.Open(region, (int)region.Header->ValueSize);
+
+    private static ulong WordOf(RwTable table, long slot) => SharedMemory.ReadAcquire(table.Word(slot));
+
+    private static bool ReadLocked(RwTable table, long slot, uint generation, byte[] value)
+    {
+        LaneHolds holds = table.CurrentHolds();
+        HoldRecord* record = holds.TakeFree();
+        if (record == null)
+        {
+            return false;
+        }
+        ulong held = ElementLocks.Acquire(table, holds, record, HoldRecord.ElementOf(slot, generation), write: false, DumpLockWait, throwOnTimeout: false);
+        if (held == 0)
+        {
+            return false;
+        }
+        new ReadOnlySpan<byte>(table.Value(slot), table.ValueSize).CopyTo(value);
+        ElementLocks.ReleaseRead(table, record, held, table.Word(slot));
+        return true;
+    }
+
+    private static SlotCensus Scan(RwTable table)
+    {
+        var census = new SlotCensus();
+        long used = table.UsedSlots;
+        var listed = new HashSet<long>();
+        for (ulong link = SharedMemory.ReadAcquire(&table.Control->FreeHead); link != 0 && listed.Count <= used;)
+        {
+            long slot = (long)link - 1;
+            if (slot >= used || !listed.Add(slot))
+            {
+                break;
+            }
+            link = ElementWord.Link(SharedMemory.ReadAcquire(table.Word(slot)));
+        }
+        census.Listed = listed.Count;
+        for (long slot = 0; slot < used; slot++)
+        {
+            ulong word = SharedMemory.ReadAcquire(table.Word(slot));
+            if (ElementWord.IsLive(word))
+            {
+                census.Live++;
+                if (ElementWord.IsRecovering(word))
+                {
+                    census.Frozen++;
+                    continue;
+                }
+                census.ReadLocks += (long)ElementWord.Readers(word);
+                census.WriteLocks += ElementWord.HasWriter(word) ? 1 : 0;
+            }
+            else if (ElementWord.IsRetired(word))
+            {
+                census.Retired++;
+            }
+            else if (!listed.Contains(slot))
+            {
+                census.Unlisted++;
+            }
+        }
+        return census;
+    }
+
+    /// <summary>The lock records (not allocation records) in use, by the slot they name.</summary>
+    private static Dictionary<long, List<HeldRecord>> HeldRecords(RwTable table)
+    {
+        var bySlot = new SortedDictionary<long, List<HeldRecord>>();
+        var alive = new Dictionary<int, bool>();
+        for (int lane = 0; lane < table.Lanes.Count; lane++)
+        {
+            for (int index = 1; index < table.HoldsPerLane; index++)
+            {
+                HoldRecord* record = table.Hold(lane, index);
+                ulong state = SharedMemory.ReadAcquire(&record->State);
+                if (HoldRecord.StateOf(state) == HoldState.None)
+                {
+                    continue;
+                }
+                long slot = HoldRecord.SlotOf(record->Element);
+                if (!bySlot.TryGetValue(slot, out List<HeldRecord>? list))
+                {
+                    bySlot[slot] = list = [];
+                }
+                list.Add(new HeldRecord(lane, HoldRecord.StateOf(state), HoldRecord.GenerationOf(record->Element),
+                    table.IsRecordLive(lane, state, alive), table.Lanes.Record(lane)->Pid));
+            }
+        }
+        return new Dictionary<long, List<HeldRecord>>(bySlot);
+    }
+
+    private static string Describe(ulong word) =>
+        ElementWord.IsRecovering(word) ? $"being recovered by lane {ElementWord.RecovererLane(word)}"
+        : $"{ElementWord.Readers(word)} readers{(ElementWord.HasWriter(word) ? ", a writer" : "")}{(ElementWord.HasPending(word) ? ", a writer waiting" : "")}";
+
+    private sealed record HeldRecord(int Lane, HoldState State, uint Generation, bool Live, int Pid);
+
+    private sealed class SlotCensus
+    {
+        public long Live;
+        public long Listed;
+        public long Retired;
+        public long Unlisted;
+        public long ReadLocks;
+        public long WriteLocks;
+        public long Frozen;
+    }
+}
