@@ -52,6 +52,9 @@ public sealed unsafe class RwStore<T> : IDisposable where T : unmanaged
     /// <summary>The identity every id of this store carries.</summary>
     public ulong StoreId => _storeId;
 
+    /// <summary>The laid-out file (for white-box tests).</summary>
+    internal RwTable Table => _table;
+
     /// <summary>Creates an empty store with room for <see cref="RwStoreLayout.DefaultMaxElements"/> elements; <see cref="MapExistsException"/> if the name exists.</summary>
     public static RwStore<T> Create(string name, ShmOptions? options = null) => Create(name, RwStoreLayout.DefaultMaxElements, options);
 
