@@ -5,6 +5,7 @@ using ShmMaps.Core.Locking;
 using ShmMaps.Core.Region;
 using ShmMaps.Core.Registry;
 using ShmMaps.LeftRight;
+using ShmMaps.Rw;
 using ShmMaps.Seq;
 
 namespace ShmMaps.Tests.Core;
@@ -52,6 +53,46 @@ public class LayoutTests
         Assert.True(ReaderPin.MayRead(ReaderPin.Make(1, ReaderPin.Entering), 0));
         Assert.False(ReaderPin.MayRead(ReaderPin.Make(1, ReaderPin.OnCopy(1)), 0));
         Assert.False(ReaderPin.MayRead(ReaderPin.Make(1, ReaderPin.Idle), 1));
+    }
+
+    [Fact]
+    public void RwStoreLayoutIsPinned()
+    {
+        Assert.Equal(16, Unsafe.SizeOf<HoldRecord>());
+        Assert.Equal(0, Offset<HoldRecord>(nameof(HoldRecord.State)));
+        Assert.Equal(8, Offset<HoldRecord>(nameof(HoldRecord.Element)));
+        Assert.Equal(64, Unsafe.SizeOf<RwControl>());
+        Assert.Equal(0, Offset<RwControl>(nameof(RwControl.FreeListLock)));
+        Assert.Equal(8, Offset<RwControl>(nameof(RwControl.FreeHead)));
+        Assert.Equal(16, Offset<RwControl>(nameof(RwControl.NextFresh)));
+        Assert.Equal(16 + 8, RwStoreLayout.HoldStride(4));
+        Assert.Equal(16 + 32, RwStoreLayout.HoldStride(32));
+        // Blocks of 1024, 2048, 4096 ... slots; slot i's block and the bytes before each block.
+        Assert.Equal(0, RwStoreLayout.BlockOf(1023));
+        Assert.Equal(1, RwStoreLayout.BlockOf(1024));
+        Assert.Equal(1, RwStoreLayout.BlockOf(3071));
+        Assert.Equal(2, RwStoreLayout.BlockOf(3072));
+        Assert.Equal(3, RwStoreLayout.BlocksFor(1024 + 2048 + 1));
+        Assert.Equal(16384, RwStoreLayout.BlockBytes(0, 8));
+        Assert.Equal(16384 + 32768, RwStoreLayout.BlockOffset(2, 8));
+        Assert.Equal(21, RwStoreLayout.BlocksFor(RwStoreLayout.MaxElements));
+        // The element word: live, locked, frozen and free forms.
+        Assert.Equal(0x0000_0003_8000_0002UL, ElementWord.Live(3, writer: false, pending: false, readers: 2));
+        Assert.True(ElementWord.ReadableAt(ElementWord.Live(3) + 5, 3));
+        Assert.False(ElementWord.ReadableAt(ElementWord.Live(3) | ElementWord.PendingBit, 3));
+        Assert.True(ElementWord.WritableAt(ElementWord.Live(3) | ElementWord.PendingBit, 3));
+        Assert.False(ElementWord.WritableAt(ElementWord.Live(3) + 1, 3));
+        Assert.False(ElementWord.ReadableAt(ElementWord.Live(4), 3));
+        ulong frozen = ElementWord.Recovering(3, lane: 300, laneGeneration: 0x1_2345);
+        Assert.True(ElementWord.IsRecovering(frozen));
+        Assert.Equal(300, ElementWord.RecovererLane(frozen));
+        Assert.Equal(0x2345u, ElementWord.RecovererGeneration(frozen));
+        Assert.False(ElementWord.ReadableAt(frozen, 3) || ElementWord.WritableAt(frozen, 3));
+        ulong free = ElementWord.Free(9, 77);
+        Assert.False(ElementWord.IsLive(free) || ElementWord.IsRetired(free));
+        Assert.Equal(77UL, ElementWord.Link(free));
+        Assert.Equal(1u, ElementWord.OccupantGeneration(0));
+        Assert.True(ElementWord.IsRetired(ElementWord.Retired(uint.MaxValue)));
     }
 
     [Fact]
