@@ -137,8 +137,8 @@ internal static unsafe class RwStoreInspector
         for (int lane = 0; lane < table.Lanes.Count; lane++)
         {
             HoldRecord* record = table.Hold(lane, 0);
-            ulong state = SharedMemory.ReadAcquire(&record->State);
-            if (HoldRecord.StateOf(state) != HoldState.None && HoldRecord.SlotOf(record->Element) == slot)
+            ulong state = HoldRecord.Read(record, out ulong element);
+            if (HoldRecord.StateOf(state) != HoldState.None && HoldRecord.SlotOf(element) == slot)
             {
                 if (!table.IsRecordLive(lane, state))
                 {
@@ -189,15 +189,15 @@ internal static unsafe class RwStoreInspector
             for (int index = 0; index < table.HoldsPerLane; index++)
             {
                 HoldRecord* record = table.Hold(lane, index);
-                ulong state = SharedMemory.ReadAcquire(&record->State);
-                if (HoldRecord.StateOf(state) == HoldState.None || table.IsRecordLive(lane, state) || HoldRecord.SlotOf(record->Element) >= table.MaxElements)
+                ulong state = HoldRecord.Read(record, out ulong element);
+                if (HoldRecord.StateOf(state) == HoldState.None || table.IsRecordLive(lane, state) || HoldRecord.SlotOf(element) >= table.MaxElements)
                 {
                     continue;
                 }
                 recovered++;
                 if (index > 0)
                 {
-                    ElementRecovery.Recover(table, me, HoldRecord.SlotOf(record->Element), timeout);
+                    ElementRecovery.Recover(table, me, HoldRecord.SlotOf(element), timeout);
                     continue;
                 }
                 FreeList.Lock(table, me);
@@ -305,17 +305,17 @@ internal static unsafe class RwStoreInspector
             for (int index = 1; index < table.HoldsPerLane; index++)
             {
                 HoldRecord* record = table.Hold(lane, index);
-                ulong state = SharedMemory.ReadAcquire(&record->State);
+                ulong state = HoldRecord.Read(record, out ulong element);
                 if (HoldRecord.StateOf(state) == HoldState.None)
                 {
                     continue;
                 }
-                long slot = HoldRecord.SlotOf(record->Element);
+                long slot = HoldRecord.SlotOf(element);
                 if (!bySlot.TryGetValue(slot, out List<HeldRecord>? list))
                 {
                     bySlot[slot] = list = [];
                 }
-                list.Add(new HeldRecord(lane, HoldRecord.StateOf(state), HoldRecord.GenerationOf(record->Element),
+                list.Add(new HeldRecord(lane, HoldRecord.StateOf(state), HoldRecord.GenerationOf(element),
                     table.IsRecordLive(lane, state, alive), table.Lanes.Record(lane)->Pid));
             }
         }

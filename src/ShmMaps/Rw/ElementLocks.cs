@@ -92,10 +92,13 @@ internal static unsafe class ElementLocks
         }
     }
 
-    /// <summary>Releases a read lock whose record says <paramref name="held"/>; nothing if it was released already.</summary>
+    /// <summary>
+    /// Releases a read lock whose record says <paramref name="held"/>; nothing if it was released already, or if the
+    /// store handle was disposed (its lanes went with it, so others already treat the lock as a dead process's).
+    /// </summary>
     public static void ReleaseRead(RwTable table, HoldRecord* record, ulong held, ulong* word)
     {
-        if (SharedMemory.ReadAcquire(&record->State) != held)
+        if (table.Region.IsDisposed || SharedMemory.ReadAcquire(&record->State) != held)
         {
             return;
         }
@@ -119,10 +122,13 @@ internal static unsafe class ElementLocks
         SharedMemory.WriteRelease(&record->State, 0);
     }
 
-    /// <summary>Releases a write lock whose record says <paramref name="held"/>; nothing if it was released already.</summary>
+    /// <summary>
+    /// Releases a write lock whose record says <paramref name="held"/>; nothing if it was released already, or if the
+    /// store handle was disposed (its lanes went with it, so others already treat the lock as a dead process's).
+    /// </summary>
     public static void ReleaseWrite(RwTable table, HoldRecord* record, ulong held, ulong* word)
     {
-        if (SharedMemory.ReadAcquire(&record->State) != held)
+        if (table.Region.IsDisposed || SharedMemory.ReadAcquire(&record->State) != held)
         {
             return;
         }

@@ -29,8 +29,8 @@ internal static unsafe class ElementRecovery
             for (int index = 1; index < table.HoldsPerLane; index++)
             {
                 HoldRecord* record = table.Hold(lane, index);
-                ulong state = SharedMemory.ReadAcquire(&record->State);
-                if (HoldRecord.StateOf(state) == HoldState.None || record->Element != HoldRecord.ElementOf(slot, generation))
+                ulong state = HoldRecord.Read(record, out ulong element);
+                if (HoldRecord.StateOf(state) == HoldState.None || element != HoldRecord.ElementOf(slot, generation))
                 {
                     continue;
                 }
@@ -109,12 +109,12 @@ internal static unsafe class ElementRecovery
             for (int index = 1; index < table.HoldsPerLane; index++)
             {
                 HoldRecord* record = table.Hold(lane, index);
-                ulong state = SettledState(table, record, lane, slot, alive, deadline, word, frozen);
-                if (HoldRecord.StateOf(state) == HoldState.None || HoldRecord.SlotOf(record->Element) != slot)
+                ulong state = SettledState(table, record, lane, slot, alive, deadline, word, frozen, out ulong element);
+                if (HoldRecord.StateOf(state) == HoldState.None || HoldRecord.SlotOf(element) != slot)
                 {
                     continue;
                 }
-                bool sameGeneration = HoldRecord.GenerationOf(record->Element) == generation;
+                bool sameGeneration = HoldRecord.GenerationOf(element) == generation;
                 if (table.IsRecordLive(lane, state, alive))
                 {
                     if (sameGeneration)
@@ -151,15 +151,15 @@ internal static unsafe class ElementRecovery
     /// or withdrawing). Past the deadline the element is left for another recoverer and a TimeoutException thrown.
     /// </summary>
     private static ulong SettledState(RwTable table, HoldRecord* record, int lane, long slot, Dictionary<int, bool> alive,
-        long deadline, ulong* word, ulong frozen)
+        long deadline, ulong* word, ulong frozen, out ulong element)
     {
         var backoff = new Backoff();
         while (true)
         {
-            ulong state = SharedMemory.ReadAcquire(&record->State);
+            ulong state = HoldRecord.Read(record, out element);
             HoldState kind = HoldRecord.StateOf(state);
             if ((kind != HoldState.ReadAcquiring && kind != HoldState.WriteAcquiring)
-                || HoldRecord.SlotOf(record->Element) != slot
+                || HoldRecord.SlotOf(element) != slot
                 || !table.IsRecordLive(lane, state, alive))
             {
                 return state;
@@ -191,9 +191,9 @@ internal static unsafe class ElementRecovery
             for (int index = 1; index < table.HoldsPerLane; index++)
             {
                 HoldRecord* record = table.Hold(lane, index);
-                ulong state = SharedMemory.ReadAcquire(&record->State);
-                if (HoldRecord.StateOf(state) == HoldState.None || HoldRecord.SlotOf(record->Element) != slot
-                    || HoldRecord.GenerationOf(record->Element) >= belowGeneration
+                ulong state = HoldRecord.Read(record, out ulong element);
+                if (HoldRecord.StateOf(state) == HoldState.None || HoldRecord.SlotOf(element) != slot
+                    || HoldRecord.GenerationOf(element) >= belowGeneration
                     || table.IsRecordLive(lane, state, alive))
                 {
                     continue;

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using ShmMaps.Core.Memory;
 
 namespace ShmMaps.Rw;
 
@@ -20,12 +21,31 @@ namespace ShmMaps.Rw;
 /// The ticket tells one use of a record from the next, so that releasing a lock twice does nothing.
 /// </remarks>
 [StructLayout(LayoutKind.Explicit, Size = Size)]
-internal struct HoldRecord
+internal unsafe struct HoldRecord
 {
     public const int Size = 16;
 
     [FieldOffset(0)] public ulong State;
     [FieldOffset(8)] public ulong Element;
+
+    /// <summary>
+    /// The state word of <paramref name="record"/> and the element of that same use of it: read state, element,
+    /// state again, until both state reads agree (every use has its own ticket, and its owner writes the element
+    /// before the state), so the element never belongs to a later use than the state.
+    /// </summary>
+    public static ulong Read(HoldRecord* record, out ulong element)
+    {
+        while (true)
+        {
+            ulong state = SharedMemory.ReadAcquire(&record->State);
+            element = SharedMemory.ReadAcquire(&record->Element);
+            // Acquire on the element load: the second state load comes after it.
+            if (SharedMemory.ReadAcquire(&record->State) == state)
+            {
+                return state;
+            }
+        }
+    }
 
     /// <summary>A state word.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

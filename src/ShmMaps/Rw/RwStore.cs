@@ -136,12 +136,20 @@ public sealed unsafe class RwStore<T> : IDisposable where T : unmanaged
             return false;
         }
         value = *element;
-        // Release: Done says the element is final (nothing to undo); the slot is freed under the free-list lock.
-        SharedMemory.WriteRelease(&record->State, HoldRecord.WithState(held, HoldState.WriteDone));
         LaneHolds holds = _table.CurrentHolds();
-        FreeList.Lock(_table, holds);
         try
         {
+            FreeList.Lock(_table, holds);
+        }
+        catch
+        {
+            ElementLocks.ReleaseWrite(_table, record, held, word);
+            throw;
+        }
+        try
+        {
+            // Release: Done says the element is final (nothing to undo); the slot is freed under the free-list lock.
+            SharedMemory.WriteRelease(&record->State, HoldRecord.WithState(held, HoldState.WriteDone));
             FreeList.Remove(_table, holds, record, word);
         }
         finally

@@ -28,7 +28,7 @@ internal sealed unsafe partial class RwTable
         for (int index = 0; index < holds.Count; index++)
         {
             HoldRecord* record = holds.Record(index);
-            ulong state = SharedMemory.ReadAcquire(&record->State);
+            ulong state = HoldRecord.Read(record, out ulong element);
             if (HoldRecord.StateOf(state) == HoldState.None || HoldRecord.LaneGenerationOf(state) == (ushort)lane.Generation)
             {
                 continue;
@@ -48,9 +48,9 @@ internal sealed unsafe partial class RwTable
                     FreeList.Unlock(this);
                 }
             }
-            else if (HoldRecord.SlotOf(record->Element) < MaxElements)
+            else if (HoldRecord.SlotOf(element) < MaxElements)
             {
-                ElementRecovery.Recover(this, holds, HoldRecord.SlotOf(record->Element), timeout);
+                ElementRecovery.Recover(this, holds, HoldRecord.SlotOf(element), timeout);
             }
         }
         return holds;

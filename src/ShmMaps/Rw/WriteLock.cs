@@ -11,7 +11,7 @@ namespace ShmMaps;
 /// </summary>
 /// <remarks>
 /// Dispose it exactly once (a <c>using</c>); disposing a copy again does nothing. It may be disposed on another
-/// thread than the one that took it. <see cref="Value"/> after Dispose throws <see cref="ObjectDisposedException"/>.
+/// thread than the one that took it. <see cref="Value"/> after Dispose, or after the store's Dispose, throws <see cref="ObjectDisposedException"/>.
 /// </remarks>
 /// <typeparam name="T">The element type.</typeparam>
 public readonly unsafe struct WriteLock<T> : IDisposable where T : unmanaged
@@ -38,7 +38,7 @@ public readonly unsafe struct WriteLock<T> : IDisposable where T : unmanaged
         get
         {
             // Acquire: pairs with the release that frees the record, so a released lock is seen as released.
-            if (_record == null || SharedMemory.ReadAcquire(&_record->State) != _held)
+            if (_record == null || _table.Region.IsDisposed || SharedMemory.ReadAcquire(&_record->State) != _held)
             {
                 ElementLocks.ThrowReleased();
             }

@@ -291,4 +291,23 @@ public sealed class RwStoreTests : IDisposable
         using var opened = RwStore<int>.OpenOrCreate("typed", _dir.Options);
         Assert.True(RwStore<int>.Delete("typed", _dir.Options));
     }
+
+    [Fact]
+    public void LocksOfADisposedHandleAreReleasedAsADeadProcesssWouldBe()
+    {
+        using var store = RwStore<Whole4>.Create("closed", _dir.Options);
+        ShmId id = store.Insert(Whole4.Of(1));
+        var other = RwStore<Whole4>.Open("closed", _dir.Options);
+        Assert.True(other.TryWrite(id, out WriteLock<Whole4> writer));
+        writer.Value = Whole4.Of(2);
+        other.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => writer.Value);
+        writer.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => other.Insert(Whole4.Of(3)));
+        Assert.Throws<ObjectDisposedException>(() => other.TryRead(id, out _));
+        // The unfinished write is undone, as a killed process's would be.
+        Assert.True(store.TryRead(id, out ReadLock<Whole4> reader));
+        Assert.Equal(Whole4.Of(1), reader.Value);
+        reader.Dispose();
+    }
 }
