@@ -200,18 +200,7 @@ internal static unsafe class RwStoreInspector
                     ElementRecovery.Recover(table, me, HoldRecord.SlotOf(element), timeout);
                     continue;
                 }
-                FreeList.Lock(table, me);
-                try
-                {
-                    if (SharedMemory.ReadAcquire(&record->State) == state)
-                    {
-                        FreeList.FinishDead(table, me, record);
-                    }
-                }
-                finally
-                {
-                    FreeList.Unlock(table);
-                }
+                FreeList.FinishDeadLocked(table, me, record, state);
             }
         }
         ElementRecoveryOfFrozen(table, me, timeout, ref recovered);

@@ -162,6 +162,26 @@ internal static unsafe class FreeList
         SharedMemory.WriteRelease(&me.Allocation->State, 0);
     }
 
+    /// <summary>
+    /// Takes the lock and finishes a dead holder's allocation record <paramref name="dead"/> if it still says
+    /// <paramref name="seen"/> (taking the lock may already have finished it, if the dead holder held the lock).
+    /// </summary>
+    public static void FinishDeadLocked(RwTable table, LaneHolds me, HoldRecord* dead, ulong seen)
+    {
+        Lock(table, me);
+        try
+        {
+            if (SharedMemory.ReadAcquire(&dead->State) == seen)
+            {
+                FinishDead(table, me, dead);
+            }
+        }
+        finally
+        {
+            Unlock(table);
+        }
+    }
+
     private static void Link(RwTable table, long slot)
     {
         RwControl* control = table.Control;

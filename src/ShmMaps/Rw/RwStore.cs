@@ -200,7 +200,7 @@ public sealed unsafe class RwStore<T> : IDisposable where T : unmanaged
             guard = default;
             return false;
         }
-        guard = new ReadLock<T>(_table, record, held, word, (T*)_table.Value(slot));
+        guard = new ReadLock<T>(new ElementHold(_table, record, held, word, _table.Value(slot)));
         return true;
     }
 
@@ -208,7 +208,7 @@ public sealed unsafe class RwStore<T> : IDisposable where T : unmanaged
     {
         if (TryLockWrite(id, timeout, throwOnTimeout, out HoldRecord* record, out ulong held, out ulong* word, out T* value))
         {
-            guard = new WriteLock<T>(_table, record, held, word, value);
+            guard = new WriteLock<T>(new ElementHold(_table, record, held, word, value));
             return true;
         }
         guard = default;

@@ -35,18 +35,7 @@ internal sealed unsafe partial class RwTable
             }
             if (index == 0)
             {
-                FreeList.Lock(this, holds);
-                try
-                {
-                    if (SharedMemory.ReadAcquire(&record->State) == state)
-                    {
-                        FreeList.FinishDead(this, holds, record);
-                    }
-                }
-                finally
-                {
-                    FreeList.Unlock(this);
-                }
+                FreeList.FinishDeadLocked(this, holds, record, state);
             }
             else if (HoldRecord.SlotOf(element) < MaxElements)
             {

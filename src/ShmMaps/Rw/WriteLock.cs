@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using ShmMaps.Core.Memory;
 using ShmMaps.Rw;
 
 namespace ShmMaps;
@@ -16,42 +15,23 @@ namespace ShmMaps;
 /// <typeparam name="T">The element type.</typeparam>
 public readonly unsafe struct WriteLock<T> : IDisposable where T : unmanaged
 {
-    private readonly RwTable _table;
-    private readonly HoldRecord* _record;
-    private readonly ulong _held;
-    private readonly ulong* _word;
-    private readonly T* _value;
+    private readonly ElementHold _hold;
 
-    internal WriteLock(RwTable table, HoldRecord* record, ulong held, ulong* word, T* value)
-    {
-        _table = table;
-        _record = record;
-        _held = held;
-        _word = word;
-        _value = value;
-    }
+    internal WriteLock(ElementHold hold) => _hold = hold;
 
     /// <summary>The element, read and written in place.</summary>
     public ref T Value
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get
-        {
-            // Acquire: pairs with the release that frees the record, so a released lock is seen as released.
-            if (_record == null || _table.Region.IsDisposed || SharedMemory.ReadAcquire(&_record->State) != _held)
-            {
-                ElementLocks.ThrowReleased();
-            }
-            return ref *_value;
-        }
+        get => ref *(T*)_hold.CheckedValue();
     }
 
     /// <summary>Releases the lock; the element's value from here on is the one written.</summary>
     public void Dispose()
     {
-        if (_record != null)
+        if (_hold.Record != null)
         {
-            ElementLocks.ReleaseWrite(_table, _record, _held, _word);
+            ElementLocks.ReleaseWrite(_hold.Table, _hold.Record, _hold.Held, _hold.Word);
         }
     }
 }

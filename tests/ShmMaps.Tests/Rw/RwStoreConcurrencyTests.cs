@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Runtime.CompilerServices;
 using ShmMaps.Inspection;
 using ShmMaps.Tests.Support;
 
@@ -53,12 +52,7 @@ public sealed class RwStoreConcurrencyTests : IDisposable
                             failures.Enqueue($"write of live {shared[pick]} failed");
                             break;
                         }
-                        Whole4 next = Whole4.Of(writer.Value.A + 1);
-                        ref long field = ref Unsafe.As<Whole4, long>(ref writer.Value);
-                        field = next.A;
-                        Unsafe.Add(ref field, 1) = next.B;
-                        Unsafe.Add(ref field, 2) = next.C;
-                        Unsafe.Add(ref field, 3) = next.D;
+                        Whole4.WriteWordByWord(ref writer.Value, Whole4.Of(writer.Value.A + 1));
                         writer.Dispose();
                         Interlocked.Increment(ref increments[pick]);
                         break;

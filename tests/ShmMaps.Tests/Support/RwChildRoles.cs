@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
 
 namespace ShmMaps.Tests.Support;
 
@@ -40,10 +39,7 @@ public static class RwChildRoles
                         Console.WriteLine("lost");
                         return 1;
                     }
-                    Whole4 next = Whole4.Of(Arg(1));
-                    ref long field = ref Unsafe.As<Whole4, long>(ref guard.Value);
-                    field = next.A;
-                    Unsafe.Add(ref field, 1) = next.B;
+                    Whole4.WriteWordByWord(ref guard.Value, Whole4.Of(Arg(1)), words: 2);
                     Console.WriteLine("half");
                     Thread.Sleep(Timeout.Infinite);
                 }
@@ -84,12 +80,7 @@ public static class RwChildRoles
                         {
                             return 1;
                         }
-                        Whole4 next = Whole4.Of(n);
-                        ref long field = ref Unsafe.As<Whole4, long>(ref guard.Value);
-                        field = next.A;
-                        Unsafe.Add(ref field, 1) = next.B;
-                        Unsafe.Add(ref field, 2) = next.C;
-                        Unsafe.Add(ref field, 3) = next.D;
+                        Whole4.WriteWordByWord(ref guard.Value, Whole4.Of(n));
                         guard.Dispose();
                     }
                 }
