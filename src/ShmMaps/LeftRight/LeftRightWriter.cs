@@ -1,3 +1,4 @@
+using ShmMaps.Core.Epochs;
 using ShmMaps.Core.Hashing;
 using ShmMaps.Core.Memory;
 using ShmMaps.Core.Region;
@@ -68,6 +69,35 @@ public sealed unsafe class LeftRightWriter<TKey, TValue> : IDisposable
 
     /// <summary>How many times changes have been published (readers' snapshots carry this number).</summary>
     public ulong PublishSequence => SharedMemory.ReadAcquire(&_table.Control->Published);
+
+    /// <summary>The number of entries readers see (the last published batch's count).</summary>
+    public long PublishedCount
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return SharedMemory.ReadAcquire(&_table.Control->Counts[_table.PublishedCopy]);
+        }
+    }
+
+    /// <summary>The reader slots now (safe from any thread; reads shared memory and asks the kernel who is alive).</summary>
+    public ReaderSlotCensus ReaderSlots()
+    {
+        ThrowIfDisposed();
+        int live = 0, deadPinned = 0;
+        for (int i = 0; i < _table.Readers.Count; i++)
+        {
+            if (_table.Readers.IsAlive(i))
+            {
+                live++;
+            }
+            else if (ReaderPin.State(SharedMemory.ReadAcquire(&_table.Readers.Slot(i)->Pin)) != ReaderPin.Idle)
+            {
+                deadPinned++;
+            }
+        }
+        return new ReaderSlotCensus(_table.Readers.Count, live, deadPinned);
+    }
 
     /// <summary>
     /// Opens the write guard: its changes are visible to it at once and to readers when it is disposed. Waits

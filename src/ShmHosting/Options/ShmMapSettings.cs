@@ -1,0 +1,20 @@
+namespace ShmMaps.Hosting;
+
+/// <summary>One map's settings in the <c>ShmMaps</c> section: its size, and when its writer publishes.</summary>
+public sealed class ShmMapSettings
+{
+    /// <summary>The entries the map is created for, if the writer has to create it.</summary>
+    public long Capacity { get; set; } = 100_000;
+
+    /// <summary>The reader slots the map is created with (null: the library's default, 128).</summary>
+    public int? ReaderSlots { get; set; }
+
+    /// <summary>A batch is published once it holds this many changes.</summary>
+    public int MaxBatch { get; set; } = 1_000;
+
+    /// <summary>A batch is published at the latest this long after its first change.</summary>
+    public TimeSpan MaxDelay { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>The health check reports Unhealthy when changes wait unpublished longer than this.</summary>
+    public TimeSpan StaleAfter { get; set; } = TimeSpan.FromSeconds(30);
+}

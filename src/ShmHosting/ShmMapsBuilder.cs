@@ -1,0 +1,49 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ShmMaps.Hosting;
+
+/// <summary>Registers maps after <see cref="ShmMapsServiceCollectionExtensions.AddShmMaps(IServiceCollection, Microsoft.Extensions.Configuration.IConfiguration)"/>.</summary>
+public sealed class ShmMapsBuilder
+{
+    internal ShmMapsBuilder(IServiceCollection services) => Services = services;
+
+    /// <summary>The service collection.</summary>
+    public IServiceCollection Services { get; }
+
+    /// <summary>
+    /// Runs a writer service for map <paramref name="mapName"/> fed by the source <paramref name="source"/> makes, and
+    /// registers its health check (named <c>shmmap-NAME</c>) and its <see cref="WriterStatus"/> (keyed by the name).
+    /// </summary>
+    public ShmMapsBuilder AddWriter<TKey, TValue>(string mapName, Func<IServiceProvider, IChangeSource<TKey, TValue>> source)
+        where TKey : unmanaged, IEquatable<TKey>
+        where TValue : unmanaged
+    {
+        ArgumentException.ThrowIfNullOrEmpty(mapName);
+        Services.AddSingleton<IHostedService>(provider => new ShmMapWriterService<TKey, TValue>(mapName, source(provider),
+            provider.GetRequiredService<IOptions<ShmMapsOptions>>(), provider.GetRequiredService<ShmMapsMetrics>(),
+            provider.GetRequiredService<ILogger<ShmMapWriterService<TKey, TValue>>>(), provider.GetRequiredService<IHostApplicationLifetime>()));
+        Services.AddKeyedSingleton(mapName, (provider, _) => provider.GetRequiredService<ShmMapsMetrics>().Register(mapName));
+        Services.AddHealthChecks().Add(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckRegistration(
+            $"shmmap-{mapName}",
+            provider => new ShmMapWriterHealthCheck(mapName, provider.GetRequiredService<ShmMapsMetrics>(), provider.GetRequiredService<IOptions<ShmMapsOptions>>()),
+            failureStatus: null, tags: ["shmmaps"]));
+        return this;
+    }
+
+    /// <summary>
+    /// Registers a <see cref="LeftRightReader{TKey, TValue}"/> of map <paramref name="mapName"/> as a keyed singleton
+    /// (key: the name), opened on first use with the configured directory.
+    /// </summary>
+    public ShmMapsBuilder AddReader<TKey, TValue>(string mapName)
+        where TKey : unmanaged, IEquatable<TKey>
+        where TValue : unmanaged
+    {
+        ArgumentException.ThrowIfNullOrEmpty(mapName);
+        Services.AddKeyedSingleton(mapName, (provider, _) =>
+            LeftRightMap.OpenReader<TKey, TValue>(mapName, provider.GetRequiredService<IOptions<ShmMapsOptions>>().Value.ToShmOptions(mapName)));
+        return this;
+    }
+}

@@ -1,0 +1,13 @@
+namespace ShmMaps.Hosting;
+
+/// <summary>Where a writer service gets its changes: a feed, a file, a database's change stream.</summary>
+/// <typeparam name="TKey">The key type.</typeparam>
+/// <typeparam name="TValue">The value type.</typeparam>
+public interface IChangeSource<TKey, TValue>
+{
+    /// <summary>
+    /// The changes, in order, as they come. The sequence may end (a file read once) or run until
+    /// <paramref name="cancellationToken"/> is cancelled (a followed file), which ends it without an error.
+    /// </summary>
+    IAsyncEnumerable<MapChange<TKey, TValue>> ReadAsync(CancellationToken cancellationToken);
+}

@@ -1,0 +1,222 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ShmMaps.Hosting;
+
+/// <summary>
+/// A hosted service that owns the writer of one <see cref="LeftRightMap"/> and keeps it current from an
+/// <see cref="IChangeSource{TKey, TValue}"/>: changes are gathered into batches, and a batch is published when it
+/// holds <see cref="ShmMapSettings.MaxBatch"/> changes or <see cref="ShmMapSettings.MaxDelay"/> after its first one.
+/// On shutdown the changes already read are published, then the writer is released.
+/// </summary>
+/// <remarks>
+/// The map is opened if it exists (a writer killed before leaves its last published state, which this one
+/// continues from) and created otherwise. A live writer elsewhere is a <see cref="WriterBusyException"/> naming its
+/// pid: the service logs it and stops the host. Readers in any process open the map by name.
+/// </remarks>
+/// <typeparam name="TKey">The key type.</typeparam>
+/// <typeparam name="TValue">The value type.</typeparam>
+public class ShmMapWriterService<TKey, TValue> : BackgroundService
+    where TKey : unmanaged, IEquatable<TKey>
+    where TValue : unmanaged
+{
+    private readonly IChangeSource<TKey, TValue> _source;
+    private readonly ShmMapsOptions _options;
+    private readonly ShmMapsMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly IHostApplicationLifetime _lifetime;
+
+    /// <summary>Creates the service for map <paramref name="mapName"/>.</summary>
+    public ShmMapWriterService(string mapName, IChangeSource<TKey, TValue> source, IOptions<ShmMapsOptions> options,
+        ShmMapsMetrics metrics, ILogger<ShmMapWriterService<TKey, TValue>> logger, IHostApplicationLifetime lifetime)
+    {
+        MapName = mapName;
+        _source = source;
+        _options = options.Value;
+        _metrics = metrics;
+        _logger = logger;
+        _lifetime = lifetime;
+        Status = metrics.Register(mapName);
+    }
+
+    /// <summary>The map this service writes.</summary>
+    public string MapName { get; }
+
+    /// <summary>What the service reports to its health check and metrics.</summary>
+    public WriterStatus Status { get; }
+
+    /// <inheritdoc/>
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Opening and writing are synchronous (they may wait on other processes): off the host's startup thread.
+        await Task.Yield();
+        LeftRightWriter<TKey, TValue> writer;
+        try
+        {
+            writer = OpenWriter();
+        }
+        catch (Exception e) when (e is ShmMapException or TimeoutException or IOException)
+        {
+            _logger.LogCritical(e, "map {Map}: cannot take the writer: {Reason}", MapName, e.Message);
+            Status.Released(e.Message);
+            _lifetime.StopApplication();
+            throw;
+        }
+        Status.Held(writer.Capacity, writer.PublishedCount, writer.ReaderSlots);
+        _logger.LogInformation("map {Map}: writer held (publish {Sequence}, {Entries} entries, capacity {Capacity})",
+            MapName, writer.PublishSequence, writer.PublishedCount, writer.Capacity);
+        string? failure = null;
+        try
+        {
+            await RunBatchesAsync(writer, stoppingToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            failure = e.Message;
+            _logger.LogCritical(e, "map {Map}: the writer service failed: {Reason}", MapName, e.Message);
+            throw;
+        }
+        finally
+        {
+            Status.Released(failure);
+            writer.Dispose();
+            _logger.LogInformation("map {Map}: writer released after {Publishes} publishes", MapName, Status.Publishes);
+        }
+    }
+
+    private LeftRightWriter<TKey, TValue> OpenWriter()
+    {
+        ShmOptions options = _options.ToShmOptions(MapName);
+        try
+        {
+            return LeftRightMap.OpenWriter<TKey, TValue>(MapName, options);
+        }
+        catch (MapNotFoundException)
+        {
+            try
+            {
+                return LeftRightMap.CreateWriter<TKey, TValue>(MapName, _options.For(MapName).Capacity, options);
+            }
+            catch (MapExistsException)
+            {
+                return LeftRightMap.OpenWriter<TKey, TValue>(MapName, options);   // another process created it meanwhile
+            }
+        }
+    }
+
+    private async Task RunBatchesAsync(LeftRightWriter<TKey, TValue> writer, CancellationToken stoppingToken)
+    {
+        ShmMapSettings settings = _options.For(MapName);
+        var changes = Channel.CreateBounded<MapChange<TKey, TValue>>(new BoundedChannelOptions(Math.Max(1, settings.MaxBatch) * 4)
+        {
+            SingleReader = true,
+            SingleWriter = true,
+        });
+        Task pump = PumpAsync(changes.Writer, stoppingToken);
+        var batch = new List<MapChange<TKey, TValue>>(settings.MaxBatch);
+        try
+        {
+            while (await WaitForChangeAsync(changes.Reader, stoppingToken))
+            {
+                Status.Pending(DateTimeOffset.UtcNow);
+                await GatherAsync(changes.Reader, batch, settings, stoppingToken);
+                Publish(writer, batch);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutdown: publish what was read below.
+        }
+        await pump;
+        while (changes.Reader.TryRead(out MapChange<TKey, TValue> change))
+        {
+            batch.Add(change);
+        }
+        if (batch.Count > 0)
+        {
+            Publish(writer, batch);
+            _logger.LogInformation("map {Map}: published the last {Changes} changes at shutdown", MapName, batch.Count);
+        }
+    }
+
+    private static async Task<bool> WaitForChangeAsync(ChannelReader<MapChange<TKey, TValue>> reader, CancellationToken stoppingToken) =>
+        await reader.WaitToReadAsync(stoppingToken);
+
+    /// <summary>Fills <paramref name="batch"/> until it holds MaxBatch changes, MaxDelay has passed, or the source ended.</summary>
+    private static async Task GatherAsync(ChannelReader<MapChange<TKey, TValue>> reader, List<MapChange<TKey, TValue>> batch,
+        ShmMapSettings settings, CancellationToken stoppingToken)
+    {
+        using var delay = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        delay.CancelAfter(settings.MaxDelay);
+        while (batch.Count < settings.MaxBatch)
+        {
+            if (reader.TryRead(out MapChange<TKey, TValue> change))
+            {
+                batch.Add(change);
+                continue;
+            }
+            try
+            {
+                if (!await reader.WaitToReadAsync(delay.Token))
+                {
+                    return;   // the source ended
+                }
+            }
+            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+            {
+                return;   // MaxDelay passed
+            }
+        }
+    }
+
+    private void Publish(LeftRightWriter<TKey, TValue> writer, List<MapChange<TKey, TValue>> batch)
+    {
+        long start = Stopwatch.GetTimestamp();
+        using (WriteGuard<TKey, TValue> guard = writer.Guard())
+        {
+            foreach (MapChange<TKey, TValue> change in batch)
+            {
+                if (change.IsRemoval)
+                {
+                    guard.Remove(change.Key);
+                }
+                else
+                {
+                    guard.Insert(change.Key, change.Value);
+                }
+            }
+        }
+        TimeSpan took = Stopwatch.GetElapsedTime(start);
+        Status.Published(writer.PublishedCount, DateTimeOffset.UtcNow);
+        _metrics.RecordPublish(MapName, batch.Count, took);
+        _logger.LogDebug("map {Map}: published {Changes} changes as publish {Sequence} in {Milliseconds:F2} ms",
+            MapName, batch.Count, writer.PublishSequence, took.TotalMilliseconds);
+        batch.Clear();
+    }
+
+    /// <summary>Copies the source into the channel; completes it when the source ends or shutdown begins.</summary>
+    private async Task PumpAsync(ChannelWriter<MapChange<TKey, TValue>> channel, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (MapChange<TKey, TValue> change in _source.ReadAsync(stoppingToken).WithCancellation(stoppingToken))
+            {
+                await channel.WriteAsync(change, stoppingToken);
+            }
+            _logger.LogInformation("map {Map}: the source ended", MapName);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "map {Map}: the source failed: {Reason}", MapName, e.Message);
+            channel.TryComplete(e);
+            return;
+        }
+        channel.TryComplete();
+    }
+}
