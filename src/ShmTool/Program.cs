@@ -1,6 +1,7 @@
 using CommandLine;
 using ShmMaps.Tool.Commands;
 using ShmMaps.Tool.Demo;
+using ShmMaps.Tool.Sidecar;
 using ShmMaps.Tool.Verbs;
 
 namespace ShmMaps.Tool;
@@ -21,7 +22,7 @@ public static class Program
         });
         ParserResult<object> parsed = parser.ParseArguments(args,
             typeof(ListVerb), typeof(InfoVerb), typeof(DumpVerb), typeof(CheckVerb), typeof(RecoverVerb),
-            typeof(DeleteVerb), typeof(DemoVerb), typeof(DemoWorkerVerb));
+            typeof(DeleteVerb), typeof(DemoVerb), typeof(DemoWorkerVerb), typeof(SidecarVerb));
         if (parsed is not Parsed<object> { Value: var verb })
         {
             return parsed.Errors.Any(e => e.Tag is ErrorType.HelpRequestedError or ErrorType.HelpVerbRequestedError or ErrorType.VersionRequestedError)
@@ -40,6 +41,7 @@ public static class Program
                 DeleteVerb v => InspectCommands.Delete(v, output),
                 DemoVerb v => DemoCommand.Run(v, output),
                 DemoWorkerVerb v => DemoWorker.Run(v, output),
+                SidecarVerb v => SidecarCommand.Run(v, error),
                 _ => ExitCodes.Usage,
             };
         }

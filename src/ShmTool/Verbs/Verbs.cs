@@ -67,3 +67,37 @@ internal sealed class DemoWorkerVerb
     [Option("seconds", Default = 5)]
     public int Seconds { get; set; }
 }
+
+[Verb("sidecar", HelpText = "Keep a LeftRightMap<long, long|double> filled from a file of key,value (or JSON) lines; Ctrl+C or SIGTERM to stop.")]
+internal sealed class SidecarVerb
+{
+    [Option("map", Required = true, HelpText = "The map to write (created if it does not exist).")]
+    public string Map { get; set; } = "";
+
+    [Option("from", Required = true, HelpText = "The change file: key,value lines (key, removes) or JSON lines {\"key\":..,\"value\":..}.")]
+    public string From { get; set; } = "";
+
+    [Option("follow", HelpText = "Keep reading appended lines (across truncation and rotation) until stopped.")]
+    public bool Follow { get; set; }
+
+    [Option("value", Default = "double", HelpText = "The value type: long or double (keys are long).")]
+    public string Value { get; set; } = "double";
+
+    [Option("format", Default = "auto", HelpText = "auto (by extension), csv or jsonlines.")]
+    public string Format { get; set; } = "auto";
+
+    [Option("capacity", Default = 100_000L, HelpText = "Entries the map is created for.")]
+    public long Capacity { get; set; }
+
+    [Option("max-batch", Default = 1000, HelpText = "Publish once a batch holds this many changes.")]
+    public int MaxBatch { get; set; }
+
+    [Option("max-delay-ms", Default = 50, HelpText = "Publish at the latest this long after a batch's first change.")]
+    public int MaxDelayMilliseconds { get; set; }
+
+    [Option("dir", HelpText = "Map directory (default: $SHMMAPS_DIR or /dev/shm/shmmaps).")]
+    public string? Directory { get; set; }
+
+    [Option("verbose", HelpText = "Log every publish.")]
+    public bool Verbose { get; set; }
+}

@@ -72,6 +72,33 @@ public sealed class ChildProcess : IDisposable
         }
     }
 
+    /// <summary>Waits for a line that contains <paramref name="text"/>; returns it.</summary>
+    public string WaitForContaining(string text, TimeSpan? timeout = null)
+    {
+        while (true)
+        {
+            string line = ReadLine(timeout);
+            if (line.Contains(text, StringComparison.Ordinal))
+            {
+                return line;
+            }
+        }
+    }
+
+    /// <summary>SIGTERM: asks the child to shut down cleanly.</summary>
+    public void Terminate()
+    {
+        if (Kill(Pid, SigTerm) != 0)
+        {
+            throw new InvalidOperationException($"kill({Pid}, SIGTERM) failed: errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    private const int SigTerm = 15;
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+
     /// <summary>SIGKILL, then wait until the kernel has reaped it (its locks are released by then).</summary>
     public void Kill()
     {

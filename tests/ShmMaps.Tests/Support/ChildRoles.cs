@@ -7,6 +7,11 @@ public static class ChildRoles
 {
     public static int Run(string role, string[] args)
     {
+        if (role == "cli")
+        {
+            // The shm command line, its errors on stdout where the test reads them.
+            return ShmMaps.Tool.Program.Run(args, Console.Out, Console.Out);
+        }
         var options = new ShmOptions { Directory = args[0] };
         string name = args[1];
         long Arg(int i) => long.Parse(args[i], CultureInfo.InvariantCulture);

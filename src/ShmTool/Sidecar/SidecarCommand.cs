@@ -1,0 +1,62 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using ShmMaps.Hosting;
+using ShmMaps.Tool.Commands;
+using ShmMaps.Tool.Verbs;
+
+namespace ShmMaps.Tool.Sidecar;
+
+/// <summary>
+/// <c>shm sidecar</c>: a Generic Host running one <see cref="ShmMapWriterService{TKey, TValue}"/> that keeps a
+/// <c>LeftRightMap&lt;long, long|double&gt;</c> filled from a change file. Ctrl+C and SIGTERM publish what was read and
+/// release the writer; without <c>--follow</c> it exits once the file is loaded.
+/// </summary>
+internal static class SidecarCommand
+{
+    public static int Run(SidecarVerb verb, TextWriter error) => verb.Value switch
+    {
+        "long" => Run<long>(verb, error),
+        "double" => Run<double>(verb, error),
+        _ => throw new ArgumentException($"--value must be long or double, not '{verb.Value}'"),
+    };
+
+    private static int Run<TValue>(SidecarVerb verb, TextWriter error)
+        where TValue : unmanaged, ISpanParsable<TValue>
+    {
+        if (!Enum.TryParse(verb.Format, ignoreCase: true, out LineFormat format))
+        {
+            throw new ArgumentException($"--format must be auto, csv or jsonlines, not '{verb.Format}'");
+        }
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], DisableDefaults = false });
+        builder.Logging.SetMinimumLevel(verb.Verbose ? LogLevel.Debug : LogLevel.Information);
+        builder.Services.AddShmMaps(options =>
+        {
+            options.Directory = verb.Directory;
+            options.Maps[verb.Map] = new ShmMapSettings
+            {
+                Capacity = verb.Capacity,
+                MaxBatch = verb.MaxBatch,
+                MaxDelay = TimeSpan.FromMilliseconds(verb.MaxDelayMilliseconds),
+            };
+        }).AddWriter(verb.Map, provider => new FileChangeSource<long, TValue>(
+            new FileChangeSourceOptions { Path = Path.GetFullPath(verb.From), Follow = verb.Follow, Format = format },
+            provider.GetRequiredService<ILogger<FileChangeSource<long, TValue>>>(),
+            provider.GetRequiredService<ShmMapsMetrics>()));
+        using IHost host = builder.Build();
+        host.Start();
+        var service = host.Services.GetServices<IHostedService>().OfType<ShmMapWriterService<long, TValue>>().Single();
+        if (!verb.Follow)
+        {
+            // Loading once: stop when the service has published the whole file (or failed).
+            service.ExecuteTask?.ContinueWith(_ => host.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication(), TaskScheduler.Default);
+        }
+        host.WaitForShutdown();
+        if (service.Status.Failure is { } failure)
+        {
+            error.WriteLine($"shm: {failure}");
+            return ExitCodes.Error;
+        }
+        return ExitCodes.Ok;
+    }
+}
