@@ -122,6 +122,7 @@ public class ShmMapWriterService<TKey, TValue> : BackgroundService
             while (await WaitForChangeAsync(changes.Reader, stoppingToken))
             {
                 Status.Pending(DateTimeOffset.UtcNow);
+                _logger.LogDebug("map {Map}: changes waiting; gathering a batch", MapName);
                 await GatherAsync(changes.Reader, batch, settings, stoppingToken);
                 Publish(writer, batch);
             }

@@ -1,0 +1,89 @@
+using System.Globalization;
+using ShmMaps.Tests.Support;
+
+namespace ShmMaps.Tests.Hosting;
+
+/// <summary><c>shm sidecar</c> in a child process: stopped with SIGTERM, killed with SIGKILL and started again.</summary>
+public sealed class SidecarProcessTests : IDisposable
+{
+    private readonly TempMapDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private string Feed => Path.Combine(_dir.Path, "feed.csv");
+
+    [Fact]
+    public void SigtermPublishesTheLastBatchAndReleasesTheWriter()
+    {
+        File.WriteAllText(Feed, "");
+        using var sidecar = Start("term", maxDelayMs: 3_600_000);
+        Append(1, 20);
+        // The lines are read but wait for a publish that only shutdown brings (the delay is an hour).
+        sidecar.WaitForContaining("changes waiting");
+        sidecar.Terminate();
+        Assert.Equal(0, sidecar.WaitForExit());
+        using var reader = LeftRightMap.OpenReader<long, long>("term", _dir.Options);
+        using (ReadGuard<long, long> guard = reader.Guard())
+        {
+            Assert.Equal(20, guard.Count);
+            Assert.Equal(200, guard.Get(20));
+        }
+        using LeftRightWriter<long, long> next = LeftRightMap.OpenWriter<long, long>("term", _dir.Options);
+    }
+
+    [Fact]
+    public void SigkillThenRestartResumesWithTheMapIntact()
+    {
+        File.WriteAllText(Feed, "");
+        using var reader = WaitForMap("kill", out ChildProcess first);
+        Append(1, 100);
+        WaitForCount(reader, 100);
+        first.Kill();
+        first.Dispose();
+        using (ReadGuard<long, long> guard = reader.Guard())
+        {
+            Assert.Equal(100, guard.Count);
+            Assert.Equal(500, guard.Get(50));
+        }
+        using ChildProcess second = Start("kill", maxDelayMs: 20);
+        Append(101, 200);
+        WaitForCount(reader, 200);
+        using (ReadGuard<long, long> guard = reader.Guard())
+        {
+            for (long key = 1; key <= 200; key++)
+            {
+                Assert.Equal(key * 10, guard.Get(key));
+            }
+        }
+    }
+
+    private LeftRightReader<long, long> WaitForMap(string map, out ChildProcess sidecar)
+    {
+        sidecar = Start(map, maxDelayMs: 20);
+        return LeftRightMap.OpenReader<long, long>(map, _dir.Options);
+    }
+
+    private ChildProcess Start(string map, int maxDelayMs)
+    {
+        ChildProcess sidecar = ChildProcess.Start("cli", "sidecar", "--map", map, "--from", Feed, "--follow", "--value", "long",
+            "--max-delay-ms", maxDelayMs, "--dir", _dir.Path, "--verbose");
+        sidecar.WaitForContaining("writer held");
+        return sidecar;
+    }
+
+    private void Append(long from, long to)
+    {
+        using var writer = new StreamWriter(Feed, append: true);
+        for (long key = from; key <= to; key++)
+        {
+            writer.Write(string.Create(CultureInfo.InvariantCulture, $"{key},{key * 10}\n"));
+        }
+    }
+
+    private static void WaitForCount(LeftRightReader<long, long> reader, long count) =>
+        WriterServiceTests.WaitUntil(() =>
+        {
+            using ReadGuard<long, long> guard = reader.Guard();
+            return guard.Count == count;
+        });
+}
