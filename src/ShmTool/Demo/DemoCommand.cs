@@ -5,76 +5,131 @@ using System.Text.Json;
 using ShmMaps.Inspection;
 using ShmMaps.Tool.Output;
 using ShmMaps.Tool.Verbs;
+using Spectre.Console;
 
 namespace ShmMaps.Tool.Demo;
 
 /// <summary>
-/// <c>shm demo</c>: creates a SeqMap, starts writer and reader processes on it, prints their throughput and
-/// the write-to-visible latency each second, checks the map, and cleans up.
+/// <c>shm demo</c>: the way ShmMaps runs in production, for a few seconds. A sidecar process (<c>shm sidecar</c>)
+/// follows a change file this process appends to and publishes it into a LeftRightMap; reader processes look keys
+/// up through fresh read guards. A live table shows each reader's reads per second, the sidecar's publishes per
+/// second and how long a line takes from the file to the readers; then the sidecar is stopped with SIGTERM, the map
+/// checked, and everything removed.
 /// </summary>
 internal static class DemoCommand
 {
+    private const string MapName = "demo";
+
     public static int Run(DemoVerb verb, TextWriter output)
     {
-        if (verb.Seconds < 1 || verb.Writers < 1 || verb.Readers < 1 || verb.Keys < 1)
+        if (verb.Seconds < 1 || verb.Readers < 1 || verb.Keys < 1)
         {
-            throw new ArgumentException("--seconds, --writers, --readers and --keys must be at least 1");
+            throw new ArgumentException("--seconds, --readers and --keys must be at least 1");
         }
         bool ownDirectory = verb.Directory is null;
         string directory = verb.Directory ?? Path.Combine(MapInspector.DirectoryOf(), $"demo-{Environment.ProcessId}");
+        Directory.CreateDirectory(directory);
         var options = new ShmOptions { Directory = directory };
-        string name = "demo";
-        var workers = new List<Process>();
+        string feedPath = Path.Combine(directory, "demo-feed.csv");
+        File.WriteAllText(feedPath, "");
+        var processes = new List<Process>();
+        var sidecarLog = new ConcurrentQueue<string>();
         try
         {
-            using (var map = SeqMap<long, DemoValue>.Create(name, verb.Keys + 1L, options))
-            {
-                for (long key = 0; key <= verb.Keys; key++)
-                {
-                    map.Insert(key, new DemoValue(0, Stopwatch.GetTimestamp()));
-                }
-                output.WriteLine($"SeqMap<long, DemoValue> '{name}' in {directory}: {map.Count} keys; {verb.Writers} writer and {verb.Readers} reader processes for {verb.Seconds} s");
-            }
+            Process sidecar = SelfProcess.Start(["sidecar", "--map", MapName, "--from", feedPath, "--follow", "--value", "long",
+                "--dir", directory, "--capacity", (verb.Keys + 1L).ToString(CultureInfo.InvariantCulture),
+                "--max-delay-ms", "1", "--max-batch", "2000", "--poll-ms", "1"]);
+            processes.Add(sidecar);
+            sidecar.OutputDataReceived += (_, e) => Keep(sidecarLog, e.Data);
+            sidecar.BeginOutputReadLine();
+            using LeftRightReader<long, long> watcher = WaitForMap(options, sidecar, sidecarLog);
+            output.WriteLine($"LeftRightMap<long, long> '{MapName}' in {directory}: a sidecar (pid {sidecar.Id}) follows {feedPath}; " +
+                $"{verb.Readers} reader processes, {verb.Keys:N0} keys, {verb.Seconds} s");
 
             var reports = new BlockingCollection<WorkerReport>();
-            foreach ((string role, int count) in new[] { ("writer", verb.Writers), ("reader", verb.Readers) })
+            for (int id = 0; id < verb.Readers; id++)
             {
-                for (int id = 0; id < count; id++)
-                {
-                    Process worker = SelfProcess.Start(["demo-worker", "--role", role, "--map", name, "--dir", directory,
-                        "--id", id.ToString(CultureInfo.InvariantCulture), "--keys", verb.Keys.ToString(CultureInfo.InvariantCulture),
-                        "--seconds", verb.Seconds.ToString(CultureInfo.InvariantCulture)]);
-                    workers.Add(worker);
-                    worker.OutputDataReceived += (_, e) => Collect(e.Data, reports);
-                    worker.BeginOutputReadLine();
-                }
+                Process reader = SelfProcess.Start(["demo-worker", "--role", "reader", "--map", MapName, "--dir", directory,
+                    "--id", id.ToString(CultureInfo.InvariantCulture), "--keys", verb.Keys.ToString(CultureInfo.InvariantCulture),
+                    "--seconds", verb.Seconds.ToString(CultureInfo.InvariantCulture)]);
+                processes.Add(reader);
+                reader.OutputDataReceived += (_, e) => Collect(e.Data, reports);
+                reader.BeginOutputReadLine();
             }
 
-            PrintLive(output, reports, workers.Count, verb.Seconds);
-            foreach (Process worker in workers)
-            {
-                worker.WaitForExit();
-                if (worker.ExitCode != 0)
-                {
-                    output.WriteLine($"worker {worker.Id} exited with {worker.ExitCode}");
-                }
-            }
+            var feed = new DemoFeed(feedPath, verb.Keys);
+            using var stopFeed = new CancellationTokenSource();
+            var feeding = Task.Run(() => feed.Run(stopFeed.Token));
+            var table = new DemoTable(output, verb.Readers);
+            table.Show(reports, watcher, feed, verb.Seconds);
+            stopFeed.Cancel();
+            feeding.Wait();
 
-            CheckReport check = MapInspector.Check(name, options);
-            output.WriteLine(check.IsSound ? $"check: ok ({check.Examined} cells and locks)" : $"check: {string.Join("; ", check.Problems)}");
-            return check.IsSound && workers.All(w => w.ExitCode == 0) ? 0 : 1;
+            bool readersOk = processes.Skip(1).All(p => p.WaitForExit(30_000) && p.ExitCode == 0);
+            Signals.Terminate(sidecar.Id);
+            bool sidecarOk = sidecar.WaitForExit(30_000) && sidecar.ExitCode == 0;
+            using (ReadGuard<long, long> guard = watcher.Guard())
+            {
+                output.WriteLine($"sidecar stopped with SIGTERM ({(sidecarOk ? "exit 0" : "FAILED")}): {feed.Lines:N0} lines written, " +
+                    $"{guard.Sequence:N0} publishes, {guard.Count:N0} keys in the map");
+            }
+            CheckReport check = MapInspector.Check(MapName, options);
+            output.WriteLine(check.IsSound ? $"check: ok ({check.Examined:N0} cells and reader slots)" : $"check: {string.Join("; ", check.Problems)}");
+            if (!sidecarOk)
+            {
+                output.WriteLine("sidecar log: " + string.Join(Environment.NewLine, sidecarLog.TakeLast(20)));
+            }
+            return check.IsSound && readersOk && sidecarOk ? 0 : 1;
         }
         finally
         {
-            foreach (Process worker in workers.Where(w => !w.HasExited))
+            foreach (Process process in processes.Where(p => !p.HasExited))
             {
-                worker.Kill();
+                process.Kill();
             }
-            MapInspector.Delete(name, options);
-            if (ownDirectory && Directory.Exists(directory))
+            if (ownDirectory)
             {
                 Directory.Delete(directory, recursive: true);
             }
+            else
+            {
+                MapInspector.Delete(MapName, options);
+                File.Delete(feedPath);
+            }
+        }
+    }
+
+    /// <summary>The sidecar creates the map; readers can start once it exists.</summary>
+    private static LeftRightReader<long, long> WaitForMap(ShmOptions options, Process sidecar, ConcurrentQueue<string> log)
+    {
+        long deadline = Stopwatch.GetTimestamp() + (30 * Stopwatch.Frequency);
+        while (true)
+        {
+            try
+            {
+                return LeftRightMap.OpenReader<long, long>(MapName, options);
+            }
+            catch (MapNotFoundException) when (Stopwatch.GetTimestamp() < deadline && !sidecar.HasExited)
+            {
+                Thread.Sleep(10);
+            }
+            catch (MapNotFoundException)
+            {
+                throw new ShmMapException($"the sidecar did not create the map: {string.Join(" | ", log.TakeLast(10))}");
+            }
+        }
+    }
+
+    private static void Keep(ConcurrentQueue<string> log, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        log.Enqueue(line);
+        while (log.Count > 100)
+        {
+            log.TryDequeue(out _);
         }
     }
 
@@ -95,50 +150,5 @@ internal static class DemoCommand
         {
             // Not a report line: ignore.
         }
-    }
-
-    private static void PrintLive(TextWriter output, BlockingCollection<WorkerReport> reports, int workerCount, int seconds)
-    {
-        var bySecond = new SortedDictionary<int, List<WorkerReport>>();
-        int finished = 0;
-        int printed = 0;
-        var all = new List<WorkerReport>();
-        output.WriteLine($"{"second",6}  {"writes/s",12}  {"reads/s",12}  {"visible p50",12}  {"visible p99",12}");
-        long deadline = Stopwatch.GetTimestamp() + ((seconds + 30) * Stopwatch.Frequency);
-        while (finished < workerCount && Stopwatch.GetTimestamp() < deadline)
-        {
-            if (!reports.TryTake(out WorkerReport? report, TimeSpan.FromMilliseconds(200)))
-            {
-                continue;
-            }
-            all.Add(report);
-            finished += report.Done ? 1 : 0;
-            if (!bySecond.TryGetValue(report.Second, out List<WorkerReport>? list))
-            {
-                bySecond[report.Second] = list = [];
-            }
-            list.Add(report);
-            while (bySecond.TryGetValue(printed + 1, out List<WorkerReport>? row) && row.Count == workerCount)
-            {
-                printed++;
-                output.WriteLine(Row(printed.ToString(CultureInfo.InvariantCulture), row));
-            }
-        }
-        output.WriteLine(Row("all", all, perSecond: false, seconds));
-        output.WriteLine("visible: time from a write in one process to a reader process seeing it (includes the reader's polling every 256 lookups);");
-        output.WriteLine("p50 is the median over readers and seconds, p99 the worst reader-second's 99th percentile");
-    }
-
-    private static string Row(string label, List<WorkerReport> reports, bool perSecond = true, int seconds = 1)
-    {
-        double divisor = perSecond ? 1 : seconds;
-        long writes = reports.Where(r => r.Role == "writer").Sum(r => r.Operations);
-        long reads = reports.Where(r => r.Role == "reader").Sum(r => r.Operations);
-        double[] p50 = reports.Where(r => r.Role == "reader" && !double.IsNaN(r.VisibleP50Micros)).Select(r => r.VisibleP50Micros).ToArray();
-        double[] p99 = reports.Where(r => r.Role == "reader" && !double.IsNaN(r.VisibleP99Micros)).Select(r => r.VisibleP99Micros).ToArray();
-        static string Micro(double value) => double.IsNaN(value) ? "-" : value.ToString("0.0", CultureInfo.InvariantCulture) + " us";
-        double median = p50.Length == 0 ? double.NaN : p50.Order().ElementAt(p50.Length / 2);
-        double worst = p99.Length == 0 ? double.NaN : p99.Max();
-        return $"{label,6}  {writes / divisor,12:N0}  {reads / divisor,12:N0}  {Micro(median),12}  {Micro(worst),12}";
     }
 }

@@ -5,21 +5,18 @@ using ShmMaps.Tool.Verbs;
 namespace ShmMaps.Tool.Demo;
 
 /// <summary>
-/// A demo child process: a writer upserts random keys (writer 0 also ticks the clock key 0); a reader looks
-/// random keys up and, whenever the clock key changes, records how long ago that write was made.
+/// A demo reader process: looks random keys up, a fresh read guard per lookup, and whenever the clock key changes
+/// records how long ago that change was written to the sidecar's file. Prints one JSON report a second.
 /// </summary>
 internal static class DemoWorker
 {
-    public const long ClockKey = 0;
     private const int Batch = 256;
 
     public static int Run(DemoWorkerVerb verb, TextWriter output)
     {
         var options = new ShmOptions { Directory = verb.Directory };
-        using var map = SeqMap<long, DemoValue>.Open(verb.Map, options);
-        var random = new Random(verb.Id * 7919 + (verb.Role == "writer" ? 1 : 2));
-        bool writer = verb.Role == "writer";
-        long sequence = 0;
+        using LeftRightReader<long, long> reader = LeftRightMap.OpenReader<long, long>(verb.Map, options);
+        var random = new Random(verb.Id * 7919);
         long operations = 0;
         long lastClock = -1;
         var visible = new List<double>();
@@ -33,7 +30,7 @@ internal static class DemoWorker
             {
                 bool done = now >= end;
                 second++;
-                output.WriteLine(Json.Line(new WorkerReport(verb.Role, verb.Id, second, operations, Percentile(visible, 0.5), Percentile(visible, 0.99), done)));
+                output.WriteLine(Json.Line(new WorkerReport("reader", verb.Id, second, operations, Percentile(visible, 0.5), Percentile(visible, 0.99), done)));
                 output.Flush();
                 operations = 0;
                 visible.Clear();
@@ -43,29 +40,18 @@ internal static class DemoWorker
                     return 0;
                 }
             }
-            if (writer)
+            for (int i = 0; i < Batch; i++)
             {
-                for (int i = 0; i < Batch; i++)
-                {
-                    map.Insert(1 + random.Next(verb.Keys), new DemoValue(++sequence, Stopwatch.GetTimestamp()));
-                }
-                if (verb.Id == 0)
-                {
-                    map.Insert(ClockKey, new DemoValue(sequence, Stopwatch.GetTimestamp()));
-                }
-                operations += Batch;
+                using ReadGuard<long, long> guard = reader.Guard();
+                guard.TryGetValue(1 + random.Next(verb.Keys), out _);
             }
-            else
+            operations += Batch;
+            using (ReadGuard<long, long> guard = reader.Guard())
             {
-                for (int i = 0; i < Batch; i++)
+                if (guard.TryGetValue(DemoFeed.ClockKey, out long written) && written != lastClock)
                 {
-                    map.TryGetValue(1 + random.Next(verb.Keys), out _);
-                }
-                operations += Batch;
-                if (map.TryGetValue(ClockKey, out DemoValue clock) && clock.Sequence != lastClock)
-                {
-                    lastClock = clock.Sequence;
-                    visible.Add(Stopwatch.GetElapsedTime(clock.WrittenTimestamp).TotalMicroseconds);
+                    lastClock = written;
+                    visible.Add(Stopwatch.GetElapsedTime(written).TotalMicroseconds);
                 }
             }
         }

@@ -40,7 +40,13 @@ internal static class SidecarCommand
                 MaxDelay = TimeSpan.FromMilliseconds(verb.MaxDelayMilliseconds),
             };
         }).AddWriter(verb.Map, provider => new FileChangeSource<long, TValue>(
-            new FileChangeSourceOptions { Path = Path.GetFullPath(verb.From), Follow = verb.Follow, Format = format },
+            new FileChangeSourceOptions
+            {
+                Path = Path.GetFullPath(verb.From),
+                Follow = verb.Follow,
+                Format = format,
+                PollInterval = TimeSpan.FromMilliseconds(Math.Max(1, verb.PollMilliseconds)),
+            },
             provider.GetRequiredService<ILogger<FileChangeSource<long, TValue>>>(),
             provider.GetRequiredService<ShmMapsMetrics>()));
         using IHost host = builder.Build();

@@ -27,14 +27,11 @@ internal sealed class RecoverVerb : MapVerbOptions;
 [Verb("delete", HelpText = "Delete a map's file (processes that have it open keep their mapping).")]
 internal sealed class DeleteVerb : MapVerbOptions;
 
-[Verb("demo", HelpText = "Writer and reader processes on one SeqMap: throughput and write-to-visible latency.")]
+[Verb("demo", HelpText = "A sidecar process publishing a followed file into a LeftRightMap, reader processes reading it: a live table.")]
 internal sealed class DemoVerb
 {
-    [Option("seconds", Default = 5, HelpText = "How long the workers run.")]
+    [Option("seconds", Default = 5, HelpText = "How long the readers run.")]
     public int Seconds { get; set; }
-
-    [Option("writers", Default = 1, HelpText = "Writer processes.")]
-    public int Writers { get; set; }
 
     [Option("readers", Default = 2, HelpText = "Reader processes.")]
     public int Readers { get; set; }
@@ -97,6 +94,9 @@ internal sealed class SidecarVerb
 
     [Option("dir", HelpText = "Map directory (default: $SHMMAPS_DIR or /dev/shm/shmmaps).")]
     public string? Directory { get; set; }
+
+    [Option("poll-ms", Default = 20, HelpText = "How often the followed file is looked at for new lines.")]
+    public int PollMilliseconds { get; set; }
 
     [Option("verbose", HelpText = "Log every publish.")]
     public bool Verbose { get; set; }

@@ -86,4 +86,16 @@ public sealed class SidecarProcessTests : IDisposable
             using ReadGuard<long, long> guard = reader.Guard();
             return guard.Count == count;
         });
+
+    [Fact]
+    public void TheDemoRunsASidecarAndReadersAndEndsCleanly()
+    {
+        string directory = Path.Combine(_dir.Path, "demo");
+        using var demo = ChildProcess.Start("cli", "demo", "--seconds", 2, "--readers", 2, "--keys", 1_000, "--dir", directory);
+        Assert.Contains("reader processes", demo.WaitForContaining("a sidecar (pid"));
+        Assert.Contains("exit 0", demo.WaitForContaining("sidecar stopped with SIGTERM", TimeSpan.FromSeconds(90)));
+        Assert.StartsWith("check: ok", demo.ReadLine());
+        Assert.Equal(0, demo.WaitForExit());
+        Assert.Empty(Directory.GetFiles(directory));
+    }
 }
