@@ -244,7 +244,7 @@ internal static unsafe class ElementLocks
     [DoesNotReturn]
     private static void ThrowTimeout(RwTable table, long slot, int pid, TimeSpan waited) =>
         throw new TimeoutException(
-            $"store '{table.Region.Name}': element in slot {slot} is locked by live process {pid} for {waited.TotalSeconds:F1} s; " +
+            $"store '{table.Region.Name}': element in slot {slot} is locked by {(pid == 0 ? "a live process" : $"live process {pid}")} for {waited.TotalSeconds:F1} s; " +
             "it may be stopped or stuck (the lock timeout is ShmOptions.LockTimeout)");
 
     private static long Ticks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);

@@ -39,7 +39,6 @@ internal static unsafe class ElementRecovery
                     dead++;
                     continue;
                 }
-                pid = table.Lanes.Record(lane)->Pid;
                 switch (HoldRecord.StateOf(state))
                 {
                     case HoldState.ReadAcquiring or HoldState.ReadHeld:
@@ -47,11 +46,12 @@ internal static unsafe class ElementRecovery
                         break;
                     case HoldState.WritePending:
                         pending++;
-                        break;
+                        continue;   // a waiter, not a holder: not the pid a timeout names
                     default:
                         writers++;
                         break;
                 }
+                pid = table.Lanes.Record(lane)->Pid;
             }
         }
         return new HolderCensus(readers, writers, pending, dead, pid);
