@@ -85,7 +85,16 @@ internal static unsafe class ElementLocks
             }
             if (now >= nextProbe)
             {
-                holderPid = Probe(table, holds, slot, generation);
+                try
+                {
+                    holderPid = Probe(table, holds, slot, generation);
+                }
+                catch
+                {
+                    // A recovery that timed out: leave no record (nor pending bit) of ours behind.
+                    Withdraw(record, word, generation, write);
+                    throw;
+                }
                 nextProbe = Stopwatch.GetTimestamp() + Ticks(LockWaiter.ProbeInterval);
             }
             backoff.Pause();
