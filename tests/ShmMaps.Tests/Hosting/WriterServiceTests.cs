@@ -27,17 +27,16 @@ public sealed class WriterServiceTests : IDisposable
         readers.ForEach(r => Assert.Equal("ready", r.ReadLine()));
         for (long batch = 1; batch <= batches; batch++)
         {
-            for (long key = 0; key < keys; key++)
+            foreach ((long key, long? value) in LeftRightChildRoles.Batch(keys, batch))
             {
-                source.Set(key, batch);
-            }
-            if (batch % 2 == 0)
-            {
-                source.Set(keys, batch);
-            }
-            else
-            {
-                source.Remove(keys);
+                if (value is { } set)
+                {
+                    source.Set(key, set);
+                }
+                else
+                {
+                    source.Remove(key);
+                }
             }
         }
         foreach (ChildProcess reader in readers)

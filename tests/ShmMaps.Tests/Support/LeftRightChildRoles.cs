@@ -68,18 +68,27 @@ public static class LeftRightChildRoles
     public static void WriteBatch(LeftRightWriter<long, long> writer, long keys, long batch)
     {
         using WriteGuard<long, long> guard = writer.Guard();
+        foreach ((long key, long? value) in Batch(keys, batch))
+        {
+            if (value is { } set)
+            {
+                guard.Insert(key, set);
+            }
+            else
+            {
+                guard.Remove(key);
+            }
+        }
+    }
+
+    /// <summary>The changes of batch <paramref name="batch"/>: (key, value) to set, or (key, null) to remove.</summary>
+    public static IEnumerable<(long Key, long? Value)> Batch(long keys, long batch)
+    {
         for (long key = 0; key < keys; key++)
         {
-            guard.Insert(key, batch);
+            yield return (key, batch);
         }
-        if (batch % 2 == 0)
-        {
-            guard.Insert(keys, batch);
-        }
-        else
-        {
-            guard.Remove(keys);
-        }
+        yield return (keys, batch % 2 == 0 ? batch : null);
     }
 
     /// <summary>Null if the snapshot shows one whole batch (or none yet), else what is wrong.</summary>
