@@ -176,6 +176,7 @@ public class ShmMapWriterService<TKey, TValue> : BackgroundService
     private void Publish(LeftRightWriter<TKey, TValue> writer, List<MapChange<TKey, TValue>> batch)
     {
         long start = Stopwatch.GetTimestamp();
+        int refused = 0;
         using (WriteGuard<TKey, TValue> guard = writer.Guard())
         {
             foreach (MapChange<TKey, TValue> change in batch)
@@ -183,12 +184,23 @@ public class ShmMapWriterService<TKey, TValue> : BackgroundService
                 if (change.IsRemoval)
                 {
                     guard.Remove(change.Key);
+                    continue;
                 }
-                else
+                try
                 {
                     guard.Insert(change.Key, change.Value);
                 }
+                catch (MapFullException)
+                {
+                    // The rest of the batch is still published whole; the map is sized by ShmMapSettings.Capacity.
+                    refused++;
+                }
             }
+        }
+        if (refused > 0)
+        {
+            _logger.LogError("map {Map} is full (capacity {Capacity}): {Refused} new keys of this batch were dropped; create it with a larger Capacity",
+                MapName, writer.Capacity, refused);
         }
         TimeSpan took = Stopwatch.GetElapsedTime(start);
         Status.Published(writer.PublishedCount, DateTimeOffset.UtcNow);
@@ -205,7 +217,11 @@ public class ShmMapWriterService<TKey, TValue> : BackgroundService
         {
             await foreach (MapChange<TKey, TValue> change in _source.ReadAsync(stoppingToken).WithCancellation(stoppingToken))
             {
-                await channel.WriteAsync(change, stoppingToken);
+                // A change read from the source is never dropped at shutdown: written while there is room.
+                if (!channel.TryWrite(change))
+                {
+                    await channel.WriteAsync(change, stoppingToken);
+                }
             }
             _logger.LogInformation("map {Map}: the source ended", MapName);
         }

@@ -60,7 +60,7 @@ public sealed class WriterServiceTests : IDisposable
         {
             source.Set(key, key * 10);
         }
-        WaitUntil(() => status.OldestPending is not null);
+        WaitUntil(() => status.OldestPending is not null && source.Pending == 0);
         Assert.Equal(0, status.Publishes);
         host.StopAsync().Wait();
 
@@ -125,6 +125,29 @@ public sealed class WriterServiceTests : IDisposable
         HealthReport report = health.CheckHealthAsync().Result;
         Assert.Equal(HealthStatus.Unhealthy, report.Status);
         Assert.Contains("unpublished", report.Entries["shmmap-stale"].Description);
+    }
+
+    [Fact]
+    public void AFullMapDropsNewKeysAndKeepsPublishing()
+    {
+        var source = new ChannelChangeSource<long, long>();
+        using IHost host = StartHost("full", source, new ShmMapSettings { Capacity = 10, MaxBatch = 100, MaxDelay = TimeSpan.FromMilliseconds(10) });
+        WriterStatus status = Status(host, "full");
+        WaitUntil(() => status.WriterHeld);
+        for (long key = 0; key < 1_000; key++)
+        {
+            source.Set(key, key);
+        }
+        WaitUntil(() => status.Publishes >= 10);
+        source.Set(0, -1);
+        WaitUntil(() =>
+        {
+            using var reader = LeftRightMap.OpenReader<long, long>("full", _dir.Options);
+            using ReadGuard<long, long> guard = reader.Guard();
+            return guard.Get(0) == -1;
+        });
+        Assert.True(status.WriterHeld);
+        Assert.InRange(status.Entries, 10, 999);
     }
 
     [Fact]

@@ -13,6 +13,9 @@ public sealed class ChannelChangeSource<TKey, TValue> : IChangeSource<TKey, TVal
 
     public void Remove(TKey key) => _channel.Writer.TryWrite(MapChange<TKey, TValue>.Remove(key));
 
+    /// <summary>Changes not yet taken by the reader of the source.</summary>
+    public int Pending => _channel.Reader.Count;
+
     public void End() => _channel.Writer.TryComplete();
 
     public async IAsyncEnumerable<MapChange<TKey, TValue>> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
