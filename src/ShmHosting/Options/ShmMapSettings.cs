@@ -17,4 +17,21 @@ public sealed class ShmMapSettings
 
     /// <summary>The health check reports Unhealthy when changes wait unpublished longer than this.</summary>
     public TimeSpan StaleAfter { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the setting of map <paramref name="mapName"/> that is out of range.</summary>
+    public void Validate(string mapName)
+    {
+        if (Capacity < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Capacity), Capacity, $"ShmMaps:Maps:{mapName}:Capacity must be at least 1");
+        }
+        if (MaxBatch < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxBatch), MaxBatch, $"ShmMaps:Maps:{mapName}:MaxBatch must be at least 1");
+        }
+        if (MaxDelay < TimeSpan.Zero || StaleAfter <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxDelay), MaxDelay, $"ShmMaps:Maps:{mapName}:MaxDelay must be zero or more and StaleAfter more than zero");
+        }
+    }
 }

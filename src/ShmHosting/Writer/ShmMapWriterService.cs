@@ -36,6 +36,7 @@ public class ShmMapWriterService<TKey, TValue> : BackgroundService
         MapName = mapName;
         _source = source;
         _options = options.Value;
+        _options.For(mapName).Validate(mapName);
         _metrics = metrics;
         _logger = logger;
         _lifetime = lifetime;

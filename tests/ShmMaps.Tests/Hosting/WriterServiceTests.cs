@@ -151,6 +151,13 @@ public sealed class WriterServiceTests : IDisposable
     }
 
     [Fact]
+    public void SettingsOutOfRangeAreRefusedAtStart()
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => StartHost("bad", new ChannelChangeSource<long, long>(), new ShmMapSettings { MaxBatch = 0 }));
+        Assert.Contains("ShmMaps:Maps:bad:MaxBatch", error.Message);
+    }
+
+    [Fact]
     public void ASecondWriterIsRefusedWithTheOwnersPid()
     {
         var source = new ChannelChangeSource<long, long>();
