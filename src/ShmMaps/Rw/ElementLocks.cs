@@ -41,6 +41,7 @@ internal static unsafe class ElementLocks
         {
             ulong announced = holds.NextWord(acquiring);
             record->Element = element;
+            // Release: the element named is published with the state, before the CAS below.
             SharedMemory.WriteRelease(&record->State, announced);
             ulong seen = SharedMemory.ReadAcquire(word);
             while (write ? ElementWord.WritableAt(seen, generation) : ElementWord.ReadableAt(seen, generation))
@@ -61,6 +62,7 @@ internal static unsafe class ElementLocks
             }
             if (write)
             {
+                // Release: a waiting writer, not a holder; recoverers count it as a pending bit, never wait for it.
                 SharedMemory.WriteRelease(&record->State, holds.NextWord(HoldState.WritePending));
                 if (!ElementWord.IsRecovering(seen) && !ElementWord.HasPending(seen) && ElementWord.Readers(seen) > 0)
                 {
@@ -70,6 +72,7 @@ internal static unsafe class ElementLocks
             }
             else
             {
+                // Release: a waiting reader holds nothing (a recoverer must not wait for it).
                 SharedMemory.WriteRelease(&record->State, 0);
             }
 
@@ -159,6 +162,7 @@ internal static unsafe class ElementLocks
             }
             seen = WaitOutRecovery(table, record, word, seen, "a write lock");
         }
+        // Release: the record is free only after the word no longer names a writer.
         SharedMemory.WriteRelease(&record->State, 0);
     }
 
@@ -191,6 +195,7 @@ internal static unsafe class ElementLocks
     private static ulong Hold(HoldRecord* record, ulong announced, HoldState state)
     {
         ulong held = HoldRecord.WithState(announced, state);
+        // Release: the record says it holds only after the CAS that made it hold.
         SharedMemory.WriteRelease(&record->State, held);
         return held;
     }
@@ -207,6 +212,7 @@ internal static unsafe class ElementLocks
     /// <summary>Gives up waiting: the record is freed, and a writer takes back the pending bit it may have set.</summary>
     private static void Withdraw(HoldRecord* record, ulong* word, uint generation, bool write)
     {
+        // Release: the record is freed before the pending bit it explained is cleared.
         SharedMemory.WriteRelease(&record->State, 0);
         if (!write)
         {

@@ -139,6 +139,7 @@ internal static unsafe class ElementRecovery
                     // Undo first, clear after: a recoverer that dies between the two is followed by one that undoes again.
                     Buffer.MemoryCopy(RwTable.UndoImage(record), table.Value(slot), table.ValueSize, table.ValueSize);
                 }
+                // CAS, not a store: the record may have been cleared by another recoverer, or reused by its lane's next holder.
                 SharedMemory.CompareExchange(&record->State, 0, state);
             }
         }
@@ -168,6 +169,7 @@ internal static unsafe class ElementRecovery
             {
                 // Hand the frozen word to whoever comes next: name a generation our lane does not have.
                 ulong abandoned = ElementWord.Recovering(ElementWord.Generation(frozen), ElementWord.RecovererLane(frozen), ElementWord.RecovererGeneration(frozen) + 1);
+                // CAS: only if the word is still frozen by us (someone may have taken it over).
                 SharedMemory.CompareExchange(word, abandoned, frozen);
                 throw new TimeoutException(
                     $"store '{table.Region.Name}': process {table.Lanes.Record(lane)->Pid} (lane {lane}) stays between announcing a lock " +
@@ -198,6 +200,7 @@ internal static unsafe class ElementRecovery
                 {
                     continue;
                 }
+                // CAS: clears exactly the dead use of the record that was read, never a later one.
                 SharedMemory.CompareExchange(&record->State, 0, state);
             }
         }

@@ -34,6 +34,7 @@ internal static unsafe class FreeList
     public static void Unlock(RwTable table)
     {
         ulong* word = &table.Control->FreeListLock;
+        // Release: the list, the fresh counter and the allocation record are final before the next owner reads them.
         SharedMemory.WriteRelease(word, LockWord.Released(SharedMemory.ReadAcquire(word)));
     }
 
@@ -69,6 +70,7 @@ internal static unsafe class FreeList
             }
             generation = 1;
             Announce(record, me, HoldState.Taking, slot, generation);
+            // Release: inspectors read the counter without the lock; the slot's announcement comes first.
             SharedMemory.WriteRelease(&control->NextFresh, slot + 1);
         }
         // Release: the list change comes before Taken (a crash between them is read from the list).
@@ -103,6 +105,7 @@ internal static unsafe class FreeList
             // One CAS releases the write lock, ends the id, and links the slot in front of the list; a slot whose
             // generations are used up is retired instead, so no id ever names two elements.
             ulong freed = next == 0 ? ElementWord.Retired(generation) : ElementWord.Free(next, control->FreeHead);
+            // Full fence: the element's last value and its end are visible together with the freed word.
             ulong found = SharedMemory.CompareExchange(word, freed, seen);
             if (found == seen)
             {
@@ -114,6 +117,7 @@ internal static unsafe class FreeList
         {
             control->FreeHead = (ulong)slot + 1;
         }
+        // Release: the change is complete before the record stops announcing it.
         SharedMemory.WriteRelease(&record->State, 0);
     }
 
@@ -127,6 +131,7 @@ internal static unsafe class FreeList
         long slot = HoldRecord.SlotOf(dead->Element);
         if (HoldRecord.StateOf(state) == HoldState.None || slot >= table.MaxElements)
         {
+            // CAS: clears exactly the dead use that was read.
             SharedMemory.CompareExchange(&dead->State, 0, state);
             return;
         }
@@ -146,6 +151,7 @@ internal static unsafe class FreeList
         };
         if (!mustReturn)
         {
+            // CAS: clears exactly the dead use that was read.
             SharedMemory.CompareExchange(&dead->State, 0, state);
             return;
         }
@@ -155,10 +161,12 @@ internal static unsafe class FreeList
         Announce(me.Allocation, me, HoldState.Returning, slot, 0);
         if (!ours && SharedMemory.CompareExchange(&dead->State, 0, state) != state)
         {
+            // Someone else finished it: withdraw our announcement.
             SharedMemory.WriteRelease(&me.Allocation->State, 0);
             return;
         }
         Link(table, slot);
+        // Release: the slot is linked before the record stops announcing it.
         SharedMemory.WriteRelease(&me.Allocation->State, 0);
     }
 
@@ -187,6 +195,7 @@ internal static unsafe class FreeList
         RwControl* control = table.Control;
         ulong* word = table.Word(slot);
         ulong free = SharedMemory.ReadAcquire(word);
+        // Release: the link is in the slot's word before the head names the slot.
         SharedMemory.WriteRelease(word, ElementWord.Free(ElementWord.Generation(free), control->FreeHead));
         control->FreeHead = (ulong)slot + 1;
     }

@@ -101,6 +101,7 @@ public sealed unsafe class RwStore<T> : IDisposable where T : unmanaged
         *(T*)_table.Value(slot) = value;
         // Release: the value is written before the element is live (a locker reads it after its CAS).
         SharedMemory.WriteRelease(_table.Word(slot), ElementWord.Live(generation));
+        // Release: the slot is live before the allocation record stops naming it (a crash between is read from the word).
         SharedMemory.WriteRelease(&holds.Allocation->State, 0);
         return new ShmId(_storeId, HoldRecord.ElementOf(slot, generation));
     }
@@ -156,6 +157,7 @@ public sealed unsafe class RwStore<T> : IDisposable where T : unmanaged
         {
             FreeList.Unlock(_table);
         }
+        // Release: the element is gone before the write record is free.
         SharedMemory.WriteRelease(&record->State, 0);
         return true;
     }
@@ -186,6 +188,7 @@ public sealed unsafe class RwStore<T> : IDisposable where T : unmanaged
         ulong* word = _table.Word(slot);
         ulong announced = holds.NextWord(HoldState.ReadAcquiring);
         record->Element = id.Value;
+        // Release: the element named is published with the state.
         SharedMemory.WriteRelease(&record->State, announced);
         ulong seen = SharedMemory.ReadAcquire(word);
         ulong held;
@@ -193,6 +196,7 @@ public sealed unsafe class RwStore<T> : IDisposable where T : unmanaged
         if (ElementWord.ReadableAt(seen, id.Generation) && SharedMemory.CompareExchange(word, seen + 1, seen) == seen)
         {
             held = HoldRecord.WithState(announced, HoldState.ReadHeld);
+            // Release: the record says it holds only after the CAS that made it hold.
             SharedMemory.WriteRelease(&record->State, held);
         }
         else if ((held = ElementLocks.Acquire(_table, holds, record, id.Value, write: false, timeout, throwOnTimeout)) == 0)
@@ -238,6 +242,7 @@ public sealed unsafe class RwStore<T> : IDisposable where T : unmanaged
         value = (T*)_table.Value(slot);
         ulong announced = holds.NextWord(HoldState.WriteAcquiring);
         record->Element = id.Value;
+        // Release: the element named is published with the state.
         SharedMemory.WriteRelease(&record->State, announced);
         ulong seen = SharedMemory.ReadAcquire(word);
         // Full fence (CAS): the Acquiring record is visible to anyone who sees the writer bit.
