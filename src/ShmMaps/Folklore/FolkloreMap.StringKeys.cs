@@ -7,7 +7,7 @@ namespace ShmMaps;
 public sealed partial class FolkloreMap<TValue>
 {
     /// <summary>
-    /// The slow path of every string overload, for keys <see cref="AsciiKey"/> does not take (short, long or not
+    /// The slow path of every string overload, for keys <see cref="RegisterKey"/> does not take (short, long or not
     /// ASCII): encodes <paramref name="key"/> into a stack buffer, or a pooled array when long, and runs the UTF-8
     /// overload of <paramref name="operation"/>. Out of line, so that the fast paths keep no stack buffer.
     /// </summary>

@@ -10,7 +10,7 @@ public sealed unsafe partial class FolkloreMap<TValue>
     /// <summary>Sets <paramref name="key"/> to <paramref name="value"/>, adding it if absent (one CAS per try).</summary>
     public void Insert(string key, TValue value)
     {
-        if (AsciiKey.TryLoad(key, out AsciiKey ascii) && Probe(ascii, ascii.Hash(_seed), out ulong entry) is var cell and >= 0)
+        if (RegisterKey.TryLoad(key, out RegisterKey ascii) && Probe(ascii, ascii.Hash(_seed), out ulong entry) is var cell and >= 0)
         {
             SetValue(cell, entry, BitsOf(value));
             return;
@@ -21,8 +21,13 @@ public sealed unsafe partial class FolkloreMap<TValue>
     /// <summary>Sets UTF-8 <paramref name="utf8Key"/> to <paramref name="value"/>, adding it if absent.</summary>
     public void Insert(ReadOnlySpan<byte> utf8Key, TValue value)
     {
-        Utf8KeyBuffer.ThrowIfInvalid(utf8Key, _maxKeyBytes, nameof(utf8Key));
         ulong bits = BitsOf(value);
+        if (RegisterKey.TryLoad(utf8Key, out RegisterKey key) && Probe(key, key.Hash(_seed), out ulong present) is var found and >= 0)
+        {
+            SetValue(found, present, bits);   // present: its bytes were checked when it was added
+            return;
+        }
+        Utf8KeyBuffer.ThrowIfInvalid(utf8Key, _maxKeyBytes, nameof(utf8Key));
         long cell = FindOrAdd(utf8Key, bits, out ulong entry);
         if (cell >= 0)
         {
@@ -33,7 +38,7 @@ public sealed unsafe partial class FolkloreMap<TValue>
     /// <summary>Adds <paramref name="key"/> with <paramref name="value"/> if absent; false (and no change) if present.</summary>
     public bool TryAdd(string key, TValue value)
     {
-        if (AsciiKey.TryLoad(key, out AsciiKey ascii) && Probe(ascii, ascii.Hash(_seed), out ulong entry) is var cell and >= 0)
+        if (RegisterKey.TryLoad(key, out RegisterKey ascii) && Probe(ascii, ascii.Hash(_seed), out ulong entry) is var cell and >= 0)
         {
             return Revive(cell, entry, BitsOf(value));
         }
@@ -43,8 +48,12 @@ public sealed unsafe partial class FolkloreMap<TValue>
     /// <summary>Adds UTF-8 <paramref name="utf8Key"/> with <paramref name="value"/> if absent; false if present.</summary>
     public bool TryAdd(ReadOnlySpan<byte> utf8Key, TValue value)
     {
-        Utf8KeyBuffer.ThrowIfInvalid(utf8Key, _maxKeyBytes, nameof(utf8Key));
         ulong bits = BitsOf(value);
+        if (RegisterKey.TryLoad(utf8Key, out RegisterKey key) && Probe(key, key.Hash(_seed), out ulong present) is var found and >= 0)
+        {
+            return Revive(found, present, bits);
+        }
+        Utf8KeyBuffer.ThrowIfInvalid(utf8Key, _maxKeyBytes, nameof(utf8Key));
         long cell = FindOrAdd(utf8Key, bits, out ulong entry);
         return cell < 0 || Revive(cell, entry, bits);
     }
@@ -57,7 +66,7 @@ public sealed unsafe partial class FolkloreMap<TValue>
     public TValue AddOrUpdate(string key, TValue addValue, Func<TValue, TValue> update)
     {
         ArgumentNullException.ThrowIfNull(update);
-        if (AsciiKey.TryLoad(key, out AsciiKey ascii) && Probe(ascii, ascii.Hash(_seed), out ulong entry) is var cell and >= 0)
+        if (RegisterKey.TryLoad(key, out RegisterKey ascii) && Probe(ascii, ascii.Hash(_seed), out ulong entry) is var cell and >= 0)
         {
             return Update(cell, entry, addValue, update);
         }
@@ -69,6 +78,10 @@ public sealed unsafe partial class FolkloreMap<TValue>
     public TValue AddOrUpdate(ReadOnlySpan<byte> utf8Key, TValue addValue, Func<TValue, TValue> update)
     {
         ArgumentNullException.ThrowIfNull(update);
+        if (RegisterKey.TryLoad(utf8Key, out RegisterKey key) && Probe(key, key.Hash(_seed), out ulong present) is var found and >= 0)
+        {
+            return Update(found, present, addValue, update);
+        }
         Utf8KeyBuffer.ThrowIfInvalid(utf8Key, _maxKeyBytes, nameof(utf8Key));
         long cell = FindOrAdd(utf8Key, BitsOf(addValue), out ulong entry);
         return cell < 0 ? addValue : Update(cell, entry, addValue, update);
@@ -80,7 +93,7 @@ public sealed unsafe partial class FolkloreMap<TValue>
     /// </summary>
     public bool TryRemove(string key, out TValue value)
     {
-        if (AsciiKey.TryLoad(key, out AsciiKey ascii))
+        if (RegisterKey.TryLoad(key, out RegisterKey ascii))
         {
             return Remove(Probe(ascii, ascii.Hash(_seed), out ulong entry), entry, out value);
         }
@@ -90,7 +103,9 @@ public sealed unsafe partial class FolkloreMap<TValue>
 
     /// <summary>Removes UTF-8 <paramref name="utf8Key"/>, giving its last value; false if absent.</summary>
     public bool TryRemove(ReadOnlySpan<byte> utf8Key, out TValue value) =>
-        Remove(Probe(new Utf8KeyMatch(utf8Key), XxHash3.Hash(utf8Key, _seed), out ulong entry), entry, out value);
+        RegisterKey.TryLoad(utf8Key, out RegisterKey key)
+            ? Remove(Probe(key, key.Hash(_seed), out ulong entry), entry, out value)
+            : Remove(Probe(new Utf8KeyMatch(utf8Key), XxHash3.Hash(utf8Key, _seed), out entry), entry, out value);
 
     /// <summary>Sets the value of the key in <paramref name="cell"/>, present, whatever it was.</summary>
     private void SetValue(long cell, ulong entry, ulong bits)

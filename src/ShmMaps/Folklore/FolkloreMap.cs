@@ -122,7 +122,7 @@ public sealed unsafe partial class FolkloreMap<TValue> : IEnumerable<KeyValuePai
     /// <summary>Looks <paramref name="key"/> up: wait-free, no lock, no allocation for keys of up to 85 chars.</summary>
     public bool TryGetValue(string key, out TValue value)
     {
-        if (AsciiKey.TryLoad(key, out AsciiKey ascii))
+        if (RegisterKey.TryLoad(key, out RegisterKey ascii))
         {
             return TryGetValue(ascii, ascii.Hash(_seed), out value);
         }
@@ -132,7 +132,9 @@ public sealed unsafe partial class FolkloreMap<TValue> : IEnumerable<KeyValuePai
 
     /// <summary>Looks UTF-8 <paramref name="utf8Key"/> up: wait-free, no lock, no allocation.</summary>
     public bool TryGetValue(ReadOnlySpan<byte> utf8Key, out TValue value) =>
-        TryGetValue(new Utf8KeyMatch(utf8Key), XxHash3.Hash(utf8Key, _seed), out value);
+        RegisterKey.TryLoad(utf8Key, out RegisterKey key)
+            ? TryGetValue(key, key.Hash(_seed), out value)
+            : TryGetValue(new Utf8KeyMatch(utf8Key), XxHash3.Hash(utf8Key, _seed), out value);
 
     /// <summary>Closes this handle; the file stays for other processes. No operation may be running on it.</summary>
     public void Dispose()

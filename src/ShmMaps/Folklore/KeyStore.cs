@@ -138,7 +138,7 @@ internal sealed unsafe class KeyStore
 
     /// <summary>True if slot <paramref name="slot"/> (named by an entry) holds the narrowed string <paramref name="key"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool MatchesAscii(long slot, ulong hash, in AsciiKey key)
+    public bool MatchesRegisterKey(long slot, ulong hash, in RegisterKey key)
     {
         KeySlot* s = Slot(slot);
         if (s->Hash != hash || s->Length != (uint)key.Length)

@@ -166,7 +166,7 @@ public class XxHash3Tests
     public void HeadTailFormEqualsTheGeneralHashForEveryLengthItTakes()
     {
         var random = new Random(3);
-        for (int length = ShmMaps.Folklore.AsciiKey.MinLength; length <= ShmMaps.Folklore.AsciiKey.MaxLength; length++)
+        for (int length = ShmMaps.Folklore.RegisterKey.MinLength; length <= ShmMaps.Folklore.RegisterKey.MaxLength; length++)
         {
             foreach (ulong seed in new ulong[] { 0, 7, 0x9E3779B97F4A7C15UL })
             {
@@ -176,13 +176,20 @@ public class XxHash3Tests
                     chars[i] = (char)random.Next(32, 127);
                 }
                 string key = new(chars);
-                Assert.True(ShmMaps.Folklore.AsciiKey.TryLoad(key, out var ascii));
+                Assert.True(ShmMaps.Folklore.RegisterKey.TryLoad(key, out var ascii));
                 Assert.Equal(XxHash3.Hash(Encoding.ASCII.GetBytes(key), seed), ascii.Hash(seed));
+                // UTF-8 bytes of any kind, loaded as they are.
+                byte[] bytes = new byte[length];
+                random.NextBytes(bytes);
+                Assert.True(ShmMaps.Folklore.RegisterKey.TryLoad(bytes, out var loaded));
+                Assert.Equal(XxHash3.Hash(bytes, seed), loaded.Hash(seed));
             }
         }
-        Assert.False(ShmMaps.Folklore.AsciiKey.TryLoad("seven77", out _));
-        Assert.False(ShmMaps.Folklore.AsciiKey.TryLoad(new string('x', 33), out _));
-        Assert.False(ShmMaps.Folklore.AsciiKey.TryLoad("eight-and-é", out _));
-        Assert.False(ShmMaps.Folklore.AsciiKey.TryLoad(null, out _));
+        Assert.False(ShmMaps.Folklore.RegisterKey.TryLoad("seven77", out _));
+        Assert.False(ShmMaps.Folklore.RegisterKey.TryLoad(new string('x', 33), out _));
+        Assert.False(ShmMaps.Folklore.RegisterKey.TryLoad("eight-and-é", out _));
+        Assert.False(ShmMaps.Folklore.RegisterKey.TryLoad((string?)null, out _));
+        Assert.False(ShmMaps.Folklore.RegisterKey.TryLoad(new byte[7], out _));
+        Assert.False(ShmMaps.Folklore.RegisterKey.TryLoad(new byte[33], out _));
     }
 }

@@ -248,4 +248,36 @@ public sealed class FolkloreMapTests : IDisposable
         Assert.False(report.IsSound);
         Assert.Contains(report.Problems, p => p.Contains("hash", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void SpanKeysOf8To32BytesTakeEveryPathLikeStrings()
+    {
+        using var map = FolkloreMap<int>.Create("register-keys", 200, _dir.Options);
+        for (int length = 6; length <= 34; length++)
+        {
+            foreach (string key in new[] { new string('k', length - 1) + "!", "é" + new string('u', Math.Max(0, length - 2)) })
+            {
+                byte[] utf8 = Encoding.UTF8.GetBytes(key);
+                Assert.False(map.TryGetValue(utf8, out _));
+                Assert.True(map.TryAdd(utf8, 1));
+                Assert.False(map.TryAdd(utf8, 2));
+                Assert.Equal(1, map.Get(key));
+                map.Insert(utf8, 5);
+                Assert.Equal(6, map.AddOrUpdate(utf8, 0, v => v + 1));
+                Assert.True(map.TryGetValue(utf8, out int value));
+                Assert.Equal(6, value);
+                Assert.True(map.TryRemove(utf8, out int removed));
+                Assert.Equal(6, removed);
+                Assert.False(map.TryGetValue(utf8, out _));
+                Assert.False(map.TryRemove(utf8, out _));
+                Assert.Equal(3, map.AddOrUpdate(utf8, 3, v => v + 1));
+                Assert.Equal(3, map.Get(key));
+            }
+        }
+        // Bytes that are not UTF-8 match nothing and are refused when they would be added.
+        byte[] invalid = [0xFF, 0xFE, 0x80, 0x81, 0x82, 0x83, 0x84, 0x85, 0x86];
+        Assert.False(map.TryGetValue(invalid, out _));
+        Assert.Throws<ArgumentException>(() => map.Insert(invalid, 1));
+        Assert.Throws<ArgumentException>(() => map.AddOrUpdate(invalid, 1, v => v));
+    }
 }

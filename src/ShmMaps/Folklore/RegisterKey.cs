@@ -6,20 +6,21 @@ using ShmMaps.Core.Hashing;
 namespace ShmMaps.Folklore;
 
 /// <summary>
-/// A string key of 8 to 32 ASCII chars narrowed into two registers: hashed and compared from there, never
-/// written to memory (a key built in a stack buffer and read back at once stalls on store forwarding).
+/// A key of 8 to 32 bytes held in two registers: a string of ASCII chars narrowed, or UTF-8 bytes loaded. Hashed
+/// and compared from there, never written to memory (a key built in a stack buffer and read back at once stalls
+/// on store forwarding).
 /// </summary>
 /// <remarks>
 /// Over 16 chars, <see cref="Head"/> is bytes [0, 16) and <see cref="Tail"/> bytes [length - 16, length);
 /// 8 to 16 chars use the low halves: bytes [0, 8) and [length - 8, length). Together they cover every byte.
 /// </remarks>
-internal readonly struct AsciiKey : IKeyMatch
+internal readonly struct RegisterKey : IKeyMatch
 {
     public const int MinLength = 8;
     public const int MaxLength = 32;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private AsciiKey(Vector128<byte> head, Vector128<byte> tail, int length)
+    private RegisterKey(Vector128<byte> head, Vector128<byte> tail, int length)
     {
         Head = head;
         Tail = tail;
@@ -38,7 +39,7 @@ internal readonly struct AsciiKey : IKeyMatch
 
     /// <summary>Narrows <paramref name="key"/> if it has 8 to 32 chars, all ASCII; false otherwise (the caller's slower path takes it).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool TryLoad(string? key, out AsciiKey ascii)
+    public static bool TryLoad(string? key, out RegisterKey ascii)
     {
         int length = key?.Length ?? 0;
         if (length is < MinLength or > MaxLength)
@@ -54,15 +55,38 @@ internal readonly struct AsciiKey : IKeyMatch
             Vector128<ushort> b = Vector128.LoadUnsafe(ref chars, 8);
             Vector128<ushort> c = Vector128.LoadUnsafe(ref chars, (nuint)(length - 16));
             Vector128<ushort> d = Vector128.LoadUnsafe(ref chars, (nuint)(length - 8));
-            ascii = new AsciiKey(Vector128.Narrow(a, b), Vector128.Narrow(c, d), length);
+            ascii = new RegisterKey(Vector128.Narrow(a, b), Vector128.Narrow(c, d), length);
             return ((a | b | c | d) & nonAscii) == Vector128<ushort>.Zero;
         }
         Vector128<ushort> first = Vector128.LoadUnsafe(ref chars);
         Vector128<ushort> last = Vector128.LoadUnsafe(ref chars, (nuint)(length - 8));
-        ascii = new AsciiKey(Vector128.Narrow(first, first), Vector128.Narrow(last, last), length);
+        ascii = new RegisterKey(Vector128.Narrow(first, first), Vector128.Narrow(last, last), length);
         return ((first | last) & nonAscii) == Vector128<ushort>.Zero;
     }
 
+    /// <summary>Loads UTF-8 <paramref name="utf8"/> if it has 8 to 32 bytes (any bytes: they are compared as they are); false otherwise.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool Matches(KeyStore keys, long slot, ulong hash) => keys.MatchesAscii(slot, hash, this);
+    public static bool TryLoad(ReadOnlySpan<byte> utf8, out RegisterKey key)
+    {
+        int length = utf8.Length;
+        if (length is < MinLength or > MaxLength)
+        {
+            key = default;
+            return false;
+        }
+        ref byte bytes = ref MemoryMarshal.GetReference(utf8);
+        if (length > 16)
+        {
+            key = new RegisterKey(Vector128.LoadUnsafe(ref bytes), Vector128.LoadUnsafe(ref bytes, (nuint)(length - 16)), length);
+            return true;
+        }
+        key = new RegisterKey(
+            Vector128.CreateScalar(Unsafe.ReadUnaligned<ulong>(ref bytes)).AsByte(),
+            Vector128.CreateScalar(Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref bytes, length - 8))).AsByte(),
+            length);
+        return true;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool Matches(KeyStore keys, long slot, ulong hash) => keys.MatchesRegisterKey(slot, hash, this);
 }
