@@ -18,7 +18,7 @@ namespace ShmMaps.Rw;
 /// a waiter compares the word with the live records; a holder no live record explains means a dead holder,
 /// and the waiter recounts (<see cref="ElementRecovery"/>). A live holder is waited for until the timeout.
 /// </remarks>
-internal static unsafe class ElementLocks
+internal static unsafe partial class ElementLocks
 {
     /// <summary>
     /// Takes the lock on the element <paramref name="element"/> (slot and generation) for <paramref name="record"/>.
@@ -102,90 +102,6 @@ internal static unsafe class ElementLocks
             }
             backoff.Pause();
         }
-    }
-
-    /// <summary>
-    /// Releases a read lock whose record says <paramref name="held"/>; nothing if it was released already, or if the
-    /// store handle was disposed (its lanes went with it, so others already treat the lock as a dead process's).
-    /// </summary>
-    public static void ReleaseRead(RwTable table, HoldRecord* record, ulong held, ulong* word)
-    {
-        if (table.Region.IsDisposed || SharedMemory.ReadAcquire(&record->State) != held)
-        {
-            return;
-        }
-        ulong seen = SharedMemory.ReadAcquire(word);
-        while (true)
-        {
-            if (!ElementWord.IsRecovering(seen) && ElementWord.Readers(seen) != 0)
-            {
-                // Full fence: our reads of the value are done before a writer can see the count drop.
-                ulong found = SharedMemory.CompareExchange(word, seen - 1, seen);
-                if (found == seen)
-                {
-                    break;
-                }
-                seen = found;
-                continue;
-            }
-            seen = WaitOutRecovery(table, record, word, seen, "a read lock");
-        }
-        // Release: the record is free only after the word no longer counts it.
-        SharedMemory.WriteRelease(&record->State, 0);
-    }
-
-    /// <summary>
-    /// Releases a write lock whose record says <paramref name="held"/>; nothing if it was released already, or if the
-    /// store handle was disposed (its lanes went with it, so others already treat the lock as a dead process's).
-    /// </summary>
-    public static void ReleaseWrite(RwTable table, HoldRecord* record, ulong held, ulong* word)
-    {
-        if (table.Region.IsDisposed || SharedMemory.ReadAcquire(&record->State) != held)
-        {
-            return;
-        }
-        // Release: the new value is complete before Done, after which no recovery rolls it back.
-        SharedMemory.WriteRelease(&record->State, HoldRecord.WithState(held, HoldState.WriteDone));
-        ulong seen = SharedMemory.ReadAcquire(word);
-        while (true)
-        {
-            if (!ElementWord.IsRecovering(seen) && ElementWord.HasWriter(seen))
-            {
-                // Full fence: the new value is visible to whoever takes the lock next.
-                ulong found = SharedMemory.CompareExchange(word, seen & ~ElementWord.WriterBit, seen);
-                if (found == seen)
-                {
-                    break;
-                }
-                seen = found;
-                continue;
-            }
-            seen = WaitOutRecovery(table, record, word, seen, "a write lock");
-        }
-        // Release: the record is free only after the word no longer names a writer.
-        SharedMemory.WriteRelease(&record->State, 0);
-    }
-
-    /// <summary>For a holder about to change the word: waits while a live recoverer has it frozen, recovers it if that one is dead.</summary>
-    public static ulong WaitOutRecovery(RwTable table, HoldRecord* record, ulong* word, ulong seen, string what)
-    {
-        if (!ElementWord.IsRecovering(seen))
-        {
-            ThrowHelper.ThrowCorrupt($"store '{table.Region.Name}': releasing {what} on slot {HoldRecord.SlotOf(record->Element)} whose word 0x{seen:x16} does not count it");
-        }
-        var backoff = new Backoff();
-        long probeAt = Stopwatch.GetTimestamp() + Ticks(LockWaiter.FirstProbe);
-        while (ElementWord.IsRecovering(seen))
-        {
-            backoff.Pause();
-            if (Stopwatch.GetTimestamp() >= probeAt && !ElementRecovery.IsRecovererAlive(table, seen))
-            {
-                ElementRecovery.Recover(table, table.CurrentHolds(), HoldRecord.SlotOf(record->Element), table.Region.Options.LockTimeout);
-                probeAt = Stopwatch.GetTimestamp() + Ticks(LockWaiter.ProbeInterval);
-            }
-            seen = SharedMemory.ReadAcquire(word);
-        }
-        return seen;
     }
 
     /// <summary>Throws for a lock used after its release.</summary>

@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using ShmMaps.Core.Locking;
+using ShmMaps.Core.Memory;
+
+namespace ShmMaps.Rw;
+
+internal static unsafe partial class ElementLocks
+{
+    /// <summary>
+    /// Releases a read lock whose record says <paramref name="held"/>; nothing if it was released already, or if the
+    /// store handle was disposed (its lanes went with it, so others already treat the lock as a dead process's).
+    /// </summary>
+    public static void ReleaseRead(RwTable table, HoldRecord* record, ulong held, ulong* word)
+    {
+        if (table.Region.IsDisposed || SharedMemory.ReadAcquire(&record->State) != held)
+        {
+            return;
+        }
+        ulong seen = SharedMemory.ReadAcquire(word);
+        while (true)
+        {
+            if (!ElementWord.IsRecovering(seen) && ElementWord.Readers(seen) != 0)
+            {
+                // Full fence: our reads of the value are done before a writer can see the count drop.
+                ulong found = SharedMemory.CompareExchange(word, seen - 1, seen);
+                if (found == seen)
+                {
+                    break;
+                }
+                seen = found;
+                continue;
+            }
+            seen = WaitOutRecovery(table, record, word, seen, "a read lock");
+        }
+        // Release: the record is free only after the word no longer counts it.
+        SharedMemory.WriteRelease(&record->State, 0);
+    }
+
+    /// <summary>
+    /// Releases a write lock whose record says <paramref name="held"/>; nothing if it was released already, or if the
+    /// store handle was disposed (its lanes went with it, so others already treat the lock as a dead process's).
+    /// </summary>
+    public static void ReleaseWrite(RwTable table, HoldRecord* record, ulong held, ulong* word)
+    {
+        if (table.Region.IsDisposed || SharedMemory.ReadAcquire(&record->State) != held)
+        {
+            return;
+        }
+        // Release: the new value is complete before Done, after which no recovery rolls it back.
+        SharedMemory.WriteRelease(&record->State, HoldRecord.WithState(held, HoldState.WriteDone));
+        ulong seen = SharedMemory.ReadAcquire(word);
+        while (true)
+        {
+            if (!ElementWord.IsRecovering(seen) && ElementWord.HasWriter(seen))
+            {
+                // Full fence: the new value is visible to whoever takes the lock next.
+                ulong found = SharedMemory.CompareExchange(word, seen & ~ElementWord.WriterBit, seen);
+                if (found == seen)
+                {
+                    break;
+                }
+                seen = found;
+                continue;
+            }
+            seen = WaitOutRecovery(table, record, word, seen, "a write lock");
+        }
+        // Release: the record is free only after the word no longer names a writer.
+        SharedMemory.WriteRelease(&record->State, 0);
+    }
+
+    /// <summary>For a holder about to change the word: waits while a live recoverer has it frozen, recovers it if that one is dead.</summary>
+    public static ulong WaitOutRecovery(RwTable table, HoldRecord* record, ulong* word, ulong seen, string what)
+    {
+        if (!ElementWord.IsRecovering(seen))
+        {
+            ThrowHelper.ThrowCorrupt($"store '{table.Region.Name}': releasing {what} on slot {HoldRecord.SlotOf(record->Element)} whose word 0x{seen:x16} does not count it");
+        }
+        var backoff = new Backoff();
+        long probeAt = Stopwatch.GetTimestamp() + Ticks(LockWaiter.FirstProbe);
+        while (ElementWord.IsRecovering(seen))
+        {
+            backoff.Pause();
+            if (Stopwatch.GetTimestamp() >= probeAt && !ElementRecovery.IsRecovererAlive(table, seen))
+            {
+                ElementRecovery.Recover(table, table.CurrentHolds(), HoldRecord.SlotOf(record->Element), table.Region.Options.LockTimeout);
+                probeAt = Stopwatch.GetTimestamp() + Ticks(LockWaiter.ProbeInterval);
+            }
+            seen = SharedMemory.ReadAcquire(word);
+        }
+        return seen;
+    }
+}
