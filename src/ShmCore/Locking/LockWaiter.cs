@@ -19,9 +19,13 @@ internal static unsafe class LockWaiter
     public static readonly TimeSpan FirstProbe = TimeSpan.FromMilliseconds(1);
     public static readonly TimeSpan ProbeInterval = TimeSpan.FromMilliseconds(10);
 
-    /// <summary>Returns the word at <paramref name="word"/> once it is unlocked.</summary>
+    /// <summary>
+    /// Returns the word at <paramref name="word"/> once it is unlocked. An owner proven dead is recovered by
+    /// <paramref name="recoverDeadOwner"/> (given the word that names it; it must leave the word no longer locked by
+    /// that owner), by default <see cref="LockRecovery.RecoverDeadOwner"/> (undo images in lane intents).
+    /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public static ulong WaitUnlocked(LaneTable lanes, ulong* word, ulong observed, TimeSpan timeout)
+    public static ulong WaitUnlocked(LaneTable lanes, ulong* word, ulong observed, TimeSpan timeout, Action<ulong>? recoverDeadOwner = null)
     {
         long start = Stopwatch.GetTimestamp();
         long nextProbe = start + Ticks(FirstProbe);
@@ -49,7 +53,14 @@ internal static unsafe class LockWaiter
             }
             if (lanes.IsOwnerDead(current))
             {
-                LockRecovery.RecoverDeadOwner(lanes, lanes.Memory.OffsetOf(word), current);
+                if (recoverDeadOwner is null)
+                {
+                    LockRecovery.RecoverDeadOwner(lanes, lanes.Memory.OffsetOf(word), current);
+                }
+                else
+                {
+                    recoverDeadOwner(current);
+                }
                 continue;
             }
             if (now - start >= Ticks(timeout))
@@ -60,7 +71,8 @@ internal static unsafe class LockWaiter
         }
     }
 
-    private static long Ticks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);
+    /// <summary><paramref name="span"/> in <see cref="Stopwatch"/> ticks.</summary>
+    public static long Ticks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);
 
     private static void ThrowTimeout(LaneTable lanes, ulong word, TimeSpan waited)
     {

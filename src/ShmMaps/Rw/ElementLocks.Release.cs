@@ -76,14 +76,14 @@ internal static unsafe partial class ElementLocks
             ThrowHelper.ThrowCorrupt($"store '{table.Region.Name}': releasing {what} on slot {HoldRecord.SlotOf(record->Element)} whose word 0x{seen:x16} does not count it");
         }
         var backoff = new Backoff();
-        long probeAt = Stopwatch.GetTimestamp() + Ticks(LockWaiter.FirstProbe);
+        long probeAt = Stopwatch.GetTimestamp() + LockWaiter.Ticks(LockWaiter.FirstProbe);
         while (ElementWord.IsRecovering(seen))
         {
             backoff.Pause();
             if (Stopwatch.GetTimestamp() >= probeAt && !ElementRecovery.IsRecovererAlive(table, seen))
             {
                 ElementRecovery.Recover(table, table.CurrentHolds(), HoldRecord.SlotOf(record->Element), table.Region.Options.LockTimeout);
-                probeAt = Stopwatch.GetTimestamp() + Ticks(LockWaiter.ProbeInterval);
+                probeAt = Stopwatch.GetTimestamp() + LockWaiter.Ticks(LockWaiter.ProbeInterval);
             }
             seen = SharedMemory.ReadAcquire(word);
         }

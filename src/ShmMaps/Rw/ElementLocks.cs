@@ -33,8 +33,8 @@ internal static unsafe partial class ElementLocks
         ulong* word = table.Word(slot);
         HoldState acquiring = write ? HoldState.WriteAcquiring : HoldState.ReadAcquiring;
         long start = Stopwatch.GetTimestamp();
-        long nextProbe = start + Ticks(LockWaiter.FirstProbe);
-        long timeoutTicks = timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : Ticks(timeout);
+        long nextProbe = start + LockWaiter.Ticks(LockWaiter.FirstProbe);
+        long timeoutTicks = timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : LockWaiter.Ticks(timeout);
         int holderPid = 0;
         var backoff = new Backoff();
         while (true)
@@ -98,7 +98,7 @@ internal static unsafe partial class ElementLocks
                     Withdraw(record, word, generation, write);
                     throw;
                 }
-                nextProbe = Stopwatch.GetTimestamp() + Ticks(LockWaiter.ProbeInterval);
+                nextProbe = Stopwatch.GetTimestamp() + LockWaiter.Ticks(LockWaiter.ProbeInterval);
             }
             backoff.Pause();
         }
@@ -177,6 +177,4 @@ internal static unsafe partial class ElementLocks
         throw new TimeoutException(
             $"store '{table.Region.Name}': element in slot {slot} is locked by {(pid == 0 ? "a live process" : $"live process {pid}")} for {waited.TotalSeconds:F1} s; " +
             "it may be stopped or stuck (the lock timeout is ShmOptions.LockTimeout)");
-
-    private static long Ticks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);
 }

@@ -103,7 +103,7 @@ internal static unsafe class ElementRecovery
         int readers = 0;
         bool writer = false, pending = false;
         var alive = new Dictionary<int, bool>();
-        long deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        long deadline = Stopwatch.GetTimestamp() + LockWaiter.Ticks(timeout);
         for (int lane = 0; lane < table.Lanes.Count; lane++)
         {
             for (int index = 1; index < table.HoldsPerLane; index++)

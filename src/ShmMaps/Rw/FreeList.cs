@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ShmMaps.Core.Locking;
 using ShmMaps.Core.Memory;
 
@@ -131,53 +130,42 @@ internal static unsafe partial class FreeList
 
     private static void LockSlow(RwTable table, LaneHolds me, ulong* word)
     {
-        long start = Stopwatch.GetTimestamp();
-        long nextProbe = start + Ticks(LockWaiter.FirstProbe);
-        TimeSpan timeout = table.Region.Options.LockTimeout;
-        ulong owner = 0;
-        var backoff = new Backoff();
+        Action<ulong> finishDeadOwner = dead => TakeOverAndFinish(table, me, dead);
+        ulong seen = SharedMemory.ReadAcquire(word);
         while (true)
         {
-            ulong seen = SharedMemory.ReadAcquire(word);
-            if (!LockWord.IsLocked(seen))
+            if (LockWord.IsLocked(seen))
             {
-                if (SharedMemory.CompareExchange(word, LockWord.Locked(seen, me.Lane.OwnerTag), seen) == seen)
-                {
-                    return;
-                }
-                continue;
+                seen = LockWaiter.WaitUnlocked(table.Lanes, word, seen, table.Region.Options.LockTimeout, finishDeadOwner);
             }
-            long now = Stopwatch.GetTimestamp();
-            if ((seen & LockWord.OwnerMask) != owner)
+            // Full fence (CAS): the list and the fresh counter are read after the lock is ours.
+            ulong found = SharedMemory.CompareExchange(word, LockWord.Locked(seen, me.Lane.OwnerTag), seen);
+            if (found == seen)
             {
-                owner = seen & LockWord.OwnerMask;
-                start = now;
-                nextProbe = now + Ticks(LockWaiter.FirstProbe);
+                return;
             }
-            else if (now >= nextProbe)
-            {
-                if (table.Lanes.IsOwnerDead(seen))
-                {
-                    // Exactly one waiter takes the lock over from the dead owner, and finishes its change.
-                    if (SharedMemory.CompareExchange(word, LockWord.Locked(seen, me.Lane.OwnerTag), seen) == seen)
-                    {
-                        FinishDead(table, me, table.Hold(LockWord.OwnerLane(seen), 0));
-                        return;
-                    }
-                    continue;
-                }
-                if (now - start >= Ticks(timeout))
-                {
-                    int lane = LockWord.OwnerLane(seen);
-                    throw new TimeoutException(
-                        $"store '{table.Region.Name}': the free-slot list is locked by live process {table.Lanes.Record(lane)->Pid} (lane {lane}) " +
-                        $"for {Stopwatch.GetElapsedTime(start).TotalSeconds:F1} s; it may be stopped (the lock timeout is ShmOptions.LockTimeout)");
-                }
-                nextProbe = now + Ticks(LockWaiter.ProbeInterval);
-            }
-            backoff.Pause();
+            seen = found;
         }
     }
 
-    private static long Ticks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);
+    /// <summary>
+    /// Exactly one waiter takes the lock over from its dead owner (the CAS), finishes the owner's change and lets
+    /// the lock go; then every waiter competes for it again.
+    /// </summary>
+    private static void TakeOverAndFinish(RwTable table, LaneHolds me, ulong dead)
+    {
+        ulong* word = &table.Control->FreeListLock;
+        if (SharedMemory.CompareExchange(word, LockWord.Locked(dead, me.Lane.OwnerTag), dead) != dead)
+        {
+            return;
+        }
+        try
+        {
+            FinishDead(table, me, table.Hold(LockWord.OwnerLane(dead), 0));
+        }
+        finally
+        {
+            Unlock(table);
+        }
+    }
 }
