@@ -78,7 +78,7 @@ public sealed unsafe partial class RwStore<T>
         {
             ThrowTooManyLocks();
         }
-        ulong* word = _table.Word(slot);
+        ulong* word = _table.Locate(slot, out byte* value);
         ulong announced = holds.NextWord(HoldState.ReadAcquiring);
         record->Element = id.Value;
         // Release: the element named is published with the state.
@@ -97,7 +97,7 @@ public sealed unsafe partial class RwStore<T>
             guard = default;
             return false;
         }
-        guard = new ReadLock<T>(new ElementHold(_table, record, held, word, _table.Value(slot)));
+        guard = new ReadLock<T>(new ElementHold(_table, record, held, word, value));
         return true;
     }
 
@@ -131,8 +131,8 @@ public sealed unsafe partial class RwStore<T>
         {
             ThrowTooManyLocks();
         }
-        word = _table.Word(slot);
-        value = (T*)_table.Value(slot);
+        word = _table.Locate(slot, out byte* bytes);
+        value = (T*)bytes;
         ulong announced = holds.NextWord(HoldState.WriteAcquiring);
         record->Element = id.Value;
         // Release: the element named is published with the state.

@@ -98,9 +98,10 @@ public sealed unsafe partial class RwStore<T> : IDisposable where T : unmanaged
         {
             ThrowHelper.ThrowMapFull($"store '{Name}' holds its {_maxElements} elements; remove some or create a larger store");
         }
-        *(T*)_table.Value(slot) = value;
+        ulong* word = _table.Locate(slot, out byte* bytes);
+        *(T*)bytes = value;
         // Release: the value is written before the element is live (a locker reads it after its CAS).
-        SharedMemory.WriteRelease(_table.Word(slot), ElementWord.Live(generation));
+        SharedMemory.WriteRelease(word, ElementWord.Live(generation));
         // Release: the slot is live before the allocation record stops naming it (a crash between is read from the word).
         SharedMemory.WriteRelease(&holds.Allocation->State, 0);
         return new ShmId(_storeId, HoldRecord.ElementOf(slot, generation));

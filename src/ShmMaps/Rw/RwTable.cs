@@ -54,19 +54,25 @@ internal sealed unsafe partial class RwTable
 
     /// <summary>The element word of <paramref name="slot"/>, which must be below <see cref="MaxElements"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ulong* Word(long slot)
-    {
-        int block = RwStoreLayout.BlockOf(slot);
-        return (ulong*)_blocks[block] + (slot - RwStoreLayout.SlotsBefore(block));
-    }
+    public ulong* Word(long slot) => Locate(slot, out _);
 
     /// <summary>The value of <paramref name="slot"/>, which must be below <see cref="MaxElements"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public byte* Value(long slot)
     {
+        Locate(slot, out byte* value);
+        return value;
+    }
+
+    /// <summary>The element word of <paramref name="slot"/> (below <see cref="MaxElements"/>) and its value, from one block lookup.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ulong* Locate(long slot, out byte* value)
+    {
         int block = RwStoreLayout.BlockOf(slot);
         byte* start = (byte*)_blocks[block];
-        return start + (_blockSlots[block] * sizeof(ulong)) + ((slot - RwStoreLayout.SlotsBefore(block)) * ValueSize);
+        long index = slot - RwStoreLayout.SlotsBefore(block);
+        value = start + (_blockSlots[block] * sizeof(ulong)) + (index * ValueSize);
+        return (ulong*)start + index;
     }
 
     /// <summary>Hold record <paramref name="index"/> of lane <paramref name="lane"/> (0 is the lane's allocation record).</summary>
