@@ -94,34 +94,6 @@ internal static unsafe partial class RwStoreInspector
         report.Add($"slot {slot} is free but neither listed for reuse nor taken by any process: it is lost");
     }
 
-    private static HashSet<long> WalkFreeList(RwTable table, long next, CheckReport report)
-    {
-        var listed = new HashSet<long>();
-        ulong link = SharedMemory.ReadAcquire(&table.Control->FreeHead);
-        while (link != 0)
-        {
-            long slot = (long)link - 1;
-            if (slot >= next)
-            {
-                report.Add($"the free list names slot {slot}, past the {next} slots handed out");
-                break;
-            }
-            if (!listed.Add(slot))
-            {
-                report.Add($"the free list comes back to slot {slot}: a cycle");
-                break;
-            }
-            ulong word = SharedMemory.ReadAcquire(table.Word(slot));
-            if (ElementWord.IsLive(word) || ElementWord.IsRetired(word))
-            {
-                report.Add($"the free list names slot {slot}, which is {(ElementWord.IsLive(word) ? "live" : "retired")}");
-                break;
-            }
-            link = ElementWord.Link(word);
-        }
-        return listed;
-    }
-
     /// <summary>Finishes every record dead processes left: element locks recounted (writes undone), slots put back on the list.</summary>
     private static int RecoverAll(RwTable table)
     {

@@ -84,20 +84,43 @@ internal static unsafe partial class RwStoreInspector
         return true;
     }
 
+    /// <summary>
+    /// The slots on the free list, walked from its head until its end, a slot past <paramref name="next"/>, a cycle,
+    /// or a slot that is not free; each of those is a problem in <paramref name="report"/> when one is given.
+    /// </summary>
+    private static HashSet<long> WalkFreeList(RwTable table, long next, CheckReport? report)
+    {
+        var listed = new HashSet<long>();
+        ulong link = SharedMemory.ReadAcquire(&table.Control->FreeHead);
+        while (link != 0)
+        {
+            long slot = (long)link - 1;
+            if (slot >= next)
+            {
+                report?.Add($"the free list names slot {slot}, past the {next} slots handed out");
+                break;
+            }
+            if (!listed.Add(slot))
+            {
+                report?.Add($"the free list comes back to slot {slot}: a cycle");
+                break;
+            }
+            ulong word = SharedMemory.ReadAcquire(table.Word(slot));
+            if (ElementWord.IsLive(word) || ElementWord.IsRetired(word))
+            {
+                report?.Add($"the free list names slot {slot}, which is {(ElementWord.IsLive(word) ? "live" : "retired")}");
+                break;
+            }
+            link = ElementWord.Link(word);
+        }
+        return listed;
+    }
+
     private static SlotCensus Scan(RwTable table)
     {
         var census = new SlotCensus();
         long used = table.UsedSlots;
-        var listed = new HashSet<long>();
-        for (ulong link = SharedMemory.ReadAcquire(&table.Control->FreeHead); link != 0 && listed.Count <= used;)
-        {
-            long slot = (long)link - 1;
-            if (slot >= used || !listed.Add(slot))
-            {
-                break;
-            }
-            link = ElementWord.Link(SharedMemory.ReadAcquire(table.Word(slot)));
-        }
+        HashSet<long> listed = WalkFreeList(table, used, report: null);
         census.Listed = listed.Count;
         for (long slot = 0; slot < used; slot++)
         {
