@@ -10,7 +10,7 @@ public sealed unsafe partial class FolkloreMap<TValue>
     /// <summary>Sets <paramref name="key"/> to <paramref name="value"/>, adding it if absent (one CAS per try).</summary>
     public void Insert(string key, TValue value)
     {
-        if (RegisterKey.TryLoad(key, out RegisterKey ascii) && Probe(ascii, ascii.Hash(_seed), out ulong entry) is var cell and >= 0)
+        if (ProbeInRegisters(key, out ulong entry) is var cell and >= 0)
         {
             SetValue(cell, entry, BitsOf(value));
             return;
@@ -22,7 +22,7 @@ public sealed unsafe partial class FolkloreMap<TValue>
     public void Insert(ReadOnlySpan<byte> utf8Key, TValue value)
     {
         ulong bits = BitsOf(value);
-        if (RegisterKey.TryLoad(utf8Key, out RegisterKey key) && Probe(key, key.Hash(_seed), out ulong present) is var found and >= 0)
+        if (ProbeInRegisters(utf8Key, out ulong present) is var found and >= 0)
         {
             SetValue(found, present, bits);   // present: its bytes were checked when it was added
             return;
@@ -38,7 +38,7 @@ public sealed unsafe partial class FolkloreMap<TValue>
     /// <summary>Adds <paramref name="key"/> with <paramref name="value"/> if absent; false (and no change) if present.</summary>
     public bool TryAdd(string key, TValue value)
     {
-        if (RegisterKey.TryLoad(key, out RegisterKey ascii) && Probe(ascii, ascii.Hash(_seed), out ulong entry) is var cell and >= 0)
+        if (ProbeInRegisters(key, out ulong entry) is var cell and >= 0)
         {
             return Revive(cell, entry, BitsOf(value));
         }
@@ -49,7 +49,7 @@ public sealed unsafe partial class FolkloreMap<TValue>
     public bool TryAdd(ReadOnlySpan<byte> utf8Key, TValue value)
     {
         ulong bits = BitsOf(value);
-        if (RegisterKey.TryLoad(utf8Key, out RegisterKey key) && Probe(key, key.Hash(_seed), out ulong present) is var found and >= 0)
+        if (ProbeInRegisters(utf8Key, out ulong present) is var found and >= 0)
         {
             return Revive(found, present, bits);
         }
@@ -66,7 +66,7 @@ public sealed unsafe partial class FolkloreMap<TValue>
     public TValue AddOrUpdate(string key, TValue addValue, Func<TValue, TValue> update)
     {
         ArgumentNullException.ThrowIfNull(update);
-        if (RegisterKey.TryLoad(key, out RegisterKey ascii) && Probe(ascii, ascii.Hash(_seed), out ulong entry) is var cell and >= 0)
+        if (ProbeInRegisters(key, out ulong entry) is var cell and >= 0)
         {
             return Update(cell, entry, addValue, update);
         }
@@ -78,7 +78,7 @@ public sealed unsafe partial class FolkloreMap<TValue>
     public TValue AddOrUpdate(ReadOnlySpan<byte> utf8Key, TValue addValue, Func<TValue, TValue> update)
     {
         ArgumentNullException.ThrowIfNull(update);
-        if (RegisterKey.TryLoad(utf8Key, out RegisterKey key) && Probe(key, key.Hash(_seed), out ulong present) is var found and >= 0)
+        if (ProbeInRegisters(utf8Key, out ulong present) is var found and >= 0)
         {
             return Update(found, present, addValue, update);
         }
@@ -106,6 +106,33 @@ public sealed unsafe partial class FolkloreMap<TValue>
         RegisterKey.TryLoad(utf8Key, out RegisterKey key)
             ? Remove(Probe(key, key.Hash(_seed), out ulong entry), entry, out value)
             : Remove(Probe(new Utf8KeyMatch(utf8Key), XxHash3.Hash(utf8Key, _seed), out entry), entry, out value);
+
+    /// <summary>
+    /// The cell of <paramref name="key"/> if it is present and takes the register path (8–32 ASCII chars); negative
+    /// otherwise, when the caller's general path decides (absent, or a key of another shape).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private long ProbeInRegisters(string key, out ulong entry)
+    {
+        if (RegisterKey.TryLoad(key, out RegisterKey loaded))
+        {
+            return Probe(loaded, loaded.Hash(_seed), out entry);
+        }
+        entry = 0;
+        return -1;
+    }
+
+    /// <summary>The form of <see cref="ProbeInRegisters(string, out ulong)"/> for UTF-8 keys of 8–32 bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private long ProbeInRegisters(ReadOnlySpan<byte> utf8Key, out ulong entry)
+    {
+        if (RegisterKey.TryLoad(utf8Key, out RegisterKey loaded))
+        {
+            return Probe(loaded, loaded.Hash(_seed), out entry);
+        }
+        entry = 0;
+        return -1;
+    }
 
     /// <summary>Sets the value of the key in <paramref name="cell"/>, present, whatever it was.</summary>
     private void SetValue(long cell, ulong entry, ulong bits)
