@@ -31,9 +31,6 @@ public sealed class ShmMapsMetrics
             () => Observe(status => status.Capacity == 0 ? 0.0 : (double)status.Entries / status.Capacity), description: "Entries over the capacity the map was created for");
     }
 
-    /// <summary>The status of every writer service, by map name.</summary>
-    public IReadOnlyDictionary<string, WriterStatus> Writers => _writers;
-
     internal WriterStatus Register(string mapName) => _writers.GetOrAdd(mapName, name => new WriterStatus(name));
 
     internal void RecordPublish(string mapName, int changes, TimeSpan duration)

@@ -120,7 +120,7 @@ public class ShmMapWriterService<TKey, TValue> : BackgroundService
         var batch = new List<MapChange<TKey, TValue>>(settings.MaxBatch);
         try
         {
-            while (await WaitForChangeAsync(changes.Reader, stoppingToken))
+            while (await changes.Reader.WaitToReadAsync(stoppingToken))
             {
                 Status.Pending(DateTimeOffset.UtcNow);
                 _logger.LogDebug("map {Map}: changes waiting; gathering a batch", MapName);
@@ -143,9 +143,6 @@ public class ShmMapWriterService<TKey, TValue> : BackgroundService
             _logger.LogInformation("map {Map}: published the last {Changes} changes at shutdown", MapName, batch.Count);
         }
     }
-
-    private static async Task<bool> WaitForChangeAsync(ChannelReader<MapChange<TKey, TValue>> reader, CancellationToken stoppingToken) =>
-        await reader.WaitToReadAsync(stoppingToken);
 
     /// <summary>Fills <paramref name="batch"/> until it holds MaxBatch changes, MaxDelay has passed, or the source ended.</summary>
     private static async Task GatherAsync(ChannelReader<MapChange<TKey, TValue>> reader, List<MapChange<TKey, TValue>> batch,
