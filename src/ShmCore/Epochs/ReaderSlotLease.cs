@@ -81,10 +81,18 @@ internal sealed unsafe class ReaderSlotLease
         _enters = ulong.MaxValue;
     }
 
-    /// <summary>Ends a guard of this thread: the outermost one unpins. <see cref="InvalidOperationException"/> on another thread.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Exit()
+    /// <summary>
+    /// Ends the guard that entered as <paramref name="enters"/> at <paramref name="depth"/>: the outermost one
+    /// unpins. <see cref="InvalidOperationException"/> if it is not the innermost open guard, or on another thread.
+    /// Out of line, so that the <c>finally</c> of a <c>using</c> stays small enough to be copied into the loop.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public void Exit(ulong enters, int depth)
     {
+        if (_enters != enters || Depth != depth)
+        {
+            ThrowDisposedOutOfOrder();
+        }
         if (Environment.CurrentManagedThreadId != ThreadId)
         {
             ThrowOtherThread();
@@ -100,6 +108,9 @@ internal sealed unsafe class ReaderSlotLease
     public void Unpin() =>
         // Release: every read of the pinned copy happens before the writer sees the slot idle and rewrites it.
         SharedMemory.WriteRelease(&_slot->Pin, ReaderPin.Make(_enters, ReaderPin.Idle));
+
+    private static void ThrowDisposedOutOfOrder() =>
+        throw new InvalidOperationException("a read guard was disposed twice, or before a guard taken after it");
 
     private static void ThrowOtherThread() =>
         throw new InvalidOperationException("a read guard must be disposed on the thread that took it");

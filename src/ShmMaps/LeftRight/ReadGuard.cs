@@ -76,19 +76,7 @@ public readonly struct ReadGuard<TKey, TValue> : IDisposable, IEnumerable<KeyVal
 
     /// <summary>Ends the snapshot (the outermost guard of the thread lets the writer reuse the copy).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Dispose()
-    {
-        ReaderSlotLease lease = _lease;
-        if (lease is null)
-        {
-            return; // a default guard holds nothing
-        }
-        if (lease.Enters != _enters || lease.Depth != _depth)
-        {
-            ThrowDisposedOutOfOrder();
-        }
-        lease.Exit();
-    }
+    public void Dispose() => _lease?.Exit(_enters, _depth); // a default guard holds nothing
 
     private static IEnumerator<KeyValuePair<TKey, TValue>> Enumerate(ReadGuard<TKey, TValue> guard)
     {
@@ -112,9 +100,6 @@ public readonly struct ReadGuard<TKey, TValue> : IDisposable, IEnumerable<KeyVal
             ThrowEnded();
         }
     }
-
-    private static void ThrowDisposedOutOfOrder() =>
-        throw new InvalidOperationException("a read guard was disposed twice, or before a guard taken after it");
 
     private static void ThrowEnded() => throw new ObjectDisposedException(nameof(ReadGuard<TKey, TValue>), "the read guard has been disposed (or is a default one)");
 }
