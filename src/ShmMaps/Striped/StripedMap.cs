@@ -119,6 +119,7 @@ public sealed unsafe partial class StripedMap<TKey, TValue> : IEnumerable<KeyVal
     /// lock word (version and lock bit) did not change meanwhile, else reads again. A stripe locked by a dead
     /// process is recovered first; one held by a live process is waited for (up to <see cref="ShmOptions.LockTimeout"/>).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryGetValue(TKey key, out TValue value)
     {
         ThrowIfDisposed();
