@@ -126,7 +126,11 @@ internal sealed unsafe class KeyStore
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool Matches(long slot, ulong hash, ReadOnlySpan<byte> key)
     {
-        KeySlot* s = Slot(slot);
+        if (!IsSlot(slot))
+        {
+            return false;
+        }
+        KeySlot* s = _slots + slot;
         if (s->Hash != hash || s->Length != (uint)key.Length)
         {
             return false;
@@ -140,7 +144,11 @@ internal sealed unsafe class KeyStore
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool MatchesRegisterKey(long slot, ulong hash, in RegisterKey key)
     {
-        KeySlot* s = Slot(slot);
+        if (!IsSlot(slot))
+        {
+            return false;
+        }
+        KeySlot* s = _slots + slot;
         if (s->Hash != hash || s->Length != (uint)key.Length)
         {
             return false; // so the key is at most 32 bytes, inline in the slot
@@ -156,6 +164,14 @@ internal sealed unsafe class KeyStore
 
     /// <summary>The bytes of slot <paramref name="slot"/> (named by an entry).</summary>
     public ReadOnlySpan<byte> KeyOf(long slot) => BytesOf(Slot(slot));
+
+    /// <summary>
+    /// Whether an entry's <paramref name="slot"/> is one of the slots. A lookup passes an entry that names none
+    /// (only a corrupt file has one; <c>shm check</c> reports it) instead of throwing from its probe loop, which
+    /// would make every lookup keep its registers across a call.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool IsSlot(long slot) => (ulong)slot < (ulong)SlotCount;
 
     /// <summary>Slot <paramref name="slot"/>, bounds-checked.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

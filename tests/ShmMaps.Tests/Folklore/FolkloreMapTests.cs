@@ -250,6 +250,31 @@ public sealed class FolkloreMapTests : IDisposable
     }
 
     [Fact]
+    public void AnEntryNamingNoKeySlotIsPassedByLookupsAndReportedByCheck()
+    {
+        using var map = FolkloreMap<int>.Create("bad-entry", 100, _dir.Options);
+        map.Insert("a key that stays findable", 1);
+        unsafe
+        {
+            // Every empty cell names a slot far past the key slots, as only a corrupt file can.
+            ulong* entries = (ulong*)map.Region.RegionPointer(ShmMaps.Folklore.FolkloreLayout.EntryRegion, out _);
+            ulong bogus = ShmMaps.Folklore.FolkloreEntry.Pack(map.KeySlotCount + 5, 7, 32);
+            for (long cell = 0; cell < map.CellCount; cell++)
+            {
+                if (entries[cell] == 0)
+                {
+                    entries[cell] = bogus;
+                }
+            }
+        }
+        Assert.Equal(1, map["a key that stays findable"]);
+        Assert.False(map.TryGetValue("absent, and every cell taken", out _));
+        Assert.False(map.TryGetValue("absent"u8, out _));
+        CheckReport report = MapInspector.Check("bad-entry", _dir.Options);
+        Assert.False(report.IsSound);
+    }
+
+    [Fact]
     public void SpanKeysOf8To32BytesTakeEveryPathLikeStrings()
     {
         using var map = FolkloreMap<int>.Create("register-keys", 200, _dir.Options);
