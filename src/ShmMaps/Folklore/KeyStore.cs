@@ -126,12 +126,8 @@ internal sealed unsafe class KeyStore
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool Matches(long slot, ulong hash, ReadOnlySpan<byte> key)
     {
-        if (!IsSlot(slot))
-        {
-            return false;
-        }
-        KeySlot* s = _slots + slot;
-        if (s->Hash != hash || s->Length != (uint)key.Length)
+        KeySlot* s = CandidateSlot(slot, hash, key.Length);
+        if (s is null)
         {
             return false;
         }
@@ -144,12 +140,8 @@ internal sealed unsafe class KeyStore
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool MatchesRegisterKey(long slot, ulong hash, in RegisterKey key)
     {
-        if (!IsSlot(slot))
-        {
-            return false;
-        }
-        KeySlot* s = _slots + slot;
-        if (s->Hash != hash || s->Length != (uint)key.Length)
+        KeySlot* s = CandidateSlot(slot, hash, key.Length);
+        if (s is null)
         {
             return false; // so the key is at most 32 bytes, inline in the slot
         }
@@ -166,12 +158,21 @@ internal sealed unsafe class KeyStore
     public ReadOnlySpan<byte> KeyOf(long slot) => BytesOf(Slot(slot));
 
     /// <summary>
-    /// Whether an entry's <paramref name="slot"/> is one of the slots. A lookup passes an entry that names none
-    /// (only a corrupt file has one; <c>shm check</c> reports it) instead of throwing from its probe loop, which
-    /// would make every lookup keep its registers across a call.
+    /// Slot <paramref name="slot"/> if it may hold a key of <paramref name="hash"/> and <paramref name="length"/>
+    /// bytes, else null. An entry that names none of the slots (only a corrupt file has one; <c>shm check</c>
+    /// reports it) is passed by instead of throwing from the probe loop, which would make every lookup keep
+    /// its registers across a call.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool IsSlot(long slot) => (ulong)slot < (ulong)SlotCount;
+    private KeySlot* CandidateSlot(long slot, ulong hash, int length)
+    {
+        if ((ulong)slot >= (ulong)SlotCount)
+        {
+            return null;
+        }
+        KeySlot* s = _slots + slot;
+        return s->Hash == hash && s->Length == (uint)length ? s : null;
+    }
 
     /// <summary>Slot <paramref name="slot"/>, bounds-checked.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
