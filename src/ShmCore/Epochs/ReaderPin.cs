@@ -10,7 +10,7 @@ internal static class ReaderPin
     /// <summary>No guard.</summary>
     public const ulong Idle = 0;
 
-    /// <summary>A guard has announced itself but not yet said which copy it reads.</summary>
+    /// <summary>A guard that may read either copy: it has announced itself but not yet said which copy it reads.</summary>
     public const ulong Entering = 1;
 
     /// <summary>The state of a guard reading copy <paramref name="copy"/> (0 or 1).</summary>

@@ -7,12 +7,22 @@ namespace ShmMaps.Core.Epochs;
 /// A reader slot held by one thread of this process: pins a copy for the outermost guard and unpins it when
 /// that guard ends. When the thread ends the lease becomes garbage and gives the slot back to its table.
 /// </summary>
+/// <remarks>
+/// Each open guard is named by a stamp: how many outermost guards the slot has entered (the high 48 bits)
+/// and how deep the guard is nested (the low 16). The lease's stamp is its innermost open guard's, so a guard
+/// is open while the lease's stamp is its own or a deeper one of the same outermost guard.
+/// </remarks>
 internal sealed unsafe class ReaderSlotLease
 {
-    private readonly ReaderSlot* _slot;
-    private ulong _enters;
+    /// <summary>The stamp's nesting depth bits.</summary>
+    public const ulong DepthMask = 0xFFFF;
 
+    private const int EntersShift = 16;
+    private const ulong OneEnter = 1UL << EntersShift;
+
+    private readonly ReaderSlot* _slot;
     private readonly bool _fenced;
+    private ulong _stamp;
 
     public ReaderSlotLease(ReaderSlotTable table, int index, ReaderSlot* slot, bool fenced)
     {
@@ -20,7 +30,7 @@ internal sealed unsafe class ReaderSlotLease
         Table = table;
         Index = index;
         _slot = slot;
-        _enters = ReaderPin.Enters(SharedMemory.ReadAcquire(&slot->Pin));
+        _stamp = ReaderPin.Enters(SharedMemory.ReadAcquire(&slot->Pin)) << EntersShift;
         ThreadId = Environment.CurrentManagedThreadId;
     }
 
@@ -35,83 +45,143 @@ internal sealed unsafe class ReaderSlotLease
     /// <summary>The managed thread that holds the lease.</summary>
     public int ThreadId { get; }
 
-    /// <summary>How many guards of this thread are open (nested guards share the outermost one's copy).</summary>
-    public int Depth { get; set; }
+    /// <summary>The stamp of the innermost open guard (depth 0: none is open).</summary>
+    public ulong Stamp => _stamp;
 
-    /// <summary>How many outermost guards this slot has entered: names the current one.</summary>
-    public ulong Enters => _enters;
+    /// <summary>How many outermost guards this slot has entered: names the current one in the pin word.</summary>
+    public ulong Enters => _stamp >> EntersShift;
 
     /// <summary>The publish sequence the outermost open guard pinned.</summary>
     public ulong Sequence { get; private set; }
 
     /// <summary>
-    /// Pins the copy named by the publish sequence at <paramref name="published"/> (copy = sequence &amp; 1) and
-    /// returns the sequence: announce first, then read the sequence, so that a writer that flips it and then
-    /// scans the slots either sees this slot entering or is seen by it. That needs the announcement ordered
-    /// before the read: a fence here, or (registered processes) the writer's system-wide barrier between its
-    /// flip and its scan, which keeps the fence (and its stall of this thread's pending loads) out of reads.
+    /// Whether the guard of <paramref name="stamp"/> is open: the lease's stamp is it, or a guard nested in it.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ulong Pin(ulong* published)
+    public bool IsOpen(ulong stamp) => _stamp - stamp <= DepthMask - (stamp & DepthMask);
+
+    /// <summary>
+    /// Opens a guard and returns its stamp: the outermost one pins the copy last published at
+    /// <paramref name="published"/>; a nested one shares it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ulong Enter(ulong* published)
     {
-        ulong enters = ++_enters;
-        ulong entering = ReaderPin.Make(enters, ReaderPin.Entering);
-        if (_fenced)
+        ulong stamp = _stamp;
+        if ((stamp & DepthMask) == 0)
         {
-            // Full fence: the announcement is visible to the writer before this thread reads the sequence.
-            Interlocked.Exchange(ref _slot->Pin, entering);
+            stamp += OneEnter + 1;
+            _stamp = stamp;
+            Pin(stamp >> EntersShift, published);
+            return stamp;
         }
-        else
+        return EnterNested(stamp);
+    }
+
+    /// <summary>
+    /// Ends the guard of <paramref name="stamp"/>: the outermost one unpins. <see cref="InvalidOperationException"/>
+    /// if it is not the innermost open guard, or on another thread.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Exit(ulong stamp)
+    {
+        if (_stamp == stamp && (stamp & DepthMask) == 1 && ReaderSlotTable.IsLastUsedHere(this))
         {
-            // Release only: the writer's system-wide barrier orders it before the read below, for the writer.
-            SharedMemory.WriteRelease(&_slot->Pin, entering);
+            _stamp = stamp - 1;
+            Unpin(stamp >> EntersShift);
+            return;
         }
+        ExitChecked(stamp);
+    }
+
+    /// <summary>Marks the lease ended (its table is disposed): every guard of it fails its check from now on.</summary>
+    public void End() => _stamp = 0; // below every guard's stamp (each has entered at least once)
+
+    /// <summary>
+    /// Pins the copy named by the publish sequence at <paramref name="published"/> (copy = sequence &amp; 1) as
+    /// guard <paramref name="enters"/>: says which copy it reads, then reads the sequence again. A writer that
+    /// flips the sequence and then scans the slots either sees the guard on the old copy (and waits for it) or is
+    /// seen by the second read, which then finds the sequence changed and pins anew (see
+    /// <see cref="PinAfterPublish"/>). That needs the announcement ordered before the second read: a fence here,
+    /// or (registered processes) the writer's system-wide barrier between its flip and its scan, which keeps the
+    /// fence (and its stall of this thread's pending loads) out of reads.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Pin(ulong enters, ulong* published)
+    {
+        ulong sequence = SharedMemory.ReadAcquire(published);
+        _slot->PinnedSequence = sequence; // for inspectors; the pin word below publishes it
+        Announce(ReaderPin.Make(enters, ReaderPin.OnCopy((int)(sequence & 1))));
+        if (SharedMemory.ReadAcquire(published) != sequence)
+        {
+            sequence = PinAfterPublish(enters, published);
+        }
+        Sequence = sequence;
+    }
+
+    /// <summary>
+    /// Pins for a guard whose first announcement raced a publish, in a bounded number of steps (a retry of the
+    /// above could race the next publish): announce a guard that may read either copy, which every writer waits
+    /// for; read the sequence; then say which copy it names.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ulong PinAfterPublish(ulong enters, ulong* published)
+    {
+        Announce(ReaderPin.Make(enters, ReaderPin.Entering));
         ulong sequence = SharedMemory.ReadAcquire(published);
         _slot->PinnedSequence = sequence;
         // Release: the sequence above is visible before the writer sees which copy is pinned.
         SharedMemory.WriteRelease(&_slot->Pin, ReaderPin.Make(enters, ReaderPin.OnCopy((int)(sequence & 1))));
-        Sequence = sequence;
         return sequence;
     }
 
-    /// <summary>Marks the lease ended (its table is disposed): every guard of it fails its check from now on.</summary>
-    public void End()
+    /// <summary>Writes <paramref name="pin"/>, ordered before this thread's next read of the publish sequence (see <see cref="Pin"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Announce(ulong pin)
     {
-        Depth = int.MinValue;
-        _enters = ulong.MaxValue;
+        if (_fenced)
+        {
+            // Full fence: the announcement is visible to the writer before this thread reads the sequence.
+            Interlocked.Exchange(ref _slot->Pin, pin);
+        }
+        else
+        {
+            // Release only: the writer's system-wide barrier orders it before the read after it, for the writer.
+            SharedMemory.WriteRelease(&_slot->Pin, pin);
+        }
     }
 
-    /// <summary>
-    /// Ends the guard that entered as <paramref name="enters"/> at <paramref name="depth"/>: the outermost one
-    /// unpins. <see cref="InvalidOperationException"/> if it is not the innermost open guard, or on another thread.
-    /// Out of line, so that the <c>finally</c> of a <c>using</c> stays small enough to be copied into the loop.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    public void Exit(ulong enters, int depth)
+    /// <summary>Ends the outermost guard, entered as <paramref name="enters"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Unpin(ulong enters) =>
+        // Release: every read of the pinned copy happens before the writer sees the slot idle and rewrites it.
+        SharedMemory.WriteRelease(&_slot->Pin, ReaderPin.Make(enters, ReaderPin.Idle));
+
+    private ulong EnterNested(ulong stamp)
     {
-        if (_enters != enters || Depth != depth)
+        if ((stamp & DepthMask) == DepthMask)
         {
-            ThrowDisposedOutOfOrder();
+            throw new InvalidOperationException($"read guards are nested more than {DepthMask} deep on this thread");
+        }
+        _stamp = stamp + 1;
+        return stamp + 1;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ExitChecked(ulong stamp)
+    {
+        if (_stamp != stamp || (stamp & DepthMask) == 0)
+        {
+            throw new InvalidOperationException("a read guard was disposed twice, or before a guard taken after it");
         }
         if (Environment.CurrentManagedThreadId != ThreadId)
         {
-            ThrowOtherThread();
+            throw new InvalidOperationException("a read guard must be disposed on the thread that took it");
         }
-        if (--Depth == 0)
+        _stamp = stamp - 1;
+        if ((stamp & DepthMask) == 1)
         {
-            Unpin();
+            Unpin(stamp >> EntersShift);
         }
     }
-
-    /// <summary>Ends the outermost guard.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Unpin() =>
-        // Release: every read of the pinned copy happens before the writer sees the slot idle and rewrites it.
-        SharedMemory.WriteRelease(&_slot->Pin, ReaderPin.Make(_enters, ReaderPin.Idle));
-
-    private static void ThrowDisposedOutOfOrder() =>
-        throw new InvalidOperationException("a read guard was disposed twice, or before a guard taken after it");
-
-    private static void ThrowOtherThread() =>
-        throw new InvalidOperationException("a read guard must be disposed on the thread that took it");
 }

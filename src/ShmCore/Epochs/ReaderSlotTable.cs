@@ -51,6 +51,13 @@ internal sealed unsafe class ReaderSlotTable : IDisposable
         }
     }
 
+    /// <summary>
+    /// Whether <paramref name="lease"/> is the one the calling thread used last, which proves the thread holds it
+    /// (a lease is only ever the last used of its own thread); false tells nothing.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool IsLastUsedHere(ReaderSlotLease lease) => ReferenceEquals(t_lastLease, lease);
+
     /// <summary>Slot <paramref name="index"/>.</summary>
     public ReaderSlot* Slot(int index)
     {
@@ -67,8 +74,8 @@ internal sealed unsafe class ReaderSlotTable : IDisposable
 
     /// <summary>
     /// Waits until no guard reads copy <paramref name="copy"/>: the guard each slot shows when scanned, if it is
-    /// entering or on the copy, must end or show the other copy (a guard that begins later reads the sequence
-    /// already flipped away from the copy; see <see cref="ReaderSlotLease.Pin"/>).
+    /// entering or on the copy, must end or show the other copy (a guard that announces itself later reads the
+    /// sequence already flipped away from the copy before it reads; see <see cref="ReaderSlotLease.Enter"/>).
     /// A slot whose holder is dead is set idle instead. <see cref="TimeoutException"/> naming the reader if a
     /// live one keeps its guard past <paramref name="timeout"/>.
     /// </summary>

@@ -93,9 +93,10 @@ internal static unsafe class LeftRightInspector
         (string keyType, string valueType) = ValueDecoder.TypeNames(region);
         (int keySize, int valueSize) = Sizes(region);
         ReaderSlotLease lease = table.Readers.Current;
+        ulong stamp = PinPublished(table, lease);
         try
         {
-            int copy = (int)(PinPublished(table, lease) & 1);
+            int copy = (int)(lease.Sequence & 1);
             byte[] cell = new byte[table.Stride];
             for (long i = 0; i < table.CellCount; i++)
             {
@@ -110,7 +111,7 @@ internal static unsafe class LeftRightInspector
         }
         finally
         {
-            lease.Unpin();
+            lease.Exit(stamp);
             table.Readers.Dispose();
         }
     }
@@ -127,14 +128,14 @@ internal static unsafe class LeftRightInspector
         {
             CheckSlots(table, report, recover);
             ReaderSlotLease lease = table.Readers.Current;
-            ulong sequence = PinPublished(table, lease);
+            ulong stamp = PinPublished(table, lease);
             try
             {
-                CheckCopy(table, (int)(sequence & 1), report);
+                CheckCopy(table, (int)(lease.Sequence & 1), report);
             }
             finally
             {
-                lease.Unpin();
+                lease.Exit(stamp);
             }
         }
         finally
@@ -212,7 +213,8 @@ internal static unsafe class LeftRightInspector
         }
     }
 
-    private static ulong PinPublished(LeftRightTable table, ReaderSlotLease lease) => lease.Pin(&table.Control->Published);
+    /// <summary>Opens a guard of <paramref name="lease"/> on the published copy; returns its stamp.</summary>
+    private static ulong PinPublished(LeftRightTable table, ReaderSlotLease lease) => lease.Enter(&table.Control->Published);
 
     private static (int Key, int Value) Sizes(MapRegion region) => ((int)region.Header->KeySize, (int)region.Header->ValueSize);
 

@@ -35,7 +35,7 @@ internal readonly unsafe struct LeftRightCopy<TKey, TValue>
     public long Find(in TKey key, ulong hash)
     {
         ulong tag = TagOf(hash);
-        long cell = (long)(hash >> 1) & _mask;
+        long cell = Home(hash);
         while (true)
         {
             byte* at = Cell(cell);
@@ -52,9 +52,20 @@ internal readonly unsafe struct LeftRightCopy<TKey, TValue>
         }
     }
 
+    /// <summary>
+    /// Looks <paramref name="key"/> up. Its home cell is tried first on a straight path that loads tag, key and
+    /// value together (most keys are there, and a get bound by memory misses fits more of them in flight when
+    /// its path depends on fewer loads); the probe goes on from there.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryGetValue(in TKey key, ulong hash, out TValue value)
     {
+        byte* home = Cell(Home(hash));
+        value = Unsafe.ReadUnaligned<TValue>(home + LeftRightLayout.KeyOffset + Unsafe.SizeOf<TKey>());
+        if (*(ulong*)home == TagOf(hash) && KeyBytes<TKey>.Equal(Unsafe.ReadUnaligned<TKey>(home + LeftRightLayout.KeyOffset), key))
+        {
+            return true;
+        }
         long cell = Find(key, hash);
         if (cell < 0)
         {
@@ -97,7 +108,7 @@ internal readonly unsafe struct LeftRightCopy<TKey, TValue>
             {
                 break;
             }
-            long home = (long)(tag >> 1) & _mask;
+            long home = Home(tag); // the tag is the hash with its lowest bit set, which Home drops
             // The key at next may move into the hole if its home is not cyclically within (hole, next].
             if (((next - home) & _mask) >= ((next - hole) & _mask))
             {
@@ -118,6 +129,10 @@ internal readonly unsafe struct LeftRightCopy<TKey, TValue>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get => LeftRightLayout.CellStride(Unsafe.SizeOf<TKey>(), Unsafe.SizeOf<TValue>());
     }
+
+    /// <summary>The first cell of the probe for a key of <paramref name="hash"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private long Home(ulong hash) => (long)(hash >> 1) & _mask;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private byte* Cell(long cell) => _cells + (cell * Stride);

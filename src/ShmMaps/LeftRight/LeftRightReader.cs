@@ -69,12 +69,7 @@ public sealed unsafe class LeftRightReader<TKey, TValue> : IDisposable
             ThrowHelper.ThrowDisposed(Name);
         }
         ReaderSlotLease lease = _slots.Current;
-        int depth = ++lease.Depth;
-        if (depth == 1)
-        {
-            lease.Pin(_published);
-        }
-        return new ReadGuard<TKey, TValue>(this, lease, depth);
+        return new ReadGuard<TKey, TValue>(this, lease, lease.Enter(_published));
     }
 
     /// <summary>Closes this reader and frees its threads' slots. No guard of it may be open.</summary>

@@ -17,15 +17,13 @@ public readonly struct ReadGuard<TKey, TValue> : IDisposable, IEnumerable<KeyVal
 {
     private readonly LeftRightReader<TKey, TValue> _reader;
     private readonly ReaderSlotLease _lease;
-    private readonly ulong _enters;
-    private readonly int _depth;
+    private readonly ulong _stamp;
 
-    internal ReadGuard(LeftRightReader<TKey, TValue> reader, ReaderSlotLease lease, int depth)
+    internal ReadGuard(LeftRightReader<TKey, TValue> reader, ReaderSlotLease lease, ulong stamp)
     {
         _reader = reader;
         _lease = lease;
-        _enters = lease.Enters;
-        _depth = depth;
+        _stamp = stamp;
     }
 
     /// <summary>The publish this snapshot shows (it never goes back: a later guard shows this one or a later one).</summary>
@@ -76,7 +74,7 @@ public readonly struct ReadGuard<TKey, TValue> : IDisposable, IEnumerable<KeyVal
 
     /// <summary>Ends the snapshot (the outermost guard of the thread lets the writer reuse the copy).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Dispose() => _lease?.Exit(_enters, _depth); // a default guard holds nothing
+    public void Dispose() => _lease?.Exit(_stamp); // a default guard holds nothing
 
     private static IEnumerator<KeyValuePair<TKey, TValue>> Enumerate(ReadGuard<TKey, TValue> guard)
     {
@@ -95,7 +93,7 @@ public readonly struct ReadGuard<TKey, TValue> : IDisposable, IEnumerable<KeyVal
     private void ThrowIfEnded()
     {
         ReaderSlotLease lease = _lease;
-        if (lease is null || lease.Enters != _enters || lease.Depth < _depth)
+        if (lease is null || !lease.IsOpen(_stamp))
         {
             ThrowEnded();
         }

@@ -175,7 +175,21 @@ public sealed class LeftRightMapTests : IDisposable
         var inner = reader.Guard();
         Assert.Throws<InvalidOperationException>(() => outer.Dispose()); // innermost first
         inner.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => inner.Get(1)); // ended, though its outer guard is open
+        Assert.Null(outer.Get(1));
         outer.Dispose();
+
+        var nested = new List<ReadGuard<int, int>>();
+        for (int depth = 1; depth <= 65_535; depth++)
+        {
+            nested.Add(reader.Guard());
+        }
+        Assert.Throws<InvalidOperationException>(() => reader.Guard()); // nested too deep, and nothing changed
+        for (int i = nested.Count - 1; i >= 0; i--)
+        {
+            nested[i].Dispose();
+        }
+        Assert.Throws<ObjectDisposedException>(() => nested[0].Get(1));
 
         var held = reader.Guard();
         Exception? elsewhere = null;
