@@ -16,6 +16,9 @@ internal static class ReaderPin
     /// <summary>The state of a guard reading copy <paramref name="copy"/> (0 or 1).</summary>
     public static ulong OnCopy(int copy) => 2 + (ulong)copy;
 
+    /// <summary>The state of a guard reading the copy that publish <paramref name="sequence"/> names (sequence &amp; 1).</summary>
+    public static ulong OnCopyOf(ulong sequence) => 2 | (sequence & 1);
+
     /// <summary>The state bits of <paramref name="pin"/>.</summary>
     public static ulong State(ulong pin) => pin & 3;
 

@@ -109,9 +109,10 @@ internal sealed unsafe class ReaderSlotLease
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Pin(ulong enters, ulong* published)
     {
+        ReaderSlot* slot = _slot;
         ulong sequence = SharedMemory.ReadAcquire(published);
-        _slot->PinnedSequence = sequence; // for inspectors; the pin word below publishes it
-        Announce(ReaderPin.Make(enters, ReaderPin.OnCopy((int)(sequence & 1))));
+        slot->PinnedSequence = sequence; // for inspectors; the pin word below publishes it
+        Announce(slot, ReaderPin.Make(enters, ReaderPin.OnCopyOf(sequence)));
         if (SharedMemory.ReadAcquire(published) != sequence)
         {
             sequence = PinAfterPublish(enters, published);
@@ -127,27 +128,27 @@ internal sealed unsafe class ReaderSlotLease
     [MethodImpl(MethodImplOptions.NoInlining)]
     private ulong PinAfterPublish(ulong enters, ulong* published)
     {
-        Announce(ReaderPin.Make(enters, ReaderPin.Entering));
+        Announce(_slot, ReaderPin.Make(enters, ReaderPin.Entering));
         ulong sequence = SharedMemory.ReadAcquire(published);
         _slot->PinnedSequence = sequence;
         // Release: the sequence above is visible before the writer sees which copy is pinned.
-        SharedMemory.WriteRelease(&_slot->Pin, ReaderPin.Make(enters, ReaderPin.OnCopy((int)(sequence & 1))));
+        SharedMemory.WriteRelease(&_slot->Pin, ReaderPin.Make(enters, ReaderPin.OnCopyOf(sequence)));
         return sequence;
     }
 
-    /// <summary>Writes <paramref name="pin"/>, ordered before this thread's next read of the publish sequence (see <see cref="Pin"/>).</summary>
+    /// <summary>Writes <paramref name="pin"/> to <paramref name="slot"/>, ordered before this thread's next read of the publish sequence (see <see cref="Pin"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Announce(ulong pin)
+    private void Announce(ReaderSlot* slot, ulong pin)
     {
         if (_fenced)
         {
             // Full fence: the announcement is visible to the writer before this thread reads the sequence.
-            Interlocked.Exchange(ref _slot->Pin, pin);
+            Interlocked.Exchange(ref slot->Pin, pin);
         }
         else
         {
             // Release only: the writer's system-wide barrier orders it before the read after it, for the writer.
-            SharedMemory.WriteRelease(&_slot->Pin, pin);
+            SharedMemory.WriteRelease(&slot->Pin, pin);
         }
     }
 
