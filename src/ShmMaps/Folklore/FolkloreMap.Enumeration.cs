@@ -18,7 +18,7 @@ public sealed partial class FolkloreMap<TValue>
             ulong entry = ReadEntry(cell);
             if (entry != 0 && !FolkloreEntry.IsRemoved(entry, ValueBits))
             {
-                string key = Utf8KeyBuffer.Decode(_keys.KeyOf(FolkloreEntry.KeyIndex(entry, ValueBits)));
+                string key = Utf8KeyBuffer.Decode(_keys.KeyOf(_table.KeyIndex(entry)));
                 yield return new KeyValuePair<string, TValue>(key, ValueOf(entry));
             }
         }

@@ -224,7 +224,7 @@ public sealed unsafe partial class FolkloreMap<TValue>
                 return cell;
             }
             slot = slot >= 0 ? slot : _keys.Add(key, hash, _region.Lanes.Current.OwnerTag);
-            ulong mine = FolkloreEntry.Pack(slot, addBits, ValueBits);
+            ulong mine = FolkloreEntry.Pack(slot, FolkloreEntry.Tag(hash, ValueBits, _tagMask), addBits, ValueBits);
             if (CompareExchangeEntry(~cell, mine, 0) == 0)
             {
                 entry = mine;

@@ -31,6 +31,8 @@ public sealed unsafe partial class FolkloreMap<TValue> : IEnumerable<KeyValuePai
     private readonly long _mask;
     private readonly ulong _seed;
     private readonly int _maxKeyBytes;
+    private readonly ulong _keyIndexMask;
+    private readonly ulong _tagMask;
     private volatile bool _disposed;
 
     private FolkloreMap(MapRegion region)
@@ -47,6 +49,8 @@ public sealed unsafe partial class FolkloreMap<TValue> : IEnumerable<KeyValuePai
         _mask = _table.Mask;
         _seed = region.HashSeed;
         _maxKeyBytes = (int)maxKeyBytes;
+        _keyIndexMask = _table.KeyIndexMask;
+        _tagMask = _table.TagMask;
     }
 
     /// <summary>The map's name.</summary>
@@ -167,6 +171,7 @@ public sealed unsafe partial class FolkloreMap<TValue> : IEnumerable<KeyValuePai
     {
         ThrowIfDisposed();
         long cell = (long)(hash & (ulong)_mask);
+        ulong tag = FolkloreEntry.Tag(hash, ValueBits, _tagMask);
         for (long probed = 0; probed <= _mask; probed++, cell = (cell + 1) & _mask)
         {
             entry = ReadEntry(cell);
@@ -174,7 +179,7 @@ public sealed unsafe partial class FolkloreMap<TValue> : IEnumerable<KeyValuePai
             {
                 return ~cell;
             }
-            if (key.Matches(_keys, FolkloreEntry.KeyIndex(entry, ValueBits), hash))
+            if ((entry & _tagMask) == tag && key.Matches(_keys, FolkloreEntry.KeyIndex(entry, ValueBits, _keyIndexMask), hash))
             {
                 return cell;
             }
@@ -254,7 +259,10 @@ public sealed unsafe partial class FolkloreMap<TValue> : IEnumerable<KeyValuePai
             throw new ArgumentException($"a FolkloreMap of {valueSize}-byte values names keys with {(EntryBytes * 4) - 1} bits: at most {maxKeys} keys, not {capacity}", nameof(capacity));
         }
         long slots = FolkloreLayout.SlotsFor(capacity, EntryBytes);
-        long cells = TableSizing.CellsFor(slots + 1, options?.MaxLoad, EntryBytes, FolkloreLayout.MaxCells, "FolkloreMap");
+        int keyBits = FolkloreEntry.KeyBitsFor(slots);
+        double? maxLoad = options?.MaxLoad
+            ?? (FolkloreEntry.KeyFieldBits(ValueBits) - keyBits >= FolkloreLayout.DenseTagBits ? FolkloreLayout.DenseMaxLoad : null);
+        long cells = TableSizing.CellsFor(slots + 1, maxLoad, EntryBytes, FolkloreLayout.MaxCells, "FolkloreMap");
         long keyBytes = keyStoreBytes > 0
             ? (keyStoreBytes + KeyStore.Alignment - 1) / KeyStore.Alignment * KeyStore.Alignment
             : Math.Min(checked(slots * FolkloreLayout.DefaultKeyBytesPerSlot) + FolkloreLayout.MaxKeyBytes, FolkloreLayout.MaxKeyByteRegion);
@@ -270,7 +278,7 @@ public sealed unsafe partial class FolkloreMap<TValue> : IEnumerable<KeyValuePai
             KeyTypeName = typeof(string).FullName!,
             ValueTypeName = TypeLayout.NameOf<TValue>(),
             Capacity = capacity,
-            KindParameters = [cells, EntryBytes, slots, keyBytes, FolkloreLayout.MaxKeyBytes],
+            KindParameters = [cells, EntryBytes, slots, keyBytes, FolkloreLayout.MaxKeyBytes, keyBits],
             RegionLengths = [checked(cells * EntryBytes), checked(slots * KeySlot.Size), keyBytes],
         };
     }

@@ -4,7 +4,7 @@ using ShmMaps.Core.Region;
 namespace ShmMaps.Folklore;
 
 /// <summary>A folklore map's entries and key store without its value type: what the map and the inspector read.</summary>
-internal sealed unsafe class FolkloreTable(byte* entries, long cells, int entryBytes, ulong seed, KeyStore keys)
+internal sealed unsafe class FolkloreTable(byte* entries, long cells, int entryBytes, int keyBits, ulong seed, KeyStore keys)
 {
     /// <summary>The entries and key store of <paramref name="region"/>, their parameters validated against the region.</summary>
     public static FolkloreTable Open(MapRegion region)
@@ -21,7 +21,15 @@ internal sealed unsafe class FolkloreTable(byte* entries, long cells, int entryB
         {
             ThrowHelper.ThrowCorrupt($"map '{region.Name}': {keys.SlotCount} key slots do not fit {cells} cells of {entryBytes}-byte entries");
         }
-        return new FolkloreTable(entries, cells, (int)entryBytes, region.HashSeed, keys);
+        // 0 in a file made before entries held tags: the whole key field names the slot.
+        long keyBits = region.KindParameter(FolkloreLayout.KeyBitsParameter);
+        int fieldBits = FolkloreEntry.KeyFieldBits((int)entryBytes * 4);
+        keyBits = keyBits == 0 ? fieldBits : keyBits;
+        if (keyBits < FolkloreEntry.KeyBitsFor(keys.SlotCount) || keyBits > fieldBits)
+        {
+            ThrowHelper.ThrowCorrupt($"map '{region.Name}': {keyBits} key bits cannot name {keys.SlotCount} key slots in {entryBytes}-byte entries");
+        }
+        return new FolkloreTable(entries, cells, (int)entryBytes, (int)keyBits, region.HashSeed, keys);
     }
 
     public byte* Entries => entries;
@@ -33,6 +41,22 @@ internal sealed unsafe class FolkloreTable(byte* entries, long cells, int entryB
     public int EntryBytes => entryBytes;
 
     public int ValueBits => entryBytes * 4;
+
+    /// <summary>The bits of an entry's key field that hold the key index; the rest hold a tag of the key's hash.</summary>
+    public int KeyBits => keyBits;
+
+    /// <summary>The bits of an entry's key field that hold a tag of the key's hash.</summary>
+    public int TagBits => FolkloreEntry.KeyFieldBits(ValueBits) - keyBits;
+
+    public ulong KeyIndexMask => FolkloreEntry.KeyIndexMask(keyBits);
+
+    public ulong TagMask => FolkloreEntry.TagMask(ValueBits, keyBits);
+
+    /// <summary>The key slot that <paramref name="entry"/> (not empty) names.</summary>
+    public long KeyIndex(ulong entry) => FolkloreEntry.KeyIndex(entry, ValueBits, KeyIndexMask);
+
+    /// <summary>Whether <paramref name="entry"/> holds the tag of a key of <paramref name="hash"/>.</summary>
+    public bool TagMatches(ulong entry, ulong hash) => (entry & TagMask) == FolkloreEntry.Tag(hash, ValueBits, TagMask);
 
     public ulong Seed => seed;
 

@@ -19,7 +19,7 @@ internal static unsafe class FolkloreInspector
         var use = Use(region, table);
         return new Dictionary<string, string>
         {
-            ["cells"] = $"{table.Cells} of {table.EntryBytes} bytes",
+            ["cells"] = $"{table.Cells} of {table.EntryBytes} bytes ({table.KeyBits} bits name the key slot, {table.TagBits} hold a tag of its hash)",
             ["probe distance"] = $"mean {use.MeanDistance:F3}, longest {use.LongestDistance} (cells from a key's home to its cell)",
             ["removed keys"] = $"{use.Removed} (their cells and bytes are reused if they are added again)",
             ["key slots"] = $"{table.Keys.SlotsUsed} of {table.Keys.SlotCount} used",
@@ -40,7 +40,7 @@ internal static unsafe class FolkloreInspector
             {
                 continue;
             }
-            string key = Utf8KeyBuffer.Decode(table.Keys.KeyOf(FolkloreEntry.KeyIndex(entry, table.ValueBits)));
+            string key = Utf8KeyBuffer.Decode(table.Keys.KeyOf(table.KeyIndex(entry)));
             BinaryPrimitives.WriteUInt64LittleEndian(value, FolkloreEntry.Value(entry, table.ValueBits));
             yield return new MapEntry(cell, key, ValueDecoder.Decode(valueType, value.AsSpan(0, table.EntryBytes / 2)));
         }
@@ -69,7 +69,7 @@ internal static unsafe class FolkloreInspector
                 lastEmpty = cell;
                 continue;
             }
-            long slot = FolkloreEntry.KeyIndex(entry, table.ValueBits);
+            long slot = table.KeyIndex(entry);
             if ((ulong)slot >= (ulong)slotsUsed)
             {
                 report.Add($"cell {cell}: names key slot {slot}, past the {slotsUsed} slots handed out");
@@ -108,6 +108,10 @@ internal static unsafe class FolkloreInspector
         if (hash != s->Hash)
         {
             report.Add($"cell {cell}: key slot {slot} records hash 0x{s->Hash:x16} but its bytes hash to 0x{hash:x16}");
+        }
+        if (!table.TagMatches(table.Read(cell), hash))
+        {
+            report.Add($"cell {cell}: its entry's tag is not that of key '{Utf8KeyBuffer.Decode(key)}' (hash 0x{hash:x16}): lookups pass it by");
         }
         long home = (long)(hash & (ulong)table.Mask);
         long distance = (cell - home) & table.Mask;
@@ -174,7 +178,7 @@ internal static unsafe class FolkloreInspector
             {
                 continue;
             }
-            long slot = FolkloreEntry.KeyIndex(entry, table.ValueBits);
+            long slot = table.KeyIndex(entry);
             if ((ulong)slot < (ulong)slotsUsed)
             {
                 named[slot] = true;

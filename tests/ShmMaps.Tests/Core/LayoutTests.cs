@@ -126,21 +126,36 @@ public class LayoutTests
     }
 
     [Fact]
-    public void FolkloreEntriesPackKeyFlagAndValue()
+    public void FolkloreEntriesPackTagKeyFlagAndValue()
     {
-        ulong entry = ShmMaps.Folklore.FolkloreEntry.Pack(keyIndex: 32_766, value: 0xBEEF, valueBits: 16);
+        ulong narrowKeys = ShmMaps.Folklore.FolkloreEntry.KeyIndexMask(15);
+        ulong entry = ShmMaps.Folklore.FolkloreEntry.Pack(keyIndex: 32_766, tag: 0, value: 0xBEEF, valueBits: 16);
         Assert.Equal(0x7FFF_BEEFUL, entry);
-        Assert.Equal(32_766, ShmMaps.Folklore.FolkloreEntry.KeyIndex(entry, 16));
+        Assert.Equal(32_766, ShmMaps.Folklore.FolkloreEntry.KeyIndex(entry, 16, narrowKeys));
         ulong removed = ShmMaps.Folklore.FolkloreEntry.Removed(entry, 16);
         Assert.Equal(0xFFFF_BEEFUL, removed);
         Assert.True(ShmMaps.Folklore.FolkloreEntry.IsRemoved(removed, 16));
-        Assert.Equal(32_766, ShmMaps.Folklore.FolkloreEntry.KeyIndex(removed, 16));
+        Assert.Equal(32_766, ShmMaps.Folklore.FolkloreEntry.KeyIndex(removed, 16, narrowKeys));
         ulong revived = ShmMaps.Folklore.FolkloreEntry.WithValue(removed, 7, 16);
         Assert.False(ShmMaps.Folklore.FolkloreEntry.IsRemoved(revived, 16));
         Assert.Equal(7UL, ShmMaps.Folklore.FolkloreEntry.Value(revived, 16));
-        ulong wide = ShmMaps.Folklore.FolkloreEntry.Pack(keyIndex: int.MaxValue - 1, value: uint.MaxValue, valueBits: 32);
+        ulong wide = ShmMaps.Folklore.FolkloreEntry.Pack(keyIndex: int.MaxValue - 1, tag: 0, value: uint.MaxValue, valueBits: 32);
         Assert.Equal(0x7FFF_FFFF_FFFF_FFFFUL, wide);
-        Assert.Equal(int.MaxValue - 1, ShmMaps.Folklore.FolkloreEntry.KeyIndex(wide, 32));
+        Assert.Equal(int.MaxValue - 1, ShmMaps.Folklore.FolkloreEntry.KeyIndex(wide, 32, ShmMaps.Folklore.FolkloreEntry.KeyIndexMask(31)));
+
+        // 14 key bits leave 17 tag bits, the top bits of the hash, between the key index and the removed flag.
+        Assert.Equal(14, ShmMaps.Folklore.FolkloreEntry.KeyBitsFor(11_250));
+        ulong tagMask = ShmMaps.Folklore.FolkloreEntry.TagMask(32, 14);
+        Assert.Equal(0x7FFF_C000_0000_0000UL, tagMask);
+        ulong tag = ShmMaps.Folklore.FolkloreEntry.Tag(0xABCD_EF01_2345_6789UL, 32, tagMask);
+        Assert.Equal(0xABCD_EF01_2345_6789UL & tagMask, tag);
+        ulong tagged = ShmMaps.Folklore.FolkloreEntry.Pack(keyIndex: 11_249, tag, value: 3, valueBits: 32);
+        Assert.Equal(11_249, ShmMaps.Folklore.FolkloreEntry.KeyIndex(tagged, 32, ShmMaps.Folklore.FolkloreEntry.KeyIndexMask(14)));
+        Assert.Equal(tag, tagged & tagMask);
+        Assert.Equal(tag, ShmMaps.Folklore.FolkloreEntry.Removed(tagged, 32) & tagMask);
+        Assert.Equal(tag, ShmMaps.Folklore.FolkloreEntry.WithValue(tagged, 9, 32) & tagMask);
+        Assert.Equal(0x7FF0_0000UL, ShmMaps.Folklore.FolkloreEntry.TagMask(16, 4)); // 32-bit entries: tags from the hash's top bits
+        Assert.Equal(0x7FF0_0000UL, ShmMaps.Folklore.FolkloreEntry.Tag(0xFFFF_0000_0000_0000UL, 16, 0x7FF0_0000UL));
     }
 
     [Fact]

@@ -250,20 +250,95 @@ public sealed class FolkloreMapTests : IDisposable
     }
 
     [Fact]
+    public void EntriesHoldATagOfTheKeyHashSoTheTableIsDenseAndCheckFindsAWrongTag()
+    {
+        using var map = FolkloreMap<int>.Create("tags", 10_000, _dir.Options);
+        Assert.Equal(32_768, map.CellCount); // 11,250 key slots at a load of at most 0.5
+        for (int i = 0; i < 10_000; i++)
+        {
+            map.Insert($"key {i}", i);
+        }
+        for (int i = 0; i < 10_000; i++)
+        {
+            Assert.Equal(i, map[$"key {i}"]);
+        }
+        MapDescription d = MapInspector.Describe("tags", _dir.Options);
+        Assert.Contains("14 bits name the key slot, 17 hold a tag", d.Details["cells"], StringComparison.Ordinal);
+        Assert.True(MapInspector.Check("tags", _dir.Options).IsSound);
+
+        // At the largest capacity of 32-bit entries no bit is left for a tag: the table stays sparse, as before tags.
+        using var narrow = FolkloreMap<short>.Create("no-tags", 32_767, _dir.Options);
+        Assert.Equal(262_144, narrow.CellCount);
+
+        unsafe
+        {
+            ulong* entries = (ulong*)map.Region.RegionPointer(ShmMaps.Folklore.FolkloreLayout.EntryRegion, out _);
+            ulong tagMask = ShmMaps.Folklore.FolkloreTable.Open(map.Region).TagMask;
+            long cell = 0;
+            while (entries[cell] == 0)
+            {
+                cell++;
+            }
+            entries[cell] ^= tagMask & (0UL - tagMask); // the lowest tag bit
+        }
+        Assert.Equal(9_999, map.Count(pair => map.ContainsKey(pair.Key)));
+        CheckReport report = MapInspector.Check("tags", _dir.Options);
+        Assert.Contains(report.Problems, p => p.Contains("tag", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AMapMadeBeforeTagsNamesSlotsWithTheWholeKeyField()
+    {
+        using (var made = FolkloreMap<int>.Create("untagged", 100, _dir.Options))
+        {
+            unsafe
+            {
+                global::ShmMaps.Core.Region.MapHeader* header = made.Region.Header;
+                header->KindParameters[ShmMaps.Folklore.FolkloreLayout.KeyBitsParameter] = 0; // as files were
+                header->Checksum = global::ShmMaps.Core.Region.HeaderValidator.Checksum(header);
+            }
+        }
+        using var map = FolkloreMap<int>.Open("untagged", _dir.Options);
+        for (int i = 0; i < 100; i++)
+        {
+            Assert.True(map.TryAdd($"key {i}", i));
+        }
+        for (int i = 0; i < 100; i++)
+        {
+            Assert.Equal(i, map[$"key {i}"]);
+        }
+        unsafe
+        {
+            ulong* entries = (ulong*)map.Region.RegionPointer(ShmMaps.Folklore.FolkloreLayout.EntryRegion, out _);
+            for (long cell = 0; cell < map.CellCount; cell++)
+            {
+                Assert.Equal(0UL, entries[cell] & 0x7F80_0000_0000_0000UL); // no tag above the 7 key bits 100 keys need
+            }
+        }
+        Assert.Contains("31 bits name the key slot, 0 hold a tag", MapInspector.Describe("untagged", _dir.Options).Details["cells"], StringComparison.Ordinal);
+        Assert.True(MapInspector.Check("untagged", _dir.Options).IsSound);
+    }
+
+    [Fact]
     public void AnEntryNamingNoKeySlotIsPassedByLookupsAndReportedByCheck()
     {
         using var map = FolkloreMap<int>.Create("bad-entry", 100, _dir.Options);
         map.Insert("a key that stays findable", 1);
         unsafe
         {
-            // Every empty cell names a slot far past the key slots, as only a corrupt file can.
+            // Every empty cell names a slot past the key slots, as only a corrupt file can, with the tag of one of
+            // the absent keys looked up below (so that lookups get past the tag to the slot).
             ulong* entries = (ulong*)map.Region.RegionPointer(ShmMaps.Folklore.FolkloreLayout.EntryRegion, out _);
-            ulong bogus = ShmMaps.Folklore.FolkloreEntry.Pack(map.KeySlotCount + 5, 7, 32);
+            ulong tagMask = ShmMaps.Folklore.FolkloreTable.Open(map.Region).TagMask;
+            ulong[] bogus = new[] { "absent, and every cell taken", "absent" }
+                .Select(key => ShmMaps.Core.Hashing.XxHash3.Hash(Encoding.UTF8.GetBytes(key), map.Region.HashSeed))
+                .Select(hash => ShmMaps.Folklore.FolkloreEntry.Pack(map.KeySlotCount + 5, ShmMaps.Folklore.FolkloreEntry.Tag(hash, 32, tagMask), 7, 32))
+                .ToArray();
             for (long cell = 0; cell < map.CellCount; cell++)
             {
                 if (entries[cell] == 0)
                 {
-                    entries[cell] = bogus;
+                    entries[cell] = bogus[cell & 1];
                 }
             }
         }
