@@ -80,7 +80,7 @@ internal sealed unsafe class ReaderSlotLease
 
     /// <summary>
     /// Ends the guard of <paramref name="stamp"/>: the outermost one unpins. <see cref="InvalidOperationException"/>
-    /// if it is not the innermost open guard, or on another thread.
+    /// if it is not the innermost open guard, or on another thread; nothing once the lease has ended.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Exit(ulong stamp)
@@ -171,6 +171,10 @@ internal sealed unsafe class ReaderSlotLease
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void ExitChecked(ulong stamp)
     {
+        if (_stamp == 0)
+        {
+            return; // the reader was disposed first, and released its slots: nothing left to end
+        }
         if (_stamp != stamp || (stamp & DepthMask) == 0)
         {
             throw new InvalidOperationException("a read guard was disposed twice, or before a guard taken after it");

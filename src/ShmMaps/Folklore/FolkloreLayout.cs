@@ -50,7 +50,8 @@ internal static class FolkloreLayout
     /// <summary>
     /// The load the table is sized for when the creator does not say and entries hold tags of at least
     /// <see cref="DenseTagBits"/> bits: a displaced key costs an entry read, not a key slot read, and a denser table
-    /// keeps more of the entries in cache (measured faster than 0.2 and 0.3 at 10 K keys).
+    /// keeps more of the entries in cache (lookups at 10 K keys about 7% faster than at 0.2 or 0.3 in three A/B runs
+    /// within one process).
     /// </summary>
     public const double DenseMaxLoad = 0.5;
 

@@ -203,6 +203,7 @@ public sealed class LeftRightMapTests : IDisposable
         reader.Dispose();
         Assert.Throws<ObjectDisposedException>(() => open.Get(1));
         Assert.Throws<ObjectDisposedException>(() => reader.Guard());
+        open.Dispose(); // the end of a using after the reader's: nothing left to release, no error
 
         Assert.Throws<LayoutMismatchException>(() => LeftRightMap.OpenReader<int, long>("misuse", _dir.Options));
         Assert.Throws<MapNotFoundException>(() => LeftRightMap.OpenReader<int, int>("absent", _dir.Options));
