@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using ShmMaps.Core.Hashing;
 
 namespace ShmMaps.Folklore;
@@ -55,12 +56,12 @@ internal readonly struct RegisterKey : IKeyMatch
             Vector128<ushort> b = Vector128.LoadUnsafe(ref chars, 8);
             Vector128<ushort> c = Vector128.LoadUnsafe(ref chars, (nuint)(length - 16));
             Vector128<ushort> d = Vector128.LoadUnsafe(ref chars, (nuint)(length - 8));
-            ascii = new RegisterKey(Vector128.Narrow(a, b), Vector128.Narrow(c, d), length);
+            ascii = new RegisterKey(NarrowAscii(a, b), NarrowAscii(c, d), length);
             return ((a | b | c | d) & nonAscii) == Vector128<ushort>.Zero;
         }
         Vector128<ushort> first = Vector128.LoadUnsafe(ref chars);
         Vector128<ushort> last = Vector128.LoadUnsafe(ref chars, (nuint)(length - 8));
-        ascii = new RegisterKey(Vector128.Narrow(first, first), Vector128.Narrow(last, last), length);
+        ascii = new RegisterKey(NarrowAscii(first, first), NarrowAscii(last, last), length);
         return ((first | last) & nonAscii) == Vector128<ushort>.Zero;
     }
 
@@ -86,6 +87,16 @@ internal readonly struct RegisterKey : IKeyMatch
             length);
         return true;
     }
+
+    /// <summary>
+    /// The low bytes of <paramref name="lower"/> then <paramref name="upper"/>: the chars themselves when they are
+    /// ASCII (the caller checks). On x86 one saturating pack, which equals the truncating narrow for chars below
+    /// 0x80 and costs a third of it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<byte> NarrowAscii(Vector128<ushort> lower, Vector128<ushort> upper) => Sse2.IsSupported
+        ? Sse2.PackUnsignedSaturate(lower.AsInt16(), upper.AsInt16())
+        : Vector128.Narrow(lower, upper);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool Matches(KeyStore keys, long slot, ulong hash) => keys.MatchesRegisterKey(slot, hash, this);
