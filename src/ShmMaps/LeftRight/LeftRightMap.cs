@@ -13,8 +13,9 @@ namespace ShmMaps;
 /// began, whole, until it is disposed.
 /// </summary>
 /// <remarks>
-/// Layout: <see cref="LeftRightLayout"/>. Readers never wait: a guard costs one atomic exchange and two
-/// stores in the reader's own slot. The writer waits, before it rewrites the old copy, for the guards that
+/// Layout: <see cref="LeftRightLayout"/>. Readers never wait: a guard costs two stores in the reader's own slot
+/// and two loads of the publish sequence to begin (an atomic exchange for one store where the system-wide
+/// barrier is refused), and one store to end. The writer waits, before it rewrites the old copy, for the guards that
 /// may still read it; guards are meant to be short. A writer killed at any point leaves the last published
 /// state to the next writer, which copies it over the other copy. The table never grows: it has enough cells
 /// for <c>capacity</c> entries at <see cref="ShmOptions.MaxLoad"/> and takes keys until one cell is left.

@@ -58,7 +58,7 @@ public sealed unsafe class LeftRightReader<TKey, TValue> : IDisposable
 
     /// <summary>
     /// A snapshot of the map as last published, until disposed: every lookup through it sees the same publish.
-    /// Wait-free (one atomic exchange); no allocation. A guard taken while this thread holds another shares
+    /// Wait-free (a few loads and stores in this thread's reader slot); no allocation. A guard taken while this thread holds another shares
     /// that one's snapshot. Dispose it on the thread that took it, innermost first.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
