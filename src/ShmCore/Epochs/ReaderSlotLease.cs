@@ -23,6 +23,7 @@ internal sealed unsafe class ReaderSlotLease
     private readonly ReaderSlot* _slot;
     private readonly bool _fenced;
     private ulong _stamp;
+    private ulong _disposedElsewhere;
 
     public ReaderSlotLease(ReaderSlotTable table, int index, ReaderSlot* slot, bool fenced)
     {
@@ -75,7 +76,7 @@ internal sealed unsafe class ReaderSlotLease
             Pin(stamp >> EntersShift, published);
             return stamp;
         }
-        return EnterNested(stamp);
+        return EnterNested(stamp, published);
     }
 
     /// <summary>
@@ -158,8 +159,18 @@ internal sealed unsafe class ReaderSlotLease
         // Release: every read of the pinned copy happens before the writer sees the slot idle and rewrites it.
         SharedMemory.WriteRelease(&_slot->Pin, ReaderPin.Make(enters, ReaderPin.Idle));
 
-    private ulong EnterNested(ulong stamp)
+    private ulong EnterNested(ulong stamp, ulong* published)
     {
+        if (stamp == Volatile.Read(ref _disposedElsewhere) && (stamp & DepthMask) == 1)
+        {
+            // The only open guard is an outermost one disposed on another thread (which threw): end it here, on
+            // the thread that took it, and begin a new one instead of nesting in its old snapshot.
+            Unpin(stamp >> EntersShift);
+            stamp += OneEnter;
+            _stamp = stamp;
+            Pin(stamp >> EntersShift, published);
+            return stamp;
+        }
         if ((stamp & DepthMask) == DepthMask)
         {
             throw new InvalidOperationException($"read guards are nested more than {DepthMask} deep on this thread");
@@ -175,13 +186,19 @@ internal sealed unsafe class ReaderSlotLease
         {
             return; // the reader was disposed first, and released its slots: nothing left to end
         }
+        if (Environment.CurrentManagedThreadId != ThreadId)
+        {
+            if ((stamp & DepthMask) == 1)
+            {
+                // Release: the thread that took the guard ends it at its next guard of this reader (see EnterNested).
+                Volatile.Write(ref _disposedElsewhere, stamp);
+            }
+            throw new InvalidOperationException(
+                "a read guard must be disposed on the thread that took it (an outermost one ends when that thread next takes a guard of the reader)");
+        }
         if (_stamp != stamp || (stamp & DepthMask) == 0)
         {
             throw new InvalidOperationException("a read guard was disposed twice, or before a guard taken after it");
-        }
-        if (Environment.CurrentManagedThreadId != ThreadId)
-        {
-            throw new InvalidOperationException("a read guard must be disposed on the thread that took it");
         }
         _stamp = stamp - 1;
         if ((stamp & DepthMask) == 1)

@@ -59,7 +59,8 @@ public sealed unsafe class LeftRightReader<TKey, TValue> : IDisposable
     /// <summary>
     /// A snapshot of the map as last published, until disposed: every lookup through it sees the same publish.
     /// Wait-free (a few loads and stores in this thread's reader slot); no allocation. A guard taken while this thread holds another shares
-    /// that one's snapshot. Dispose it on the thread that took it, innermost first.
+    /// that one's snapshot. Dispose it on the thread that took it, innermost first: an outermost guard disposed
+    /// elsewhere throws, and stays pinned until this thread's next guard of the reader ends it.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ReadGuard<TKey, TValue> Guard()

@@ -210,6 +210,45 @@ public sealed class LeftRightMapTests : IDisposable
     }
 
     [Fact]
+    public void AGuardDisposedOnAnotherThreadThrowsAndEndsAtItsThreadsNextGuard()
+    {
+        using var writer = LeftRightMap.CreateWriter<int, int>("elsewhere", 10, _dir.Options);
+        using var reader = LeftRightMap.OpenReader<int, int>("elsewhere", _dir.Options);
+        Publish(writer, 1);
+        var held = reader.Guard(); // as a using across an await whose continuation runs on another thread
+        Assert.Equal(1, held.Get(1));
+        Exception? elsewhere = null;
+        var thread = new Thread(() => elsewhere = Record.Exception(() => held.Dispose()));
+        thread.Start();
+        thread.Join();
+        Assert.IsType<InvalidOperationException>(elsewhere);
+
+        // The guard still pins its copy: the writer's next batch waits for it...
+        Publish(writer, 2);
+        Task next = Task.Run(() => Publish(writer, 3));
+        Thread.Sleep(300);
+        Assert.False(next.IsCompleted, "the writer rewrote a copy a guard still pinned");
+
+        // ...until its own thread takes a guard, which ends it instead of nesting in its old snapshot.
+        using (var fresh = reader.Guard())
+        {
+            Assert.True(fresh.Get(1) >= 2);
+        }
+        Assert.True(next.Wait(TimeSpan.FromSeconds(10)));
+        using (var latest = reader.Guard())
+        {
+            Assert.Equal(3, latest.Get(1));
+        }
+        Assert.Throws<ObjectDisposedException>(() => held.Get(1));
+    }
+
+    private static void Publish(LeftRightWriter<int, int> writer, int value)
+    {
+        using WriteGuard<int, int> batch = writer.Guard();
+        batch.Insert(1, value);
+    }
+
+    [Fact]
     public void SecondWriterIsBusyUntilTheFirstCloses()
     {
         var writer = LeftRightMap.CreateWriter<int, int>("busy", 10, _dir.Options);
