@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Reflection;
+using BenchmarkDotNet.Attributes;
+
+namespace ShmMaps.Benchmarks;
+
+/// <summary>
+/// Runs the benchmarks of each category beside their baseline in turns within one process and reports, per
+/// benchmark, the median of the per-round ratios to the baseline. On a shared machine whose load changes from
+/// minute to minute, BenchmarkDotNet measures a benchmark and its peer a minute apart and their ratio moves with
+/// the load; measured within the same second, it moves far less. The figures to report stay BenchmarkDotNet's;
+/// this tells whether a change moved a ratio.
+/// <c>dotnet run -c Release --project bench/ShmMaps.Benchmarks -- --interleaved [class name part] [rounds]</c>.
+/// </summary>
+public static class InterleavedRatios
+{
+    private static readonly TimeSpan Turn = TimeSpan.FromMilliseconds(20);
+
+    public static void Run(string? classFilter, int rounds, TextWriter output)
+    {
+        IEnumerable<Type> classes = typeof(InterleavedRatios).Assembly.GetTypes()
+            .Where(type => !type.IsAbstract && Benchmarks(type).Any())
+            .Where(type => classFilter is null || type.Name.Contains(classFilter, StringComparison.OrdinalIgnoreCase))
+            .OrderBy(type => type.Name, StringComparer.Ordinal);
+        foreach (Type type in classes)
+        {
+            RunClass(type, rounds, output);
+        }
+    }
+
+    private static void RunClass(Type type, int rounds, TextWriter output)
+    {
+        object instance = Activator.CreateInstance(type)!;
+        foreach (PropertyInfo property in type.GetProperties().Where(p => p.GetCustomAttribute<ParamsAttribute>() is not null))
+        {
+            property.SetValue(instance, property.GetCustomAttribute<ParamsAttribute>()!.Values[0]);
+        }
+        InvokeMarked<GlobalSetupAttribute>(instance);
+        try
+        {
+            foreach (IGrouping<string, MethodInfo> category in Benchmarks(type).GroupBy(Category))
+            {
+                MethodInfo? baseline = category.FirstOrDefault(m => m.GetCustomAttribute<BenchmarkAttribute>()!.Baseline);
+                if (baseline is not null)
+                {
+                    RunCategory(instance, type.Name, category.Key, [baseline, .. category.Where(m => m != baseline)], rounds, output);
+                }
+            }
+        }
+        finally
+        {
+            InvokeMarked<GlobalCleanupAttribute>(instance);
+        }
+    }
+
+    /// <summary>Measures <paramref name="methods"/> (the baseline first) in turns, a rotating order each round.</summary>
+    private static void RunCategory(object instance, string className, string category, MethodInfo[] methods, int rounds, TextWriter output)
+    {
+        var perOperation = methods.Select(_ => new List<double>()).ToArray();
+        var ratios = methods.Select(_ => new List<double>()).ToArray();
+        const int warmupRounds = 10; // past tiered compilation (a method reaches its final code after ~100 ms of calls)
+        for (int round = -warmupRounds; round < rounds; round++)
+        {
+            var nanoseconds = new double[methods.Length];
+            for (int turn = 0; turn < methods.Length; turn++)
+            {
+                int m = (turn + Math.Max(round, 0)) % methods.Length;
+                nanoseconds[m] = NanosecondsPerOperation(instance, methods[m]);
+            }
+            for (int m = 0; round >= 0 && m < methods.Length; m++)
+            {
+                perOperation[m].Add(nanoseconds[m]);
+                ratios[m].Add(nanoseconds[m] / nanoseconds[0]);
+            }
+        }
+        for (int m = 0; m < methods.Length; m++)
+        {
+            double[] sorted = [.. ratios[m].Order()];
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{className,-26} {category,-12} {methods[m].Name,-30} {Median(perOperation[m]),8:F1} ns   ratio {Median(ratios[m]),5:F2} (middle half {sorted[sorted.Length / 4]:F2}–{sorted[(3 * sorted.Length) / 4]:F2}, {rounds} rounds)"));
+        }
+    }
+
+    private static double NanosecondsPerOperation(object instance, MethodInfo method)
+    {
+        int operationsPerCall = method.GetCustomAttribute<BenchmarkAttribute>()!.OperationsPerInvoke;
+        long calls = 0;
+        long started = Stopwatch.GetTimestamp();
+        TimeSpan elapsed;
+        do
+        {
+            method.Invoke(instance, null);
+            calls++;
+            elapsed = Stopwatch.GetElapsedTime(started);
+        }
+        while (elapsed < Turn);
+        return elapsed.TotalNanoseconds / (calls * operationsPerCall);
+    }
+
+    private static IEnumerable<MethodInfo> Benchmarks(Type type) =>
+        type.GetMethods().Where(m => m.GetCustomAttribute<BenchmarkAttribute>() is not null);
+
+    private static string Category(MethodInfo method) =>
+        method.GetCustomAttribute<BenchmarkCategoryAttribute>()?.Categories.FirstOrDefault() ?? "";
+
+    private static void InvokeMarked<TAttribute>(object instance)
+        where TAttribute : Attribute
+    {
+        foreach (MethodInfo method in instance.GetType().GetMethods().Where(m => m.GetCustomAttribute<TAttribute>() is not null))
+        {
+            method.Invoke(instance, null);
+        }
+    }
+
+    private static double Median(List<double> values)
+    {
+        double[] sorted = [.. values.Order()];
+        return sorted[sorted.Length / 2];
+    }
+}
