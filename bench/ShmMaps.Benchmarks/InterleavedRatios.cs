@@ -11,11 +11,16 @@ namespace ShmMaps.Benchmarks;
 /// minute to minute, BenchmarkDotNet measures a benchmark and its peer a minute apart and their ratio moves with
 /// the load; measured within the same second, it moves far less. The figures to report stay BenchmarkDotNet's;
 /// this tells whether a change moved a ratio.
-/// <c>dotnet run -c Release --project bench/ShmMaps.Benchmarks -- --interleaved [class name part] [rounds]</c>.
+/// <c>dotnet run -c Release --project bench/ShmMaps.Benchmarks -- --interleaved [class name part] [rounds]</c>
+/// (every value of a class's first <c>[Params]</c>; the first value of any other).
 /// </summary>
 public static class InterleavedRatios
 {
-    private static readonly TimeSpan Turn = TimeSpan.FromMilliseconds(20);
+    /// <summary>
+    /// How long each benchmark runs per turn: long enough that refilling caches and TLB after the other's turn
+    /// is a small part of it (20 ms turns put the StripedMap get at 0.83 of its peer, 200 ms at 0.76).
+    /// </summary>
+    private static readonly TimeSpan Turn = TimeSpan.FromMilliseconds(200);
 
     public static void Run(string? classFilter, int rounds, TextWriter output)
     {
@@ -29,13 +34,26 @@ public static class InterleavedRatios
         }
     }
 
+    /// <summary>Runs every category of <paramref name="type"/> once per value of its parameter (the first value of any other).</summary>
     private static void RunClass(Type type, int rounds, TextWriter output)
     {
-        object instance = Activator.CreateInstance(type)!;
-        foreach (PropertyInfo property in type.GetProperties().Where(p => p.GetCustomAttribute<ParamsAttribute>() is not null))
+        PropertyInfo[] parameters = [.. type.GetProperties().Where(p => p.GetCustomAttribute<ParamsAttribute>() is not null)];
+        object?[] values = parameters.Length == 0 ? [null] : parameters[0].GetCustomAttribute<ParamsAttribute>()!.Values;
+        foreach (object? value in values)
         {
-            property.SetValue(instance, property.GetCustomAttribute<ParamsAttribute>()!.Values[0]);
+            object instance = Activator.CreateInstance(type)!;
+            for (int p = 0; p < parameters.Length; p++)
+            {
+                parameters[p].SetValue(instance, p == 0 ? value : parameters[p].GetCustomAttribute<ParamsAttribute>()!.Values[0]);
+            }
+            string name = parameters.Length == 0 ? type.Name : string.Create(CultureInfo.InvariantCulture, $"{type.Name}({value})");
+            RunInstance(instance, name, rounds, output);
         }
+    }
+
+    private static void RunInstance(object instance, string name, int rounds, TextWriter output)
+    {
+        Type type = instance.GetType();
         InvokeMarked<GlobalSetupAttribute>(instance);
         try
         {
@@ -44,7 +62,7 @@ public static class InterleavedRatios
                 MethodInfo? baseline = category.FirstOrDefault(m => m.GetCustomAttribute<BenchmarkAttribute>()!.Baseline);
                 if (baseline is not null)
                 {
-                    RunCategory(instance, type.Name, category.Key, [baseline, .. category.Where(m => m != baseline)], rounds, output);
+                    RunCategory(instance, name, category.Key, [baseline, .. category.Where(m => m != baseline)], rounds, output);
                 }
             }
         }
@@ -59,7 +77,7 @@ public static class InterleavedRatios
     {
         var perOperation = methods.Select(_ => new List<double>()).ToArray();
         var ratios = methods.Select(_ => new List<double>()).ToArray();
-        const int warmupRounds = 10; // past tiered compilation (a method reaches its final code after ~100 ms of calls)
+        const int warmupRounds = 3; // past tiered compilation (a method reaches its final code after ~100 ms of calls)
         for (int round = -warmupRounds; round < rounds; round++)
         {
             var nanoseconds = new double[methods.Length];
@@ -78,7 +96,7 @@ public static class InterleavedRatios
         {
             double[] sorted = [.. ratios[m].Order()];
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{className,-26} {category,-12} {methods[m].Name,-30} {Median(perOperation[m]),8:F1} ns   ratio {Median(ratios[m]),5:F2} (middle half {sorted[sorted.Length / 4]:F2}–{sorted[(3 * sorted.Length) / 4]:F2}, {rounds} rounds)"));
+                $"{className,-34} {category,-12} {methods[m].Name,-30} {Median(perOperation[m]),8:F1} ns   ratio {Median(ratios[m]),5:F2} (middle half {sorted[sorted.Length / 4]:F2}–{sorted[(3 * sorted.Length) / 4]:F2}, {rounds} rounds)"));
         }
     }
 

@@ -13,7 +13,7 @@ public static class Program
     {
         if (args.Length > 0 && args[0] == "--interleaved")
         {
-            InterleavedRatios.Run(args.Length > 1 ? args[1] : null, args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 25, Console.Out);
+            InterleavedRatios.Run(args.Length > 1 ? args[1] : null, args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 15, Console.Out);
             return;
         }
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, new BenchConfig());
