@@ -9,8 +9,9 @@ namespace ShmMaps.Benchmarks;
 /// Runs the benchmarks of each category beside their baseline in turns within one process and reports, per
 /// benchmark, the median of the per-round ratios to the baseline. On a shared machine whose load changes from
 /// minute to minute, BenchmarkDotNet measures a benchmark and its peer a minute apart and their ratio moves with
-/// the load; measured within the same second, it moves far less. The figures to report stay BenchmarkDotNet's;
-/// this tells whether a change moved a ratio.
+/// the load; measured in turns within the same second, the rounds of a run agree closely (runs still differ: each
+/// places the maps in new memory). BenchmarkDotNet gives the times; this gives ratios steady enough to tell
+/// whether a change moved one.
 /// <c>dotnet run -c Release --project bench/ShmMaps.Benchmarks -- --interleaved [class name part] [rounds]</c>
 /// (every value of a class's first <c>[Params]</c>; the first value of any other).
 /// </summary>
