@@ -7,12 +7,14 @@ namespace ShmMaps.Folklore;
 /// </summary>
 /// <remarks>
 /// <code>
-/// 32-bit entry  [removed 1][tag: 15 - k][key index + 1: k][value 16]
-/// 64-bit entry  [removed 1][tag: 31 - k][key index + 1: k][value 32]
+/// 32-bit entry  [removed 1][copied 1][tag: 14 - k][key index + 1: k][value 16]
+/// 64-bit entry  [removed 1][copied 1][tag: 30 - k][key index + 1: k][value 32]
 /// </code>
 /// The key field is as wide as the value (<c>valueBits</c>) less the removed flag; its low <c>k</c> bits (the
 /// map's key bits, just enough for its key slots) name the key slot, and the bits above them hold the same bits
 /// of the key's hash (its top bits), so a probe passes most entries of other keys without reading their slots.
+/// In a map with cell slots the key field's top bit says the key slot is also copied into the cell's own slot
+/// (which a lookup can start reading before the entry arrives); in a map without, that bit is tag too.
 /// 0 is an empty cell. Removed keeps the key (and the last value) in its cell, so the cell is never empty again
 /// and the key comes back in the same place. Every method takes <c>valueBits</c>; callers pass a constant so
 /// that the JIT folds the shifts.
@@ -28,8 +30,15 @@ internal static class FolkloreEntry
     /// <summary>The mask of the key index bits of the key field, for <paramref name="keyBits"/> key bits.</summary>
     public static ulong KeyIndexMask(int keyBits) => (1UL << keyBits) - 1;
 
-    /// <summary>The mask of an entry's tag bits: the key field above its <paramref name="keyBits"/> key index bits.</summary>
-    public static ulong TagMask(int valueBits, int keyBits) => (KeyMask(valueBits) << valueBits) & ~((1UL << (valueBits + keyBits)) - 1);
+    /// <summary>
+    /// The mask of an entry's tag bits: the key field above its <paramref name="keyBits"/> key index bits, less the
+    /// top one if <paramref name="copied"/> (the map has cell slots).
+    /// </summary>
+    public static ulong TagMask(int valueBits, int keyBits, bool copied) =>
+        (KeyMask(valueBits) << valueBits) & ~((1UL << (valueBits + keyBits)) - 1) & ~(copied ? CopiedBit(valueBits) : 0);
+
+    /// <summary>The bit of an entry (in a map with cell slots) that says its key slot is copied into the cell's own slot.</summary>
+    public static ulong CopiedBit(int valueBits) => 1UL << ((2 * valueBits) - 2);
 
     /// <summary>The key bits that name key slots 0 to <paramref name="slots"/> - 1 (stored as index + 1).</summary>
     public static int KeyBitsFor(long slots) => BitOperations.Log2((ulong)slots) + 1;

@@ -196,6 +196,32 @@ public sealed unsafe partial class FolkloreMap<TValue>
     }
 
     /// <summary>
+    /// Copies key slot <paramref name="slot"/>, which this writer's CAS just put in <paramref name="cell"/> as
+    /// <paramref name="entry"/>, into the cell's own slot and then sets the entry's copied bit (a CAS, retried past
+    /// value changes), so lookups read the copy from then on; returns the entry as it is after. A writer killed
+    /// before the bit leaves the key read from its slot, as in a map without cell slots.
+    /// </summary>
+    private ulong CopyBesideCell(long cell, long slot, ulong entry)
+    {
+        if (_copiedBit == 0)
+        {
+            return entry;
+        }
+        _keys.CopyToCell(slot, cell);
+        while ((entry & _copiedBit) == 0)
+        {
+            // Full fence: the copy is whole before any reader sees the bit.
+            ulong found = CompareExchangeEntry(cell, entry | _copiedBit, entry);
+            if (found == entry)
+            {
+                return entry | _copiedBit;
+            }
+            entry = found;
+        }
+        return entry;
+    }
+
+    /// <summary>
     /// The cell holding <paramref name="key"/> and its entry; or, if the key was absent and this call added it
     /// (present, with <paramref name="addBits"/>), the complement of its cell.
     /// </summary>
@@ -227,7 +253,7 @@ public sealed unsafe partial class FolkloreMap<TValue>
             ulong mine = FolkloreEntry.Pack(slot, FolkloreEntry.Tag(hash, ValueBits, _tagMask), addBits, ValueBits);
             if (CompareExchangeEntry(~cell, mine, 0) == 0)
             {
-                entry = mine;
+                entry = CopyBesideCell(~cell, slot, mine);
                 return cell;
             }
             // Another writer filled the empty cell first: probe again (cells only ever go from empty to a key).

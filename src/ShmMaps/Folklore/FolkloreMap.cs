@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 using ShmMaps.Core.Hashing;
 using ShmMaps.Core.Memory;
 using ShmMaps.Core.Region;
@@ -33,6 +34,8 @@ public sealed unsafe partial class FolkloreMap<TValue> : IEnumerable<KeyValuePai
     private readonly int _maxKeyBytes;
     private readonly ulong _keyIndexMask;
     private readonly ulong _tagMask;
+    private readonly ulong _copiedBit;
+    private readonly KeySlot* _cellSlots;
     private volatile bool _disposed;
 
     private FolkloreMap(MapRegion region)
@@ -51,6 +54,8 @@ public sealed unsafe partial class FolkloreMap<TValue> : IEnumerable<KeyValuePai
         _maxKeyBytes = (int)maxKeyBytes;
         _keyIndexMask = _table.KeyIndexMask;
         _tagMask = _table.TagMask;
+        _copiedBit = _table.CopiedBit;
+        _cellSlots = _keys.HasCellSlots ? _keys.CellSlot(0) : null;
     }
 
     /// <summary>The map's name.</summary>
@@ -171,6 +176,12 @@ public sealed unsafe partial class FolkloreMap<TValue> : IEnumerable<KeyValuePai
     {
         ThrowIfDisposed();
         long cell = (long)(hash & (ulong)_mask);
+        if (Sse.IsSupported && _cellSlots != null)
+        {
+            // Most keys sit in their home cell with their slot copied beside it: start reading that slot now, so
+            // that it arrives with the entry instead of after it.
+            Sse.Prefetch0(_cellSlots + cell);
+        }
         ulong tag = FolkloreEntry.Tag(hash, ValueBits, _tagMask);
         for (long probed = 0; probed <= _mask; probed++, cell = (cell + 1) & _mask)
         {
@@ -179,7 +190,7 @@ public sealed unsafe partial class FolkloreMap<TValue> : IEnumerable<KeyValuePai
             {
                 return ~cell;
             }
-            if ((entry & _tagMask) == tag && key.Matches(_keys, FolkloreEntry.KeyIndex(entry, ValueBits, _keyIndexMask), hash))
+            if ((entry & _tagMask) == tag && key.Matches(_keys, SlotNamedBy(entry, cell), hash))
             {
                 return cell;
             }
@@ -187,6 +198,12 @@ public sealed unsafe partial class FolkloreMap<TValue> : IEnumerable<KeyValuePai
         entry = 0;
         return long.MinValue;
     }
+
+    /// <summary>The key slot a lookup reads for <paramref name="entry"/> of <paramref name="cell"/>: the copy beside the cell if the entry says it is whole, else the slot it names (null if none).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private KeySlot* SlotNamedBy(ulong entry, long cell) => (entry & _copiedBit) != 0
+        ? _cellSlots + cell
+        : _keys.SlotOrNull(FolkloreEntry.KeyIndex(entry, ValueBits, _keyIndexMask));
 
     /// <summary>The open region (for inspection and white-box tests).</summary>
     internal MapRegion Region => _region;
@@ -260,8 +277,9 @@ public sealed unsafe partial class FolkloreMap<TValue> : IEnumerable<KeyValuePai
         }
         long slots = FolkloreLayout.SlotsFor(capacity, EntryBytes);
         int keyBits = FolkloreEntry.KeyBitsFor(slots);
-        double? maxLoad = options?.MaxLoad
-            ?? (FolkloreEntry.KeyFieldBits(ValueBits) - keyBits >= FolkloreLayout.DenseTagBits ? FolkloreLayout.DenseMaxLoad : null);
+        int spareBits = FolkloreEntry.KeyFieldBits(ValueBits) - keyBits;
+        bool cellSlots = spareBits >= FolkloreLayout.DenseTagBits + 1; // the copied bit, and a tag of at least DenseTagBits
+        double? maxLoad = options?.MaxLoad ?? (spareBits >= FolkloreLayout.DenseTagBits ? FolkloreLayout.DenseMaxLoad : null);
         long cells = TableSizing.CellsFor(slots + 1, maxLoad, EntryBytes, FolkloreLayout.MaxCells, "FolkloreMap");
         long keyBytes = keyStoreBytes > 0
             ? (keyStoreBytes + KeyStore.Alignment - 1) / KeyStore.Alignment * KeyStore.Alignment
@@ -278,8 +296,10 @@ public sealed unsafe partial class FolkloreMap<TValue> : IEnumerable<KeyValuePai
             KeyTypeName = typeof(string).FullName!,
             ValueTypeName = TypeLayout.NameOf<TValue>(),
             Capacity = capacity,
-            KindParameters = [cells, EntryBytes, slots, keyBytes, FolkloreLayout.MaxKeyBytes, keyBits],
-            RegionLengths = [checked(cells * EntryBytes), checked(slots * KeySlot.Size), keyBytes],
+            KindParameters = [cells, EntryBytes, slots, keyBytes, FolkloreLayout.MaxKeyBytes, keyBits, cellSlots ? 1 : 0],
+            RegionLengths = cellSlots
+                ? [checked(cells * EntryBytes), checked(slots * KeySlot.Size), keyBytes, checked(cells * KeySlot.Size)]
+                : [checked(cells * EntryBytes), checked(slots * KeySlot.Size), keyBytes],
         };
     }
 }

@@ -25,7 +25,7 @@ internal sealed unsafe class FolkloreTable(byte* entries, long cells, int entryB
         long keyBits = region.KindParameter(FolkloreLayout.KeyBitsParameter);
         int fieldBits = FolkloreEntry.KeyFieldBits((int)entryBytes * 4);
         keyBits = keyBits == 0 ? fieldBits : keyBits;
-        if (keyBits < FolkloreEntry.KeyBitsFor(keys.SlotCount) || keyBits > fieldBits)
+        if (keyBits < FolkloreEntry.KeyBitsFor(keys.SlotCount) || keyBits > fieldBits - (keys.HasCellSlots ? 1 : 0))
         {
             ThrowHelper.ThrowCorrupt($"map '{region.Name}': {keyBits} key bits cannot name {keys.SlotCount} key slots in {entryBytes}-byte entries");
         }
@@ -46,11 +46,17 @@ internal sealed unsafe class FolkloreTable(byte* entries, long cells, int entryB
     public int KeyBits => keyBits;
 
     /// <summary>The bits of an entry's key field that hold a tag of the key's hash.</summary>
-    public int TagBits => FolkloreEntry.KeyFieldBits(ValueBits) - keyBits;
+    public int TagBits => FolkloreEntry.KeyFieldBits(ValueBits) - keyBits - (keys.HasCellSlots ? 1 : 0);
 
     public ulong KeyIndexMask => FolkloreEntry.KeyIndexMask(keyBits);
 
-    public ulong TagMask => FolkloreEntry.TagMask(ValueBits, keyBits);
+    public ulong TagMask => FolkloreEntry.TagMask(ValueBits, keyBits, keys.HasCellSlots);
+
+    /// <summary>The entry bit saying its key slot is copied beside the cell; 0 in a map without cell slots.</summary>
+    public ulong CopiedBit => keys.HasCellSlots ? FolkloreEntry.CopiedBit(ValueBits) : 0;
+
+    /// <summary>Whether <paramref name="entry"/> says its key slot is copied beside its cell.</summary>
+    public bool IsCopied(ulong entry) => (entry & CopiedBit) != 0;
 
     /// <summary>The key slot that <paramref name="entry"/> (not empty) names.</summary>
     public long KeyIndex(ulong entry) => FolkloreEntry.KeyIndex(entry, ValueBits, KeyIndexMask);

@@ -23,6 +23,7 @@ internal sealed unsafe class KeyStore
     public const int Alignment = 8;
 
     private readonly KeySlot* _slots;
+    private readonly KeySlot* _cellSlots;
     private readonly byte* _bytes;
     private readonly long* _allocation;
     private readonly string _mapName;
@@ -40,6 +41,33 @@ internal sealed unsafe class KeyStore
             ThrowHelper.ThrowCorrupt($"map '{region.Name}': key store of {SlotCount} slots and {ByteLength} bytes does not fit its regions ({slotBytes} and {byteRegion} bytes)");
         }
         _allocation = region.Counter(FolkloreLayout.AllocationCounter);
+        if (region.KindParameter(FolkloreLayout.CellSlotsParameter) != 0)
+        {
+            long cells = region.KindParameter(FolkloreLayout.CellCountParameter);
+            _cellSlots = (KeySlot*)region.RegionPointer(FolkloreLayout.CellSlotRegion, out long cellSlotBytes);
+            if (cells < 1 || cellSlotBytes / KeySlot.Size < cells)
+            {
+                ThrowHelper.ThrowCorrupt($"map '{region.Name}': {cellSlotBytes} bytes of cell slots do not cover {cells} cells");
+            }
+        }
+    }
+
+    /// <summary>Whether the map keeps a copy of each key's slot beside its cell (region 4).</summary>
+    public bool HasCellSlots => _cellSlots != null;
+
+    /// <summary>The slot beside cell <paramref name="cell"/> (a cell of the table; the map has cell slots).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public KeySlot* CellSlot(long cell) => _cellSlots + cell;
+
+    /// <summary>
+    /// Copies key slot <paramref name="slot"/> into the slot beside <paramref name="cell"/>, whose entry the caller's
+    /// CAS just filled with it (so nobody else writes that cell slot); the entry's copied bit, set after, publishes it.
+    /// </summary>
+    public void CopyToCell(long slot, long cell)
+    {
+        KeySlot* from = Slot(slot);
+        KeySlot* to = CellSlot(cell);
+        Buffer.MemoryCopy(from, to, KeySlot.Size, KeySlot.Size); // long keys: the copy points at the same bytes
     }
 
     /// <summary>The number of key slots.</summary>
@@ -122,11 +150,11 @@ internal sealed unsafe class KeyStore
         }
     }
 
-    /// <summary>True if slot <paramref name="slot"/> (named by an entry) holds <paramref name="key"/> of hash <paramref name="hash"/>.</summary>
+    /// <summary>True if <paramref name="slot"/> (named by an entry; null if it names none) holds <paramref name="key"/> of hash <paramref name="hash"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool Matches(long slot, ulong hash, ReadOnlySpan<byte> key)
+    public bool Matches(KeySlot* slot, ulong hash, ReadOnlySpan<byte> key)
     {
-        KeySlot* s = CandidateSlot(slot, hash, key.Length);
+        KeySlot* s = Candidate(slot, hash, key.Length);
         if (s is null)
         {
             return false;
@@ -136,11 +164,11 @@ internal sealed unsafe class KeyStore
             : BytesOf(s).SequenceEqual(key);
     }
 
-    /// <summary>True if slot <paramref name="slot"/> (named by an entry) holds the narrowed string <paramref name="key"/>.</summary>
+    /// <summary>True if <paramref name="slot"/> (named by an entry; null if it names none) holds the narrowed string <paramref name="key"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool MatchesRegisterKey(long slot, ulong hash, in RegisterKey key)
+    public bool MatchesRegisterKey(KeySlot* slot, ulong hash, in RegisterKey key)
     {
-        KeySlot* s = CandidateSlot(slot, hash, key.Length);
+        KeySlot* s = Candidate(slot, hash, key.Length);
         if (s is null)
         {
             return false; // so the key is at most 32 bytes, inline in the slot
@@ -157,22 +185,21 @@ internal sealed unsafe class KeyStore
     /// <summary>The bytes of slot <paramref name="slot"/> (named by an entry).</summary>
     public ReadOnlySpan<byte> KeyOf(long slot) => BytesOf(Slot(slot));
 
+    /// <summary>The bytes of the key copied beside cell <paramref name="cell"/>.</summary>
+    public ReadOnlySpan<byte> KeyOfCell(long cell) => BytesOf(CellSlot(cell));
+
     /// <summary>
-    /// Slot <paramref name="slot"/> if it may hold a key of <paramref name="hash"/> and <paramref name="length"/>
-    /// bytes, else null. An entry that names none of the slots (only a corrupt file has one; <c>shm check</c>
-    /// reports it) is passed by instead of throwing from the probe loop, which would make every lookup keep
-    /// its registers across a call.
+    /// Slot <paramref name="slot"/>, or null if an entry names none of the slots (only a corrupt file has one;
+    /// <c>shm check</c> reports it): lookups pass such an entry by instead of throwing from the probe loop, which
+    /// would make every lookup keep its registers across a call.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private KeySlot* CandidateSlot(long slot, ulong hash, int length)
-    {
-        if ((ulong)slot >= (ulong)SlotCount)
-        {
-            return null;
-        }
-        KeySlot* s = _slots + slot;
-        return s->Hash == hash && s->Length == (uint)length ? s : null;
-    }
+    public KeySlot* SlotOrNull(long slot) => (ulong)slot < (ulong)SlotCount ? _slots + slot : null;
+
+    /// <summary><paramref name="slot"/> if it may hold a key of <paramref name="hash"/> and <paramref name="length"/> bytes, else null.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static KeySlot* Candidate(KeySlot* slot, ulong hash, int length) =>
+        slot is not null && slot->Hash == hash && slot->Length == (uint)length ? slot : null;
 
     /// <summary>Slot <paramref name="slot"/>, bounds-checked.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

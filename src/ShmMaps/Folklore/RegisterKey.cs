@@ -15,7 +15,7 @@ namespace ShmMaps.Folklore;
 /// Over 16 chars, <see cref="Head"/> is bytes [0, 16) and <see cref="Tail"/> bytes [length - 16, length);
 /// 8 to 16 chars use the low halves: bytes [0, 8) and [length - 8, length). Together they cover every byte.
 /// </remarks>
-internal readonly struct RegisterKey : IKeyMatch
+internal readonly unsafe struct RegisterKey : IKeyMatch
 {
     public const int MinLength = 8;
     public const int MaxLength = 32;
@@ -99,5 +99,5 @@ internal readonly struct RegisterKey : IKeyMatch
         : Vector128.Narrow(lower, upper);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool Matches(KeyStore keys, long slot, ulong hash) => keys.MatchesRegisterKey(slot, hash, this);
+    public bool Matches(KeyStore keys, KeySlot* slot, ulong hash) => keys.MatchesRegisterKey(slot, hash, this);
 }

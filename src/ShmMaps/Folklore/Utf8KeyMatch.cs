@@ -3,10 +3,10 @@ using System.Runtime.CompilerServices;
 namespace ShmMaps.Folklore;
 
 /// <summary>A key as UTF-8 bytes.</summary>
-internal readonly ref struct Utf8KeyMatch(ReadOnlySpan<byte> key) : IKeyMatch
+internal readonly unsafe ref struct Utf8KeyMatch(ReadOnlySpan<byte> key) : IKeyMatch
 {
     private readonly ReadOnlySpan<byte> _key = key;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool Matches(KeyStore keys, long slot, ulong hash) => keys.Matches(slot, hash, _key);
+    public bool Matches(KeyStore keys, KeySlot* slot, ulong hash) => keys.Matches(slot, hash, _key);
 }

@@ -19,7 +19,7 @@ internal static unsafe class FolkloreInspector
         var use = Use(region, table);
         return new Dictionary<string, string>
         {
-            ["cells"] = $"{table.Cells} of {table.EntryBytes} bytes ({table.KeyBits} bits name the key slot, {table.TagBits} hold a tag of its hash)",
+            ["cells"] = $"{table.Cells} of {table.EntryBytes} bytes ({table.KeyBits} bits name the key slot, {table.TagBits} hold a tag of its hash{(table.Keys.HasCellSlots ? "; key slots copied beside their cells" : "")})",
             ["probe distance"] = $"mean {use.MeanDistance:F3}, longest {use.LongestDistance} (cells from a key's home to its cell)",
             ["removed keys"] = $"{use.Removed} (their cells and bytes are reused if they are added again)",
             ["key slots"] = $"{table.Keys.SlotsUsed} of {table.Keys.SlotCount} used",
@@ -82,6 +82,10 @@ internal static unsafe class FolkloreInspector
             }
             named[slot] = true;
             CheckNamedSlot(table, cell, slot, lastEmpty, keys, report);
+            if (table.IsCopied(entry))
+            {
+                CheckCopy(table, cell, slot, report);
+            }
         }
         ReportUnnamed(region, table, named, report);
     }
@@ -122,6 +126,26 @@ internal static unsafe class FolkloreInspector
         if (!keys.Add(Convert.ToHexString(key)))
         {
             report.Add($"cell {cell}: key '{Utf8KeyBuffer.Decode(key)}' is stored twice");
+        }
+    }
+
+    /// <summary>The copy beside <paramref name="cell"/> must be its key slot's: lookups read the copy.</summary>
+    private static void CheckCopy(FolkloreTable table, long cell, long slot, CheckReport report)
+    {
+        KeySlot* copy = table.Keys.CellSlot(cell);
+        KeySlot* named = table.Keys.Slot(slot);
+        bool same;
+        try
+        {
+            same = copy->Hash == named->Hash && table.Keys.KeyOfCell(cell).SequenceEqual(table.Keys.KeyOf(slot));
+        }
+        catch (CorruptMapException)
+        {
+            same = false;
+        }
+        if (!same)
+        {
+            report.Add($"cell {cell}: the copy of key slot {slot} beside the cell differs from the slot; lookups read the copy");
         }
     }
 

@@ -263,7 +263,7 @@ public sealed class FolkloreMapTests : IDisposable
             Assert.Equal(i, map[$"key {i}"]);
         }
         MapDescription d = MapInspector.Describe("tags", _dir.Options);
-        Assert.Contains("14 bits name the key slot, 17 hold a tag", d.Details["cells"], StringComparison.Ordinal);
+        Assert.Contains("14 bits name the key slot, 16 hold a tag of its hash; key slots copied beside their cells", d.Details["cells"], StringComparison.Ordinal);
         Assert.True(MapInspector.Check("tags", _dir.Options).IsSound);
 
         // At the largest capacity of 32-bit entries no bit is left for a tag: the table stays sparse, as before tags.
@@ -295,6 +295,7 @@ public sealed class FolkloreMapTests : IDisposable
             {
                 global::ShmMaps.Core.Region.MapHeader* header = made.Region.Header;
                 header->KindParameters[ShmMaps.Folklore.FolkloreLayout.KeyBitsParameter] = 0; // as files were
+                header->KindParameters[ShmMaps.Folklore.FolkloreLayout.CellSlotsParameter] = 0;
                 header->Checksum = global::ShmMaps.Core.Region.HeaderValidator.Checksum(header);
             }
         }
