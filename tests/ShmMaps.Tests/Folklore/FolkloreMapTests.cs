@@ -266,9 +266,17 @@ public sealed class FolkloreMapTests : IDisposable
         Assert.Contains("14 bits name the key slot, 16 hold a tag of its hash; key slots copied beside their cells", d.Details["cells"], StringComparison.Ordinal);
         Assert.True(MapInspector.Check("tags", _dir.Options).IsSound);
 
-        // At the largest capacity of 32-bit entries no bit is left for a tag: the table stays sparse, as before tags.
+        // At the largest capacity of 32-bit entries no bit is left for a tag or a copy: the table stays sparse, as
+        // before tags, and lookups read the key slots.
         using var narrow = FolkloreMap<short>.Create("no-tags", 32_767, _dir.Options);
         Assert.Equal(262_144, narrow.CellCount);
+        Assert.False(narrow.Keys.HasCellSlots);
+        for (int i = 0; i < 1_000; i++)
+        {
+            narrow.Insert($"narrow {i}", (short)i);
+        }
+        Assert.Equal((short)777, narrow["narrow 777"]);
+        Assert.True(MapInspector.Check("no-tags", _dir.Options).IsSound);
 
         unsafe
         {
@@ -284,6 +292,65 @@ public sealed class FolkloreMapTests : IDisposable
         Assert.Equal(9_999, map.Count(pair => map.ContainsKey(pair.Key)));
         CheckReport report = MapInspector.Check("tags", _dir.Options);
         Assert.Contains(report.Problems, p => p.Contains("tag", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void LookupsReadTheKeySlotCopiedBesideTheCellAndCheckFindsABadCopy()
+    {
+        using var map = FolkloreMap<int>.Create("copies", 1_000, _dir.Options);
+        string[] keys = Enumerable.Range(0, 500).Select(i => $"copied key {i}").Append(new string('l', 100)).ToArray();
+        foreach (string key in keys)
+        {
+            map.Insert(key, key.Length);
+        }
+        ShmMaps.Folklore.FolkloreTable table = ShmMaps.Folklore.FolkloreTable.Open(map.Region);
+        Assert.True(table.Keys.HasCellSlots);
+        long copied = 0;
+        for (long cell = 0; cell < table.Cells; cell++)
+        {
+            ulong entry = table.Read(cell);
+            if (entry != 0)
+            {
+                Assert.True(table.IsCopied(entry));
+                Assert.Equal(table.Keys.KeyOf(table.KeyIndex(entry)).ToArray(), table.Keys.KeyOfCell(cell).ToArray());
+                copied++;
+            }
+        }
+        Assert.Equal(keys.Length, copied);
+        Assert.True(MapInspector.Check("copies", _dir.Options).IsSound);
+
+        unsafe
+        {
+            // Damage the key slot of one key: lookups still find it through the copy beside its cell...
+            long cell = FindCell(table, "copied key 7");
+            table.Keys.Slot(table.KeyIndex(table.Read(cell)))->Inline[0] ^= 0x20;
+            Assert.Equal(12, map["copied key 7"]);
+            CheckReport report = MapInspector.Check("copies", _dir.Options);
+            Assert.Contains(report.Problems, p => p.Contains("copy of key slot", StringComparison.Ordinal));
+
+            // ...and an entry whose copy was never finished (its writer died before the bit) is read from its slot.
+            long other = FindCell(table, "copied key 8");
+            ulong* entries = (ulong*)map.Region.RegionPointer(ShmMaps.Folklore.FolkloreLayout.EntryRegion, out _);
+            entries[other] &= ~table.CopiedBit;
+            table.Keys.CellSlot(other)->Inline[0] ^= 0x20; // what an unfinished copy may hold
+            Assert.Equal(12, map["copied key 8"]);
+            map["copied key 8"] = 99;
+            Assert.Equal(99, map["copied key 8"]);
+            Assert.Equal(100, map[new string('l', 100)]); // a long key's copy points at the same bytes
+        }
+    }
+
+    private static unsafe long FindCell(ShmMaps.Folklore.FolkloreTable table, string key)
+    {
+        for (long cell = 0; cell < table.Cells; cell++)
+        {
+            ulong entry = table.Read(cell);
+            if (entry != 0 && table.Keys.KeyOf(table.KeyIndex(entry)).SequenceEqual(Encoding.UTF8.GetBytes(key)))
+            {
+                return cell;
+            }
+        }
+        throw new KeyNotFoundException(key);
     }
 
     [Fact]
