@@ -8,7 +8,8 @@ namespace ShmMaps.Folklore;
 /// header   kind parameters: [0] cell count (a power of two) [1] entry bytes (4 or 8) [2] key slot count
 ///          [3] key byte region length [4] longest key in bytes [5] key bits: how many bits of an entry's key
 ///          field name the key slot, the rest holding a tag of the key's hash (0: all, no tag)
-///          [6] cell slots: 1 if region 4 holds a key slot per cell and entries have a copied bit (0: neither)
+///          [6] cell slots: 1 if region 4 holds a key slot per cell and entries have a copied bit (0: neither;
+///          a map has them when its entries have a bit to spare and they fit ShmOptions.CacheSizedTableBytes)
 ///          counter 0: the key store's allocation word, see <see cref="KeyStore"/>
 /// region 0 lanes (claimed only to name the writer of a key slot)
 /// region 1 entries: cell count x entry bytes, see <see cref="FolkloreEntry"/>; 0 is an empty cell

@@ -278,9 +278,10 @@ public sealed unsafe partial class FolkloreMap<TValue> : IEnumerable<KeyValuePai
         long slots = FolkloreLayout.SlotsFor(capacity, EntryBytes);
         int keyBits = FolkloreEntry.KeyBitsFor(slots);
         int spareBits = FolkloreEntry.KeyFieldBits(ValueBits) - keyBits;
-        bool cellSlots = spareBits >= FolkloreLayout.DenseTagBits + 1; // the copied bit, and a tag of at least DenseTagBits
         double? maxLoad = options?.MaxLoad ?? (spareBits >= FolkloreLayout.DenseTagBits ? FolkloreLayout.DenseMaxLoad : null);
         long cells = TableSizing.CellsFor(slots + 1, maxLoad, EntryBytes, FolkloreLayout.MaxCells, "FolkloreMap");
+        // Cell slots need the copied bit besides a tag of DenseTagBits, and cost a slot per cell: up to a cache-sized table.
+        bool cellSlots = spareBits >= FolkloreLayout.DenseTagBits + 1 && cells * KeySlot.Size <= ShmOptions.CacheSizedTableBytes;
         long keyBytes = keyStoreBytes > 0
             ? (keyStoreBytes + KeyStore.Alignment - 1) / KeyStore.Alignment * KeyStore.Alignment
             : Math.Min(checked(slots * FolkloreLayout.DefaultKeyBytesPerSlot) + FolkloreLayout.MaxKeyBytes, FolkloreLayout.MaxKeyByteRegion);

@@ -278,6 +278,13 @@ public sealed class FolkloreMapTests : IDisposable
         Assert.Equal((short)777, narrow["narrow 777"]);
         Assert.True(MapInspector.Check("no-tags", _dir.Options).IsSound);
 
+        // Past a cache-sized table of cell slots (here 1 M cells x 64 bytes) the map keeps its memory: no copies.
+        using var large = FolkloreMap<int>.Create("large", 300_000, _dir.Options);
+        Assert.Equal(1L << 20, large.CellCount);
+        Assert.False(large.Keys.HasCellSlots);
+        large.Insert("one key", 1);
+        Assert.Equal(1, large["one key"]);
+
         unsafe
         {
             ulong* entries = (ulong*)map.Region.RegionPointer(ShmMaps.Folklore.FolkloreLayout.EntryRegion, out _);
