@@ -97,7 +97,7 @@ public static class InterleavedRatios
         {
             double[] sorted = [.. ratios[m].Order()];
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{className,-34} {category,-12} {methods[m].Name,-30} {Median(perOperation[m]),8:F1} ns   ratio {Median(ratios[m]),5:F2} (middle half {sorted[sorted.Length / 4]:F2}–{sorted[(3 * sorted.Length) / 4]:F2}, {rounds} rounds)"));
+                $"{className,-34} {category,-12} {methods[m].Name,-30} {Median(perOperation[m]),8:F1} ns   ratio {sorted[sorted.Length / 2],5:F2} (middle half {sorted[sorted.Length / 4]:F2}–{sorted[(3 * sorted.Length) / 4]:F2}, {rounds} rounds)"));
         }
     }
 

@@ -65,7 +65,7 @@ internal static class FolkloreLayout
     public const double DenseMaxLoad = 0.5;
 
     /// <summary>The most keys an entry of <paramref name="entryBytes"/> can name: its key field less the removed flag, less the empty value 0.</summary>
-    public static long MaxKeys(int entryBytes) => (1L << ((entryBytes * 4) - 1)) - 1;
+    public static long MaxKeys(int entryBytes) => (1L << FolkloreEntry.KeyFieldBits(entryBytes * 4)) - 1;
 
     /// <summary>
     /// Key slots for <paramref name="capacity"/> keys: an eighth more (at least 16) for keys whose adding lost

@@ -273,7 +273,7 @@ public sealed unsafe partial class FolkloreMap<TValue> : IEnumerable<KeyValuePai
         long maxKeys = FolkloreLayout.MaxKeys(EntryBytes);
         if (capacity > maxKeys)
         {
-            throw new ArgumentException($"a FolkloreMap of {valueSize}-byte values names keys with {(EntryBytes * 4) - 1} bits: at most {maxKeys} keys, not {capacity}", nameof(capacity));
+            throw new ArgumentException($"a FolkloreMap of {valueSize}-byte values names keys with {FolkloreEntry.KeyFieldBits(ValueBits)} bits: at most {maxKeys} keys, not {capacity}", nameof(capacity));
         }
         long slots = FolkloreLayout.SlotsFor(capacity, EntryBytes);
         int keyBits = FolkloreEntry.KeyBitsFor(slots);

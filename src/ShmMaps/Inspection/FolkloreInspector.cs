@@ -81,7 +81,7 @@ internal static unsafe class FolkloreInspector
                 continue;
             }
             named[slot] = true;
-            CheckNamedSlot(table, cell, slot, lastEmpty, keys, report);
+            CheckNamedSlot(table, cell, entry, slot, lastEmpty, keys, report);
             if (table.IsCopied(entry))
             {
                 CheckCopy(table, cell, slot, report);
@@ -90,7 +90,7 @@ internal static unsafe class FolkloreInspector
         ReportUnnamed(region, table, named, report);
     }
 
-    private static void CheckNamedSlot(FolkloreTable table, long cell, long slot, long lastEmpty, HashSet<string> keys, CheckReport report)
+    private static void CheckNamedSlot(FolkloreTable table, long cell, ulong entry, long slot, long lastEmpty, HashSet<string> keys, CheckReport report)
     {
         KeySlot* s = table.Keys.Slot(slot);
         if (s->State != (uint)KeySlotState.Written)
@@ -113,7 +113,7 @@ internal static unsafe class FolkloreInspector
         {
             report.Add($"cell {cell}: key slot {slot} records hash 0x{s->Hash:x16} but its bytes hash to 0x{hash:x16}");
         }
-        if (!table.TagMatches(table.Read(cell), hash))
+        if (!table.TagMatches(entry, hash))
         {
             report.Add($"cell {cell}: its entry's tag is not that of key '{Utf8KeyBuffer.Decode(key)}' (hash 0x{hash:x16}): lookups pass it by");
         }
