@@ -13,11 +13,37 @@ internal unsafe interface IShmPlatform
     /// <summary>This process.</summary>
     ProcessIdentity CurrentProcess { get; }
 
-    /// <summary>Creates the directory (mode 0700) if missing and checks that it is a real directory.</summary>
-    void EnsureDirectory(string path);
+    /// <summary>
+    /// Creates the directory (mode 0700) if missing, then checks it as <see cref="CheckDirectory"/> does.
+    /// </summary>
+    void EnsureDirectory(string path, bool shared);
 
-    /// <summary>Creates a new file exclusively, never following a symlink; <see cref="MapExistsException"/> if the path exists.</summary>
-    MapFileHandle CreateExclusive(string path, UnixFileMode mode);
+    /// <summary>
+    /// Checks that <paramref name="path"/> is a real directory (never a symlink) that no other user can replace files
+    /// in: owned by this user or root, and not writable by group or others unless it is sticky. With
+    /// <paramref name="shared"/> (maps shared between users) any owner and mode is accepted. <see cref="IOException"/>
+    /// naming the problem otherwise.
+    /// </summary>
+    void CheckDirectory(string path, bool shared);
+
+    /// <summary>
+    /// Creates a new file in <paramref name="directory"/> that no map name names yet (unnamed where the file system
+    /// allows, else under a temporary name), never following a symlink, with exactly <paramref name="mode"/>.
+    /// The caller builds it, then <see cref="Publish"/>es or <see cref="Discard"/>s it.
+    /// </summary>
+    NewMapFile CreateUnpublished(string directory, string name, UnixFileMode mode);
+
+    /// <summary>
+    /// Gives a built file its name <paramref name="path"/> without ever replacing a file: <see cref="MapExistsException"/>
+    /// if the name exists. The temporary name, if any, is removed.
+    /// </summary>
+    void Publish(NewMapFile file, string path);
+
+    /// <summary>Removes an unpublished file's temporary name, if it has one (the descriptor stays the caller's).</summary>
+    void Discard(NewMapFile file);
+
+    /// <summary>Removes the temporary files of creators that died before publishing; returns how many.</summary>
+    int SweepAbandoned(string directory);
 
     /// <summary>Opens an existing file for reading and writing, never following a symlink; <see cref="MapNotFoundException"/> if missing.</summary>
     MapFileHandle OpenExisting(string path);
@@ -30,6 +56,21 @@ internal unsafe interface IShmPlatform
 
     /// <summary>Sets the file's length (sparse where the file system allows).</summary>
     void SetLength(MapFileHandle file, long length);
+
+    /// <summary>
+    /// Allocates the file's bytes <c>[offset, offset + length)</c> so that touching them never faults for want of
+    /// space; false when the file system is full (the caller names what needed the space).
+    /// </summary>
+    bool TryReserve(MapFileHandle file, long offset, long length);
+
+    /// <summary>
+    /// Whether every byte of <c>[offset, offset + length)</c> is allocated (no hole); true where the file system
+    /// cannot tell holes apart (it then reports none).
+    /// </summary>
+    bool IsAllocated(MapFileHandle file, long offset, long length);
+
+    /// <summary>The bytes an unprivileged file may still take on the file system of <paramref name="path"/>.</summary>
+    long AvailableBytes(string path);
 
     /// <summary>Maps <paramref name="length"/> bytes of the file shared, readable and writable.</summary>
     byte* Map(MapFileHandle file, long length);

@@ -10,12 +10,19 @@ internal static unsafe partial class LinuxNative
     public const int OExcl = 0x80;
     public const int OCloExec = 0x80000;
 
+    /// <summary>AT_SYMLINK_FOLLOW for linkat: follow the /proc/self/fd link to the open file.</summary>
+    public const int AtSymlinkFollow = 0x400;
+
     public const int EIntr = 4;
     public const int ENoEnt = 2;
     public const int EAgain = 11;
     public const int EAccess = 13;
     public const int EExist = 17;
     public const int ELoop = 40;
+    public const int EIsDir = 21;
+    public const int EInval = 22;
+    public const int ENoSpc = 28;
+    public const int EOpNotSupp = 95;
 
     public const int FOfdGetLk = 36;
     public const int FOfdSetLk = 37;
@@ -32,6 +39,20 @@ internal static unsafe partial class LinuxNative
 
     /// <summary>O_NOFOLLOW: 0x20000 on x64, 0x8000 on the generic ABI (ARM64).</summary>
     public static int ONoFollow => RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.X86 ? 0x20000 : 0x8000;
+
+    /// <summary>O_TMPFILE (with O_DIRECTORY): 0x410000 on x64, 0x404000 on the generic ABI (ARM64).</summary>
+    public static int OTmpFile => RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.X86 ? 0x410000 : 0x404000;
+
+    /// <summary>struct statvfs of glibc on 64-bit targets (the same layout on x64 and ARM64).</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 112)]
+    public struct StatVfs
+    {
+        [FieldOffset(0)] public ulong BlockSize;
+        [FieldOffset(8)] public ulong FragmentSize;
+        [FieldOffset(16)] public ulong Blocks;
+        [FieldOffset(24)] public ulong FreeBlocks;
+        [FieldOffset(32)] public ulong AvailableBlocks;
+    }
 
     /// <summary>struct flock of Linux on 64-bit targets (the same layout on x64 and ARM64).</summary>
     [StructLayout(LayoutKind.Explicit, Size = 32)]
@@ -96,6 +117,25 @@ internal static unsafe partial class LinuxNative
 
     [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int StatX(int dirFd, string path, int flags, uint mask, Statx* result);
+
+    /// <summary>lseek whence: the next hole at or after the offset (the file's end counts as one).</summary>
+    public const int SeekHole = 4;
+
+    [LibraryImport("libc", EntryPoint = "lseek", SetLastError = true)]
+    public static partial long LSeek(int fd, long offset, int whence);
+
+    [LibraryImport("libc", EntryPoint = "link", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Link(string existing, string newPath);
+
+    [LibraryImport("libc", EntryPoint = "linkat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int LinkAt(int existingDirFd, string existing, int newDirFd, string newPath, int flags);
+
+    /// <summary>Returns 0 or the error number itself (it does not set errno).</summary>
+    [LibraryImport("libc", EntryPoint = "posix_fallocate")]
+    public static partial int PosixFallocate(int fd, long offset, long length);
+
+    [LibraryImport("libc", EntryPoint = "statvfs", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int StatVfsCall(string path, StatVfs* result);
 
     [LibraryImport("libc", EntryPoint = "unlink", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Unlink(string path);

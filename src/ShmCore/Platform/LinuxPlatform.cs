@@ -14,7 +14,20 @@ namespace ShmMaps.Core.Platform;
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 internal sealed unsafe class LinuxPlatform : IShmPlatform
 {
+    /// <summary>The liveness byte lock of a creator while it builds a file under a temporary name (past every lane's lock).</summary>
+    public const long CreationLockOffset = (1L << 62) - 1;
+
     private readonly Lazy<ProcessIdentity> _process = new(ReadCurrentProcess);
+
+    // Linking an unnamed file goes through its /proc/self/fd name (linkat with AT_EMPTY_PATH needs a capability).
+    private readonly bool _unnamedFiles = System.IO.Directory.Exists("/proc/self/fd");
+
+    /// <summary>Whether new files are built unnamed (<c>O_TMPFILE</c>) where the file system allows; false: always under temporary names.</summary>
+    internal bool UseUnnamedFiles
+    {
+        get => _unnamedFiles;
+        init => _unnamedFiles = value && System.IO.Directory.Exists("/proc/self/fd");
+    }
 
     /// <inheritdoc/>
     public string DefaultDirectory => "/dev/shm/shmmaps";
@@ -26,49 +39,135 @@ internal sealed unsafe class LinuxPlatform : IShmPlatform
     public uint EffectiveUserId => LinuxNative.GetEuid();
 
     /// <inheritdoc/>
-    public void EnsureDirectory(string path)
+    public void EnsureDirectory(string path, bool shared)
+    {
+        if (StatPath(path) is null)
+        {
+            Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+        CheckDirectory(path, shared);
+    }
+
+    /// <inheritdoc/>
+    public void CheckDirectory(string path, bool shared)
     {
         FileIdentity? found = StatPath(path);
         if (found is null)
         {
-            Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            found = StatPath(path);
+            throw new MapNotFoundException($"map directory '{path}' does not exist");
         }
         if (found is not { IsDirectory: true } directory)
         {
             throw new IOException($"map directory '{path}' is not a directory (a symbolic link or a file is refused)");
         }
-        bool othersMayWrite = (directory.Permissions & (UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) != 0;
-        bool sticky = (directory.Mode & 0x200) != 0;
-        if (othersMayWrite && !sticky && directory.OwnerUid != EffectiveUserId)
+        if (shared)
         {
-            throw new IOException($"map directory '{path}' belongs to uid {directory.OwnerUid} and others may write it; refusing to use it");
+            return;
+        }
+        if (directory.OwnerUid != EffectiveUserId && directory.OwnerUid != 0)
+        {
+            throw new IOException(
+                $"map directory '{path}' belongs to uid {directory.OwnerUid}, not to this user (uid {EffectiveUserId}); " +
+                "set ShmOptions.RequireSameOwner = false to share maps between users");
+        }
+        bool othersMayWrite = (directory.Permissions & (UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) != 0;
+        if (othersMayWrite && (directory.Permissions & UnixFileMode.StickyBit) == 0)
+        {
+            throw new IOException(
+                $"map directory '{path}' (mode {Octal(directory.Permissions)}) lets other users replace its files; " +
+                "use a directory only this user can write (or a sticky one), or set ShmOptions.RequireSameOwner = false to share maps");
         }
     }
 
     /// <inheritdoc/>
-    public MapFileHandle CreateExclusive(string path, UnixFileMode mode)
+    public NewMapFile CreateUnpublished(string directory, string name, UnixFileMode mode)
     {
-        int flags = LinuxNative.ORdWr | LinuxNative.OCreat | LinuxNative.OExcl | LinuxNative.ONoFollow | LinuxNative.OCloExec;
-        int fd = RetryOnInterrupt(() => LinuxNative.Open(path, flags, (int)mode));
-        if (fd < 0)
+        if (_unnamedFiles)
         {
-            int errno = Marshal.GetLastPInvokeError();
-            if (errno == LinuxNative.EExist)
+            int fd = RetryOnInterrupt(() => LinuxNative.Open(directory, LinuxNative.OTmpFile | LinuxNative.ORdWr | LinuxNative.OCloExec, (int)mode));
+            if (fd >= 0)
             {
-                throw new MapExistsException($"map file '{path}' already exists");
+                return new NewMapFile(WithExactMode(new MapFileHandle(fd), mode, directory), null);
             }
-            throw IoError("create", path, errno);
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno is not (LinuxNative.EOpNotSupp or LinuxNative.EIsDir or LinuxNative.EInval))
+            {
+                throw IoError("create an unnamed file in", directory, errno);
+            }
+            // This file system has no unnamed files: fall back to temporary names.
         }
-        var handle = new MapFileHandle(fd);
-        // The mode given to open() is filtered by the umask; set it exactly.
-        if (LinuxNative.FChmod(fd, (int)mode) != 0)
+        while (true)
+        {
+            string temporary = TemporaryNames.For(directory, name);
+            int flags = LinuxNative.ORdWr | LinuxNative.OCreat | LinuxNative.OExcl | LinuxNative.ONoFollow | LinuxNative.OCloExec;
+            int fd = RetryOnInterrupt(() => LinuxNative.Open(temporary, flags, (int)mode));
+            if (fd < 0)
+            {
+                throw IoError("create", temporary, Marshal.GetLastPInvokeError());
+            }
+            MapFileHandle handle = WithExactMode(new MapFileHandle(fd), mode, temporary);
+            // The creation lock says "alive" to sweepers; one that took it first is removing the name: take another.
+            if (TryLockByte(handle, CreationLockOffset))
+            {
+                return new NewMapFile(handle, temporary);
+            }
+            handle.Dispose();
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Publish(NewMapFile file, string path)
+    {
+        int result = file.TemporaryPath is { } temporary
+            ? LinuxNative.Link(temporary, path)
+            : LinuxNative.LinkAt(LinuxNative.AtFdCwd, $"/proc/self/fd/{file.Handle.Descriptor}", LinuxNative.AtFdCwd, path, LinuxNative.AtSymlinkFollow);
+        if (result != 0)
         {
             int errno = Marshal.GetLastPInvokeError();
-            handle.Dispose();
-            throw IoError("chmod", path, errno);
+            throw errno == LinuxNative.EExist
+                ? new MapExistsException($"map file '{path}' already exists")
+                : IoError("link", path, errno);
         }
-        return handle;
+        Discard(file);
+        if (file.TemporaryPath is not null)
+        {
+            UnlockByte(file.Handle, CreationLockOffset);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Discard(NewMapFile file)
+    {
+        if (file.TemporaryPath is { } temporary && LinuxNative.Unlink(temporary) != 0 && Marshal.GetLastPInvokeError() != LinuxNative.ENoEnt)
+        {
+            throw IoError("unlink", temporary, Marshal.GetLastPInvokeError());
+        }
+    }
+
+    /// <inheritdoc/>
+    public int SweepAbandoned(string directory)
+    {
+        int removed = 0;
+        foreach (string path in Directory.EnumerateFiles(directory, "*" + TemporaryNames.Suffix))
+        {
+            if (!TemporaryNames.IsTemporary(Path.GetFileName(path)))
+            {
+                continue;
+            }
+            int fd = LinuxNative.Open(path, LinuxNative.ORdWr | LinuxNative.ONoFollow | LinuxNative.OCloExec, 0);
+            if (fd < 0)
+            {
+                continue; // gone already, or not ours to open
+            }
+            using var handle = new MapFileHandle(fd);
+            // A free creation lock means its creator died (a live one holds it from the create until it publishes).
+            if (Stat(handle) is { IsRegularFile: true } identity && identity.OwnerUid == EffectiveUserId
+                && TryLockByte(handle, CreationLockOffset) && LinuxNative.Unlink(path) == 0)
+            {
+                removed++;
+            }
+        }
+        return removed;
     }
 
     /// <inheritdoc/>
@@ -119,6 +218,39 @@ internal sealed unsafe class LinuxPlatform : IShmPlatform
         {
             throw IoError("ftruncate", $"fd {file.Descriptor}", Marshal.GetLastPInvokeError());
         }
+    }
+
+    /// <inheritdoc/>
+    public bool TryReserve(MapFileHandle file, long offset, long length)
+    {
+        int errno;
+        while ((errno = LinuxNative.PosixFallocate(file.Descriptor, offset, length)) == LinuxNative.EIntr)
+        {
+        }
+        return errno switch
+        {
+            0 => true,
+            LinuxNative.ENoSpc => false,
+            _ => throw IoError("posix_fallocate", $"[{offset}, +{length}) of fd {file.Descriptor}", errno),
+        };
+    }
+
+    /// <inheritdoc/>
+    public bool IsAllocated(MapFileHandle file, long offset, long length)
+    {
+        long hole = LinuxNative.LSeek(file.Descriptor, offset, LinuxNative.SeekHole);
+        return hole < 0 || hole >= offset + length;
+    }
+
+    /// <inheritdoc/>
+    public long AvailableBytes(string path)
+    {
+        LinuxNative.StatVfs result;
+        if (LinuxNative.StatVfsCall(path, &result) != 0)
+        {
+            throw IoError("statvfs", path, Marshal.GetLastPInvokeError());
+        }
+        return (long)Math.Min(result.AvailableBlocks * result.FragmentSize, long.MaxValue);
     }
 
     /// <inheritdoc/>
@@ -185,6 +317,20 @@ internal sealed unsafe class LinuxPlatform : IShmPlatform
         int errno = Marshal.GetLastPInvokeError();
         return errno == LinuxNative.ENoEnt ? false : throw IoError("unlink", path, errno);
     }
+
+    /// <summary>Sets a new file's mode exactly: the mode given to open() is filtered by the umask.</summary>
+    private static MapFileHandle WithExactMode(MapFileHandle handle, UnixFileMode mode, string what)
+    {
+        if (LinuxNative.FChmod(handle.Descriptor, (int)mode) != 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            handle.Dispose();
+            throw IoError("chmod", what, errno);
+        }
+        return handle;
+    }
+
+    private static string Octal(UnixFileMode mode) => Convert.ToString((int)mode, 8).PadLeft(4, '0');
 
     private static FileIdentity ToIdentity(in LinuxNative.Statx s) =>
         new(((ulong)s.DevMajor << 32) | s.DevMinor, s.Inode, s.Uid, s.Mode, (long)s.Size, (long)s.Blocks * 512);

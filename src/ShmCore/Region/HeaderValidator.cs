@@ -88,6 +88,10 @@ internal static unsafe class HeaderValidator
             }
             previousEnd = offset + length;
         }
+        if ((header->GrowingRegions & 1) != 0 || header->GrowingRegions >> (int)count != 0 || (header->FormatMinor == 0 && header->GrowingRegions != 0))
+        {
+            Fail(path, "growing regions", $"0x{header->GrowingRegions:X4} names the lane table or a region past the {count} regions");
+        }
         long laneBytes = (long)header->LaneCount * header->LaneSize;
         if (header->Regions[1] != laneBytes)
         {

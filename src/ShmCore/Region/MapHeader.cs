@@ -10,7 +10,7 @@ namespace ShmMaps.Core.Region;
 /// <code>
 ///    0  u64 magic "SHMMAPS\0"
 ///    8  u16 format major          10  u16 format minor
-///   12  u16 kind                  14  u16 flags (0)
+///   12  u16 kind                  14  u16 growing regions: bit i set = region i is reserved as it grows
 ///   16  u32 key size              20  u32 value size
 ///   24  u32 hash id               28  u32 lane count
 ///   32  u64 hash seed
@@ -43,8 +43,11 @@ internal unsafe struct MapHeader
     /// <summary>The format this library writes; a file of another major is refused.</summary>
     public const ushort CurrentFormatMajor = 1;
 
-    /// <summary>The minor format this library writes; newer minors of the same major are readable.</summary>
-    public const ushort CurrentFormatMinor = 0;
+    /// <summary>
+    /// The minor format this library writes; newer minors of the same major are readable. Minor 1: every region is
+    /// allocated (reserved) before use, all of it at create unless its bit in <see cref="GrowingRegions"/> is set.
+    /// </summary>
+    public const ushort CurrentFormatMinor = 1;
 
     /// <summary>The value of <see cref="Ready"/> once the creator has finished.</summary>
     public const uint ReadyValue = 0x5245_4459; // "READ" "Y"
@@ -71,7 +74,7 @@ internal unsafe struct MapHeader
     [FieldOffset(8)] public ushort FormatMajor;
     [FieldOffset(10)] public ushort FormatMinor;
     [FieldOffset(12)] public ushort Kind;
-    [FieldOffset(14)] public ushort Flags;
+    [FieldOffset(14)] public ushort GrowingRegions;
     [FieldOffset(16)] public uint KeySize;
     [FieldOffset(20)] public uint ValueSize;
     [FieldOffset(24)] public uint HashId;

@@ -11,44 +11,58 @@ namespace ShmMaps.Core.Region;
 internal sealed unsafe partial class MapRegion
 {
     /// <summary>
-    /// Creates map <paramref name="name"/>: an exclusive new file sized once for all its regions, the header
-    /// written and checksummed, and the ready flag set last. <see cref="MapExistsException"/> if it exists.
+    /// Creates map <paramref name="name"/>, atomically: the file is built where no name names it (sized once for all
+    /// its regions, its fixed regions reserved, the header written and checksummed, the ready flag set last), then
+    /// linked to its name without replacing anything. A creator killed at any instant leaves either no map or a
+    /// ready one. <see cref="MapExistsException"/> if the name exists; <see cref="MapFullException"/> if the file
+    /// system has no room for the reserved bytes.
     /// </summary>
     public static MapRegion Create(string name, RegionSpec spec, ShmOptions? options)
     {
         options ??= ShmOptions.Default;
         string path = MapFiles.PathFor(name, options);
+        string directory = System.IO.Path.GetDirectoryName(path)!;
         ValidateSpec(spec, options);
         IShmPlatform platform = ShmPlatform.Current;
-        platform.EnsureDirectory(System.IO.Path.GetDirectoryName(path)!);
+        platform.EnsureDirectory(directory, shared: !options.RequireSameOwner);
+        if (platform.StatPath(path) is not null)
+        {
+            // Building (and reserving) a whole file only to find the name taken would waste the memory for nothing.
+            throw new MapExistsException($"map file '{path}' already exists");
+        }
+        platform.SweepAbandoned(directory);
 
         int laneSize = LaneRecord.Size + AlignUp(spec.UndoCapacity, CacheLine.Size);
         long[] lengths = [checked((long)options.WriterLanes * laneSize), .. spec.RegionLengths];
         long[] offsets = new long[lengths.Length];
         long end = MapHeader.Size;
+        ushort growing = 0;
         for (int i = 0; i < lengths.Length; i++)
         {
             offsets[i] = end;
             end = checked(end + AlignUp(lengths[i], HeaderValidator.RegionAlignment));
+            if (i > 0 && spec.ReservedLength(i) < lengths[i])
+            {
+                growing |= (ushort)(1 << i);
+            }
         }
 
-        MapFileHandle file = platform.CreateExclusive(path, options.FileMode);
+        NewMapFile file = platform.CreateUnpublished(directory, name, options.FileMode);
         byte* address = null;
         try
         {
-            if (!platform.TryLockByte(file, LaneTable.CreationLockOffset))
-            {
-                throw new IOException($"could not take the creation lock of the new map file '{path}'");
-            }
-            platform.SetLength(file, end);
-            address = platform.Map(file, end);
+            platform.SetLength(file.Handle, end);
+            ReserveAtCreate(platform, file.Handle, name, path, spec, offsets, lengths);
+            address = platform.Map(file.Handle, end);
             var header = (MapHeader*)address;
             WriteHeader(header, spec, options, platform.CurrentProcess, laneSize, offsets, lengths, end);
+            header->GrowingRegions = growing;
             header->Checksum = HeaderValidator.Checksum(header);
-            // Release: every header byte is visible before an opener sees the flag.
+            // Release: every header byte is visible before an opener sees the flag (openers of a published file
+            // always see it set; it marks files a creator of an older format never finished).
             SharedMemory.WriteRelease(&header->Ready, MapHeader.ReadyValue);
-            platform.UnlockByte(file, LaneTable.CreationLockOffset);
-            return new MapRegion(name, path, options, platform, file, address, end);
+            platform.Publish(file, path);
+            return new MapRegion(name, path, options, platform, file.Handle, address, end);
         }
         catch
         {
@@ -56,10 +70,42 @@ internal sealed unsafe partial class MapRegion
             {
                 platform.Unmap(address, end);
             }
-            platform.Delete(path);
-            file.Dispose();
+            platform.Discard(file);
+            file.Handle.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Allocates what the map touches before it grows: the header, the lanes, and of each region what the spec
+    /// reserves at create. <see cref="MapFullException"/> (or <see cref="MapExistsException"/> if a racing creator
+    /// took the name, and the room, first).
+    /// </summary>
+    private static void ReserveAtCreate(IShmPlatform platform, MapFileHandle file, string name, string path, RegionSpec spec, long[] offsets, long[] lengths)
+    {
+        long needed = offsets[0] + lengths[0];
+        for (int i = 1; i < lengths.Length; i++)
+        {
+            needed += spec.ReservedLength(i);
+        }
+        bool reserved = platform.TryReserve(file, 0, offsets[0] + lengths[0]);
+        for (int i = 1; reserved && i < lengths.Length; i++)
+        {
+            long length = spec.ReservedLength(i);
+            reserved = length == 0 || platform.TryReserve(file, offsets[i], length);
+        }
+        if (reserved)
+        {
+            return;
+        }
+        if (platform.StatPath(path) is not null)
+        {
+            throw new MapExistsException($"map file '{path}' already exists");
+        }
+        string directory = System.IO.Path.GetDirectoryName(path)!;
+        throw new MapFullException(
+            $"map '{name}': creating it needs {needed:N0} bytes of memory in '{directory}', which has {platform.AvailableBytes(directory):N0} bytes free; " +
+            "free some (shm list, shm delete), create a smaller map, or use a larger file system");
     }
 
     private static void WriteHeader(MapHeader* header, RegionSpec spec, ShmOptions options, ProcessIdentity creator,
@@ -101,9 +147,10 @@ internal sealed unsafe partial class MapRegion
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.WriterLanes, $"WriterLanes must be in [1, {LockWord.MaxLanes}]");
         }
-        if (spec.KindParameters.Length > MapHeader.SlotCount || spec.RegionLengths.Length > MapHeader.MaxRegions - 1)
+        if (spec.KindParameters.Length > MapHeader.SlotCount || spec.RegionLengths.Length > MapHeader.MaxRegions - 1
+            || (spec.ReservedAtCreate is { } reserved && reserved.Length != spec.RegionLengths.Length))
         {
-            throw new ArgumentException("too many kind parameters or regions", nameof(spec));
+            throw new ArgumentException("too many kind parameters or regions, or a reservation per region missing", nameof(spec));
         }
         foreach (string typeName in new[] { spec.KeyTypeName, spec.ValueTypeName })
         {

@@ -1,15 +1,11 @@
-using System.Diagnostics;
 using ShmMaps.Core.Files;
 using ShmMaps.Core.Memory;
 using ShmMaps.Core.Platform;
-using ShmMaps.Core.Registry;
 
 namespace ShmMaps.Core.Region;
 
 internal sealed unsafe partial class MapRegion
 {
-    private static readonly TimeSpan s_abandonedAfter = TimeSpan.FromMilliseconds(100);
-
     /// <summary>
     /// Opens map <paramref name="name"/> and checks that it is of the kind, key and value <paramref name="expected"/>
     /// describes (<see cref="LayoutMismatchException"/> names the field that differs).
@@ -29,7 +25,10 @@ internal sealed unsafe partial class MapRegion
         }
     }
 
-    /// <summary>Opens map <paramref name="name"/>, creating it from <paramref name="spec"/> if it does not exist.</summary>
+    /// <summary>
+    /// Opens map <paramref name="name"/>, creating it from <paramref name="spec"/> if it does not exist. Of processes
+    /// racing to create it, one creates it and the others open that map.
+    /// </summary>
     public static MapRegion OpenOrCreate(string name, RegionSpec spec, ShmOptions? options)
     {
         for (int attempt = 0; ; attempt++)
@@ -52,35 +51,33 @@ internal sealed unsafe partial class MapRegion
         }
     }
 
-    /// <summary>Opens any map file without expectations about its kind or types (for inspection).</summary>
+    /// <summary>
+    /// Opens any map file without expectations about its kind or types (for inspection): checks the directory, that
+    /// the file is a regular file of this user whose mode lets no one else write more than <paramref name="options"/>
+    /// would, its header, and that its fixed regions are allocated (so that no access can fault on a full file system).
+    /// </summary>
     public static MapRegion OpenPath(string name, string path, ShmOptions? options)
     {
         options ??= ShmOptions.Default;
         IShmPlatform platform = ShmPlatform.Current;
+        platform.CheckDirectory(System.IO.Path.GetDirectoryName(path)!, shared: !options.RequireSameOwner);
         MapFileHandle file = platform.OpenExisting(path);
         try
         {
             FileIdentity identity = platform.Stat(file);
-            if (!identity.IsRegularFile)
-            {
-                throw new CorruptMapException($"'{path}' is not a regular file");
-            }
-            if (options.RequireSameOwner && identity.OwnerUid != platform.EffectiveUserId)
-            {
-                throw new UnauthorizedAccessException(
-                    $"map file '{path}' belongs to uid {identity.OwnerUid}, not to this user (uid {platform.EffectiveUserId}); " +
-                    "set ShmOptions.RequireSameOwner = false to share maps between users");
-            }
-            long length = WaitReady(platform, file, path, options.LockTimeout);
-            byte* address = platform.Map(file, length);
+            CheckFile(identity, path, options, platform.EffectiveUserId);
+            CheckReady(platform, file, identity.Length, path);
+            byte* address = platform.Map(file, identity.Length);
             try
             {
-                HeaderValidator.Validate((MapHeader*)address, length, path);
-                return new MapRegion(name, path, options, platform, file, address, length);
+                HeaderValidator.Validate((MapHeader*)address, identity.Length, path);
+                var region = new MapRegion(name, path, options, platform, file, address, identity.Length);
+                region.EnsureFixedRegionsReserved();
+                return region;
             }
             catch
             {
-                platform.Unmap(address, length);
+                platform.Unmap(address, identity.Length);
                 throw;
             }
         }
@@ -94,52 +91,49 @@ internal sealed unsafe partial class MapRegion
     /// <summary>Deletes map <paramref name="name"/>'s file; false if there was none. Processes that have it open keep their mapping.</summary>
     public static bool Delete(string name, ShmOptions? options) => ShmPlatform.Current.Delete(MapFiles.PathFor(name, options));
 
-    /// <summary>Waits until the creator has set the ready flag; returns the file length.</summary>
-    private static long WaitReady(IShmPlatform platform, MapFileHandle file, string path, TimeSpan timeout)
+    private static void CheckFile(FileIdentity identity, string path, ShmOptions options, uint user)
     {
-        long start = Stopwatch.GetTimestamp();
-        long? creatorGoneSince = null;
-        while (true)
+        if (!identity.IsRegularFile)
         {
-            FileIdentity identity = platform.Stat(file);
-            if (identity.Length >= MapHeader.Size)
-            {
-                byte* page = platform.Map(file, MapHeader.Size);
-                uint ready = SharedMemory.ReadAcquire(&((MapHeader*)page)->Ready);
-                platform.Unmap(page, MapHeader.Size);
-                if (ready == MapHeader.ReadyValue)
-                {
-                    return identity.Length;
-                }
-                if (ready != 0)
-                {
-                    throw new CorruptMapException($"map file '{path}': header field 'ready' holds 0x{ready:X8}");
-                }
-            }
-            else if (identity.Length != 0)
-            {
-                throw new CorruptMapException($"map file '{path}' is {identity.Length} bytes, shorter than a header ({MapHeader.Size}): it was truncated");
-            }
+            throw new CorruptMapException($"'{path}' is not a regular file");
+        }
+        if (options.RequireSameOwner && identity.OwnerUid != user)
+        {
+            throw new UnauthorizedAccessException(
+                $"map file '{path}' belongs to uid {identity.OwnerUid}, not to this user (uid {user}); " +
+                "set ShmOptions.RequireSameOwner = false to share maps between users");
+        }
+        const UnixFileMode othersWrite = UnixFileMode.GroupWrite | UnixFileMode.OtherWrite;
+        UnixFileMode beyond = identity.Permissions & othersWrite & ~options.FileMode;
+        if (options.RequireSameOwner && beyond != 0)
+        {
+            throw new UnauthorizedAccessException(
+                $"map file '{path}' has mode {Convert.ToString((int)identity.Permissions, 8)}: {beyond} may write it, which ShmOptions.FileMode " +
+                $"({Convert.ToString((int)options.FileMode, 8)}) does not allow; open it with the FileMode it was shared with");
+        }
+    }
 
-            long now = Stopwatch.GetTimestamp();
-            if (platform.IsByteLockedByOther(file, LaneTable.CreationLockOffset))
-            {
-                creatorGoneSince = null;
-            }
-            else if (creatorGoneSince is null)
-            {
-                creatorGoneSince = now;
-            }
-            else if (Stopwatch.GetElapsedTime(creatorGoneSince.Value, now) >= s_abandonedAfter)
-            {
-                throw new CorruptMapException(
-                    $"map file '{path}' was never finished: its creator is gone and the ready flag is not set; delete it (shm delete) and create it again");
-            }
-            if (Stopwatch.GetElapsedTime(start, now) >= timeout)
-            {
-                throw new TimeoutException($"map file '{path}' is still being created after {timeout.TotalSeconds:F1} s");
-            }
-            Thread.Sleep(1);
+    /// <summary>
+    /// Refuses a file whose ready flag is not set: a published file always has it, so one without it was left
+    /// unfinished by a creator of an older format, or damaged.
+    /// </summary>
+    private static void CheckReady(IShmPlatform platform, MapFileHandle file, long length, string path)
+    {
+        if (length < MapHeader.Size)
+        {
+            throw new CorruptMapException($"map file '{path}' is {length} bytes, shorter than a header ({MapHeader.Size}): it was truncated or never finished");
+        }
+        if (!platform.IsAllocated(file, 0, MapHeader.Size) && !platform.TryReserve(file, 0, MapHeader.Size))
+        {
+            throw new MapFullException($"map file '{path}': its header is not allocated and the file system has no room to read it");
+        }
+        byte* page = platform.Map(file, MapHeader.Size);
+        uint ready = SharedMemory.ReadAcquire(&((MapHeader*)page)->Ready);
+        platform.Unmap(page, MapHeader.Size);
+        if (ready != MapHeader.ReadyValue)
+        {
+            throw new CorruptMapException(
+                $"map file '{path}': header field 'ready' holds 0x{ready:X8}: the map was never finished, or was damaged; delete it (shm delete) and create it again");
         }
     }
 

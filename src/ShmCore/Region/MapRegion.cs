@@ -80,12 +80,92 @@ internal sealed unsafe partial class MapRegion : IDisposable
         return Memory.Pointer(offset, length, CacheLine.Size);
     }
 
+    /// <summary>The bytes of the header, the lanes and every region that does not grow: what is reserved at create.</summary>
+    public long FixedBytes
+    {
+        get
+        {
+            long bytes = MapHeader.Size;
+            for (int i = 0; i < Header->RegionCount; i++)
+            {
+                bytes += IsGrowing(i) ? 0 : Header->Regions[(2 * i) + 1];
+            }
+            return bytes;
+        }
+    }
+
+    /// <summary>Whether region <paramref name="index"/> is reserved as it grows (else all of it was at create).</summary>
+    public bool IsGrowing(int index) => (Header->GrowingRegions & (1 << index)) != 0;
+
+    /// <summary>
+    /// Allocates bytes <c>[start, start + length)</c> of region <paramref name="index"/> before anything touches
+    /// them (idempotent); <see cref="MapFullException"/> naming <paramref name="what"/> when the file system is full.
+    /// </summary>
+    public void Reserve(int index, long start, long length, string what)
+    {
+        long offset = RegionOffset(index, start, length);
+        if (length > 0 && !_platform.TryReserve(_file, offset, length))
+        {
+            ThrowFull(what, length);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Reserve"/> unless every byte of the range is allocated already: what an opener calls for the bytes
+    /// it is about to read, since a file shared by others may have holes (reading one allocates it, or faults on a
+    /// full file system).
+    /// </summary>
+    public void EnsureReserved(int index, long start, long length, string what)
+    {
+        long offset = RegionOffset(index, start, length);
+        if (length > 0 && !_platform.IsAllocated(_file, offset, length) && !_platform.TryReserve(_file, offset, length))
+        {
+            ThrowFull(what, length);
+        }
+    }
+
     /// <summary>Kind parameter <paramref name="index"/> (immutable).</summary>
     public long KindParameter(int index) => Header->KindParameters[index];
 
     /// <summary>Mutable counter <paramref name="index"/>, alone on its cache line.</summary>
     public long* Counter(int index) =>
         (long*)Memory.Pointer(MapHeader.CountersOffset + ((long)index * CacheLine.Size), sizeof(long), sizeof(long));
+
+    /// <summary>The header and every region reserved whole at create: allocated before the map is used.</summary>
+    private void EnsureFixedRegionsReserved()
+    {
+        EnsureReserved(0, 0, Header->Regions[1], "the lanes");
+        if (Header->FormatMinor == 0)
+        {
+            return; // made before regions were reserved: a growing region is not flagged, so only the lanes are known fixed
+        }
+        for (int i = 1; i < Header->RegionCount; i++)
+        {
+            if (!IsGrowing(i))
+            {
+                EnsureReserved(i, 0, Header->Regions[(2 * i) + 1], $"region {i}");
+            }
+        }
+    }
+
+    /// <summary>The file offset of bytes <c>[start, start + length)</c> of region <paramref name="index"/>, bounds-checked.</summary>
+    private long RegionOffset(int index, long start, long length)
+    {
+        RegionPointer(index, out long regionLength);
+        if (start < 0 || length < 0 || start > regionLength || length > regionLength - start)
+        {
+            throw new ArgumentOutOfRangeException(nameof(start), $"[{start}, +{length}) is outside region {index} of {regionLength} bytes");
+        }
+        return Header->Regions[2 * index] + start;
+    }
+
+    private void ThrowFull(string what, long length)
+    {
+        string directory = System.IO.Path.GetDirectoryName(Path)!;
+        throw new MapFullException(
+            $"map '{Name}': {what} needs {length:N0} more bytes of memory in '{directory}', which has {_platform.AvailableBytes(directory):N0} bytes free; " +
+            "free some (shm list, shm delete) or use a larger file system");
+    }
 
     /// <summary>Throws <see cref="ObjectDisposedException"/> after <see cref="Dispose"/>.</summary>
     public void ThrowIfDisposed()

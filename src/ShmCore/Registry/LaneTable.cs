@@ -21,9 +21,6 @@ internal sealed unsafe class LaneTable : IDisposable
     /// <summary>The file offset of lane 0's liveness byte lock (far past the end of any file; locks need no data).</summary>
     public const long LockBase = 1L << 62;
 
-    /// <summary>The liveness byte lock of a map's creator while it initialises the file.</summary>
-    public const long CreationLockOffset = LockBase - 1;
-
     [ThreadStatic] private static Lane? t_lastLane;
 
     private readonly SharedMemory _memory;

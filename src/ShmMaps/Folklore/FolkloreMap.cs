@@ -301,6 +301,10 @@ public sealed unsafe partial class FolkloreMap<TValue> : IEnumerable<KeyValuePai
             RegionLengths = cellSlots
                 ? [checked(cells * EntryBytes), checked(slots * KeySlot.Size), keyBytes, checked(cells * KeySlot.Size)]
                 : [checked(cells * EntryBytes), checked(slots * KeySlot.Size), keyBytes],
+            // The key bytes grow with the long keys added (most keys fit their slot); every other region is used at once.
+            ReservedAtCreate = cellSlots
+                ? [checked(cells * EntryBytes), checked(slots * KeySlot.Size), KeyStore.KeyBytesReservedAtCreate(keyBytes), checked(cells * KeySlot.Size)]
+                : [checked(cells * EntryBytes), checked(slots * KeySlot.Size), KeyStore.KeyBytesReservedAtCreate(keyBytes)],
         };
     }
 }

@@ -27,6 +27,8 @@ internal sealed unsafe class KeyStore
     private readonly byte* _bytes;
     private readonly long* _allocation;
     private readonly string _mapName;
+    private readonly RegionGrowth _byteGrowth;
+    private long _bytesReservedSeen;
 
     public KeyStore(MapRegion region)
     {
@@ -41,6 +43,9 @@ internal sealed unsafe class KeyStore
             ThrowHelper.ThrowCorrupt($"map '{region.Name}': key store of {SlotCount} slots and {ByteLength} bytes does not fit its regions ({slotBytes} and {byteRegion} bytes)");
         }
         _allocation = region.Counter(FolkloreLayout.AllocationCounter);
+        _byteGrowth = ByteGrowth(region);
+        _byteGrowth.EnsureReserved(BytesUsed);
+        _bytesReservedSeen = _byteGrowth.ExtentFor(BytesUsed);
         if (region.KindParameter(FolkloreLayout.CellSlotsParameter) != 0)
         {
             long cells = region.KindParameter(FolkloreLayout.CellCountParameter);
@@ -51,6 +56,9 @@ internal sealed unsafe class KeyStore
             }
         }
     }
+
+    /// <summary>The key bytes a map reserves at create, of <paramref name="keyBytes"/> (the rest as long keys come).</summary>
+    public static long KeyBytesReservedAtCreate(long keyBytes) => RegionGrowth.InitialFor(0, keyBytes);
 
     /// <summary>Whether the map keeps a copy of each key's slot beside its cell (region 4).</summary>
     public bool HasCellSlots => _cellSlots != null;
@@ -105,6 +113,8 @@ internal sealed unsafe class KeyStore
                 ThrowHelper.ThrowMapFull($"map '{_mapName}' has used {unitsUsed * Alignment} of its {ByteLength} key bytes, no room for a key of {key.Length}; create it with a larger key store");
             }
             long next = Pack(slot + 1, unitsUsed + units);
+            // The bytes' memory is reserved before they are taken: no key is ever placed in an unreserved hole.
+            _byteGrowth.Cover(unitsUsed * Alignment, (unitsUsed + units) * Alignment);
             long found = SharedMemory.CompareExchange(_allocation, next, seen);
             if (found == seen)
             {
@@ -220,11 +230,26 @@ internal sealed unsafe class KeyStore
             return new ReadOnlySpan<byte>(s->Inline, (int)length);
         }
         long offset = s->Offset;
-        if ((ulong)offset > (ulong)ByteLength || length > (ulong)(ByteLength - offset))
+        if ((ulong)offset > (ulong)_bytesReservedSeen || length > (ulong)(_bytesReservedSeen - offset))
+        {
+            CheckBytesReserved(s, offset, length);
+        }
+        return new ReadOnlySpan<byte>(_bytes + offset, (int)length);
+    }
+
+    /// <summary>
+    /// Checks key bytes placed past what this handle has seen reserved against what is reserved now (the extents
+    /// only grow); bytes outside are a corrupt slot (touching an unreserved hole could fault on a full file system).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void CheckBytesReserved(KeySlot* s, long offset, uint length)
+    {
+        long reserved = Math.Min(_byteGrowth.ExtentFor(BytesUsed), ByteLength);
+        _bytesReservedSeen = reserved; // benign race: every value written was true once
+        if ((ulong)offset > (ulong)reserved || length > (ulong)(reserved - offset))
         {
             ThrowBytesOutOfRange(s, offset, length);
         }
-        return new ReadOnlySpan<byte>(_bytes + offset, (int)length);
     }
 
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
@@ -233,7 +258,9 @@ internal sealed unsafe class KeyStore
 
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
     private void ThrowBytesOutOfRange(KeySlot* s, long offset, uint length) =>
-        ThrowHelper.ThrowCorrupt($"map '{_mapName}': key slot {s - _slots} places {length} bytes at {offset}, outside the {ByteLength}-byte key region");
+        ThrowHelper.ThrowCorrupt($"map '{_mapName}': key slot {s - _slots} places {length} bytes at {offset}, outside the {BytesUsed} bytes of keys stored");
+
+    private static RegionGrowth ByteGrowth(MapRegion region) => new(region, FolkloreLayout.KeyByteRegion, 0, "storing long keys");
 
     /// <summary>The 8-byte units a key takes in the key byte region: none when it fits in its slot.</summary>
     private static long Units(int length) => length <= KeySlot.InlineBytes ? 0 : (length + Alignment - 1) / Alignment;

@@ -30,11 +30,14 @@ public sealed record MapDescription
     /// <summary>The number of entries (elements for arrays and vectors).</summary>
     public long Count { get; init; }
 
-    /// <summary>The file's length.</summary>
+    /// <summary>The file's length: the address space reserved for the map, all it can ever grow into.</summary>
     public long FileBytes { get; init; }
 
-    /// <summary>The memory the file occupies (sparse files use less than their length).</summary>
+    /// <summary>The memory the file occupies now (growing regions take it as they grow).</summary>
     public long AllocatedBytes { get; init; }
+
+    /// <summary>The memory reserved at create for the header, the lanes and the regions that do not grow (allocated before first use).</summary>
+    public long FixedBytes { get; init; }
 
     /// <summary>The file format, "major.minor".</summary>
     public required string Format { get; init; }

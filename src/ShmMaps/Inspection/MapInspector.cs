@@ -70,6 +70,7 @@ public static unsafe class MapInspector
             Count = KindInspector.For(region.Kind)?.Count(region) ?? -1,
             FileBytes = stat.Length,
             AllocatedBytes = stat.AllocatedBytes,
+            FixedBytes = region.FixedBytes,
             Format = $"{header->FormatMajor}.{header->FormatMinor}",
             Created = DateTimeOffset.FromUnixTimeMilliseconds(header->CreatedUnixMs),
             CreatorPid = header->CreatorPid,

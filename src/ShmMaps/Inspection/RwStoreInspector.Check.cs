@@ -106,7 +106,7 @@ internal static unsafe partial class RwStoreInspector
             {
                 HoldRecord* record = table.Hold(lane, index);
                 ulong state = HoldRecord.Read(record, out ulong element);
-                if (HoldRecord.StateOf(state) == HoldState.None || table.IsRecordLive(lane, state) || HoldRecord.SlotOf(element) >= table.MaxElements)
+                if (HoldRecord.StateOf(state) == HoldState.None || table.IsRecordLive(lane, state) || !table.IsUsedSlot(HoldRecord.SlotOf(element)))
                 {
                     continue;
                 }

@@ -12,7 +12,7 @@ internal static unsafe partial class FreeList
     {
         ulong state = SharedMemory.ReadAcquire(&dead->State);
         long slot = HoldRecord.SlotOf(dead->Element);
-        if (HoldRecord.StateOf(state) == HoldState.None || slot >= table.MaxElements)
+        if (HoldRecord.StateOf(state) == HoldState.None || !table.IsUsedSlot(slot))
         {
             // CAS: clears exactly the dead use that was read.
             SharedMemory.CompareExchange(&dead->State, 0, state);

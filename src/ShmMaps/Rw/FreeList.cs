@@ -46,9 +46,9 @@ internal static unsafe partial class FreeList
         if (head != 0)
         {
             slot = (long)head - 1;
-            if (slot >= table.MaxElements)
+            if (!table.IsUsedSlot(slot))
             {
-                ThrowHelper.ThrowCorrupt($"store '{table.Region.Name}': the free list names slot {slot} of {table.MaxElements}");
+                ThrowHelper.ThrowCorrupt($"store '{table.Region.Name}': the free list names slot {slot}, which was never handed out ({table.UsedSlots} were)");
             }
             ulong free = SharedMemory.ReadAcquire(table.Word(slot));
             if (ElementWord.IsLive(free) || ElementWord.IsRetired(free))
@@ -62,11 +62,16 @@ internal static unsafe partial class FreeList
         else
         {
             slot = control->NextFresh;
+            if (slot < 0)
+            {
+                ThrowHelper.ThrowCorrupt($"store '{table.Region.Name}': the next fresh slot is {slot}");
+            }
             if (slot >= table.MaxElements)
             {
                 generation = 0;
                 return false;
             }
+            table.ReserveBlockStartingAt(slot);
             generation = 1;
             Announce(record, me, HoldState.Taking, slot, generation);
             // Release: inspectors read the counter without the lock; the slot's announcement comes first.

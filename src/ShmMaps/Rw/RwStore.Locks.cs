@@ -66,7 +66,7 @@ public sealed unsafe partial class RwStore<T>
     private bool TryRead(ShmId id, TimeSpan timeout, bool throwOnTimeout, out ReadLock<T> guard)
     {
         long slot = (long)(uint)id.Value;
-        if (id.Store != _storeId || slot >= _maxElements)
+        if (id.Store != _storeId || !IsSlotInUse(slot))
         {
             guard = default;
             return false;
@@ -116,7 +116,7 @@ public sealed unsafe partial class RwStore<T>
     private bool TryLockWrite(ShmId id, TimeSpan timeout, bool throwOnTimeout, out HoldRecord* record, out ulong held, out ulong* word, out T* value)
     {
         long slot = (long)(uint)id.Value;
-        if (id.Store != _storeId || slot >= _maxElements)
+        if (id.Store != _storeId || !IsSlotInUse(slot))
         {
             record = null;
             held = 0;
@@ -153,5 +153,21 @@ public sealed unsafe partial class RwStore<T>
             return false;
         }
         return true;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="slot"/> was ever handed out, so that its block is reserved (a slot past that is no live
+    /// id's, and touching its memory could fault on a full file system). Slots handed out only grow: the count seen
+    /// last answers most ids without reading the shared counter.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool IsSlotInUse(long slot) => (ulong)slot < (ulong)_usedSlotsSeen || IsSlotInUseNow(slot);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool IsSlotInUseNow(long slot)
+    {
+        long used = _table.UsedSlots;
+        _usedSlotsSeen = used; // benign race: every value written was true once, and the count only grows
+        return (ulong)slot < (ulong)used;
     }
 }

@@ -13,8 +13,8 @@ namespace ShmMaps;
 /// </summary>
 /// <remarks>
 /// Layout: <see cref="RwStoreLayout"/>. Elements live in slots grouped in blocks that never move; the file
-/// reserves every block at create (sparse: memory is used as slots are first used), so the store grows without
-/// remapping anyone. Removed slots are reused; every slot has one 8-byte word (generation and lock) and no
+/// spans every block at create and reserves memory for each block before its first slot is handed out (a full
+/// file system is a <see cref="MapFullException"/> from that insert), so the store grows without remapping anyone. Removed slots are reused; every slot has one 8-byte word (generation and lock) and no
 /// other overhead. A stale id (its element removed, the slot perhaps reused), an id of another store, or
 /// <c>default</c> is <c>false</c>, never another element.
 /// <para/>
@@ -33,6 +33,7 @@ public sealed unsafe partial class RwStore<T> : IDisposable where T : unmanaged
     private readonly RwTable _table;
     private readonly ulong _storeId;
     private readonly long _maxElements;
+    private long _usedSlotsSeen;
     private volatile bool _disposed;
 
     private RwStore(MapRegion region)
@@ -161,6 +162,7 @@ public sealed unsafe partial class RwStore<T> : IDisposable where T : unmanaged
             Capacity = maxElements,
             KindParameters = [RwStoreLayout.FirstBlockSlots, blocks, maxElements, locks + 1, stride],
             RegionLengths = [RwControl.Size, checked((long)lanes * (locks + 1) * stride), RwStoreLayout.BlockOffset(blocks, valueSize)],
+            ReservedAtCreate = [RwControl.Size, checked((long)lanes * (locks + 1) * stride), RwStoreLayout.BlockBytes(0, valueSize)],
         };
     }
 }

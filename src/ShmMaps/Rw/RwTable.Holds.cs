@@ -37,7 +37,7 @@ internal sealed unsafe partial class RwTable
             {
                 FreeList.FinishDeadLocked(this, holds, record, state);
             }
-            else if (HoldRecord.SlotOf(element) < MaxElements)
+            else if (IsUsedSlot(HoldRecord.SlotOf(element)))
             {
                 ElementRecovery.Recover(this, holds, HoldRecord.SlotOf(element), timeout);
             }

@@ -49,8 +49,25 @@ internal sealed unsafe partial class RwTable
     /// <summary>The store's identity, carried by its ids: the header's random seed (the store hashes nothing).</summary>
     public ulong StoreId { get; }
 
-    /// <summary>Slots handed out at least once (the blocks in use hold them).</summary>
-    public long UsedSlots => Math.Min(SharedMemory.ReadAcquire(&Control->NextFresh), MaxElements);
+    /// <summary>Slots handed out at least once (the blocks in use hold them), within [0, <see cref="MaxElements"/>] whatever the file says.</summary>
+    public long UsedSlots => Math.Clamp(SharedMemory.ReadAcquire(&Control->NextFresh), 0, MaxElements);
+
+    /// <summary>Whether <paramref name="slot"/> (read from the file) was handed out, so that its word and value may be touched.</summary>
+    public bool IsUsedSlot(long slot) => (ulong)slot < (ulong)UsedSlots;
+
+    /// <summary>
+    /// Reserves the block that slot <paramref name="slot"/>, about to be handed out for the first time, starts (block 0
+    /// is reserved at create); <see cref="MapFullException"/> if the file system has no room for it.
+    /// </summary>
+    public void ReserveBlockStartingAt(long slot)
+    {
+        int block = RwStoreLayout.BlockOf(slot);
+        if (block > 0 && slot == RwStoreLayout.SlotsBefore(block))
+        {
+            Region.Reserve(RwStoreLayout.BlockRegion, RwStoreLayout.BlockOffset(block, ValueSize), RwStoreLayout.BlockBytes(block, ValueSize),
+                $"block {block} ({(long)RwStoreLayout.FirstBlockSlots << block} slots)");
+        }
+    }
 
     /// <summary>The element word of <paramref name="slot"/>, which must be below <see cref="MaxElements"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -138,6 +155,12 @@ internal sealed unsafe partial class RwTable
         {
             starts[k] = (nint)(blockBytes + RwStoreLayout.BlockOffset(k, valueSize));
         }
-        return new RwTable(region, (RwControl*)control, holds, starts, valueSize, maxElements, (int)holdsPerLane, (int)holdStride);
+        var table = new RwTable(region, (RwControl*)control, holds, starts, valueSize, maxElements, (int)holdsPerLane, (int)holdStride);
+        // The blocks of the slots handed out are touched from now on: their memory must be there (the writer that
+        // handed them out reserved it, unless the file came from elsewhere).
+        long used = table.UsedSlots;
+        int lastBlock = used == 0 ? 0 : RwStoreLayout.BlockOf(used - 1);
+        region.EnsureReserved(RwStoreLayout.BlockRegion, 0, RwStoreLayout.BlockOffset(lastBlock + 1, valueSize), "the blocks in use");
+        return table;
     }
 }

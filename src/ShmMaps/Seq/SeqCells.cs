@@ -25,7 +25,7 @@ internal readonly unsafe struct SeqCells
         Layout = layout;
         Count = cellCount;
         _cells = region.RegionPointer(cellRegion, out long length);
-        if (length < checked(cellCount * layout.Stride))
+        if (cellCount < 0 || cellCount > length / layout.Stride)
         {
             ThrowHelper.ThrowCorrupt($"map '{region.Name}': the cell region is {length} bytes, {cellCount} cells of {layout.Stride} need more");
         }

@@ -11,9 +11,9 @@ namespace ShmMaps;
 /// process appends; reads never lock.
 /// </summary>
 /// <remarks>
-/// The file reserves room for <see cref="MaxCapacity"/> elements at create, sparse: memory is used only
-/// for the pages elements are pushed into, so growing past the initial capacity never moves an element
-/// and never makes a reader wait. A push first reserves its index (a CAS on the shared count), then
+/// The file reserves address space for <see cref="MaxCapacity"/> elements at create and memory for the initial
+/// capacity; a push past what is reserved first reserves the next chunk (<see cref="RegionGrowth.Chunk"/>), so growing never moves
+/// an element, never makes a reader wait, and on a full file system is a <see cref="MapFullException"/>. A push first reserves its index (a CAS on the shared count), then
 /// writes the element; an index reserved by a push that has not finished (or whose process died before
 /// writing) reads as absent.
 /// </remarks>
@@ -26,6 +26,8 @@ public sealed unsafe class SeqVec<T> : IDisposable where T : unmanaged
     private readonly MapRegion _region;
     private readonly SeqCells _cells;
     private readonly long* _reserved;
+    private readonly RegionGrowth _growth;
+    private readonly int _stride;
 
     private SeqVec(MapRegion region)
     {
@@ -39,6 +41,9 @@ public sealed unsafe class SeqVec<T> : IDisposable where T : unmanaged
         }
         _cells = new SeqCells(region, SeqVecLayout.CellRegion, MaxCapacity, layout);
         _reserved = region.Counter(SeqVecLayout.ReservedCounter);
+        _stride = layout.Stride;
+        _growth = SeqVecLayout.Growth(region, InitialCapacity, layout.Stride);
+        _growth.EnsureReserved(SeqVecLayout.Count(region) * _stride);
     }
 
     /// <summary>The map's name.</summary>
@@ -97,17 +102,26 @@ public sealed unsafe class SeqVec<T> : IDisposable where T : unmanaged
         set => Set(index, value);
     }
 
-    /// <summary>Appends <paramref name="value"/>; returns its index.</summary>
+    /// <summary>
+    /// Appends <paramref name="value"/>; returns its index. <see cref="MapFullException"/> past <see cref="MaxCapacity"/>,
+    /// or when the file system has no memory for the next chunk of the vector (nothing is pushed then).
+    /// </summary>
     public long Push(T value)
     {
         _region.ThrowIfDisposed();
         long index = SharedMemory.ReadAcquire(_reserved);
         while (true)
         {
-            if (index >= MaxCapacity)
+            if ((ulong)index >= (ulong)MaxCapacity)
             {
+                if (index < 0)
+                {
+                    ThrowHelper.ThrowCorrupt($"map '{Name}': the element counter holds {index}");
+                }
                 ThrowHelper.ThrowMapFull(Name, MaxCapacity);
             }
+            // The cell's memory is reserved before the index is taken: no index is ever handed out without it.
+            _growth.Cover(index * _stride, (index + 1) * _stride);
             // Full fence: the index is ours once the CAS succeeds; nobody else writes that cell first.
             long seen = SharedMemory.CompareExchange(_reserved, index + 1, index);
             if (seen == index)
@@ -129,7 +143,7 @@ public sealed unsafe class SeqVec<T> : IDisposable where T : unmanaged
     {
         _region.ThrowIfDisposed();
         value = default;
-        if ((ulong)index >= (ulong)Math.Min(SharedMemory.ReadAcquire(_reserved), MaxCapacity))
+        if ((ulong)index >= (ulong)SeqVecLayout.Count(_region))
         {
             return false;
         }
@@ -174,6 +188,7 @@ public sealed unsafe class SeqVec<T> : IDisposable where T : unmanaged
             Capacity = capacity,
             KindParameters = [capacity, maxCapacity, layout.Stride],
             RegionLengths = [checked(maxCapacity * layout.Stride)],
+            ReservedAtCreate = [RegionGrowth.InitialFor(capacity * layout.Stride, maxCapacity * layout.Stride)],
             UndoCapacity = layout.ProtectedLength,
         };
     }

@@ -46,7 +46,7 @@ internal static class InspectCommands
         output.WriteLine($"value:      {d.ValueType} ({d.ValueSize} bytes)");
         output.WriteLine($"count:      {d.Count}");
         output.WriteLine($"capacity:   {d.Capacity}");
-        output.WriteLine($"file size:  {ByteSize.Format(d.FileBytes)} ({ByteSize.Format(d.AllocatedBytes)} in memory)");
+        output.WriteLine($"memory:     {ByteSize.Format(d.AllocatedBytes)} allocated; {ByteSize.Format(d.FixedBytes)} reserved at create, {ByteSize.Format(d.FileBytes)} of address space to grow in");
         output.WriteLine($"created:    {d.Created:u} by pid {d.CreatorPid}");
         foreach ((string label, string value) in d.Details)
         {

@@ -51,6 +51,9 @@ public static class ChildRoles
                 }
                 Console.WriteLine("done");
                 return 0;
+            case "create-loop":
+                CreateLoop(options, name, temporaryNames: args[2] == "named");
+                return 0;
             case not null when role.StartsWith("striped-", StringComparison.Ordinal):
                 return StripedChildRoles.Run(role, options, name, args[2..]);
             case not null when role.StartsWith("leftright-", StringComparison.Ordinal):
@@ -62,6 +65,33 @@ public static class ChildRoles
             default:
                 Console.Error.WriteLine($"unknown role {role}");
                 return 3;
+        }
+    }
+
+    /// <summary>
+    /// Creates, opens and deletes maps named <paramref name="prefix"/>0..3 of two kinds in a loop until killed, so that
+    /// a kill lands mid-create; with <paramref name="temporaryNames"/> files are built under temporary names.
+    /// </summary>
+    private static void CreateLoop(ShmOptions options, string prefix, bool temporaryNames)
+    {
+        if (temporaryNames)
+        {
+            ShmMaps.Core.Platform.ShmPlatform.Override(new ShmMaps.Core.Platform.LinuxPlatform { UseUnnamedFiles = false });
+        }
+        Console.WriteLine("ready");
+        for (int i = 0; ; i++)
+        {
+            string name = prefix + (i % 4);
+            if (i % 2 == 0)
+            {
+                SeqMap<long, long>.OpenOrCreate(name, 50_000, options).Dispose();
+                SeqMap<long, long>.Delete(name, options);
+            }
+            else
+            {
+                LeftRightMap.CreateWriter<long, long>(name + "lr", 20_000, options).Dispose();
+                LeftRightMap.Delete(name + "lr", options);
+            }
         }
     }
 
