@@ -11,7 +11,10 @@ internal class DirectoryOptions
     [Option("json", HelpText = "Print JSON for scripts instead of a table.")]
     public bool Json { get; set; }
 
-    public ShmOptions ToShmOptions() => new() { Directory = Directory };
+    [Option("any-owner", HelpText = "Also open maps of other users, in directories other users may write (root inspecting or recovering anyone's maps).")]
+    public bool AnyOwner { get; set; }
+
+    public ShmOptions ToShmOptions() => new() { Directory = Directory, RequireSameOwner = !AnyOwner };
 }
 
 /// <summary>Options of verbs that name one map.</summary>

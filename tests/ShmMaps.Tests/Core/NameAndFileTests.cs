@@ -65,6 +65,35 @@ public sealed class NameAndFileTests : IDisposable
     }
 
     [Fact]
+    public void ADirectoryOthersCanWriteIsRefusedUnlessItIsStickyOrSharingIsAllowed()
+    {
+        SeqMap<long, long>.Create("m", 8, _dir.Options).Dispose();
+        File.SetUnixFileMode(_dir.Path, (UnixFileMode)Convert.ToInt32("777", 8));
+        Assert.Contains("replace", Assert.Throws<IOException>(() => SeqMap<long, long>.Open("m", _dir.Options)).Message);
+        Assert.Throws<IOException>(() => SeqMap<long, long>.Create("n", 8, _dir.Options));
+        using (SeqMap<long, long>.Open("m", new ShmOptions { Directory = _dir.Path, RequireSameOwner = false }))
+        {
+        }
+        File.SetUnixFileMode(_dir.Path, (UnixFileMode)Convert.ToInt32("1777", 8));
+        using (SeqMap<long, long>.Open("m", _dir.Options))
+        {
+        }
+    }
+
+    [Fact]
+    public void AFileOthersMayWriteIsRefusedUnlessTheOptionsShareItSo()
+    {
+        SeqMap<long, long>.Create("m", 8, _dir.Options).Dispose();
+        var groupWritable = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite;
+        File.SetUnixFileMode(_dir.FileOf("m"), groupWritable);
+        var error = Assert.Throws<UnauthorizedAccessException>(() => SeqMap<long, long>.Open("m", _dir.Options));
+        Assert.Contains("660", error.Message);
+        using (SeqMap<long, long>.Open("m", new ShmOptions { Directory = _dir.Path, FileMode = groupWritable }))
+        {
+        }
+    }
+
+    [Fact]
     public void OpenOfAMissingMapIsMapNotFound() =>
         Assert.Throws<MapNotFoundException>(() => SeqMap<long, long>.Open("missing", _dir.Options));
 

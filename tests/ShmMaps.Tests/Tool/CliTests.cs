@@ -42,6 +42,27 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void AnyOwnerLetsRootInspectAndRecoverAnotherUsersMap()
+    {
+        if (ShmMaps.Core.Platform.ShmPlatform.Current.EffectiveUserId != 0)
+        {
+            return; // only root can give a file away to check this
+        }
+        var chown = System.Diagnostics.Process.Start("chown", ["65534", _dir.FileOf("people")]);
+        chown.WaitForExit();
+        (int code, string output) = Run("info", "people", "--dir", _dir.Path);
+        Assert.Equal(4, code);
+        Assert.Contains("uid 65534", output);
+        (code, output) = Run("info", "people", "--dir", _dir.Path, "--any-owner");
+        Assert.Equal(0, code);
+        Assert.Contains("count:      2", output);
+        (code, _) = Run("recover", "people", "--dir", _dir.Path, "--any-owner");
+        Assert.Equal(0, code);
+        Assert.Contains("unreadable", Run("list", "--dir", _dir.Path).Output);
+        Assert.DoesNotContain("unreadable", Run("list", "--dir", _dir.Path, "--any-owner").Output);
+    }
+
+    [Fact]
     public void DumpDecodesFromTheHeaderTypeNames()
     {
         (int code, string table) = Run("dump", "people", "--dir", _dir.Path);
