@@ -67,7 +67,7 @@ public sealed unsafe class KeyLock<TKey, TValue> : IDisposable
             }
             for (int s = 0; s < _stripes.Length; s++)
             {
-                _copies[s] = GC.AllocateUninitializedArray<byte>((int)map.StripeStride, pinned: true);
+                _copies[s] = GC.AllocateUninitializedArray<byte>((int)map.StripeStride /* at most StripedLayout.MaxStripeBytes */, pinned: true);
                 new ReadOnlySpan<byte>((byte*)_stripes[s], _copies[s].Length).CopyTo(_copies[s]);
             }
         }
@@ -129,7 +129,11 @@ public sealed unsafe class KeyLock<TKey, TValue> : IDisposable
         return true;
     }
 
-    /// <summary>Writes the scope's changes into the map, all together, and releases the stripes.</summary>
+    /// <summary>
+    /// Writes the scope's changes into the map, all together, and releases the stripes. After the map's own
+    /// <c>Dispose</c> it does nothing: the handle's lanes went with the map, so other processes already treat the
+    /// stripes as a dead process's and release them, and the scope's writes are dropped.
+    /// </summary>
     public void Dispose()
     {
         if (_disposed)
@@ -137,6 +141,10 @@ public sealed unsafe class KeyLock<TKey, TValue> : IDisposable
             return;
         }
         _disposed = true;
+        if (_map.Region.IsDisposed)
+        {
+            return;
+        }
         try
         {
             if (Decide())

@@ -15,9 +15,10 @@ internal sealed unsafe class StripeTable(byte* start, long stripes, long cellsPe
         int cellStride = StripedLayout.CellStride(keySize, valueSize);
         long stripeStride = region.KindParameter(StripedLayout.StripeStrideParameter);
         byte* start = region.RegionPointer(StripedLayout.StripeRegion, out long length);
-        if (stripes < 1 || (stripes & (stripes - 1)) != 0 || perStripe < 1 || (perStripe & (perStripe - 1)) != 0 || stripes * perStripe > StripedLayout.MaxCells
+        if (stripes < 1 || (stripes & (stripes - 1)) != 0 || perStripe < 1 || (perStripe & (perStripe - 1)) != 0
+            || perStripe > StripedLayout.MaxCellsPerStripe || stripes > StripedLayout.MaxCells / perStripe
             || region.KindParameter(StripedLayout.CellStrideParameter) != cellStride || stripeStride != StripedLayout.StripeStride(perStripe, cellStride)
-            || length < stripes * stripeStride)
+            || stripeStride > StripedLayout.MaxStripeBytes || length < stripes * stripeStride)
         {
             ThrowHelper.ThrowCorrupt($"map '{region.Name}': {stripes} stripes of {perStripe} cells, cell or stripe stride, or the stripe region of {length} bytes is invalid");
         }

@@ -49,6 +49,15 @@ internal static class StripedLayout
     /// <summary>The largest number of cells.</summary>
     public const long MaxCells = 1L << 31;
 
+    /// <summary>
+    /// The most cells a stripe has: a <see cref="KeyLock{TKey,TValue}"/> copies each stripe it locks whole, and a lookup
+    /// may probe all of a stripe's cells, so a stripe stays small (at most a few MiB).
+    /// </summary>
+    public const long MaxCellsPerStripe = 1L << 16;
+
+    /// <summary>The most bytes a stripe takes (what a KeyLock copies per stripe).</summary>
+    public const long MaxStripeBytes = 64L << 20;
+
     public static int CellStride(int keySize, int valueSize) => (KeyOffset + keySize + valueSize + 7) & ~7;
 
     public static long StripeStride(long cellsPerStripe, int cellStride) => (CellsOffset + (cellsPerStripe * cellStride) + 63) & ~63L;
@@ -71,6 +80,12 @@ internal static class StripedLayout
         if (stripes * perStripe > MaxCells)
         {
             throw new ArgumentOutOfRangeException(nameof(stripeCount), stripeCount, $"{stripes} stripes of {perStripe} cells exceed a StripedMap's {MaxCells} cells");
+        }
+        if (perStripe > MaxCellsPerStripe || StripeStride(perStripe, cellStride) > MaxStripeBytes)
+        {
+            throw new ArgumentException(
+                $"{stripes} stripes for {capacity} entries would make stripes of {perStripe} cells of {cellStride} bytes; a stripe has at most " +
+                $"{MaxCellsPerStripe} cells and {MaxStripeBytes} bytes (a KeyLock copies it whole): use more stripes, or 0 to choose", nameof(stripeCount));
         }
         return (stripes, perStripe);
     }

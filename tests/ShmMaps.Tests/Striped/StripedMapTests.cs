@@ -1,3 +1,4 @@
+using ShmMaps.Striped;
 using ShmMaps.Inspection;
 using ShmMaps.Tests.Support;
 
@@ -178,5 +179,36 @@ public sealed class StripedMapTests : IDisposable
         Assert.Equal(0, torn);
         Assert.True(reads > 0);
         Assert.True(MapInspector.Check("whole", _dir.Options).IsSound);
+    }
+
+    [Fact]
+    public void AStripeTooLargeToCopyIsRefusedAtCreate()
+    {
+        var error = Assert.Throws<ArgumentException>(() => StripedMap<long, Guid>.Create("huge", 40_000_000, stripeCount: 1, _dir.Options));
+        Assert.Contains($"at most {StripedLayout.MaxCellsPerStripe} cells", error.Message);
+        Assert.False(File.Exists(_dir.FileOf("huge")));
+        // The largest stripe allowed works, KeyLock included.
+        using var map = StripedMap<long, Guid>.Create("large", StripedLayout.MaxCellsPerStripe / 8, stripeCount: 1, _dir.Options);
+        Assert.Equal(StripedLayout.MaxCellsPerStripe, map.CellsPerStripe);
+        using (KeyLock<long, Guid> scope = map.Lock(1, 2))
+        {
+            scope[1] = Guid.NewGuid();
+        }
+        Assert.True(map.ContainsKey(1));
+    }
+
+    [Fact]
+    public void AKeyLockDisposedAfterItsMapDoesNothingAndTheStripesAreReleased()
+    {
+        var map = StripedMap<long, long>.Create("gone", 64, _dir.Options);
+        KeyLock<long, long> scope = map.Lock(1, 2);
+        scope[1] = 10;
+        map.Dispose();
+        scope.Dispose();
+        scope.Dispose();
+        using var other = StripedMap<long, long>.Open("gone", _dir.With(TimeSpan.FromSeconds(5)));
+        other.Insert(1, 11); // the stripe's holder (the disposed handle's lane) is gone: recovered, not waited for
+        Assert.Equal(11, other[1]);
+        Assert.False(other.ContainsKey(2));
     }
 }
