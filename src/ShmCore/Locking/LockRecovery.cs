@@ -40,10 +40,9 @@ internal static unsafe class LockRecovery
             return;
         }
 
-        int length = (int)dead->UndoLength;
+        byte* deadImage = lanes.UndoImageOf(dead, out int length);
         long dataOffset = dead->IntentDataOffset;
         byte* data = memory.Pointer(dataOffset, length);
-        byte* deadImage = (byte*)dead + LaneRecord.Size;
         long correction = dead->CountTarget - SharedMemory.ReadAcquire(&dead->EntryCount);
 
         Lane me = lanes.Current;
@@ -94,7 +93,7 @@ internal static unsafe class LockRecovery
                 {
                     // The intent (image, data offset, count target) stays as the dead holder left it, so a
                     // crash of ours here is recovered the same way.
-                    int length = (int)record->UndoLength;
+                    lanes.UndoImageOf(record, out int length);
                     byte* data = memory.Pointer(record->IntentDataOffset, length);
                     Unsafe.CopyBlockUnaligned(data, lane.UndoImage, (uint)length);
                     SharedMemory.WriteRelease(&record->EntryCount, record->CountTarget);

@@ -153,6 +153,11 @@ internal sealed unsafe partial class MapRegion
         {
             Mismatch("value type", $"{valueType} ({Header->ValueSize} bytes)", $"{expected.ValueTypeName} ({expected.ValueSize} bytes)");
         }
+        if (Lanes.UndoCapacity < expected.UndoCapacity)
+        {
+            ThrowHelper.ThrowCorrupt(
+                $"map file '{Path}': header field 'lane size': {Header->LaneSize} bytes leave {Lanes.UndoCapacity} for an undo image; this kind needs {expected.UndoCapacity}");
+        }
     }
 
     private void Mismatch(string field, string found, string wanted) =>

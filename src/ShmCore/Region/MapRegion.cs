@@ -29,6 +29,23 @@ internal sealed unsafe partial class MapRegion : IDisposable
         Lanes = new LaneTable(Memory, Header->Regions[0], (int)Header->LaneCount, (int)Header->LaneSize, platform, file, name);
     }
 
+    /// <summary>
+    /// Builds a map kind's handle on this region; if the kind refuses the file (<paramref name="make"/> throws), the
+    /// region is disposed, so that a refused file leaves no mapping, descriptor or lane behind.
+    /// </summary>
+    public T Adopt<T>(Func<MapRegion, T> make)
+    {
+        try
+        {
+            return make(this);
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
     /// <summary>The map's name.</summary>
     public string Name { get; }
 

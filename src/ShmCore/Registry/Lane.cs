@@ -71,6 +71,7 @@ internal sealed unsafe class Lane
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void SaveUndo(long dataOffset, byte* data, int length)
     {
+        CheckUndoLength(length);
         Unsafe.CopyBlockUnaligned(_undo, data, (uint)length);
         SetActive(dataOffset, length, _record->EntryCount);
     }
@@ -81,6 +82,7 @@ internal sealed unsafe class Lane
     /// </summary>
     public void SaveUndoFrom(long dataOffset, byte* undoImage, int length, long countTarget)
     {
+        CheckUndoLength(length);
         Unsafe.CopyBlockUnaligned(_undo, undoImage, (uint)length);
         SetActive(dataOffset, length, countTarget);
     }
@@ -147,13 +149,19 @@ internal sealed unsafe class Lane
     /// <summary>The undo image area (for a claimer restoring its own lane's image).</summary>
     public byte* UndoImage => _undo;
 
+    /// <summary>Refuses an undo image larger than the lane's room before anything is copied into it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void SetActive(long dataOffset, int length, long countTarget)
+    private void CheckUndoLength(int length)
     {
         if ((uint)length > (uint)_undoCapacity)
         {
-            ThrowHelper.ThrowCorrupt($"undo image of {length} bytes exceeds the lane's {_undoCapacity}");
+            ThrowHelper.ThrowCorrupt($"map '{Table.MapName}': an undo image of {length} bytes exceeds lane {Index}'s room of {_undoCapacity}");
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void SetActive(long dataOffset, int length, long countTarget)
+    {
         _record->UndoLength = (uint)length;
         _record->IntentDataOffset = dataOffset;
         _record->CountTarget = countTarget;

@@ -100,6 +100,21 @@ internal sealed unsafe class LaneTable : IDisposable
         return (LaneRecord*)(_table + ((long)index * _laneSize));
     }
 
+    /// <summary>
+    /// The undo image lane record <paramref name="record"/> keeps, and its length checked against the room a lane has:
+    /// a damaged length is a <see cref="CorruptMapException"/>, never a copy past the lane.
+    /// </summary>
+    public byte* UndoImageOf(LaneRecord* record, out int length)
+    {
+        uint saved = record->UndoLength;
+        if (saved > (uint)UndoCapacity)
+        {
+            ThrowHelper.ThrowCorrupt($"map '{MapName}': lane {((byte*)record - _table) / _laneSize} keeps an undo image of {saved} bytes; a lane has room for {UndoCapacity}");
+        }
+        length = (int)saved;
+        return (byte*)record + LaneRecord.Size;
+    }
+
     /// <summary>True when this handle holds lane <paramref name="index"/>.</summary>
     /// <remarks>Read without the gate by other threads' liveness probes; pairs with the release in <see cref="Acquire"/>.</remarks>
     public bool IsHeldHere(int index) => (uint)index < (uint)Count && Volatile.Read(ref _held[index]) is not null;

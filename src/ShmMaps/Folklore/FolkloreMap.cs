@@ -43,7 +43,8 @@ public sealed unsafe partial class FolkloreMap<TValue> : IEnumerable<KeyValuePai
         _region = region;
         _table = FolkloreTable.Open(region);
         long maxKeyBytes = region.KindParameter(FolkloreLayout.MaxKeyBytesParameter);
-        if (_table.EntryBytes != EntryBytes || maxKeyBytes is < 0 or > FolkloreLayout.MaxKeyBytes)
+        // Every map is made with the same longest key: another value is damage (and would turn keys away as too long).
+        if (_table.EntryBytes != EntryBytes || maxKeyBytes != FolkloreLayout.MaxKeyBytes)
         {
             ThrowHelper.ThrowCorrupt($"map '{region.Name}': entries of {_table.EntryBytes} bytes (not {EntryBytes}) or longest key {maxKeyBytes} is invalid");
         }
@@ -92,15 +93,15 @@ public sealed unsafe partial class FolkloreMap<TValue> : IEnumerable<KeyValuePai
     /// their UTF-8 text (0: 64 per key slot; the file is sparse, so only what keys use costs memory).
     /// </summary>
     public static FolkloreMap<TValue> Create(string name, long capacity, long keyStoreBytes, ShmOptions? options = null) =>
-        new(MapRegion.Create(name, Spec(capacity, keyStoreBytes, options), options));
+        MapRegion.Create(name, Spec(capacity, keyStoreBytes, options), options).Adopt(static region => new FolkloreMap<TValue>(region));
 
     /// <summary>Opens an existing map; <see cref="LayoutMismatchException"/> if its kind or value type differ.</summary>
     public static FolkloreMap<TValue> Open(string name, ShmOptions? options = null) =>
-        new(MapRegion.Open(name, Spec(0, 0, options), options));
+        MapRegion.Open(name, Spec(0, 0, options), options).Adopt(static region => new FolkloreMap<TValue>(region));
 
     /// <summary>Opens the map, creating it for <paramref name="capacity"/> keys if it does not exist.</summary>
     public static FolkloreMap<TValue> OpenOrCreate(string name, long capacity, ShmOptions? options = null) =>
-        new(MapRegion.OpenOrCreate(name, Spec(capacity, 0, options), options));
+        MapRegion.OpenOrCreate(name, Spec(capacity, 0, options), options).Adopt(static region => new FolkloreMap<TValue>(region));
 
     /// <summary>Deletes the map's file; false if there was none. Processes that have it open keep using it.</summary>
     public static bool Delete(string name, ShmOptions? options = null) => MapRegion.Delete(name, options);

@@ -33,14 +33,14 @@ internal static unsafe class LeftRightInspector
             LeftRightControl* control = table.Control;
             ulong sequence = SharedMemory.ReadAcquire(&control->Published);
             long lastPublish = control->LastPublishUnixMs;
-            string sinceLast = Age(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - lastPublish);
+            string sinceLast = Age(UnixTime.FromMilliseconds(lastPublish) is null ? 0 : DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - lastPublish);
             var details = new Dictionary<string, string>
             {
                 ["cells per copy"] = $"{table.CellCount} of {table.Stride} bytes",
                 ["publishes"] = sequence == 0 ? "none yet"
-                    : $"{sequence}, the last {sinceLast} ago ({DateTimeOffset.FromUnixTimeMilliseconds(lastPublish):u}), readers on copy {sequence & 1}",
+                    : $"{sequence}, the last {sinceLast} ago ({UnixTime.Describe(lastPublish)}), readers on copy {sequence & 1}",
                 ["writer"] = control->WriterSinceUnixMs == 0 ? "never opened"
-                    : $"pid {control->WriterPid} ({(table.IsWriterAlive() ? "alive" : "gone")}), opened {DateTimeOffset.FromUnixTimeMilliseconds(control->WriterSinceUnixMs):u}",
+                    : $"pid {control->WriterPid} ({(table.IsWriterAlive() ? "alive" : "gone")}), opened {UnixTime.Describe(control->WriterSinceUnixMs)}",
             };
             int held = 0, pinned = 0, listed = 0;
             string oldest = "none";
@@ -221,7 +221,7 @@ internal static unsafe class LeftRightInspector
     private static void ReadCell(LeftRightTable table, int copy, long index, byte[] cell) =>
         new ReadOnlySpan<byte>((byte*)table.Copies[copy] + (index * table.Stride), table.Stride).CopyTo(cell);
 
-    private static string Age(long milliseconds) => TimeSpan.FromMilliseconds(Math.Max(0, milliseconds)) switch
+    private static string Age(long milliseconds) => TimeSpan.FromMilliseconds(Math.Clamp(milliseconds, 0, (long)TimeSpan.MaxValue.TotalMilliseconds)) switch
     {
         { TotalSeconds: < 1 } t => $"{t.TotalMilliseconds:0} ms",
         { TotalMinutes: < 1 } t => $"{t.TotalSeconds:0.0} s",

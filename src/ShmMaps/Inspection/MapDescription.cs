@@ -43,7 +43,7 @@ public sealed record MapDescription
     public required string Format { get; init; }
 
     /// <summary>When the map was created.</summary>
-    public DateTimeOffset Created { get; init; }
+    public DateTimeOffset? Created { get; init; }
 
     /// <summary>The process that created it.</summary>
     public int CreatorPid { get; init; }

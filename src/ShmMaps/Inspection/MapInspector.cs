@@ -1,4 +1,5 @@
 using ShmMaps.Core.Files;
+using ShmMaps.Core.Memory;
 using ShmMaps.Core.Region;
 using ShmMaps.Core.Registry;
 
@@ -55,7 +56,7 @@ public static unsafe class MapInspector
                 continue;
             }
             lanes.Add(new LaneDescription(i, lane->Pid, region.Lanes.IsLaneAlive(i), lane->Generation,
-                DateTimeOffset.FromUnixTimeMilliseconds(lane->ClaimedUnixMs), ((IntentState)lane->IntentState).ToString(), lane->EntryCount));
+                UnixTime.FromMilliseconds(lane->ClaimedUnixMs), ((IntentState)lane->IntentState).ToString(), lane->EntryCount));
         }
         return new MapDescription
         {
@@ -72,7 +73,7 @@ public static unsafe class MapInspector
             AllocatedBytes = stat.AllocatedBytes,
             FixedBytes = region.FixedBytes,
             Format = $"{header->FormatMajor}.{header->FormatMinor}",
-            Created = DateTimeOffset.FromUnixTimeMilliseconds(header->CreatedUnixMs),
+            Created = UnixTime.FromMilliseconds(header->CreatedUnixMs),
             CreatorPid = header->CreatorPid,
             LaneCount = region.Lanes.Count,
             Lanes = lanes,

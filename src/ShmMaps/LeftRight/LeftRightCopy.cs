@@ -30,13 +30,19 @@ internal readonly unsafe struct LeftRightCopy<TKey, TValue>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong TagOf(ulong hash) => hash | 1;
 
-    /// <summary>The cell holding <paramref name="key"/>, or the complement of the empty cell that ends its probe.</summary>
+    /// <summary>What <see cref="Find"/> returns for a key that is absent from a copy without an empty cell (only a damaged file has one).</summary>
+    public const long NoEmptyCell = long.MinValue;
+
+    /// <summary>
+    /// The cell holding <paramref name="key"/>, or the complement of the empty cell that ends its probe, or
+    /// <see cref="NoEmptyCell"/> after probing every cell (the writer keeps one empty; a damaged copy may have none).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public long Find(in TKey key, ulong hash)
     {
         ulong tag = TagOf(hash);
         long cell = Home(hash);
-        while (true)
+        for (long probed = 0; probed <= _mask; probed++)
         {
             byte* at = Cell(cell);
             ulong found = *(ulong*)at;
@@ -50,6 +56,7 @@ internal readonly unsafe struct LeftRightCopy<TKey, TValue>
             }
             cell = (cell + 1) & _mask;
         }
+        return NoEmptyCell;
     }
 
     /// <summary>
@@ -96,17 +103,24 @@ internal readonly unsafe struct LeftRightCopy<TKey, TValue>
         *(ulong*)at = TagOf(hash);
     }
 
-    /// <summary>Empties <paramref name="cell"/>, moving later cells of the run back so that every key stays reachable.</summary>
+    /// <summary>
+    /// Empties <paramref name="cell"/>, moving later cells of the run back so that every key stays reachable;
+    /// <see cref="CorruptMapException"/> if the run never ends (a copy without an empty cell).
+    /// </summary>
     public void RemoveAt(long cell)
     {
         long hole = cell;
         long next = (cell + 1) & _mask;
-        while (true)
+        for (long moved = 0; ; moved++)
         {
             ulong tag = TagAt(next);
             if (tag == 0)
             {
                 break;
+            }
+            if (moved == _mask)
+            {
+                ThrowHelper.ThrowCorrupt($"a left-right copy of {_mask + 1} cells has no empty cell");
             }
             long home = Home(tag); // the tag is the hash with its lowest bit set, which Home drops
             // The key at next may move into the hole if its home is not cyclically within (hole, next].

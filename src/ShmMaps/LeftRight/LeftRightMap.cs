@@ -26,7 +26,7 @@ public static class LeftRightMap
     public static LeftRightWriter<TKey, TValue> CreateWriter<TKey, TValue>(string name, long capacity, ShmOptions? options = null)
         where TKey : unmanaged, IEquatable<TKey>
         where TValue : unmanaged =>
-        new(MapRegion.Create(name, Spec<TKey, TValue>(capacity, options), options), created: true);
+        MapRegion.Create(name, Spec<TKey, TValue>(capacity, options), options).Adopt(static region => new LeftRightWriter<TKey, TValue>(region, created: true));
 
     /// <summary>
     /// Opens the writer of an existing map; <see cref="WriterBusyException"/> naming the owner if a live
@@ -35,13 +35,13 @@ public static class LeftRightMap
     public static LeftRightWriter<TKey, TValue> OpenWriter<TKey, TValue>(string name, ShmOptions? options = null)
         where TKey : unmanaged, IEquatable<TKey>
         where TValue : unmanaged =>
-        new(MapRegion.Open(name, Spec<TKey, TValue>(0, options), options), created: false);
+        MapRegion.Open(name, Spec<TKey, TValue>(0, options), options).Adopt(static region => new LeftRightWriter<TKey, TValue>(region, created: false));
 
     /// <summary>Opens a reader of an existing map (any number, in any process, usable from any thread).</summary>
     public static LeftRightReader<TKey, TValue> OpenReader<TKey, TValue>(string name, ShmOptions? options = null)
         where TKey : unmanaged, IEquatable<TKey>
         where TValue : unmanaged =>
-        new(MapRegion.Open(name, Spec<TKey, TValue>(0, options), options));
+        MapRegion.Open(name, Spec<TKey, TValue>(0, options), options).Adopt(static region => new LeftRightReader<TKey, TValue>(region));
 
     /// <summary>Deletes the map's file; false if there was none. Processes that have it open keep using it.</summary>
     public static bool Delete(string name, ShmOptions? options = null) => MapRegion.Delete(name, options);

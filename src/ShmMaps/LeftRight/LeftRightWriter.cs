@@ -39,7 +39,7 @@ public sealed unsafe class LeftRightWriter<TKey, TValue> : IDisposable
                 LeftRightControl* control = _table.Control;
                 throw new WriterBusyException(
                     $"map '{region.Name}' has a live writer: pid {control->WriterPid}, writing since " +
-                    $"{DateTimeOffset.FromUnixTimeMilliseconds(control->WriterSinceUnixMs):u}; a LeftRightMap has one writer at a time");
+                    $"{UnixTime.Describe(control->WriterSinceUnixMs)}; a LeftRightMap has one writer at a time");
             }
         }
         catch
@@ -193,11 +193,11 @@ public sealed unsafe class LeftRightWriter<TKey, TValue> : IDisposable
         if (_standby == StandbyState.NeedsCopy || _log.Count * 4L > _table.CellCount)
         {
             _writeCopy.CopyFrom(Copy(published));
-            _standbyCount = _table.Control->Counts[published];
+            _standbyCount = CountOf(published);
         }
         else
         {
-            _standbyCount = _table.Control->Counts[1 - published]; // the count it was published with
+            _standbyCount = CountOf(1 - published); // the count it was published with
             foreach (LeftRightChange<TKey, TValue> change in _log)
             {
                 if (change.Removes)
@@ -214,6 +214,17 @@ public sealed unsafe class LeftRightWriter<TKey, TValue> : IDisposable
         _standby = StandbyState.Ready;
     }
 
+    /// <summary>The entry count published with copy <paramref name="copy"/>; <see cref="CorruptMapException"/> if no copy can hold it.</summary>
+    private long CountOf(int copy)
+    {
+        long count = _table.Control->Counts[copy];
+        if (count < 0 || count >= _table.CellCount)
+        {
+            ThrowHelper.ThrowCorrupt($"map '{Name}': copy {copy} says it holds {count} entries in {_table.CellCount} cells");
+        }
+        return count;
+    }
+
     private void Put(in TKey key, TValue value)
     {
         LeftRightCopy<TKey, TValue> standby = _writeCopy;
@@ -227,6 +238,10 @@ public sealed unsafe class LeftRightWriter<TKey, TValue> : IDisposable
         if (_standbyCount >= _table.CellCount - 1)
         {
             ThrowHelper.ThrowMapFull(Name, Capacity);
+        }
+        if (cell == LeftRightCopy<TKey, TValue>.NoEmptyCell)
+        {
+            ThrowHelper.ThrowCorrupt($"map '{Name}': the copy being written has no empty cell, but its count is {_standbyCount}");
         }
         standby.Fill(~cell, key, hash, value);
         _standbyCount++;

@@ -61,18 +61,18 @@ public sealed unsafe partial class RwStore<T> : IDisposable where T : unmanaged
 
     /// <summary>Creates an empty store with room for <paramref name="maxElements"/> elements at once.</summary>
     public static RwStore<T> Create(string name, long maxElements, ShmOptions? options = null) =>
-        new(MapRegion.Create(name, Spec(maxElements, options), options));
+        MapRegion.Create(name, Spec(maxElements, options), options).Adopt(static region => new RwStore<T>(region));
 
     /// <summary>Opens an existing store; <see cref="LayoutMismatchException"/> if it is not an <c>RwStore&lt;T&gt;</c>.</summary>
     public static RwStore<T> Open(string name, ShmOptions? options = null) =>
-        new(MapRegion.Open(name, Spec(RwStoreLayout.DefaultMaxElements, options), options));
+        MapRegion.Open(name, Spec(RwStoreLayout.DefaultMaxElements, options), options).Adopt(static region => new RwStore<T>(region));
 
     /// <summary>Opens the store, creating it (room for <see cref="RwStoreLayout.DefaultMaxElements"/>) if it does not exist.</summary>
     public static RwStore<T> OpenOrCreate(string name, ShmOptions? options = null) => OpenOrCreate(name, RwStoreLayout.DefaultMaxElements, options);
 
     /// <summary>Opens the store, creating it with room for <paramref name="maxElements"/> if it does not exist.</summary>
     public static RwStore<T> OpenOrCreate(string name, long maxElements, ShmOptions? options = null) =>
-        new(MapRegion.OpenOrCreate(name, Spec(maxElements, options), options));
+        MapRegion.OpenOrCreate(name, Spec(maxElements, options), options).Adopt(static region => new RwStore<T>(region));
 
     /// <summary>Deletes the store's file; false if there was none. Processes that have it open keep using it.</summary>
     public static bool Delete(string name, ShmOptions? options = null) => MapRegion.Delete(name, options);

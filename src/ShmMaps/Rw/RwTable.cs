@@ -55,6 +55,15 @@ internal sealed unsafe partial class RwTable
     /// <summary>Whether <paramref name="slot"/> (read from the file) was handed out, so that its word and value may be touched.</summary>
     public bool IsUsedSlot(long slot) => (ulong)slot < (ulong)UsedSlots;
 
+    private long CheckUsed(long slot)
+    {
+        if (!IsUsedSlot(slot))
+        {
+            ThrowHelper.ThrowCorrupt($"store '{Region.Name}': slot {slot} is named, but only {UsedSlots} slots were ever handed out");
+        }
+        return slot;
+    }
+
     /// <summary>
     /// Reserves the block that slot <paramref name="slot"/>, about to be handed out for the first time, starts (block 0
     /// is reserved at create); <see cref="MapFullException"/> if the file system has no room for it.
@@ -69,19 +78,23 @@ internal sealed unsafe partial class RwTable
         }
     }
 
-    /// <summary>The element word of <paramref name="slot"/>, which must be below <see cref="MaxElements"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ulong* Word(long slot) => Locate(slot, out _);
+    /// <summary>
+    /// The element word of <paramref name="slot"/>, a slot named by the file (a record, the free list) or by a caller;
+    /// <see cref="CorruptMapException"/> unless it was handed out (its block reserved).
+    /// </summary>
+    public ulong* Word(long slot) => Locate(CheckUsed(slot), out _);
 
-    /// <summary>The value of <paramref name="slot"/>, which must be below <see cref="MaxElements"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    /// <summary>The value of <paramref name="slot"/>, checked as <see cref="Word"/>.</summary>
     public byte* Value(long slot)
     {
-        Locate(slot, out byte* value);
+        Locate(CheckUsed(slot), out byte* value);
         return value;
     }
 
-    /// <summary>The element word of <paramref name="slot"/> (below <see cref="MaxElements"/>) and its value, from one block lookup.</summary>
+    /// <summary>
+    /// The element word of <paramref name="slot"/> and its value, from one block lookup, unchecked: the caller knows the
+    /// slot was handed out (<see cref="IsUsedSlot"/>).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ulong* Locate(long slot, out byte* value)
     {

@@ -38,15 +38,15 @@ public sealed unsafe class SeqArray<T> : IDisposable where T : unmanaged
 
     /// <summary>Creates a new array of <paramref name="length"/> default elements; <see cref="MapExistsException"/> if the name exists.</summary>
     public static SeqArray<T> Create(string name, long length, ShmOptions? options = null) =>
-        new(MapRegion.Create(name, Spec(length), options));
+        MapRegion.Create(name, Spec(length), options).Adopt(static region => new SeqArray<T>(region));
 
     /// <summary>Opens an existing array; <see cref="LayoutMismatchException"/> if it is not a <c>SeqArray&lt;T&gt;</c>.</summary>
     public static SeqArray<T> Open(string name, ShmOptions? options = null) =>
-        new(MapRegion.Open(name, Spec(0), options));
+        MapRegion.Open(name, Spec(0), options).Adopt(static region => new SeqArray<T>(region));
 
     /// <summary>Opens the array, creating it with <paramref name="length"/> elements if it does not exist.</summary>
     public static SeqArray<T> OpenOrCreate(string name, long length, ShmOptions? options = null) =>
-        new(MapRegion.OpenOrCreate(name, Spec(length), options));
+        MapRegion.OpenOrCreate(name, Spec(length), options).Adopt(static region => new SeqArray<T>(region));
 
     /// <summary>Deletes the array's file; false if there was none.</summary>
     public static bool Delete(string name, ShmOptions? options = null) => MapRegion.Delete(name, options);

@@ -21,7 +21,7 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
                 *(uint*)(cell + SeqCellLayout.StateOffset) = SeqCellLayout.Empty;
                 SeqCells.EndWrite(lane, cell, word, countDelta: -1);
                 long distance = (_cells.IndexOf(cell) - home) & _mask;
-                if (distance > 0 && distance == *(uint*)(Cell(home) + SeqCellLayout.ProbeLimitOffset))
+                if (distance > 0 && distance == ProbeLimit(Cell(home)))
                 {
                     ShrinkProbeLimit(lane, home);
                 }
@@ -42,18 +42,18 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
         ulong stripeWord = LockStripe(lane, stripe);
         try
         {
-            uint* limit = (uint*)(Cell(home) + SeqCellLayout.ProbeLimitOffset);
+            uint limit = ProbeLimit(Cell(home));
             uint farthest = 0;
-            for (uint distance = 1; distance <= *limit; distance++)
+            for (uint distance = 1; distance <= limit; distance++)
             {
                 if (TryReadCell((home + distance) & _mask, out KeyValuePair<TKey, TValue> entry) && Home(entry.Key) == home)
                 {
                     farthest = distance;
                 }
             }
-            if (farthest < *limit)
+            if (farthest < limit)
             {
-                SharedMemory.WriteRelease(limit, farthest);
+                SharedMemory.WriteRelease((uint*)(Cell(home) + SeqCellLayout.ProbeLimitOffset), farthest);
             }
         }
         finally

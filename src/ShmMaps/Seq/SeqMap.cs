@@ -78,15 +78,15 @@ public sealed unsafe partial class SeqMap<TKey, TValue> : IEnumerable<KeyValuePa
 
     /// <summary>Creates a new map for <paramref name="capacity"/> entries; <see cref="MapExistsException"/> if the name exists.</summary>
     public static SeqMap<TKey, TValue> Create(string name, long capacity, ShmOptions? options = null) =>
-        new(MapRegion.Create(name, Spec(capacity, options), options));
+        MapRegion.Create(name, Spec(capacity, options), options).Adopt(static region => new SeqMap<TKey, TValue>(region));
 
     /// <summary>Opens an existing map; <see cref="LayoutMismatchException"/> if its kind or types differ.</summary>
     public static SeqMap<TKey, TValue> Open(string name, ShmOptions? options = null) =>
-        new(MapRegion.Open(name, Spec(0, options), options));
+        MapRegion.Open(name, Spec(0, options), options).Adopt(static region => new SeqMap<TKey, TValue>(region));
 
     /// <summary>Opens the map, creating it for <paramref name="capacity"/> entries if it does not exist.</summary>
     public static SeqMap<TKey, TValue> OpenOrCreate(string name, long capacity, ShmOptions? options = null) =>
-        new(MapRegion.OpenOrCreate(name, Spec(capacity, options), options));
+        MapRegion.OpenOrCreate(name, Spec(capacity, options), options).Adopt(static region => new SeqMap<TKey, TValue>(region));
 
     /// <summary>Deletes the map's file; false if there was none. Processes that have it open keep using it.</summary>
     public static bool Delete(string name, ShmOptions? options = null) => MapRegion.Delete(name, options);
@@ -189,8 +189,7 @@ public sealed unsafe partial class SeqMap<TKey, TValue> : IEnumerable<KeyValuePa
     private bool Find(long home, in TKey key, out byte* found, out ulong foundWord, out TValue value)
     {
         byte* homeCell = Cell(home);
-        // Acquire: a limit raised by an insert is seen no later than the cells it covers.
-        uint limit = SharedMemory.ReadAcquire((uint*)(homeCell + SeqCellLayout.ProbeLimitOffset));
+        uint limit = ProbeLimit(homeCell);
         byte* cell = homeCell;
         for (uint distance = 0; ; )
         {
@@ -212,6 +211,15 @@ public sealed unsafe partial class SeqMap<TKey, TValue> : IEnumerable<KeyValuePa
         value = default;
         return false;
     }
+
+    /// <summary>
+    /// The probe limit of home cell <paramref name="homeCell"/> (acquire: a limit raised by an insert is seen no later
+    /// than the cells it covers), never past the table: a larger one, which only a damaged file holds, would make a
+    /// probe go round the table forever.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private uint ProbeLimit(byte* homeCell) =>
+        Math.Min(SharedMemory.ReadAcquire((uint*)(homeCell + SeqCellLayout.ProbeLimitOffset)), (uint)_mask);
 
     /// <summary>Copies a cell's state, key and value whole (waiting for a writer); returns the word they were read under.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

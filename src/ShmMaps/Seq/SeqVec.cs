@@ -82,15 +82,15 @@ public sealed unsafe class SeqVec<T> : IDisposable where T : unmanaged
 
     /// <summary>Creates an empty vector with room reserved for <paramref name="maxCapacity"/> elements (default: <see cref="DefaultGrowthFactor"/> times <paramref name="capacity"/>).</summary>
     public static SeqVec<T> Create(string name, long capacity, ShmOptions? options = null, long maxCapacity = 0) =>
-        new(MapRegion.Create(name, Spec(capacity, maxCapacity), options));
+        MapRegion.Create(name, Spec(capacity, maxCapacity), options).Adopt(static region => new SeqVec<T>(region));
 
     /// <summary>Opens an existing vector; <see cref="LayoutMismatchException"/> if it is not a <c>SeqVec&lt;T&gt;</c>.</summary>
     public static SeqVec<T> Open(string name, ShmOptions? options = null) =>
-        new(MapRegion.Open(name, Spec(0, 0), options));
+        MapRegion.Open(name, Spec(0, 0), options).Adopt(static region => new SeqVec<T>(region));
 
     /// <summary>Opens the vector, creating it if it does not exist.</summary>
     public static SeqVec<T> OpenOrCreate(string name, long capacity, ShmOptions? options = null, long maxCapacity = 0) =>
-        new(MapRegion.OpenOrCreate(name, Spec(capacity, maxCapacity), options));
+        MapRegion.OpenOrCreate(name, Spec(capacity, maxCapacity), options).Adopt(static region => new SeqVec<T>(region));
 
     /// <summary>Deletes the vector's file; false if there was none.</summary>
     public static bool Delete(string name, ShmOptions? options = null) => MapRegion.Delete(name, options);

@@ -61,9 +61,11 @@ public sealed unsafe class KeyLock<TKey, TValue> : IDisposable
         _copies = new byte[_stripes.Length][];
         try
         {
+            ScopedStripes scoped = ScopedStripes.Of(lane);
             for (; _held < _stripes.Length; _held++)
             {
                 _lockedFrom[_held] = map.LockStripe(lane, (byte*)_stripes[_held]);
+                scoped.Add(_stripes[_held]);
             }
             for (int s = 0; s < _stripes.Length; s++)
             {
@@ -221,10 +223,12 @@ public sealed unsafe class KeyLock<TKey, TValue> : IDisposable
     /// <summary>Releases the stripes (in reverse order).</summary>
     private void Release()
     {
+        ScopedStripes scoped = ScopedStripes.Of(_lane);
         while (_held > 0)
         {
             _held--;
             StripeHold.Release((byte*)_stripes[_held], _lockedFrom[_held]);
+            scoped.Remove(_stripes[_held]);
         }
     }
 

@@ -73,7 +73,7 @@ public sealed unsafe partial class StripedMap<TKey, TValue>
             {
                 if ((seen & LockWord.OwnerMask) == lane.OwnerTag)
                 {
-                    ThrowHeldHere();
+                    ThrowHeldHere(lane, stripe);
                 }
                 seen = LockWaiter.WaitUnlocked(_region.Lanes, word, seen, _region.Options.LockTimeout);
             }

@@ -3,6 +3,7 @@ using ShmMaps.Core.Hashing;
 using ShmMaps.Core.Locking;
 using ShmMaps.Core.Memory;
 using ShmMaps.Core.Region;
+using ShmMaps.Core.Registry;
 using ShmMaps.Keys;
 using ShmMaps.Striped;
 
@@ -81,15 +82,15 @@ public sealed unsafe partial class StripedMap<TKey, TValue> : IEnumerable<KeyVal
     /// of two; 0: one stripe per 64 cells). Fewer stripes mean more processes waiting on the same lock.
     /// </summary>
     public static StripedMap<TKey, TValue> Create(string name, long capacity, int stripeCount, ShmOptions? options = null) =>
-        new(MapRegion.Create(name, Spec(capacity, stripeCount, options), options));
+        MapRegion.Create(name, Spec(capacity, stripeCount, options), options).Adopt(static region => new StripedMap<TKey, TValue>(region));
 
     /// <summary>Opens an existing map; <see cref="LayoutMismatchException"/> if its kind or types differ.</summary>
     public static StripedMap<TKey, TValue> Open(string name, ShmOptions? options = null) =>
-        new(MapRegion.Open(name, Spec(0, 0, options), options));
+        MapRegion.Open(name, Spec(0, 0, options), options).Adopt(static region => new StripedMap<TKey, TValue>(region));
 
     /// <summary>Opens the map, creating it for <paramref name="capacity"/> entries if it does not exist.</summary>
     public static StripedMap<TKey, TValue> OpenOrCreate(string name, long capacity, ShmOptions? options = null) =>
-        new(MapRegion.OpenOrCreate(name, Spec(capacity, 0, options), options));
+        MapRegion.OpenOrCreate(name, Spec(capacity, 0, options), options).Adopt(static region => new StripedMap<TKey, TValue>(region));
 
     /// <summary>Deletes the map's file; false if there was none. Processes that have it open keep using it.</summary>
     public static bool Delete(string name, ShmOptions? options = null) => MapRegion.Delete(name, options);
@@ -240,14 +241,26 @@ public sealed unsafe partial class StripedMap<TKey, TValue> : IEnumerable<KeyVal
     {
         if (_region.Lanes.CurrentIfClaimed is { } lane && (seen & LockWord.OwnerMask) == lane.OwnerTag)
         {
-            ThrowHeldHere();
+            ThrowHeldHere(lane, stripe);
         }
         return LockWaiter.WaitUnlocked(_region.Lanes, (ulong*)stripe, seen, _region.Options.LockTimeout);
     }
 
+    /// <summary>
+    /// A stripe whose word names this thread's lane: a KeyLock of this thread holds it (waiting would wait for
+    /// ourselves: <see cref="InvalidOperationException"/>), or, if none does, the file is damaged.
+    /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void ThrowHeldHere() => throw new InvalidOperationException(
-        $"map '{Name}': the key's stripe is locked by a KeyLock of this thread; use that KeyLock for keys it holds, or dispose it first");
+    private void ThrowHeldHere(Lane lane, byte* stripe)
+    {
+        if (!ScopedStripes.Holds(lane, (nint)stripe))
+        {
+            ThrowHelper.ThrowCorrupt(
+                $"map '{Name}': stripe {(stripe - _stripes) / _stripeStride} is locked in the name of this thread's lane {lane.Index}, which holds no KeyLock on it");
+        }
+        throw new InvalidOperationException(
+            $"map '{Name}': the key's stripe is locked by a KeyLock of this thread; use that KeyLock for keys it holds, or dispose it first");
+    }
 
     private static RegionSpec Spec(long capacity, int stripeCount, ShmOptions? options)
     {

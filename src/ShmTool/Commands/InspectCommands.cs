@@ -47,7 +47,7 @@ internal static class InspectCommands
         output.WriteLine($"count:      {d.Count}");
         output.WriteLine($"capacity:   {d.Capacity}");
         output.WriteLine($"memory:     {ByteSize.Format(d.AllocatedBytes)} allocated; {ByteSize.Format(d.FixedBytes)} reserved at create, {ByteSize.Format(d.FileBytes)} of address space to grow in");
-        output.WriteLine($"created:    {d.Created:u} by pid {d.CreatorPid}");
+        output.WriteLine($"created:    {d.Created?.ToString("u") ?? "(no valid time)"} by pid {d.CreatorPid}");
         foreach ((string label, string value) in d.Details)
         {
             output.WriteLine($"{label + ":",-18}{value}");
@@ -58,7 +58,7 @@ internal static class InspectCommands
             var table = new TextTable("LANE", "PID", "ALIVE", "GEN", "CLAIMED", "INTENT", "ENTRIES");
             foreach (LaneDescription lane in d.Lanes)
             {
-                table.Add(lane.Index, lane.Pid, lane.Alive ? "yes" : "no", lane.Generation, lane.Claimed.ToString("u"), lane.Intent, lane.EntryCount);
+                table.Add(lane.Index, lane.Pid, lane.Alive ? "yes" : "no", lane.Generation, lane.Claimed?.ToString("u") ?? "?", lane.Intent, lane.EntryCount);
             }
             table.Write(output);
         }

@@ -7,6 +7,17 @@ public static class ChildRoles
 {
     public static int Run(string role, string[] args)
     {
+        if (role == "fuzz")
+        {
+            return Fuzz.FuzzChildRole.Run(args);
+        }
+        if (role == "fuzz-template")
+        {
+            // Makes the fuzzer's template of a kind, to run cases of it by hand: child fuzz DIR KIND SEED START END WORK.
+            Fuzz.FuzzKind kind = Fuzz.FuzzKind.Named(args[1]);
+            kind.CreateTemplate(kind.Name, Fuzz.FuzzKind.OptionsFor(args[0]));
+            return 0;
+        }
         if (role == "cli")
         {
             // The shm command line, its errors on stdout where the test reads them.

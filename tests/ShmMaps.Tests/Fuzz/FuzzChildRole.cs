@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using System.Globalization;
+using ShmMaps.Inspection;
+
+namespace ShmMaps.Tests.Fuzz;
+
+/// <summary>
+/// The child process of the hostile-file fuzzer: for each case, writes the damaged copy, uses it as a map of its
+/// kind, inspects it and runs <c>shm</c> on it, and prints <c>start i</c>, then <c>done i MILLISECONDS</c> or
+/// <c>fail i WHAT</c>. A crash or a hang is seen by the parent as a case that never ends.
+/// </summary>
+public static class FuzzChildRole
+{
+    /// <summary>Exit codes <c>shm</c> may end with on a damaged map.</summary>
+    private static readonly int[] s_cliCodes = [0, 1, 2, 3, 4];
+
+    public static int Run(string[] args)
+    {
+        string templates = args[0];
+        FuzzKind kind = FuzzKind.Named(args[1]);
+        int seed = int.Parse(args[2], CultureInfo.InvariantCulture);
+        int start = int.Parse(args[3], CultureInfo.InvariantCulture);
+        int end = int.Parse(args[4], CultureInfo.InvariantCulture);
+        string work = args[5];
+        var mutator = new FileMutator(File.ReadAllBytes(Path.Combine(templates, kind.Name + ".shm")));
+        ShmOptions options = FuzzKind.OptionsFor(work);
+        string file = Path.Combine(work, "f.shm");
+        for (int i = start; i < end; i++)
+        {
+            Console.WriteLine($"start {i}");
+            long began = Stopwatch.GetTimestamp();
+            (byte[] bytes, _) = mutator.Mutate(seed, i);
+            File.Delete(file);
+            File.WriteAllBytes(file, bytes);
+            File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            string? failure = null;
+            int stepsEnded = 0;
+            void Step(string what, Action action)
+            {
+                try
+                {
+                    action();
+                    stepsEnded++;
+                }
+                catch (Exception e) when (e is ShmMapException or TimeoutException)
+                {
+                }
+                catch (Exception e)
+                {
+                    failure ??= $"{what}: {e.GetType().Name}: {e.Message} at {e.StackTrace?.Split('\n').FirstOrDefault()?.Trim()}";
+                }
+            }
+            kind.Exercise("f", options, Step);
+            Step("describe", () => MapInspector.Describe("f", options));
+            Step("dump", () => _ = MapInspector.Dump("f", options).Take(1000).Count());
+            Step("check", () => MapInspector.Check("f", options));
+            Step("recover", () => MapInspector.Recover("f", options));
+            foreach (string[] verb in new[] { new[] { "list" }, ["info", "f"], ["dump", "f", "--limit", "100"], ["check", "f"], ["recover", "f"] })
+            {
+                Step($"shm {verb[0]}", () =>
+                {
+                    var output = new StringWriter();
+                    int code = ShmMaps.Tool.Program.Run([.. verb, "--dir", work], output, output);
+                    string text = output.ToString();
+                    if (!s_cliCodes.Contains(code) || text.Contains("   at ", StringComparison.Ordinal))
+                    {
+                        throw new InvalidOperationException($"exit code {code}: {text[..Math.Min(text.Length, 300)]}");
+                    }
+                });
+            }
+            Console.WriteLine(failure is null
+                ? $"done {i} {Stopwatch.GetElapsedTime(began).TotalMilliseconds.ToString("F0", CultureInfo.InvariantCulture)} {stepsEnded}"
+                : $"fail {i} {failure.ReplaceLineEndings(" ")}");
+        }
+        Console.WriteLine("end");
+        return 0;
+    }
+}

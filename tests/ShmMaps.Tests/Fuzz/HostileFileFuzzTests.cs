@@ -1,0 +1,104 @@
+using System.Globalization;
+using ShmMaps.Tests.Support;
+using Xunit.Abstractions;
+
+namespace ShmMaps.Tests.Fuzz;
+
+/// <summary>
+/// Damaged and hostile files, per kind: each is opened, read, written, inspected, checked and recovered (library and
+/// <c>shm</c>) in a child process. Crashes 0, hangs 0, and every failure a <see cref="ShmMapException"/> or a
+/// <see cref="TimeoutException"/> (a clean <c>shm</c> exit code, no stack trace).
+/// </summary>
+public sealed class HostileFileFuzzTests(ITestOutputHelper output) : IDisposable
+{
+    private static readonly TimeSpan s_hangAfter = TimeSpan.FromSeconds(30);
+    private readonly TempMapDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    public static TheoryData<string> Kinds() => [.. FuzzKind.All.Select(kind => kind.Name)];
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void DamagedFilesNeverCrashOrHangAndFailOnlyWithMapErrors(string kindName)
+    {
+        FuzzKind kind = FuzzKind.Named(kindName);
+        string templates = Path.Combine(_dir.Path, "templates");
+        Directory.CreateDirectory(templates);
+        kind.CreateTemplate(kind.Name, FuzzKind.OptionsFor(templates));
+        int cases = Stress.Pick(quick: 500, full: 20_000);
+        int seed = kindName.Length * 7919;
+        // Two children at once (CI has two cores), each on its half of the cases.
+        Task<RunResult>[] halves =
+        [
+            Task.Run(() => RunCases(templates, kind, seed, 0, cases / 2)),
+            Task.Run(() => RunCases(templates, kind, seed, cases / 2, cases)),
+        ];
+        RunResult[] results = Task.WhenAll(halves).GetAwaiter().GetResult();
+        var failures = results.SelectMany(r => r.Failures).ToList();
+        int done = results.Sum(r => r.Done);
+        double slowest = results.Max(r => r.SlowestMilliseconds);
+        output.WriteLine($"{kindName}: {cases} files, {done} ended cleanly, {failures.Count} failures; slowest {slowest:F0} ms");
+        var mutator = new FileMutator(File.ReadAllBytes(Path.Combine(templates, kind.Name + ".shm")));
+        Assert.True(failures.Count == 0, string.Join("\n", failures.Take(25).Select(f => $"{f.Text} | damage of case {f.Case}: {mutator.Mutate(seed, f.Case).Damage}")));
+        Assert.Equal(cases, done);
+    }
+
+    private RunResult RunCases(string templates, FuzzKind kind, int seed, int start, int end)
+    {
+        var result = new RunResult();
+        string work = Path.Combine(_dir.Path, $"work-{kind.Name}-{start}");
+        Directory.CreateDirectory(work);
+        int next = start;
+        while (next < end)
+        {
+            using var child = ChildProcess.Start("fuzz", templates, kind.Name, seed, next, end, work);
+            int current = -1;
+            while (true)
+            {
+                string line;
+                try
+                {
+                    line = child.ReadLine(s_hangAfter);
+                }
+                catch (TimeoutException e)
+                {
+                    bool hung = !e.Message.Contains("exited: True", StringComparison.Ordinal);
+                    result.Failures.Add((current, hung ? $"case {current}: hung (no progress for {s_hangAfter.TotalSeconds} s)" : $"case {current}: the process crashed"));
+                    next = current + 1;
+                    break;
+                }
+                string[] parts = line.Split(' ', 3);
+                if (parts[0] == "end")
+                {
+                    next = end;
+                    break;
+                }
+                int index = int.Parse(parts[1], CultureInfo.InvariantCulture);
+                switch (parts[0])
+                {
+                    case "start":
+                        current = index;
+                        break;
+                    case "done":
+                        result.Done++;
+                        result.SlowestMilliseconds = Math.Max(result.SlowestMilliseconds, double.Parse(parts[2].Split(' ')[0], CultureInfo.InvariantCulture));
+                        break;
+                    case "fail":
+                        result.Failures.Add((index, $"case {index}: {parts[2]}"));
+                        break;
+                }
+            }
+        }
+        return result;
+    }
+
+    private sealed class RunResult
+    {
+        public List<(int Case, string Text)> Failures { get; } = [];
+
+        public int Done { get; set; }
+
+        public double SlowestMilliseconds { get; set; }
+    }
+}
