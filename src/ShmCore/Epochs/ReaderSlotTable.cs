@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using ShmMaps.Core.Locking;
 using ShmMaps.Core.Memory;
@@ -88,32 +87,31 @@ internal sealed unsafe class ReaderSlotTable : IDisposable
             ThrowIfUnfencedReaders();
         }
         int freed = 0;
-        long started = Stopwatch.GetTimestamp();
         for (int i = 0; i < Count; i++)
         {
             ReaderSlot* slot = Slot(i);
             ulong seen = SharedMemory.ReadAcquire(&slot->Pin);
             ulong guard = ReaderPin.Enters(seen);
-            var backoff = new Backoff();
+            var wait = new LockWait(timeout);
             // Wait out the guard seen first, until it ends or says it reads the other copy. A guard seen entering
             // may still turn out to be on this copy (it read the sequence before the flip); a later guard cannot.
-            for (int round = 0; ReaderPin.Enters(seen) == guard && ReaderPin.MayRead(seen, copy); round++)
+            while (ReaderPin.Enters(seen) == guard && ReaderPin.MayRead(seen, copy))
             {
-                if (round % 64 == 63)
+                if (wait.ProbeDue())
                 {
                     if (!IsAlive(i))
                     {
                         freed += TryFree(i, seen) ? 1 : 0;
                         break;
                     }
-                    if (Stopwatch.GetElapsedTime(started) > timeout)
+                    if (wait.Expired)
                     {
                         throw new TimeoutException(
                             $"map '{_region.Name}': reader slot {i} of live pid {slot->Pid} has held a guard on copy {copy} for over " +
                             $"{timeout} (it pins publish {slot->PinnedSequence}); read guards must be short");
                     }
                 }
-                backoff.Pause();
+                wait.Pause();
                 seen = SharedMemory.ReadAcquire(&slot->Pin);
             }
         }

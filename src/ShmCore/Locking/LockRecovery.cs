@@ -61,8 +61,9 @@ internal static unsafe class LockRecovery
     /// Called by the new holder of a lane right after bumping its generation: releases the plain lock and
     /// recovers the word the previous holder may have left locked, restoring its own lane's undo image.
     /// </summary>
-    public static void FinishClaimedLane(LaneTable lanes, Lane lane)
+    public static void FinishClaimedLane(Lane lane)
     {
+        LaneTable lanes = lane.Table;
         LaneRecord* record = lane.Record;
         SharedMemory memory = lanes.Memory;
         long held = record->HeldLockOffset;
@@ -70,7 +71,7 @@ internal static unsafe class LockRecovery
         {
             ulong* heldWord = (ulong*)memory.Pointer(held, sizeof(ulong), sizeof(ulong));
             ulong seen = SharedMemory.ReadAcquire(heldWord);
-            if (IsLockedByEarlierHolder(seen, lane))
+            if (IsLockedByLaneBeingClaimed(seen, lane))
             {
                 SharedMemory.CompareExchange(heldWord, LockWord.Released(seen), seen);
             }
@@ -83,7 +84,7 @@ internal static unsafe class LockRecovery
         {
             ulong* word = (ulong*)memory.Pointer(intentOffset, sizeof(ulong), sizeof(ulong));
             ulong seen = SharedMemory.ReadAcquire(word);
-            if (IsLockedByEarlierHolder(seen, lane))
+            if (IsLockedByLaneBeingClaimed(seen, lane))
             {
                 if (state != IntentState.Active)
                 {
@@ -102,11 +103,37 @@ internal static unsafe class LockRecovery
                 }
             }
         }
-        if (SharedMemory.ReadAcquire(&record->ScopeState) == (uint)ScopeState.Committing)
+        switch ((ScopeState)SharedMemory.ReadAcquire(&record->ScopeState))
         {
-            FinishClaimedScope(lanes, lane);
+            case ScopeState.Committing:
+                FinishClaimedScope(lanes, lane);
+                break;
+            case ScopeState.Holding:
+                ReleaseClaimedScope(lanes, lane);
+                break;
         }
         SharedMemory.WriteRelease(&record->IntentState, (uint)IntentState.Idle);
+    }
+
+    /// <summary>
+    /// The new holder of a lane whose previous holder died holding a scope's words (not yet committing): releases
+    /// every listed word still locked by an earlier holder of the lane (nothing was written under them), then ends the
+    /// scope. Words a waiter recovered meanwhile are left as they are.
+    /// </summary>
+    private static void ReleaseClaimedScope(LaneTable lanes, Lane lane)
+    {
+        SharedMemory memory = lanes.Memory;
+        foreach (long offset in ScopeLog.LockOffsets(memory, lane.Record, lanes.UndoCapacity))
+        {
+            ulong* word = (ulong*)memory.Pointer(offset, sizeof(ulong), sizeof(ulong));
+            ulong seen = SharedMemory.ReadAcquire(word);
+            if (IsLockedByLaneBeingClaimed(seen, lane))
+            {
+                // CAS: a waiter that found the holder dead may have released it already.
+                SharedMemory.CompareExchange(word, LockWord.Released(seen), seen);
+            }
+        }
+        lane.FinishScope();
     }
 
     /// <summary>
@@ -165,7 +192,7 @@ internal static unsafe class LockRecovery
         foreach (long offset in ScopeLog.LockOffsets(memory, record, lanes.UndoCapacity))
         {
             ulong* word = (ulong*)memory.Pointer(offset, sizeof(ulong), sizeof(ulong));
-            long deadline = Environment.TickCount64 + ScopeWaitMilliseconds;
+            var wait = new LockWait(lanes.LockTimeout);
             while (true)
             {
                 ulong seen = SharedMemory.ReadAcquire(word);
@@ -173,13 +200,15 @@ internal static unsafe class LockRecovery
                 {
                     break; // applied and released already (a later holder may have it now)
                 }
-                if (!IsLockedByEarlierHolder(seen, lane) && !lanes.IsOwnerDead(seen))
+                if (!IsLockedByLaneBeingClaimed(seen, lane) && !lanes.IsOwnerDead(seen))
                 {
-                    if (Environment.TickCount64 > deadline)
+                    if (wait.Expired)
                     {
-                        throw new TimeoutException($"map '{lanes.MapName}': a live process (lane {LockWord.OwnerLane(seen)}) has been applying a dead writer's scope for {ScopeWaitMilliseconds / 1000} s");
+                        throw new TimeoutException(
+                            $"map '{lanes.MapName}': a live process (lane {LockWord.OwnerLane(seen)}) has been applying a dead writer's scope for {wait.Waited.TotalSeconds:F1} s " +
+                            "(the lock timeout is ShmOptions.LockTimeout)");
                     }
-                    Thread.Yield(); // a live recoverer is applying this word's records
+                    wait.Pause(); // a live recoverer is applying this word's records
                     continue;
                 }
                 lane.MarkRollingForward(offset, lane.Index);
@@ -196,12 +225,10 @@ internal static unsafe class LockRecovery
         lane.FinishScope();
     }
 
-    private const int ScopeWaitMilliseconds = 30_000;
-
     /// <summary>True if the locked word is held by this lane's earlier holder, or by a recoverer applying this lane's scope to it.</summary>
     private static bool IsScopeChain(LaneTable lanes, ulong seen, Lane lane, long offset)
     {
-        if (IsLockedByEarlierHolder(seen, lane))
+        if (IsLockedByLaneBeingClaimed(seen, lane))
         {
             return true;
         }
@@ -210,6 +237,10 @@ internal static unsafe class LockRecovery
             && holder->IntentLockOffset == offset && holder->RollForwardLane == lane.Index;
     }
 
-    private static bool IsLockedByEarlierHolder(ulong word, Lane lane) =>
-        LockWord.IsLocked(word) && LockWord.OwnerLane(word) == lane.Index && LockWord.OwnerGeneration(word) != (ushort)lane.Generation;
+    /// <summary>
+    /// True if the word is locked in the name of <paramref name="lane"/>, which is being claimed: its new holder has locked
+    /// nothing yet, so the word is an earlier holder's, whatever generation it names (16 bits of it may have come round).
+    /// </summary>
+    private static bool IsLockedByLaneBeingClaimed(ulong word, Lane lane) =>
+        LockWord.IsLocked(word) && LockWord.OwnerLane(word) == lane.Index;
 }

@@ -1,53 +1,52 @@
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using ShmMaps.Core.Memory;
 using ShmMaps.Core.Registry;
 
 namespace ShmMaps.Core.Locking;
 
+/// <summary>What a lock's user does with a word in a state only it can explain.</summary>
+/// <param name="word">The lock word.</param>
+/// <param name="observed">The value seen in it.</param>
+internal unsafe delegate void LockWordAction(ulong* word, ulong observed);
+
 /// <summary>
 /// Waits for a locked word to be released, recovering it if its owner is dead, or gives up with a
-/// <see cref="TimeoutException"/> after the lock timeout when a live owner keeps it.
+/// <see cref="TimeoutException"/> after <see cref="LaneTable.LockTimeout"/> when a live owner keeps it (the
+/// <see cref="LockWait"/> policy).
 /// </summary>
-/// <remarks>
-/// Lock holds are a few hundred nanoseconds, so a word still locked after <see cref="FirstProbe"/> means a
-/// descheduled, stopped or dead owner; only then is the owner's liveness asked of the kernel, and again
-/// every <see cref="ProbeInterval"/>. The timeout counts from the first sight of the current owner.
-/// </remarks>
 internal static unsafe class LockWaiter
 {
-    public static readonly TimeSpan FirstProbe = TimeSpan.FromMilliseconds(1);
-    public static readonly TimeSpan ProbeInterval = TimeSpan.FromMilliseconds(10);
-
     /// <summary>
     /// Returns the word at <paramref name="word"/> once it is unlocked. An owner proven dead is recovered by
-    /// <paramref name="recoverDeadOwner"/> (given the word that names it; it must leave the word no longer locked by
-    /// that owner), by default <see cref="LockRecovery.RecoverDeadOwner"/> (undo images in lane intents).
+    /// <paramref name="recoverDeadOwner"/> (it must leave the word no longer locked by that owner), by default
+    /// <see cref="LockRecovery.RecoverDeadOwner"/> (undo images in lane intents). A word locked in the name of this
+    /// thread's own lane is never waited for (that would wait for ourselves): <paramref name="heldHere"/> says why, by
+    /// default a <see cref="CorruptMapException"/> (nothing of this thread holds it, so the file says what is not so).
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public static ulong WaitUnlocked(LaneTable lanes, ulong* word, ulong observed, TimeSpan timeout, Action<ulong>? recoverDeadOwner = null)
+    public static ulong WaitUnlocked(LaneTable lanes, ulong* word, ulong observed, LockWordAction? recoverDeadOwner = null, LockWordAction? heldHere = null)
     {
-        long start = Stopwatch.GetTimestamp();
-        long nextProbe = start + Ticks(FirstProbe);
+        var wait = new LockWait(lanes.LockTimeout);
         ulong owner = observed & LockWord.OwnerMask;
-        var backoff = new Backoff();
+        if (lanes.CurrentIfClaimed is { } me && owner == me.OwnerTag)
+        {
+            ThrowHeldHere(lanes, word, observed, heldHere);
+        }
         while (true)
         {
-            backoff.Pause();
+            wait.Pause();
             ulong current = SharedMemory.ReadAcquire(word);
             if (!LockWord.IsLocked(current))
             {
                 return current;
             }
-            long now = Stopwatch.GetTimestamp();
             if ((current & LockWord.OwnerMask) != owner)
             {
                 owner = current & LockWord.OwnerMask;
-                start = now;
-                nextProbe = now + Ticks(FirstProbe);
+                wait.Restart();
                 continue;
             }
-            if (now < nextProbe)
+            if (!wait.ProbeDue())
             {
                 continue;
             }
@@ -59,20 +58,23 @@ internal static unsafe class LockWaiter
                 }
                 else
                 {
-                    recoverDeadOwner(current);
+                    recoverDeadOwner(word, current);
                 }
                 continue;
             }
-            if (now - start >= Ticks(timeout))
+            if (wait.Expired)
             {
-                ThrowTimeout(lanes, current, Stopwatch.GetElapsedTime(start));
+                ThrowTimeout(lanes, current, wait.Waited);
             }
-            nextProbe = now + Ticks(ProbeInterval);
         }
     }
 
-    /// <summary><paramref name="span"/> in <see cref="Stopwatch"/> ticks.</summary>
-    public static long Ticks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);
+    private static void ThrowHeldHere(LaneTable lanes, ulong* word, ulong observed, LockWordAction? heldHere)
+    {
+        heldHere?.Invoke(word, observed);
+        ThrowHelper.ThrowCorrupt(
+            $"map '{lanes.MapName}': the word at offset {lanes.Memory.OffsetOf(word)} is locked in the name of this thread's lane {LockWord.OwnerLane(observed)}, which does not hold it");
+    }
 
     private static void ThrowTimeout(LaneTable lanes, ulong word, TimeSpan waited)
     {

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using ShmMaps.Core.Registry;
 
 namespace ShmMaps.Core.Locking;
 
@@ -11,33 +12,26 @@ namespace ShmMaps.Core.Locking;
 /// </code>
 /// Unlocked, the owner bits are zero and the version counts completed writes (a seqlock reader compares
 /// the whole word before and after its copy). Locked, the word keeps the version and names the owner's
-/// lane and the lane's generation, so a waiter can ask whether that owner is alive and, if not, recover.
-/// Releasing stores <c>version + 1</c> unlocked. A 32-bit version repeats only after 2^32 writes to
-/// one cell while a reader sleeps between its two loads, as in the Linux kernel's seqcount.
+/// lane and the lane's generation (<see cref="LaneOwner"/>), so a waiter can ask whether that owner is alive
+/// and, if not, recover. Releasing stores <c>version + 1</c> unlocked. A 32-bit version repeats only after 2^32
+/// writes to one cell while a reader sleeps between its two loads, as in the Linux kernel's seqcount.
 /// </remarks>
 internal static class LockWord
 {
     /// <summary>The bits that name the owner and the locked flag.</summary>
-    public const ulong OwnerMask = 0xFFFF_FFFFUL;
-
-    /// <summary>The largest lane index the word can name.</summary>
-    public const int MaxLanes = 0x7FFF;
+    public const ulong OwnerMask = LaneOwner.Mask;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool IsLocked(ulong word) => (word & 1) != 0;
+    public static bool IsLocked(ulong word) => LaneOwner.IsHeld(word);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static uint Version(ulong word) => (uint)(word >> 32);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int OwnerLane(ulong word) => (int)((word >> 1) & MaxLanes);
+    public static int OwnerLane(ulong word) => LaneOwner.Lane(word);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ushort OwnerGeneration(ulong word) => (ushort)(word >> 16);
-
-    /// <summary>The low half of a word locked by <paramref name="lane"/> at <paramref name="generation"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ulong OwnerTag(int lane, uint generation) => ((ulong)(ushort)generation << 16) | ((ulong)lane << 1) | 1;
+    public static ushort OwnerGeneration(ulong word) => LaneOwner.Generation(word);
 
     /// <summary>The word <paramref name="current"/> locked by the owner <paramref name="ownerTag"/>, version kept.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

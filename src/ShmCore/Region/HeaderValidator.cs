@@ -36,9 +36,9 @@ internal static unsafe class HeaderValidator
         {
             Fail(path, "hash id", $"0x{header->HashId:X8} is not a hash this library computes");
         }
-        if (header->LaneCount is 0 or > LockWord.MaxLanes)
+        if (header->LaneCount is 0 or > LaneOwner.MaxLanes)
         {
-            Fail(path, "lane count", $"{header->LaneCount} is outside [1, {LockWord.MaxLanes}]");
+            Fail(path, "lane count", $"{header->LaneCount} is outside [1, {LaneOwner.MaxLanes}]");
         }
         if (header->LaneSize < LaneRecord.Size || header->LaneSize % CacheLine.Size != 0 || header->LaneSize > 1 << 20)
         {

@@ -143,9 +143,9 @@ internal sealed unsafe partial class MapRegion
 
     private static void ValidateSpec(RegionSpec spec, ShmOptions options)
     {
-        if (options.WriterLanes is < 1 or > LockWord.MaxLanes)
+        if (options.WriterLanes is < 1 or > LaneOwner.MaxLanes)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), options.WriterLanes, $"WriterLanes must be in [1, {LockWord.MaxLanes}]");
+            throw new ArgumentOutOfRangeException(nameof(options), options.WriterLanes, $"WriterLanes must be in [1, {LaneOwner.MaxLanes}]");
         }
         if (spec.KindParameters.Length > MapHeader.SlotCount || spec.RegionLengths.Length > MapHeader.MaxRegions - 1
             || (spec.ReservedAtCreate is { } reserved && reserved.Length != spec.RegionLengths.Length))

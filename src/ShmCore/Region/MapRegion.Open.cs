@@ -155,8 +155,13 @@ internal sealed unsafe partial class MapRegion
         }
         if (Lanes.UndoCapacity < expected.UndoCapacity)
         {
-            ThrowHelper.ThrowCorrupt(
-                $"map file '{Path}': header field 'lane size': {Header->LaneSize} bytes leave {Lanes.UndoCapacity} for an undo image; this kind needs {expected.UndoCapacity}");
+            string problem = $"header field 'lane size': {Header->LaneSize} bytes leave {Lanes.UndoCapacity} for an undo image; this kind needs {expected.UndoCapacity}";
+            if (Header->FormatMinor < MapHeader.CurrentFormatMinor)
+            {
+                throw new LayoutMismatchException(
+                    $"map file '{Path}' was made by an older ShmMaps (format {Header->FormatMajor}.{Header->FormatMinor}): {problem}; delete it and create it again");
+            }
+            ThrowHelper.ThrowCorrupt($"map file '{Path}': {problem}");
         }
     }
 

@@ -1,3 +1,4 @@
+using ShmMaps.Core.Locking;
 using ShmMaps.Core.Memory;
 using ShmMaps.Core.Platform;
 using ShmMaps.Core.Registry;
@@ -26,7 +27,8 @@ internal sealed unsafe partial class MapRegion : IDisposable
         _file = file;
         Memory = new SharedMemory(address, length);
         Header = (MapHeader*)address;
-        Lanes = new LaneTable(Memory, Header->Regions[0], (int)Header->LaneCount, (int)Header->LaneSize, platform, file, name);
+        Lanes = new LaneTable(Memory, Header->Regions[0], (int)Header->LaneCount, (int)Header->LaneSize, platform, file, name,
+            options.LockTimeout, LockRecovery.FinishClaimedLane);
     }
 
     /// <summary>

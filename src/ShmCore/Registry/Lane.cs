@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using ShmMaps.Core.Locking;
 using ShmMaps.Core.Memory;
 
 namespace ShmMaps.Core.Registry;
@@ -32,7 +31,7 @@ internal sealed unsafe class Lane
         Table = table;
         Index = index;
         Generation = generation;
-        OwnerTag = LockWord.OwnerTag(index, generation);
+        OwnerTag = LaneOwner.Tag(index, generation);
         _record = record;
         _undo = (byte*)record + LaneRecord.Size;
         _undoCapacity = undoCapacity;
@@ -106,7 +105,7 @@ internal sealed unsafe class Lane
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void ClearHolding() => SharedMemory.WriteRelease(&_record->HeldLockOffset, 0);
 
-    /// <summary>The undo area from <paramref name="start"/> on, <paramref name="capacity"/> bytes: where a scope writes its redo log (<see cref="ScopeLog"/>).</summary>
+    /// <summary>The undo area from <paramref name="start"/> on, <paramref name="capacity"/> bytes: where a scope writes its redo log.</summary>
     public byte* ScopeLogArea(int start, out int capacity)
     {
         capacity = _undoCapacity - start;
@@ -131,7 +130,19 @@ internal sealed unsafe class Lane
         SharedMemory.WriteRelease(&_record->EntryCount, target);
     }
 
-    /// <summary>Ends a committed scope once every record is written (release: the writes come first).</summary>
+    /// <summary>
+    /// Says that the first <paramref name="records"/> records of the scope log at <paramref name="start"/> name words this
+    /// lane is about to hold or holds (state Holding): written before each word is locked, so that whoever claims the
+    /// lane after a crash releases them (release: the records come first).
+    /// </summary>
+    public void HoldScope(int start, int records)
+    {
+        _record->ScopeLogStart = (uint)start;
+        SharedMemory.WriteRelease(&_record->ScopeRecords, (uint)records);
+        SharedMemory.WriteRelease(&_record->ScopeState, (uint)ScopeState.Holding);
+    }
+
+    /// <summary>Ends a scope once its words are released (release: its writes and releases come first).</summary>
     public void FinishScope() => SharedMemory.WriteRelease(&_record->ScopeState, (uint)ScopeState.None);
 
     /// <summary>Records that this lane is about to apply lane <paramref name="lane"/>'s committed scope to the word at <paramref name="lockOffset"/>.</summary>

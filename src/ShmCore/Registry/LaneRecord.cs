@@ -24,7 +24,10 @@ namespace ShmMaps.Core.Registry;
 ///  84  u32 scope log start   the log's offset in the undo area
 ///  88  i64 scope count target  the entry count once the scope is applied
 ///  96  i32 roll-forward lane  with intent RollingForward: the lane whose committed scope is being applied
-/// 100  reserved to 128
+/// 100  u32 reserved
+/// 104  i64 kind held         a word of the map kind's own format this lane holds (0: none), as the kind records it;
+///                            the kind finishes it when it claims the lane (ShmCore never reads it)
+/// 112  reserved to 128
 /// 128  undo image, LaneSize - 128 bytes
 /// </code>
 /// A lane is held by one thread of one process; the process holds an exclusive kernel byte lock at
@@ -53,4 +56,5 @@ internal struct LaneRecord
     [FieldOffset(84)] public uint ScopeLogStart;
     [FieldOffset(88)] public long ScopeCountTarget;
     [FieldOffset(96)] public int RollForwardLane;
+    [FieldOffset(104)] public long KindHeld;
 }

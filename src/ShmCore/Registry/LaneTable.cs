@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using ShmMaps.Core.Locking;
 using ShmMaps.Core.Memory;
 using ShmMaps.Core.Platform;
 
@@ -32,10 +31,18 @@ internal sealed unsafe class LaneTable : IDisposable
     private readonly Lane?[] _held;
     private readonly Stack<Lane> _pool = new();
     private readonly Lock _gate = new();
+    private readonly Action<Lane> _finishClaimed;
     private bool _disposed;
 
-    public LaneTable(SharedMemory memory, long tableOffset, int count, int laneSize, IShmPlatform platform, MapFileHandle file, string mapName)
+    /// <summary>
+    /// The lanes of a mapping. <paramref name="finishClaimed"/> finishes whatever a lane's earlier holders left (the
+    /// words they held, what they were writing) when this handle claims the lane, before the lane is used.
+    /// </summary>
+    public LaneTable(SharedMemory memory, long tableOffset, int count, int laneSize, IShmPlatform platform, MapFileHandle file, string mapName,
+        TimeSpan lockTimeout, Action<Lane> finishClaimed)
     {
+        LockTimeout = lockTimeout;
+        _finishClaimed = finishClaimed;
         _memory = memory;
         _table = memory.Pointer(tableOffset, (long)count * laneSize, CacheLine.Size);
         Count = count;
@@ -51,6 +58,9 @@ internal sealed unsafe class LaneTable : IDisposable
 
     /// <summary>The map's name, for messages.</summary>
     public string MapName { get; }
+
+    /// <summary>How long a live holder of a lock is waited for (<see cref="ShmOptions.LockTimeout"/>).</summary>
+    public TimeSpan LockTimeout { get; }
 
     /// <summary>The mapping the lanes live in.</summary>
     public SharedMemory Memory => _memory;
@@ -125,10 +135,10 @@ internal sealed unsafe class LaneTable : IDisposable
     /// </summary>
     public bool IsOwnerDead(ulong lockedWord)
     {
-        int index = LockWord.OwnerLane(lockedWord);
+        int index = LaneOwner.Lane(lockedWord);
         LaneRecord* record = Record(index);
         ushort generation = (ushort)SharedMemory.ReadAcquire(&record->Generation);
-        if (generation != LockWord.OwnerGeneration(lockedWord))
+        if (generation != LaneOwner.Generation(lockedWord))
         {
             return true;
         }
@@ -214,7 +224,7 @@ internal sealed unsafe class LaneTable : IDisposable
         // intent and CAS its word, so no waiter acts on the old generation after we have moved on.
         Interlocked.MemoryBarrier();
         var lane = new Lane(this, index, generation, record, UndoCapacity);
-        LockRecovery.FinishClaimedLane(this, lane);
+        _finishClaimed(lane);
         ProcessIdentity process = _platform.CurrentProcess;
         record->Pid = process.Pid;
         record->StartTicks = process.StartTicks;

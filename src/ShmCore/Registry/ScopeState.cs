@@ -11,4 +11,10 @@ internal enum ScopeState : uint
     /// data. Whoever takes one of those words from a dead holder writes that word's records again.
     /// </summary>
     Committing = 1,
+
+    /// <summary>
+    /// The scope's log lists the words it holds (records without bytes), none written: whoever claims the lane next
+    /// releases those still locked by an earlier holder. Committing appends the redo records after them.
+    /// </summary>
+    Holding = 2,
 }

@@ -24,7 +24,7 @@ internal static unsafe class LockSettler
             report.Add($"{what} is locked by lane {lane} of dead process {region.Lanes.Record(lane)->Pid}: run 'shm recover {region.Name}' (or any access recovers it)");
             return false;
         }
-        LockWaiter.WaitUnlocked(region.Lanes, word, seen, region.Options.LockTimeout);
+        LockWaiter.WaitUnlocked(region.Lanes, word, seen);
         report.Recovered++;
         return true;
     }

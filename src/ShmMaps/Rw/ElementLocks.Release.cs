@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ShmMaps.Core.Locking;
 using ShmMaps.Core.Memory;
 
@@ -68,22 +67,34 @@ internal static unsafe partial class ElementLocks
         SharedMemory.WriteRelease(&record->State, 0);
     }
 
-    /// <summary>For a holder about to change the word: waits while a live recoverer has it frozen, recovers it if that one is dead.</summary>
+    /// <summary>
+    /// For a holder about to change the word: waits while a live recoverer has it frozen, recovers it if that one is
+    /// dead. <see cref="TimeoutException"/> after <see cref="ShmOptions.LockTimeout"/> (a recoverer that is stopped); the
+    /// lock is then still held, and releasing it again waits again.
+    /// </summary>
     public static ulong WaitOutRecovery(RwTable table, HoldRecord* record, ulong* word, ulong seen, string what)
     {
+        long slot = HoldRecord.SlotOf(record->Element);
         if (!ElementWord.IsRecovering(seen))
         {
-            ThrowHelper.ThrowCorrupt($"store '{table.Region.Name}': releasing {what} on slot {HoldRecord.SlotOf(record->Element)} whose word 0x{seen:x16} does not count it");
+            ThrowHelper.ThrowCorrupt($"store '{table.Region.Name}': releasing {what} on slot {slot} whose word 0x{seen:x16} does not count it");
         }
-        var backoff = new Backoff();
-        long probeAt = Stopwatch.GetTimestamp() + LockWaiter.Ticks(LockWaiter.FirstProbe);
+        var wait = new LockWait(table.Region.Options.LockTimeout);
         while (ElementWord.IsRecovering(seen))
         {
-            backoff.Pause();
-            if (Stopwatch.GetTimestamp() >= probeAt && !ElementRecovery.IsRecovererAlive(table, seen))
+            wait.Pause();
+            if (wait.ProbeDue())
             {
-                ElementRecovery.Recover(table, table.CurrentHolds(), HoldRecord.SlotOf(record->Element), table.Region.Options.LockTimeout);
-                probeAt = Stopwatch.GetTimestamp() + LockWaiter.Ticks(LockWaiter.ProbeInterval);
+                if (!ElementRecovery.IsRecovererAlive(table, seen))
+                {
+                    ElementRecovery.Recover(table, table.CurrentHolds(), slot, table.Region.Options.LockTimeout);
+                }
+                else if (wait.Expired)
+                {
+                    throw new TimeoutException(
+                        $"store '{table.Region.Name}': releasing {what} on slot {slot} waits for live process {ElementRecovery.RecovererPid(table, seen)} " +
+                        $"recounting its holders for {wait.Waited.TotalSeconds:F1} s; it may be stopped (the lock stays held; release it again later)");
+                }
             }
             seen = SharedMemory.ReadAcquire(word);
         }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using ShmMaps.Core.Locking;
@@ -14,7 +13,7 @@ namespace ShmMaps.Rw;
 /// A taker writes its hold record (Acquiring) before the CAS on the element word and changes it after, so the
 /// records always explain the word. A waiter never waits with an Acquiring record: a reader withdraws its
 /// record, a writer turns it into WritePending (and sets the element's pending bit, which turns new readers
-/// away until it is in). After <see cref="LockWaiter.FirstProbe"/>, and every <see cref="LockWaiter.ProbeInterval"/>,
+/// away until it is in). After <see cref="LockWait.FirstProbe"/>, and every <see cref="LockWait.ProbeInterval"/>,
 /// a waiter compares the word with the live records; a holder no live record explains means a dead holder,
 /// and the waiter recounts (<see cref="ElementRecovery"/>). A live holder is waited for until the timeout.
 /// </remarks>
@@ -32,11 +31,8 @@ internal static unsafe partial class ElementLocks
         uint generation = HoldRecord.GenerationOf(element);
         ulong* word = table.Word(slot);
         HoldState acquiring = write ? HoldState.WriteAcquiring : HoldState.ReadAcquiring;
-        long start = Stopwatch.GetTimestamp();
-        long nextProbe = start + LockWaiter.Ticks(LockWaiter.FirstProbe);
-        long timeoutTicks = timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : LockWaiter.Ticks(timeout);
+        var wait = new LockWait(timeout);
         int holderPid = 0;
-        var backoff = new Backoff();
         while (true)
         {
             ulong announced = holds.NextWord(acquiring);
@@ -76,17 +72,16 @@ internal static unsafe partial class ElementLocks
                 SharedMemory.WriteRelease(&record->State, 0);
             }
 
-            long now = Stopwatch.GetTimestamp();
-            if (timeout == TimeSpan.Zero || now - start >= timeoutTicks)
+            if (timeout == TimeSpan.Zero || wait.Expired)
             {
                 Withdraw(record, word, generation, write);
                 if (throwOnTimeout && timeout != TimeSpan.Zero)
                 {
-                    ThrowTimeout(table, slot, holderPid, Stopwatch.GetElapsedTime(start));
+                    ThrowTimeout(table, slot, holderPid, wait.Waited);
                 }
                 return 0;
             }
-            if (now >= nextProbe)
+            if (wait.ProbeDue())
             {
                 try
                 {
@@ -98,9 +93,8 @@ internal static unsafe partial class ElementLocks
                     Withdraw(record, word, generation, write);
                     throw;
                 }
-                nextProbe = Stopwatch.GetTimestamp() + LockWaiter.Ticks(LockWaiter.ProbeInterval);
             }
-            backoff.Pause();
+            wait.Pause();
         }
     }
 
@@ -162,7 +156,7 @@ internal static unsafe partial class ElementLocks
             {
                 ElementRecovery.Recover(table, holds, slot, table.Region.Options.LockTimeout);
             }
-            return table.Lanes.Record(ElementWord.RecovererLane(seen))->Pid;
+            return ElementRecovery.RecovererPid(table, seen);
         }
         HolderCensus census = ElementRecovery.Census(table, slot, generation);
         if (census.NeedsRecovery(seen))

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ShmMaps.Core.Locking;
 using ShmMaps.Core.Memory;
 
@@ -57,6 +56,13 @@ internal static unsafe class ElementRecovery
         return new HolderCensus(readers, writers, pending, dead, pid);
     }
 
+    /// <summary>The pid of the recoverer a frozen word names, for messages (0 if it names no lane).</summary>
+    public static int RecovererPid(RwTable table, ulong word)
+    {
+        int lane = ElementWord.RecovererLane(word);
+        return lane < table.Lanes.Count ? table.Lanes.Record(lane)->Pid : 0;
+    }
+
     /// <summary>Whether the recoverer a frozen word names is alive.</summary>
     public static bool IsRecovererAlive(RwTable table, ulong word)
     {
@@ -77,6 +83,21 @@ internal static unsafe class ElementRecovery
     public static void Recover(RwTable table, LaneHolds me, long slot, TimeSpan timeout)
     {
         ulong* word = table.Word(slot);
+        // Recorded before the freeze, so that whoever claims our lane after a crash unfreezes it (see RwTable.Prepare).
+        SharedMemory.WriteRelease(&me.Lane.Record->KindHeld, slot + 1);
+        try
+        {
+            RecoverRecorded(table, me, slot, timeout, word);
+        }
+        finally
+        {
+            // Release: the element is unfrozen (or left to the next recoverer) before the record stops naming it.
+            SharedMemory.WriteRelease(&me.Lane.Record->KindHeld, 0);
+        }
+    }
+
+    private static void RecoverRecorded(RwTable table, LaneHolds me, long slot, TimeSpan timeout, ulong* word)
+    {
         ulong seen;
         ulong frozen;
         while (true)
@@ -103,13 +124,13 @@ internal static unsafe class ElementRecovery
         int readers = 0;
         bool writer = false, pending = false;
         var alive = new Dictionary<int, bool>();
-        long deadline = Stopwatch.GetTimestamp() + LockWaiter.Ticks(timeout);
+        var wait = new LockWait(timeout);
         for (int lane = 0; lane < table.Lanes.Count; lane++)
         {
             for (int index = 1; index < table.HoldsPerLane; index++)
             {
                 HoldRecord* record = table.Hold(lane, index);
-                ulong state = SettledState(table, record, lane, slot, alive, deadline, word, frozen, out ulong element);
+                ulong state = SettledState(table, record, lane, slot, alive, ref wait, word, frozen, out ulong element);
                 if (HoldRecord.StateOf(state) == HoldState.None || HoldRecord.SlotOf(element) != slot)
                 {
                     continue;
@@ -152,9 +173,8 @@ internal static unsafe class ElementRecovery
     /// or withdrawing). Past the deadline the element is left for another recoverer and a TimeoutException thrown.
     /// </summary>
     private static ulong SettledState(RwTable table, HoldRecord* record, int lane, long slot, Dictionary<int, bool> alive,
-        long deadline, ulong* word, ulong frozen, out ulong element)
+        ref LockWait wait, ulong* word, ulong frozen, out ulong element)
     {
-        var backoff = new Backoff();
         while (true)
         {
             ulong state = HoldRecord.Read(record, out element);
@@ -165,17 +185,17 @@ internal static unsafe class ElementRecovery
             {
                 return state;
             }
-            if (Stopwatch.GetTimestamp() > deadline)
+            if (wait.Expired)
             {
-                // Hand the frozen word to whoever comes next: name a generation our lane does not have.
-                ulong abandoned = ElementWord.Recovering(ElementWord.Generation(frozen), ElementWord.RecovererLane(frozen), ElementWord.RecovererGeneration(frozen) + 1);
+                // Hand the frozen word to whoever comes next: it names no lane, so the next prober takes it over.
+                ulong abandoned = ElementWord.Abandoned(ElementWord.Generation(frozen));
                 // CAS: only if the word is still frozen by us (someone may have taken it over).
                 SharedMemory.CompareExchange(word, abandoned, frozen);
                 throw new TimeoutException(
                     $"store '{table.Region.Name}': process {table.Lanes.Record(lane)->Pid} (lane {lane}) stays between announcing a lock " +
                     "and taking it; it may be stopped (the lock timeout is ShmOptions.LockTimeout)");
             }
-            backoff.Pause();
+            wait.Pause();
             alive.Remove(lane);
         }
     }

@@ -68,6 +68,12 @@ internal static class ElementWord
     public static ulong Recovering(uint generation, int lane, uint laneGeneration) =>
         Live(generation) | RecoveringBit | (((ulong)laneGeneration & LaneMask) << LaneBits) | (uint)lane;
 
+    /// <summary>
+    /// A frozen word whose recoverer gave up: it names lane <see cref="LaneMask"/>, which no map has (lanes are fewer), so
+    /// every prober sees its recoverer dead and the next one takes it over.
+    /// </summary>
+    public static ulong Abandoned(uint generation) => Recovering(generation, (int)LaneMask, 0);
+
     public static int RecovererLane(ulong word) => (int)(word & LaneMask);
 
     public static uint RecovererGeneration(ulong word) => (uint)((word >> LaneBits) & LaneMask);

@@ -17,24 +17,15 @@ namespace ShmMaps.Rw;
 /// </remarks>
 internal static unsafe partial class FreeList
 {
-    /// <summary>Takes the lock for <paramref name="me"/>, finishing a dead owner's change first.</summary>
-    public static void Lock(RwTable table, LaneHolds me)
-    {
-        ulong* word = &table.Control->FreeListLock;
-        ulong seen = SharedMemory.ReadAcquire(word);
-        // Full fence (CAS): the list and the fresh counter are read after the lock is ours.
-        if (LockWord.IsLocked(seen) || SharedMemory.CompareExchange(word, LockWord.Locked(seen, me.Lane.OwnerTag), seen) != seen)
-        {
-            LockSlow(table, me, word);
-        }
-    }
+    /// <summary>Takes the lock for <paramref name="me"/>, finishing a dead owner's change first (<see cref="TakeOverAndFinish"/>).</summary>
+    public static void Lock(RwTable table, LaneHolds me) =>
+        RobustLock.Acquire(table.Lanes, me.Lane, &table.Control->FreeListLock, table.FinishDeadFreeListOwner);
 
-    /// <summary>Releases the lock (release: every change made under it is visible first).</summary>
+    /// <summary>Releases the lock: the list, the fresh counter and the allocation record are final before the next owner reads them.</summary>
     public static void Unlock(RwTable table)
     {
         ulong* word = &table.Control->FreeListLock;
-        // Release: the list, the fresh counter and the allocation record are final before the next owner reads them.
-        SharedMemory.WriteRelease(word, LockWord.Released(SharedMemory.ReadAcquire(word)));
+        RobustLock.Release(word, SharedMemory.ReadAcquire(word));
     }
 
     /// <summary>Under the lock: takes a slot for an insert and says so in <paramref name="me"/>'s allocation record. False when the store is full.</summary>
@@ -133,31 +124,11 @@ internal static unsafe partial class FreeList
         SharedMemory.StoreStoreBarrier();
     }
 
-    private static void LockSlow(RwTable table, LaneHolds me, ulong* word)
-    {
-        Action<ulong> finishDeadOwner = dead => TakeOverAndFinish(table, me, dead);
-        ulong seen = SharedMemory.ReadAcquire(word);
-        while (true)
-        {
-            if (LockWord.IsLocked(seen))
-            {
-                seen = LockWaiter.WaitUnlocked(table.Lanes, word, seen, table.Region.Options.LockTimeout, finishDeadOwner);
-            }
-            // Full fence (CAS): the list and the fresh counter are read after the lock is ours.
-            ulong found = SharedMemory.CompareExchange(word, LockWord.Locked(seen, me.Lane.OwnerTag), seen);
-            if (found == seen)
-            {
-                return;
-            }
-            seen = found;
-        }
-    }
-
     /// <summary>
     /// Exactly one waiter takes the lock over from its dead owner (the CAS), finishes the owner's change and lets
     /// the lock go; then every waiter competes for it again.
     /// </summary>
-    private static void TakeOverAndFinish(RwTable table, LaneHolds me, ulong dead)
+    public static void TakeOverAndFinish(RwTable table, LaneHolds me, ulong dead)
     {
         ulong* word = &table.Control->FreeListLock;
         if (SharedMemory.CompareExchange(word, LockWord.Locked(dead, me.Lane.OwnerTag), dead) != dead)

@@ -59,6 +59,9 @@ internal unsafe struct HoldRecord
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static HoldState StateOf(ulong word) => (HoldState)(byte)(word >> 32);
 
+    /// <summary>The same use of the record, said to belong to the lane's holder of <paramref name="laneGeneration"/>.</summary>
+    public static ulong WithLaneGeneration(ulong word, uint laneGeneration) => (word & ~(0xFFFFUL << 48)) | ((ulong)(ushort)laneGeneration << 48);
+
     public static ushort LaneGenerationOf(ulong word) => (ushort)(word >> 48);
 
     /// <summary>The slot an element value names.</summary>

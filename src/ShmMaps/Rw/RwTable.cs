@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using ShmMaps.Core.Locking;
 using ShmMaps.Core.Memory;
 using ShmMaps.Core.Region;
 using ShmMaps.Core.Registry;
@@ -28,7 +29,11 @@ internal sealed unsafe partial class RwTable
         HoldsPerLane = holdsPerLane;
         HoldStride = holdStride;
         StoreId = region.HashSeed;
+        FinishDeadFreeListOwner = (_, dead) => FreeList.TakeOverAndFinish(this, CurrentHolds(), dead);
     }
+
+    /// <summary>What a waiter for the free-list lock does with an owner proven dead: takes the lock over and finishes its change.</summary>
+    public LockWordAction FinishDeadFreeListOwner { get; }
 
     public MapRegion Region { get; }
 

@@ -77,21 +77,14 @@ internal readonly unsafe struct SeqCells
     public bool TryLock(Lane lane, byte* cell, ulong expected)
     {
         lane.MarkLocking(_region.Memory.OffsetOf(cell));
-        // Full fence: the intent is visible before the lock, and the cell's bytes are read only after it.
-        return SharedMemory.CompareExchange((ulong*)cell, LockWord.Locked(expected, lane.OwnerTag), expected) == expected;
+        return RobustLock.TryAcquireFrom(lane, (ulong*)cell, expected);
     }
 
-    /// <summary>Locks the cell whatever it holds; returns the word it had.</summary>
+    /// <summary>Locks the cell whatever it holds (its intent recorded first); returns the word it had.</summary>
     public ulong Lock(Lane lane, byte* cell)
     {
-        while (true)
-        {
-            ulong word = ReadWord(cell);
-            if (TryLock(lane, cell, word))
-            {
-                return word;
-            }
-        }
+        lane.MarkLocking(_region.Memory.OffsetOf(cell));
+        return RobustLock.Acquire(_region.Lanes, lane, (ulong*)cell);
     }
 
     /// <summary>Step 3: saves the cell's protected bytes as the undo image; the caller may now write them.</summary>
@@ -107,14 +100,12 @@ internal readonly unsafe struct SeqCells
     public static void EndWrite(Lane lane, byte* cell, ulong lockedFrom, long countDelta)
     {
         lane.Commit(countDelta);
-        // Release: the new bytes are visible before the word says the cell is free again.
-        SharedMemory.WriteRelease((ulong*)cell, LockWord.Released(lockedFrom));
+        RobustLock.Release((ulong*)cell, lockedFrom);
     }
 
     /// <summary>Releases a cell locked but not changed.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Unlock(byte* cell, ulong lockedFrom) =>
-        SharedMemory.WriteRelease((ulong*)cell, LockWord.Released(lockedFrom));
+    public static void Unlock(byte* cell, ulong lockedFrom) => RobustLock.Release((ulong*)cell, lockedFrom);
 
     /// <summary>
     /// Reads the value of element cell <paramref name="index"/> (arrays and vectors) whole; false if the cell
@@ -165,6 +156,5 @@ internal readonly unsafe struct SeqCells
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private ulong Wait(byte* cell, ulong word) =>
-        LockWaiter.WaitUnlocked(_region.Lanes, (ulong*)cell, word, _region.Options.LockTimeout);
+    private ulong Wait(byte* cell, ulong word) => LockWaiter.WaitUnlocked(_region.Lanes, (ulong*)cell, word);
 }

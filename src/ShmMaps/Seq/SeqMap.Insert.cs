@@ -117,8 +117,7 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
 
     private static void ReleaseStripe(Lane lane, ulong* stripe, ulong lockedFrom)
     {
-        // Release: everything done under the stripe is visible before the next holder takes it.
-        SharedMemory.WriteRelease(stripe, LockWord.Released(lockedFrom));
+        RobustLock.Release(stripe, lockedFrom);
         lane.ClearHolding();
     }
 
@@ -126,18 +125,6 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
     private ulong LockStripe(Lane lane, ulong* stripe)
     {
         lane.MarkHolding(_region.Memory.OffsetOf(stripe));
-        while (true)
-        {
-            ulong word = SharedMemory.ReadAcquire(stripe);
-            if (LockWord.IsLocked(word))
-            {
-                word = LockWaiter.WaitUnlocked(_region.Lanes, stripe, word, _region.Options.LockTimeout);
-            }
-            // Full fence: nothing read under the stripe is read before we hold it.
-            if (SharedMemory.CompareExchange(stripe, LockWord.Locked(word, lane.OwnerTag), word) == word)
-            {
-                return word;
-            }
-        }
+        return RobustLock.Acquire(_region.Lanes, lane, stripe);
     }
 }

@@ -12,12 +12,13 @@ namespace ShmMaps;
 /// its writes reach the map all together when it is disposed, for other processes and across crashes alike.
 /// </summary>
 /// <remarks>
-/// Writes go to a private copy of each locked stripe. Dispose writes the changed cells into the lane's redo log,
-/// marks the scope committing, writes them into the map and releases the stripes. A process killed before
-/// that mark changed nothing (the next process to need a stripe finds the holder dead and releases it); one
-/// killed after it is finished by that process, which writes the logged cells again. Dispose always commits
-/// what was written, also when leaving a <c>using</c> block by an exception. One thread at a time (it may be
-/// another than the creator's, which may even have ended); at most 16 distinct keys.
+/// Each stripe is listed in the lane's scope log before it is locked. Writes go to a private copy of each locked
+/// stripe. Dispose writes the changed cells into the log after the list, marks the scope committing, writes them
+/// into the map and releases the stripes. A process killed before that mark changed nothing (the next process to need
+/// a stripe, or to claim the lane, finds the holder dead and releases it); one killed after it is finished by that
+/// process, which writes the logged cells again. Dispose always commits what was written, also when leaving a
+/// <c>using</c> block by an exception. One thread at a time (it may be another than the creator's, which may even
+/// have ended); at most 16 distinct keys; a thread holds one KeyLock of a map at a time.
 /// </remarks>
 /// <typeparam name="TKey">The key type.</typeparam>
 /// <typeparam name="TValue">The value type.</typeparam>
@@ -59,12 +60,19 @@ public sealed unsafe class KeyLock<TKey, TValue> : IDisposable
         _stripeOfKey = [.. stripeIndexOfKey.Select(index => Array.BinarySearch(order, index))];
         _lockedFrom = new ulong[_stripes.Length];
         _copies = new byte[_stripes.Length][];
+        ScopedStripes scoped = ScopedStripes.Of(lane);
+        scoped.Open();
         try
         {
-            ScopedStripes scoped = ScopedStripes.Of(lane);
+            SharedMemory memory = map.Region.Memory;
+            byte* list = lane.ScopeLogArea(LogStart, out _);
             for (; _held < _stripes.Length; _held++)
             {
-                _lockedFrom[_held] = map.LockStripe(lane, (byte*)_stripes[_held]);
+                byte* stripe = (byte*)_stripes[_held];
+                // Listed before locked: whoever claims the lane after a crash releases what the list names.
+                ScopeLog.Write(list + (_held * ScopeLog.RecordSize(0)), memory.OffsetOf(stripe), 0, []);
+                lane.HoldScope(LogStart, _held + 1);
+                _lockedFrom[_held] = map.LockStripe(lane, stripe);
                 scoped.Add(_stripes[_held]);
             }
             for (int s = 0; s < _stripes.Length; s++)
@@ -79,6 +87,9 @@ public sealed unsafe class KeyLock<TKey, TValue> : IDisposable
             throw;
         }
     }
+
+    /// <summary>Where the scope's log starts in the lane's undo area: after the undo image of one cell, which the thread's other writes use.</summary>
+    private static int LogStart => StripedMap<TKey, TValue>.CellStride;
 
     /// <summary>The lane the scope writes through (for white-box tests).</summary>
     internal int LaneIndex => _lane.Index;
@@ -167,8 +178,8 @@ public sealed unsafe class KeyLock<TKey, TValue> : IDisposable
     internal bool Decide()
     {
         SharedMemory memory = _map.Region.Memory;
-        int logStart = StripedMap<TKey, TValue>.CellStride;
-        byte* log = _lane.ScopeLogArea(logStart, out int capacity);
+        int listed = _stripes.Length * ScopeLog.RecordSize(0);
+        byte* log = _lane.ScopeLogArea(LogStart + listed, out int capacity);
         int stride = StripedMap<TKey, TValue>.CellStride;
         int used = 0, records = 0;
         long countDelta = 0;
@@ -176,7 +187,8 @@ public sealed unsafe class KeyLock<TKey, TValue> : IDisposable
         {
             if (used + ScopeLog.RecordSize(stride) > capacity)
             {
-                throw new InvalidOperationException($"map '{_map.Name}': a KeyLock scope changed more cells than its lane's redo log holds");
+                // Lanes are sized for the most a scope of MaxKeys can change (KeyLockLog): only a damaged file has less.
+                ThrowHelper.ThrowCorrupt($"map '{_map.Name}': a KeyLock scope changed more cells than its lane's redo log holds");
             }
             used += ScopeLog.Write(log + used, memory.OffsetOf(stripe), memory.OffsetOf(real), new ReadOnlySpan<byte>(copy, stride));
             records++;
@@ -186,16 +198,15 @@ public sealed unsafe class KeyLock<TKey, TValue> : IDisposable
         {
             return false;
         }
-        _lane.CommitScope(logStart, records, countDelta);
+        _lane.CommitScope(LogStart, _stripes.Length + records, countDelta);
         return true;
     }
 
-    /// <summary>Commit, second half: the changed cells into the map, then the end of the scope.</summary>
+    /// <summary>Commit, second half: the changed cells into the map (the stripes are released, and the scope ended, after).</summary>
     internal void ApplyDecided()
     {
         int stride = StripedMap<TKey, TValue>.CellStride;
         ForEachChangedCell((_, real, copy) => Unsafe.CopyBlockUnaligned(real, copy, (uint)stride));
-        _lane.FinishScope();
     }
 
     private delegate void ChangedCell(byte* stripe, byte* real, byte* copy);
@@ -220,7 +231,7 @@ public sealed unsafe class KeyLock<TKey, TValue> : IDisposable
         }
     }
 
-    /// <summary>Releases the stripes (in reverse order).</summary>
+    /// <summary>Releases the stripes (in reverse order), then ends the scope: its list names no word held any more.</summary>
     private void Release()
     {
         ScopedStripes scoped = ScopedStripes.Of(_lane);
@@ -230,6 +241,8 @@ public sealed unsafe class KeyLock<TKey, TValue> : IDisposable
             StripeHold.Release((byte*)_stripes[_held], _lockedFrom[_held]);
             scoped.Remove(_stripes[_held]);
         }
+        _lane.FinishScope();
+        scoped.Close();
     }
 
     /// <summary>This scope's copy of the stripe of <paramref name="key"/>; <see cref="ArgumentException"/> if it is not one of the locked keys.</summary>

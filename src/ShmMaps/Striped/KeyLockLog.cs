@@ -8,6 +8,9 @@ internal static class KeyLockLog
     /// <summary>The most distinct keys one KeyLock takes.</summary>
     public const int MaxKeys = 16;
 
-    /// <summary>Each key changes at most two cells in a scope (the one it leaves and the one it takes).</summary>
-    public static int Capacity(int cellStride) => 2 * MaxKeys * ScopeLog.RecordSize(cellStride);
+    /// <summary>
+    /// A record without bytes per stripe held (at most one per key), then the redo records: each key changes at most two
+    /// cells in a scope (the one it leaves and the one it takes).
+    /// </summary>
+    public static int Capacity(int cellStride) => (MaxKeys * ScopeLog.RecordSize(0)) + (2 * MaxKeys * ScopeLog.RecordSize(cellStride));
 }

@@ -10,6 +10,7 @@ namespace ShmMaps.Striped;
 internal sealed class ScopedStripes
 {
     private readonly Dictionary<nint, int> _held = [];
+    private bool _open;
 
     /// <summary>The set of <paramref name="lane"/> (a lane of this thread), made on first use.</summary>
     public static ScopedStripes Of(Lane lane)
@@ -24,6 +25,28 @@ internal sealed class ScopedStripes
 
     /// <summary>Whether a KeyLock of <paramref name="lane"/> holds <paramref name="stripe"/>.</summary>
     public static bool Holds(Lane lane, nint stripe) => lane.Attachment is ScopedStripes stripes && stripes.Contains(stripe);
+
+    /// <summary>A KeyLock of the lane begins; <see cref="InvalidOperationException"/> if one is open (they would share the lane's scope log).</summary>
+    public void Open()
+    {
+        lock (_held)
+        {
+            if (_open)
+            {
+                throw new InvalidOperationException("this thread holds a KeyLock of this map already; a thread holds one at a time (lock all its keys at once)");
+            }
+            _open = true;
+        }
+    }
+
+    /// <summary>The lane's KeyLock has released its stripes.</summary>
+    public void Close()
+    {
+        lock (_held)
+        {
+            _open = false;
+        }
+    }
 
     public void Add(nint stripe)
     {

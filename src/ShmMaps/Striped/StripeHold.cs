@@ -30,6 +30,5 @@ internal readonly unsafe ref struct StripeHold
     public void Dispose() => Release(Stripe, _lockedFrom);
 
     /// <summary>Releases <paramref name="stripe"/>, locked from <paramref name="lockedFrom"/>, with the next version (release: every write under it is visible first).</summary>
-    public static void Release(byte* stripe, ulong lockedFrom) =>
-        SharedMemory.WriteRelease((ulong*)stripe, LockWord.Released(lockedFrom));
+    public static void Release(byte* stripe, ulong lockedFrom) => RobustLock.Release((ulong*)stripe, lockedFrom);
 }

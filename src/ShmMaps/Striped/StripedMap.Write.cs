@@ -64,25 +64,8 @@ public sealed unsafe partial class StripedMap<TKey, TValue>
     /// </summary>
     internal ulong LockStripe(Lane lane, byte* stripe)
     {
-        ulong* word = (ulong*)stripe;
         lane.MarkLocking(_region.Memory.OffsetOf(stripe));
-        while (true)
-        {
-            ulong seen = SharedMemory.ReadAcquire(word);
-            if (LockWord.IsLocked(seen))
-            {
-                if ((seen & LockWord.OwnerMask) == lane.OwnerTag)
-                {
-                    ThrowHeldHere(lane, stripe);
-                }
-                seen = LockWaiter.WaitUnlocked(_region.Lanes, word, seen, _region.Options.LockTimeout);
-            }
-            // Full fence: nothing of the stripe is read before we hold it.
-            if (SharedMemory.CompareExchange(word, LockWord.Locked(seen, lane.OwnerTag), seen) == seen)
-            {
-                return seen;
-            }
-        }
+        return RobustLock.Acquire(_region.Lanes, lane, (ulong*)stripe, heldHere: _heldHere);
     }
 
     /// <summary>Locks the stripe of <paramref name="key"/> for one operation of this thread.</summary>

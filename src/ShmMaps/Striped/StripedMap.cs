@@ -33,6 +33,7 @@ public sealed unsafe partial class StripedMap<TKey, TValue> : IEnumerable<KeyVal
     private readonly long _stripeStride;
     private readonly ulong _seed;
     private readonly ulong _prepared8;
+    private readonly LockWordAction _heldHere;
     private volatile bool _disposed;
 
     private StripedMap(MapRegion region)
@@ -49,6 +50,7 @@ public sealed unsafe partial class StripedMap<TKey, TValue> : IEnumerable<KeyVal
         _cellMask = table.CellsPerStripe - 1;
         _seed = region.HashSeed;
         _prepared8 = XxHash3.Prepare8(_seed);
+        _heldHere = (word, _) => ThrowHeldHere(_region.Lanes.Current, (byte*)word);
     }
 
     /// <summary>The map's name.</summary>
@@ -237,26 +239,18 @@ public sealed unsafe partial class StripedMap<TKey, TValue> : IEnumerable<KeyVal
 
     /// <summary>Waits for a locked stripe (recovering a dead holder); refuses to wait for this thread's own <see cref="KeyLock{TKey,TValue}"/>.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private ulong WaitForStripe(byte* stripe, ulong seen)
-    {
-        if (_region.Lanes.CurrentIfClaimed is { } lane && (seen & LockWord.OwnerMask) == lane.OwnerTag)
-        {
-            ThrowHeldHere(lane, stripe);
-        }
-        return LockWaiter.WaitUnlocked(_region.Lanes, (ulong*)stripe, seen, _region.Options.LockTimeout);
-    }
+    private ulong WaitForStripe(byte* stripe, ulong seen) => LockWaiter.WaitUnlocked(_region.Lanes, (ulong*)stripe, seen, heldHere: _heldHere);
 
     /// <summary>
     /// A stripe whose word names this thread's lane: a KeyLock of this thread holds it (waiting would wait for
-    /// ourselves: <see cref="InvalidOperationException"/>), or, if none does, the file is damaged.
+    /// ourselves: <see cref="InvalidOperationException"/>); if none does, the waiter reports the file damaged.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void ThrowHeldHere(Lane lane, byte* stripe)
     {
         if (!ScopedStripes.Holds(lane, (nint)stripe))
         {
-            ThrowHelper.ThrowCorrupt(
-                $"map '{Name}': stripe {(stripe - _stripes) / _stripeStride} is locked in the name of this thread's lane {lane.Index}, which holds no KeyLock on it");
+            return;
         }
         throw new InvalidOperationException(
             $"map '{Name}': the key's stripe is locked by a KeyLock of this thread; use that KeyLock for keys it holds, or dispose it first");

@@ -199,7 +199,7 @@ public class LayoutTests
     [Fact]
     public void LockWordPacksOwnerAndVersion()
     {
-        ulong tag = LockWord.OwnerTag(lane: 1234, generation: 0x1_0007);
+        ulong tag = LaneOwner.Tag(lane: 1234, generation: 0x1_0007);
         ulong locked = LockWord.Locked(5UL << 32, tag);
         Assert.True(LockWord.IsLocked(locked));
         Assert.Equal(5u, LockWord.Version(locked));

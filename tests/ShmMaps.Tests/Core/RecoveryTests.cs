@@ -113,7 +113,7 @@ public sealed unsafe class RecoveryTests : IDisposable
         LaneRecord* dead = map.Region.Lanes.Record(DeadLane);
         dead->Generation = DeadGeneration;
         dead->HeldLockOffset = map.Region.Memory.OffsetOf(stripe);
-        *stripe = LockWord.Locked(*stripe, LockWord.OwnerTag(DeadLane, DeadGeneration));
+        *stripe = LockWord.Locked(*stripe, LaneOwner.Tag(DeadLane, DeadGeneration));
         var watch = Stopwatch.StartNew();
         map.Insert(42, 1);
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1));
@@ -130,7 +130,7 @@ public sealed unsafe class RecoveryTests : IDisposable
         var lane = Assert.Single(ShmMaps.Inspection.MapInspector.Describe("live", _dir.Options).Lanes, l => l.Alive);
         byte* cell = map.CellOf(1);
         ulong before = *(ulong*)cell;
-        *(ulong*)cell = LockWord.Locked(before, LockWord.OwnerTag(lane.Index, lane.Generation));
+        *(ulong*)cell = LockWord.Locked(before, LaneOwner.Tag(lane.Index, lane.Generation));
         var error = Assert.Throws<TimeoutException>(() => map.TryGetValue(1, out _));
         Assert.Contains($"live process {holder.Pid}", error.Message);
         Assert.True(LockWord.IsLocked(*(ulong*)cell));
@@ -168,6 +168,6 @@ public sealed unsafe class RecoveryTests : IDisposable
         dead->CountTarget = dead->EntryCount;
         dead->EntryCount += countDelta;
         dead->IntentState = (uint)state;
-        *(ulong*)cell = LockWord.Locked(*(ulong*)cell, LockWord.OwnerTag(deadLane, DeadGeneration));
+        *(ulong*)cell = LockWord.Locked(*(ulong*)cell, LaneOwner.Tag(deadLane, DeadGeneration));
     }
 }

@@ -37,7 +37,7 @@ public sealed unsafe class ScopeRecoveryTests : IDisposable
         dead->ScopeRecords = 1;
         dead->ScopeCountTarget = dead->EntryCount;
         dead->ScopeState = (uint)ScopeState.Committing;
-        *(ulong*)stripe = LockWord.Locked(*(ulong*)stripe, LockWord.OwnerTag(nextLane, DeadGeneration));
+        *(ulong*)stripe = LockWord.Locked(*(ulong*)stripe, LaneOwner.Tag(nextLane, DeadGeneration));
 
         map[2] = 20; // claims lane nextLane, which first finishes the dead holder's scope
         Assert.Equal((uint)ScopeState.None, dead->ScopeState);

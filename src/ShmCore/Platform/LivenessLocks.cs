@@ -1,6 +1,5 @@
-using ShmMaps.Core.Platform;
 
-namespace ShmMaps.Core.Locking;
+namespace ShmMaps.Core.Platform;
 
 /// <summary>Claiming one of a table's liveness byte locks (writer lanes, reader slots): the first that no live handle holds.</summary>
 internal static class LivenessLocks

@@ -1,0 +1,61 @@
+using System.Runtime.CompilerServices;
+using ShmMaps.Core.Memory;
+using ShmMaps.Core.Registry;
+
+namespace ShmMaps.Core.Locking;
+
+/// <summary>
+/// Taking a robust lock word for a lane: the one acquire path of every lock in ShmMaps (seqlock cells, insert
+/// stripes, striped-map stripes, an RwStore's free list).
+/// </summary>
+/// <remarks>
+/// The caller records the word in its lane first (an intent, a held lock, a scope's list), so that a crash after the
+/// CAS leaves a trail that whoever claims the lane next, or whoever waits for the word, can finish. The CAS is a full
+/// fence: nothing the word guards is read before it is ours. A holder is waited for by <see cref="LockWaiter"/>.
+/// </remarks>
+internal static unsafe class RobustLock
+{
+    /// <summary>
+    /// Locks <paramref name="word"/> for <paramref name="lane"/>, waiting for a live holder and recovering a dead one
+    /// (see <see cref="LockWaiter.WaitUnlocked"/> for <paramref name="recoverDeadOwner"/> and <paramref name="heldHere"/>);
+    /// returns the unlocked word it was locked from, which the release turns into the next version.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Acquire(LaneTable lanes, Lane lane, ulong* word, LockWordAction? recoverDeadOwner = null, LockWordAction? heldHere = null)
+    {
+        ulong seen = SharedMemory.ReadAcquire(word);
+        // Full fence (CAS): nothing the word guards is read before it is ours.
+        if (!LockWord.IsLocked(seen) && SharedMemory.CompareExchange(word, LockWord.Locked(seen, lane.OwnerTag), seen) == seen)
+        {
+            return seen;
+        }
+        return AcquireSlow(lanes, lane, word, recoverDeadOwner, heldHere);
+    }
+
+    /// <summary>Locks <paramref name="word"/> for <paramref name="lane"/> only if it still is <paramref name="expected"/> (unlocked).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TryAcquireFrom(Lane lane, ulong* word, ulong expected) =>
+        // Full fence (CAS): nothing the word guards is read before it is ours.
+        SharedMemory.CompareExchange(word, LockWord.Locked(expected, lane.OwnerTag), expected) == expected;
+
+    /// <summary>Releases a word locked from <paramref name="lockedFrom"/> with the next version (release: every write under it is visible first).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Release(ulong* word, ulong lockedFrom) => SharedMemory.WriteRelease(word, LockWord.Released(lockedFrom));
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static ulong AcquireSlow(LaneTable lanes, Lane lane, ulong* word, LockWordAction? recoverDeadOwner, LockWordAction? heldHere)
+    {
+        while (true)
+        {
+            ulong seen = SharedMemory.ReadAcquire(word);
+            if (LockWord.IsLocked(seen))
+            {
+                seen = LockWaiter.WaitUnlocked(lanes, word, seen, recoverDeadOwner, heldHere);
+            }
+            if (TryAcquireFrom(lane, word, seen))
+            {
+                return seen;
+            }
+        }
+    }
+}
