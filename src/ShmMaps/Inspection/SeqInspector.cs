@@ -11,15 +11,14 @@ internal static unsafe class SeqInspector
 {
     public static long Count(MapRegion region) => region.Kind switch
     {
-        MapKind.SeqArray => region.KindParameter(SeqArrayLayout.LengthParameter),
-        MapKind.SeqVec => SeqVecLayout.Count(region),
+        MapKind.SeqArray => SeqArrayLayout.Open(region).Length,
+        MapKind.SeqVec => SeqVecLayout.Open(region).Count,
         _ => region.Lanes.SumEntryCounts(),
     };
 
     public static IEnumerable<MapEntry> Dump(MapRegion region)
     {
-        SeqCells cells = Cells(region);
-        long used = UsedCells(region);
+        (SeqCells cells, long used, _) = Walkable(region);
         (string keyType, string valueType) = ValueDecoder.TypeNames(region);
         byte[] buffer = new byte[cells.Layout.ProtectedLength];
         for (long i = 0; i < used; i++)
@@ -34,9 +33,8 @@ internal static unsafe class SeqInspector
     /// <summary>Walks every cell (and insert stripe); with <paramref name="recover"/>, finishes what dead writers left.</summary>
     public static void Check(MapRegion region, CheckReport report, bool recover)
     {
-        SeqCells cells = Cells(region);
-        long used = UsedCells(region);
-        bool isMap = region.Kind == MapKind.SeqMap;
+        (SeqCells cells, long used, SeqMapLayout? map) = Walkable(region);
+        bool isMap = map is not null;
         long mask = cells.Count - 1;
         byte[] buffer = new byte[cells.Layout.ProtectedLength];
         var keys = new HashSet<string>(StringComparer.Ordinal);
@@ -74,9 +72,9 @@ internal static unsafe class SeqInspector
                 report.Add($"cell {i}: key 0x{Convert.ToHexString(key)} is stored twice");
             }
         }
-        if (isMap)
+        if (map is not null)
         {
-            CheckStripes(region, report, recover);
+            CheckStripes(region, map, report, recover);
             long counted = region.Lanes.SumEntryCounts();
             if (counted != occupied)
             {
@@ -85,14 +83,12 @@ internal static unsafe class SeqInspector
         }
     }
 
-    private static void CheckStripes(MapRegion region, CheckReport report, bool recover)
+    private static void CheckStripes(MapRegion region, SeqMapLayout layout, CheckReport report, bool recover)
     {
-        ulong* stripes = (ulong*)region.RegionPointer(SeqMapLayout.StripeRegion, out _);
-        long count = region.KindParameter(SeqMapLayout.CellCountParameter) >> (int)region.KindParameter(SeqMapLayout.StripeShiftParameter);
-        for (long s = 0; s < count; s++)
+        for (long s = 0; s < layout.StripeCount; s++)
         {
             report.Examined++;
-            LockSettler.Settle(region, stripes + s, $"insert stripe {s}", report, recover);
+            LockSettler.Settle(region, layout.Stripes + s, $"insert stripe {s}", report, recover);
         }
     }
 
@@ -109,26 +105,20 @@ internal static unsafe class SeqInspector
         return new MapEntry(index, key, value);
     }
 
-    private static SeqCells Cells(MapRegion region)
+    /// <summary>The cells of a Seq file, how many of them are in use, and a map's layout (its insert stripes).</summary>
+    private static (SeqCells Cells, long Used, SeqMapLayout? Map) Walkable(MapRegion region)
     {
-        var header = region.Header;
-        return region.Kind switch
+        switch (region.Kind)
         {
-            MapKind.SeqArray => new SeqCells(region, SeqArrayLayout.CellRegion, region.KindParameter(SeqArrayLayout.LengthParameter), new SeqCellLayout(0, (int)header->ValueSize)),
-            MapKind.SeqVec => new SeqCells(region, SeqVecLayout.CellRegion, region.KindParameter(SeqVecLayout.MaxCapacityParameter), new SeqCellLayout(0, (int)header->ValueSize)),
-            _ => MapCells(region),
-        };
-    }
-
-    private static SeqCells MapCells(MapRegion region)
-    {
-        long cells = region.KindParameter(SeqMapLayout.CellCountParameter);
-        if (cells < 1 || (cells & (cells - 1)) != 0 || cells > SeqMapLayout.MaxCells)
-        {
-            ThrowHelper.ThrowCorrupt($"map '{region.Name}': cell count {cells} is not a power of two");
+            case MapKind.SeqArray:
+                SeqArrayLayout array = SeqArrayLayout.Open(region);
+                return (array.Cells, array.Length, null);
+            case MapKind.SeqVec:
+                SeqVecLayout vector = SeqVecLayout.Open(region);
+                return (vector.Cells, vector.Count, null);
+            default:
+                SeqMapLayout map = SeqMapLayout.Open(region);
+                return (map.Cells, map.Cells.Count, map);
         }
-        return new SeqCells(region, SeqMapLayout.CellRegion, cells, new SeqCellLayout((int)region.Header->KeySize, (int)region.Header->ValueSize));
     }
-
-    private static long UsedCells(MapRegion region) => region.Kind == MapKind.SeqVec ? Count(region) : Cells(region).Count;
 }

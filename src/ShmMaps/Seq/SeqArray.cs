@@ -18,13 +18,9 @@ public sealed unsafe class SeqArray<T> : IDisposable where T : unmanaged
     private SeqArray(MapRegion region)
     {
         _region = region;
-        Length = region.KindParameter(SeqArrayLayout.LengthParameter);
-        var layout = SeqCellLayout.For<T, T>(hasKey: false);
-        if (Length < 0 || region.KindParameter(SeqArrayLayout.StrideParameter) != layout.Stride)
-        {
-            ThrowHelper.ThrowCorrupt($"map '{region.Name}': length {Length} or cell stride {region.KindParameter(SeqArrayLayout.StrideParameter)} is invalid");
-        }
-        _cells = new SeqCells(region, SeqArrayLayout.CellRegion, Length, layout);
+        SeqArrayLayout layout = SeqArrayLayout.Open(region);
+        _cells = layout.Cells;
+        Length = layout.Length;
     }
 
     /// <summary>The map's name.</summary>
@@ -96,21 +92,5 @@ public sealed unsafe class SeqArray<T> : IDisposable where T : unmanaged
     /// <summary>Closes this handle; the file stays for other processes. No operation may be running on it.</summary>
     public void Dispose() => _region.Dispose();
 
-    private static RegionSpec Spec(long length)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(length);
-        var layout = SeqCellLayout.For<T, T>(hasKey: false);
-        return new RegionSpec
-        {
-            Kind = MapKind.SeqArray,
-            KeySize = 0,
-            ValueSize = layout.ValueSize,
-            KeyTypeName = "",
-            ValueTypeName = TypeLayout.NameOf<T>(),
-            Capacity = length,
-            KindParameters = [length, layout.Stride],
-            RegionLengths = [checked(length * layout.Stride)],
-            UndoCapacity = layout.ProtectedLength,
-        };
-    }
+    private static RegionSpec Spec(long length) => SeqArrayLayout.Spec(length, SeqCellLayout.For<T, T>(hasKey: false), TypeLayout.NameOf<T>());
 }

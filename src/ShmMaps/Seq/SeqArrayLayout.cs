@@ -1,7 +1,9 @@
+using ShmMaps.Core.Region;
+
 namespace ShmMaps.Seq;
 
 /// <summary>
-/// Where a <see cref="SeqArray{T}"/>'s bytes are.
+/// Where a <see cref="SeqArray{T}"/>'s bytes are: sizing at create, and the file's layout checked at open.
 /// </summary>
 /// <remarks>
 /// <code>
@@ -10,9 +12,47 @@ namespace ShmMaps.Seq;
 /// region 1 cells: length x stride, see <see cref="SeqCellLayout"/>
 /// </code>
 /// </remarks>
-internal static class SeqArrayLayout
+internal sealed unsafe class SeqArrayLayout
 {
     public const int CellRegion = 1;
     public const int LengthParameter = 0;
     public const int StrideParameter = 1;
+
+    private SeqArrayLayout(SeqCells cells) => Cells = cells;
+
+    /// <summary>The cells, one per element.</summary>
+    public SeqCells Cells { get; }
+
+    /// <summary>The number of elements.</summary>
+    public long Length => Cells.Count;
+
+    /// <summary>The file an array of <paramref name="length"/> elements needs.</summary>
+    public static RegionSpec Spec(long length, SeqCellLayout layout, string valueTypeName)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        return new RegionSpec
+        {
+            Kind = MapKind.SeqArray,
+            KeySize = 0,
+            ValueSize = layout.ValueSize,
+            KeyTypeName = "",
+            ValueTypeName = valueTypeName,
+            Capacity = length,
+            KindParameters = [length, layout.Stride],
+            RegionLengths = [checked(length * layout.Stride)],
+            UndoCapacity = layout.ProtectedLength,
+        };
+    }
+
+    /// <summary>The layout of <paramref name="region"/> (a SeqArray file), checked against its regions.</summary>
+    public static SeqArrayLayout Open(MapRegion region)
+    {
+        var layout = new SeqCellLayout(0, (int)region.Header->ValueSize);
+        long length = region.KindParameter(LengthParameter);
+        if (length < 0 || region.KindParameter(StrideParameter) != layout.Stride)
+        {
+            ThrowHelper.ThrowCorrupt($"map '{region.Name}': length {length} or cell stride {region.KindParameter(StrideParameter)} is invalid");
+        }
+        return new SeqArrayLayout(new SeqCells(region, CellRegion, length, layout));
+    }
 }

@@ -37,24 +37,15 @@ public sealed unsafe partial class SeqMap<TKey, TValue> : IEnumerable<KeyValuePa
     private SeqMap(MapRegion region)
     {
         _region = region;
-        long cells = region.KindParameter(SeqMapLayout.CellCountParameter);
-        var layout = SeqCellLayout.For<TKey, TValue>(hasKey: true);
-        _stripeShift = (int)region.KindParameter(SeqMapLayout.StripeShiftParameter);
-        if (cells < 1 || cells > SeqMapLayout.MaxCells || (cells & (cells - 1)) != 0 || region.KindParameter(SeqMapLayout.StrideParameter) != layout.Stride
-            || _stripeShift != SeqMapLayout.StripeShiftFor(cells))
-        {
-            ThrowHelper.ThrowCorrupt($"map '{region.Name}': cell count {cells}, stride or stripe shift {_stripeShift} is invalid");
-        }
-        _cells = new SeqCells(region, SeqMapLayout.CellRegion, cells, layout);
-        _mask = cells - 1;
+        // The header's key and value sizes are these types' (checked at open), so the layout's cells are this map's.
+        SeqMapLayout layout = SeqMapLayout.Open(region);
+        _cells = layout.Cells;
+        _stripes = layout.Stripes;
+        _stripeShift = layout.StripeShift;
+        _mask = _cells.Count - 1;
         _seed = region.HashSeed;
         _prepared8 = XxHash3.Prepare8(_seed);
         _cellBase = _cells.Cell(0);
-        _stripes = (ulong*)region.RegionPointer(SeqMapLayout.StripeRegion, out long stripeBytes);
-        if (stripeBytes < (cells >> _stripeShift) * sizeof(ulong))
-        {
-            ThrowHelper.ThrowCorrupt($"map '{region.Name}': the insert-stripe region is {stripeBytes} bytes, too small");
-        }
     }
 
     /// <summary>The map's name.</summary>
@@ -240,22 +231,7 @@ public sealed unsafe partial class SeqMap<TKey, TValue> : IEnumerable<KeyValuePa
 
     private static RegionSpec Spec(long capacity, ShmOptions? options)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(capacity);
         KeyBytes<TKey>.EnsureNoPadding();
-        var layout = SeqCellLayout.For<TKey, TValue>(hasKey: true);
-        long cells = SeqMapLayout.CellsFor(capacity, options?.MaxLoad, layout.Stride);
-        int shift = SeqMapLayout.StripeShiftFor(cells);
-        return new RegionSpec
-        {
-            Kind = MapKind.SeqMap,
-            KeySize = layout.KeySize,
-            ValueSize = layout.ValueSize,
-            KeyTypeName = TypeLayout.NameOf<TKey>(),
-            ValueTypeName = TypeLayout.NameOf<TValue>(),
-            Capacity = capacity,
-            KindParameters = [cells, layout.Stride, shift],
-            RegionLengths = [(cells >> shift) * sizeof(ulong), checked(cells * layout.Stride)],
-            UndoCapacity = layout.ProtectedLength,
-        };
+        return SeqMapLayout.Spec(capacity, options?.MaxLoad, SeqCellLayout.For<TKey, TValue>(hasKey: true), TypeLayout.NameOf<TKey>(), TypeLayout.NameOf<TValue>());
     }
 }

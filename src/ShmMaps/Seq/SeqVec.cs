@@ -24,26 +24,20 @@ public sealed unsafe class SeqVec<T> : IDisposable where T : unmanaged
     public const long DefaultGrowthFactor = 1024;
 
     private readonly MapRegion _region;
+    private readonly SeqVecLayout _layout;
     private readonly SeqCells _cells;
     private readonly long* _reserved;
-    private readonly RegionGrowth _growth;
     private readonly int _stride;
 
     private SeqVec(MapRegion region)
     {
         _region = region;
-        InitialCapacity = region.KindParameter(SeqVecLayout.InitialCapacityParameter);
-        MaxCapacity = region.KindParameter(SeqVecLayout.MaxCapacityParameter);
-        var layout = SeqCellLayout.For<T, T>(hasKey: false);
-        if (InitialCapacity < 0 || MaxCapacity < InitialCapacity || region.KindParameter(SeqVecLayout.StrideParameter) != layout.Stride)
-        {
-            ThrowHelper.ThrowCorrupt($"map '{region.Name}': capacities {InitialCapacity}/{MaxCapacity} or stride {region.KindParameter(SeqVecLayout.StrideParameter)} are invalid");
-        }
-        _cells = new SeqCells(region, SeqVecLayout.CellRegion, MaxCapacity, layout);
-        _reserved = region.Counter(SeqVecLayout.ReservedCounter);
-        _stride = layout.Stride;
-        _growth = SeqVecLayout.Growth(region, InitialCapacity, layout.Stride);
-        _growth.EnsureReserved(SeqVecLayout.Count(region) * _stride);
+        _layout = SeqVecLayout.Open(region);
+        _cells = _layout.Cells;
+        _reserved = _layout.Reserved;
+        _stride = _cells.Layout.Stride;
+        InitialCapacity = _layout.InitialCapacity;
+        MaxCapacity = _layout.MaxCapacity;
     }
 
     /// <summary>The map's name.</summary>
@@ -55,7 +49,7 @@ public sealed unsafe class SeqVec<T> : IDisposable where T : unmanaged
         get
         {
             _region.ThrowIfDisposed();
-            return SeqVecLayout.Count(_region);
+            return _layout.Count;
         }
     }
 
@@ -121,7 +115,7 @@ public sealed unsafe class SeqVec<T> : IDisposable where T : unmanaged
                 ThrowHelper.ThrowMapFull(Name, MaxCapacity);
             }
             // The cell's memory is reserved before the index is taken: no index is ever handed out without it.
-            _growth.Cover(index * _stride, (index + 1) * _stride);
+            _layout.Growth.Cover(index * _stride, (index + 1) * _stride);
             // Full fence: the index is ours once the CAS succeeds; nobody else writes that cell first.
             long seen = SharedMemory.CompareExchange(_reserved, index + 1, index);
             if (seen == index)
@@ -143,7 +137,7 @@ public sealed unsafe class SeqVec<T> : IDisposable where T : unmanaged
     {
         _region.ThrowIfDisposed();
         value = default;
-        if ((ulong)index >= (ulong)SeqVecLayout.Count(_region))
+        if ((ulong)index >= (ulong)_layout.Count)
         {
             return false;
         }
@@ -172,24 +166,7 @@ public sealed unsafe class SeqVec<T> : IDisposable where T : unmanaged
     private static RegionSpec Spec(long capacity, long maxCapacity)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(capacity);
-        if (maxCapacity == 0)
-        {
-            maxCapacity = Math.Max(capacity, 1024) * DefaultGrowthFactor;
-        }
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxCapacity, capacity);
-        var layout = SeqCellLayout.For<T, T>(hasKey: false);
-        return new RegionSpec
-        {
-            Kind = MapKind.SeqVec,
-            KeySize = 0,
-            ValueSize = layout.ValueSize,
-            KeyTypeName = "",
-            ValueTypeName = TypeLayout.NameOf<T>(),
-            Capacity = capacity,
-            KindParameters = [capacity, maxCapacity, layout.Stride],
-            RegionLengths = [checked(maxCapacity * layout.Stride)],
-            ReservedAtCreate = [RegionGrowth.InitialFor(capacity * layout.Stride, maxCapacity * layout.Stride)],
-            UndoCapacity = layout.ProtectedLength,
-        };
+        return SeqVecLayout.Spec(capacity, maxCapacity == 0 ? Math.Max(capacity, 1024) * DefaultGrowthFactor : maxCapacity,
+            SeqCellLayout.For<T, T>(hasKey: false), TypeLayout.NameOf<T>());
     }
 }

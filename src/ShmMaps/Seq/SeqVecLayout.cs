@@ -4,7 +4,7 @@ using ShmMaps.Core.Region;
 namespace ShmMaps.Seq;
 
 /// <summary>
-/// Where a <see cref="SeqVec{T}"/>'s bytes are.
+/// Where a <see cref="SeqVec{T}"/>'s bytes are: sizing at create, and the file's layout checked at open.
 /// </summary>
 /// <remarks>
 /// <code>
@@ -15,7 +15,7 @@ namespace ShmMaps.Seq;
 ///          reserved at create); see <see cref="SeqCellLayout"/>
 /// </code>
 /// </remarks>
-internal static unsafe class SeqVecLayout
+internal sealed unsafe class SeqVecLayout
 {
     public const int CellRegion = 1;
     public const int InitialCapacityParameter = 0;
@@ -23,11 +23,69 @@ internal static unsafe class SeqVecLayout
     public const int StrideParameter = 2;
     public const int ReservedCounter = 0;
 
-    /// <summary>The element count: indexes reserved so far, never below 0 nor past the maximum capacity (whatever the file says).</summary>
-    public static long Count(MapRegion region) =>
-        Math.Clamp(SharedMemory.ReadAcquire(region.Counter(ReservedCounter)), 0, Math.Max(region.KindParameter(MaxCapacityParameter), 0));
+    private readonly long* _reserved;
 
-    /// <summary>How the cell region grows: the initial capacity's cells reserved at create, then a chunk at a time.</summary>
-    public static RegionGrowth Growth(MapRegion region, long initialCapacity, int stride) =>
-        new(region, CellRegion, initialCapacity * stride, "growing the vector");
+    private SeqVecLayout(MapRegion region, SeqCells cells, long initialCapacity)
+    {
+        Cells = cells;
+        InitialCapacity = initialCapacity;
+        _reserved = region.Counter(ReservedCounter);
+        Growth = new RegionGrowth(region, CellRegion, initialCapacity * cells.Layout.Stride, "growing the vector");
+    }
+
+    /// <summary>The cells, one per element the file has room for.</summary>
+    public SeqCells Cells { get; }
+
+    /// <summary>The capacity the vector was created with.</summary>
+    public long InitialCapacity { get; }
+
+    /// <summary>The most elements the file has room for.</summary>
+    public long MaxCapacity => Cells.Count;
+
+    /// <summary>How the cell region is reserved: the initial capacity's cells at create, then a chunk at a time.</summary>
+    public RegionGrowth Growth { get; }
+
+    /// <summary>The shared count of indexes reserved by pushes.</summary>
+    public long* Reserved => _reserved;
+
+    /// <summary>The element count: indexes reserved so far, never below 0 nor past the maximum capacity (whatever the file says).</summary>
+    public long Count => Math.Clamp(SharedMemory.ReadAcquire(_reserved), 0, MaxCapacity);
+
+    /// <summary>The file a vector of <paramref name="capacity"/> elements, with room for <paramref name="maxCapacity"/>, needs.</summary>
+    public static RegionSpec Spec(long capacity, long maxCapacity, SeqCellLayout layout, string valueTypeName)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(capacity);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxCapacity, capacity);
+        return new RegionSpec
+        {
+            Kind = MapKind.SeqVec,
+            KeySize = 0,
+            ValueSize = layout.ValueSize,
+            KeyTypeName = "",
+            ValueTypeName = valueTypeName,
+            Capacity = capacity,
+            KindParameters = [capacity, maxCapacity, layout.Stride],
+            RegionLengths = [checked(maxCapacity * layout.Stride)],
+            ReservedAtCreate = [RegionGrowth.InitialFor(capacity * layout.Stride, maxCapacity * layout.Stride)],
+            UndoCapacity = layout.ProtectedLength,
+        };
+    }
+
+    /// <summary>
+    /// The layout of <paramref name="region"/> (a SeqVec file), checked against its regions, with the cells of the
+    /// elements pushed so far reserved (the file may come from a process that did not).
+    /// </summary>
+    public static SeqVecLayout Open(MapRegion region)
+    {
+        var layout = new SeqCellLayout(0, (int)region.Header->ValueSize);
+        long initial = region.KindParameter(InitialCapacityParameter);
+        long max = region.KindParameter(MaxCapacityParameter);
+        if (initial < 0 || max < initial || region.KindParameter(StrideParameter) != layout.Stride)
+        {
+            ThrowHelper.ThrowCorrupt($"map '{region.Name}': capacities {initial}/{max} or stride {region.KindParameter(StrideParameter)} are invalid");
+        }
+        var vector = new SeqVecLayout(region, new SeqCells(region, CellRegion, max, layout), initial);
+        vector.Growth.EnsureReserved(vector.Count * layout.Stride);
+        return vector;
+    }
 }
