@@ -6,8 +6,8 @@ namespace ShmMaps.Tests.Fuzz;
 
 /// <summary>
 /// The child process of the hostile-file fuzzer: for each case, writes the damaged copy, uses it as a map of its
-/// kind, inspects it and runs <c>shm</c> on it, and prints <c>start i</c>, then <c>done i MILLISECONDS</c> or
-/// <c>fail i WHAT</c>. A crash or a hang is seen by the parent as a case that never ends.
+/// kind, inspects it and runs <c>shm</c> on it, and prints <c>start i</c>, then <c>done i MILLISECONDS opened|refused</c>
+/// (whether the kind opened the file) or <c>fail i WHAT</c>. A crash or a hang is seen by the parent as a case that never ends.
 /// </summary>
 public static class FuzzChildRole
 {
@@ -34,13 +34,14 @@ public static class FuzzChildRole
             File.WriteAllBytes(file, bytes);
             File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             string? failure = null;
-            int stepsEnded = 0;
+            int steps = 0;
+            bool opened = false;
             void Step(string what, Action action)
             {
                 try
                 {
                     action();
-                    stepsEnded++;
+                    opened |= steps == 0;
                 }
                 catch (Exception e) when (e is ShmMapException or TimeoutException)
                 {
@@ -49,6 +50,7 @@ public static class FuzzChildRole
                 {
                     failure ??= $"{what}: {e.GetType().Name}: {e.Message} at {e.StackTrace?.Split('\n').FirstOrDefault()?.Trim()}";
                 }
+                steps++;
             }
             kind.Exercise("f", options, Step);
             Step("describe", () => MapInspector.Describe("f", options));
@@ -69,7 +71,7 @@ public static class FuzzChildRole
                 });
             }
             Console.WriteLine(failure is null
-                ? $"done {i} {Stopwatch.GetElapsedTime(began).TotalMilliseconds.ToString("F0", CultureInfo.InvariantCulture)} {stepsEnded}"
+                ? $"done {i} {Stopwatch.GetElapsedTime(began).TotalMilliseconds.ToString("F0", CultureInfo.InvariantCulture)} {(opened ? "opened" : "refused")}"
                 : $"fail {i} {failure.ReplaceLineEndings(" ")}");
         }
         Console.WriteLine("end");

@@ -40,48 +40,86 @@ public abstract class FuzzKind
 /// <summary>Runs one step of an exercise: an exception of the kinds a damaged file may cause ends only that step.</summary>
 public delegate void FuzzSteps(string what, Action action);
 
-internal sealed class SeqMapFuzz : FuzzKind
+/// <summary>What a map of long keys and values goes through (SeqMap and StripedMap have the same surface).</summary>
+internal abstract class LongMapFuzz<TMap> : FuzzKind where TMap : class, IDisposable, IEnumerable<KeyValuePair<long, long>>
 {
-    public override string Name => "SeqMap";
-
     public override void CreateTemplate(string name, ShmOptions options)
     {
-        using var map = SeqMap<long, long>.Create(name, 64, options);
+        using TMap map = Create(name, options);
         for (long key = 0; key < 40; key++)
         {
-            map.Insert(key, key * 10);
+            Insert(map, key, key * 10);
         }
-        map.TryRemove(7, out _);
+        TryRemove(map, 7);
     }
 
     public override void Exercise(string name, ShmOptions options, FuzzSteps step)
     {
-        SeqMap<long, long>? map = null;
-        step("open", () => map = SeqMap<long, long>.Open(name, options));
+        TMap? map = null;
+        step("open", () => map = Open(name, options));
         if (map is null)
         {
             return;
         }
         using (map)
         {
-            step("count", () => _ = map.Count);
+            step("count", () => Count(map));
             step("get", () =>
             {
                 for (long key = 0; key < 48; key++)
                 {
-                    map.TryGetValue(key, out _);
+                    TryGet(map, key);
                 }
             });
             step("enumerate", () => _ = map.Take(1000).Count());
             step("insert", () =>
             {
-                map.Insert(3, 33);
-                map.Insert(1000, 1);
-                map.TryAdd(1001, 2);
+                Insert(map, 3, 33);
+                Insert(map, 1000, 1);
+                TryAdd(map, 1001, 2);
             });
-            step("remove", () => map.TryRemove(5, out _));
+            step("remove", () => TryRemove(map, 5));
+            ExerciseMore(map, step);
         }
     }
+
+    protected abstract TMap Create(string name, ShmOptions options);
+
+    protected abstract TMap Open(string name, ShmOptions options);
+
+    protected abstract long Count(TMap map);
+
+    protected abstract bool TryGet(TMap map, long key);
+
+    protected abstract void Insert(TMap map, long key, long value);
+
+    protected abstract bool TryAdd(TMap map, long key, long value);
+
+    protected abstract bool TryRemove(TMap map, long key);
+
+    /// <summary>What only this kind does.</summary>
+    protected virtual void ExerciseMore(TMap map, FuzzSteps step)
+    {
+    }
+}
+
+internal sealed class SeqMapFuzz : LongMapFuzz<SeqMap<long, long>>
+{
+    public override string Name => "SeqMap";
+
+    protected override SeqMap<long, long> Create(string name, ShmOptions options) => SeqMap<long, long>.Create(name, 64, options);
+
+    protected override SeqMap<long, long> Open(string name, ShmOptions options) => SeqMap<long, long>.Open(name, options);
+
+    protected override long Count(SeqMap<long, long> map) => map.Count;
+
+    protected override bool TryGet(SeqMap<long, long> map, long key) => map.TryGetValue(key, out _);
+
+    protected override void Insert(SeqMap<long, long> map, long key, long value) => map.Insert(key, value);
+
+    protected override bool TryAdd(SeqMap<long, long> map, long key, long value) => map.TryAdd(key, value);
+
+    protected override bool TryRemove(SeqMap<long, long> map, long key) => map.TryRemove(key, out _);
 }
 
 internal sealed class SeqArrayFuzz : FuzzKind
@@ -228,53 +266,33 @@ internal sealed class FolkloreFuzz : FuzzKind
     }
 }
 
-internal sealed class StripedFuzz : FuzzKind
+internal sealed class StripedFuzz : LongMapFuzz<StripedMap<long, long>>
 {
     public override string Name => "StripedMap";
 
-    public override void CreateTemplate(string name, ShmOptions options)
-    {
-        using var map = StripedMap<long, long>.Create(name, 64, options);
-        for (long key = 0; key < 40; key++)
-        {
-            map.Insert(key, key * 10);
-        }
-        map.TryRemove(7, out _);
-    }
+    protected override StripedMap<long, long> Create(string name, ShmOptions options) => StripedMap<long, long>.Create(name, 64, options);
 
-    public override void Exercise(string name, ShmOptions options, FuzzSteps step)
+    protected override StripedMap<long, long> Open(string name, ShmOptions options) => StripedMap<long, long>.Open(name, options);
+
+    protected override long Count(StripedMap<long, long> map) => map.Count;
+
+    protected override bool TryGet(StripedMap<long, long> map, long key) => map.TryGetValue(key, out _);
+
+    protected override void Insert(StripedMap<long, long> map, long key, long value) => map.Insert(key, value);
+
+    protected override bool TryAdd(StripedMap<long, long> map, long key, long value) => map.TryAdd(key, value);
+
+    protected override bool TryRemove(StripedMap<long, long> map, long key) => map.TryRemove(key, out _);
+
+    protected override void ExerciseMore(StripedMap<long, long> map, FuzzSteps step)
     {
-        StripedMap<long, long>? map = null;
-        step("open", () => map = StripedMap<long, long>.Open(name, options));
-        if (map is null)
+        step("add or update", () => map.AddOrUpdate(4, 1, (_, v) => v + 1));
+        step("lock", () =>
         {
-            return;
-        }
-        using (map)
-        {
-            step("count", () => _ = map.Count);
-            step("get", () =>
-            {
-                for (long key = 0; key < 48; key++)
-                {
-                    map.TryGetValue(key, out _);
-                }
-            });
-            step("enumerate", () => _ = map.Take(1000).Count());
-            step("insert", () =>
-            {
-                map.Insert(3, 33);
-                map.TryAdd(1001, 2);
-                map.AddOrUpdate(4, 1, (_, v) => v + 1);
-            });
-            step("remove", () => map.TryRemove(5, out _));
-            step("lock", () =>
-            {
-                using KeyLock<long, long> scope = map.Lock(1, 2);
-                scope[1] = scope.Get(2) ?? 0;
-                scope.TryRemove(2, out _);
-            });
-        }
+            using KeyLock<long, long> scope = map.Lock(1, 2);
+            scope[1] = scope.Get(2) ?? 0;
+            scope.TryRemove(2, out _);
+        });
     }
 }
 

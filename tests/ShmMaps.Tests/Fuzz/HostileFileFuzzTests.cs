@@ -38,7 +38,7 @@ public sealed class HostileFileFuzzTests(ITestOutputHelper output) : IDisposable
         var failures = results.SelectMany(r => r.Failures).ToList();
         int done = results.Sum(r => r.Done);
         double slowest = results.Max(r => r.SlowestMilliseconds);
-        output.WriteLine($"{kindName}: {cases} files, {done} ended cleanly, {failures.Count} failures; slowest {slowest:F0} ms");
+        output.WriteLine($"{kindName}: {cases} files, {results.Sum(r => r.Opened)} opened as maps, {done} ended cleanly, {failures.Count} failures; slowest {slowest:F0} ms");
         var mutator = new FileMutator(File.ReadAllBytes(Path.Combine(templates, kind.Name + ".shm")));
         Assert.True(failures.Count == 0, string.Join("\n", failures.Take(25).Select(f => $"{f.Text} | damage of case {f.Case}: {mutator.Mutate(seed, f.Case).Damage}")));
         Assert.Equal(cases, done);
@@ -81,8 +81,10 @@ public sealed class HostileFileFuzzTests(ITestOutputHelper output) : IDisposable
                         current = index;
                         break;
                     case "done":
+                        string[] figures = parts[2].Split(' ');
                         result.Done++;
-                        result.SlowestMilliseconds = Math.Max(result.SlowestMilliseconds, double.Parse(parts[2].Split(' ')[0], CultureInfo.InvariantCulture));
+                        result.Opened += figures[1] == "opened" ? 1 : 0;
+                        result.SlowestMilliseconds = Math.Max(result.SlowestMilliseconds, double.Parse(figures[0], CultureInfo.InvariantCulture));
                         break;
                     case "fail":
                         result.Failures.Add((index, $"case {index}: {parts[2]}"));
@@ -98,6 +100,8 @@ public sealed class HostileFileFuzzTests(ITestOutputHelper output) : IDisposable
         public List<(int Case, string Text)> Failures { get; } = [];
 
         public int Done { get; set; }
+
+        public int Opened { get; set; }
 
         public double SlowestMilliseconds { get; set; }
     }
