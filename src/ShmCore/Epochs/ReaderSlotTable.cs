@@ -175,7 +175,14 @@ internal sealed unsafe class ReaderSlotTable : IDisposable
             {
                 return new ReaderSlotLease(this, pooled, Slot(pooled), fenced);
             }
-            int index = LivenessLocks.LockFirstFree(_region.Platform, _region.File, LockBase, Count, i => _held[i]);
+            // A free slot a dead reader left pinned is taken last: claiming it idles the pin, and until the writer (or
+            // shm recover) frees it, inspectors report it (shm check changes nothing, its own pin included).
+            int index = LivenessLocks.LockFirstFree(_region.Platform, _region.File, LockBase, Count,
+                i => _held[i] || ReaderPin.State(SharedMemory.ReadAcquire(&Slot(i)->Pin)) != ReaderPin.Idle);
+            if (index < 0)
+            {
+                index = LivenessLocks.LockFirstFree(_region.Platform, _region.File, LockBase, Count, i => _held[i]);
+            }
             if (index >= 0)
             {
                 ReaderSlot* slot = Claim(index, fenced);

@@ -230,7 +230,7 @@ internal sealed unsafe class KeyStore
             return new ReadOnlySpan<byte>(s->Inline, (int)length);
         }
         long offset = s->Offset;
-        if ((ulong)offset > (ulong)_bytesReservedSeen || length > (ulong)(_bytesReservedSeen - offset))
+        if ((ulong)offset > (ulong)_bytesReservedSeen || length > (ulong)(_bytesReservedSeen - offset) || length > FolkloreLayout.MaxKeyBytes)
         {
             CheckBytesReserved(s, offset, length);
         }
@@ -246,7 +246,7 @@ internal sealed unsafe class KeyStore
     {
         long reserved = Math.Min(_byteGrowth.ExtentFor(BytesUsed), ByteLength);
         _bytesReservedSeen = reserved; // benign race: every value written was true once
-        if ((ulong)offset > (ulong)reserved || length > (ulong)(reserved - offset))
+        if ((ulong)offset > (ulong)reserved || length > (ulong)(reserved - offset) || length > FolkloreLayout.MaxKeyBytes)
         {
             ThrowBytesOutOfRange(s, offset, length);
         }

@@ -1,9 +1,10 @@
+using ShmMaps.Core.Epochs;
 using ShmMaps.Inspection;
 using ShmMaps.Tests.Support;
 
 namespace ShmMaps.Tests.LeftRight;
 
-public sealed class LeftRightInspectionTests : IDisposable
+public sealed unsafe class LeftRightInspectionTests : IDisposable
 {
     private readonly TempMapDirectory _dir = new();
 
@@ -51,5 +52,27 @@ public sealed class LeftRightInspectionTests : IDisposable
 
         writer.Dispose();
         Assert.Contains("(gone)", MapInspector.Describe("inspect", _dir.Options).Details["writer"]);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public void CheckLeavesADeadReadersPinForRecoverWhicheverSlotItIs(int deadSlot)
+    {
+        var options = new ShmOptions { Directory = _dir.Path, ReaderSlots = 2 };
+        using var writer = LeftRightMap.CreateWriter<long, long>("pinned", 100, options);
+        LeftRightChildRoles.WriteBatch(writer, 10, 2);
+        using (var reader = LeftRightMap.OpenReader<long, long>("pinned", options))
+        {
+            // A reader that died inside a guard: its slot pinned, its kernel lock gone.
+            ReaderSlot* slot = reader.Slots.Slot(deadSlot);
+            slot->Generation = 1;
+            slot->Pid = 999_999;
+            slot->Pin = ReaderPin.Make(5, ReaderPin.OnCopy(1));
+        }
+        CheckReport report = MapInspector.Check("pinned", options);
+        Assert.Contains(report.Notes, n => n.Contains($"reader slot {deadSlot}: pid 999999 died on copy 1"));
+        Assert.Equal(1, MapInspector.Recover("pinned", options).Recovered); // check left the pin as it was
+        Assert.Empty(MapInspector.Check("pinned", options).Notes);
     }
 }
