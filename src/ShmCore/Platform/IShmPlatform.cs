@@ -20,7 +20,8 @@ internal unsafe interface IShmPlatform
 
     /// <summary>
     /// Checks that <paramref name="path"/> is a real directory (never a symlink) that no other user can replace files
-    /// in: owned by this user or root, and not writable by group or others unless it is sticky. With
+    /// in: owned by this user or root, and not writable by others (nor by a group other than this user's) unless it is
+    /// sticky. With
     /// <paramref name="shared"/> (maps shared between users) any owner and mode is accepted. <see cref="IOException"/>
     /// naming the problem otherwise.
     /// </summary>

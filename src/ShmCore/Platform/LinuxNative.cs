@@ -71,6 +71,7 @@ internal static unsafe partial class LinuxNative
     {
         [FieldOffset(0)] public uint Mask;
         [FieldOffset(20)] public uint Uid;
+        [FieldOffset(24)] public uint Gid;
         [FieldOffset(28)] public ushort Mode;
         [FieldOffset(32)] public ulong Inode;
         [FieldOffset(40)] public ulong Size;
@@ -142,4 +143,7 @@ internal static unsafe partial class LinuxNative
 
     [LibraryImport("libc", EntryPoint = "geteuid")]
     public static partial uint GetEuid();
+
+    [LibraryImport("libc", EntryPoint = "getegid")]
+    public static partial uint GetEgid();
 }

@@ -70,7 +70,9 @@ internal sealed unsafe class LinuxPlatform : IShmPlatform
                 $"map directory '{path}' belongs to uid {directory.OwnerUid}, not to this user (uid {EffectiveUserId}); " +
                 "set ShmOptions.RequireSameOwner = false to share maps between users");
         }
-        bool othersMayWrite = (directory.Permissions & (UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) != 0;
+        // A group-writable directory of this user's own group (a user-private group, umask 002) lets no one else in.
+        bool othersMayWrite = (directory.Permissions & UnixFileMode.OtherWrite) != 0
+            || ((directory.Permissions & UnixFileMode.GroupWrite) != 0 && directory.GroupGid != LinuxNative.GetEgid());
         if (othersMayWrite && (directory.Permissions & UnixFileMode.StickyBit) == 0)
         {
             throw new IOException(
@@ -333,7 +335,7 @@ internal sealed unsafe class LinuxPlatform : IShmPlatform
     private static string Octal(UnixFileMode mode) => Convert.ToString((int)mode, 8).PadLeft(4, '0');
 
     private static FileIdentity ToIdentity(in LinuxNative.Statx s) =>
-        new(((ulong)s.DevMajor << 32) | s.DevMinor, s.Inode, s.Uid, s.Mode, (long)s.Size, (long)s.Blocks * 512);
+        new(((ulong)s.DevMajor << 32) | s.DevMinor, s.Inode, s.Uid, s.Gid, s.Mode, (long)s.Size, (long)s.Blocks * 512);
 
     private static int RetryOnInterrupt(Func<int> call)
     {

@@ -77,7 +77,8 @@ public sealed unsafe class KeyLock<TKey, TValue> : IDisposable
             }
             for (int s = 0; s < _stripes.Length; s++)
             {
-                _copies[s] = GC.AllocateUninitializedArray<byte>((int)map.StripeStride /* at most StripedLayout.MaxStripeBytes */, pinned: true);
+                // A stripe is at most StripedLayout.MaxStripeBytes (checked at create and open): its size fits an int.
+                _copies[s] = GC.AllocateUninitializedArray<byte>((int)map.StripeStride, pinned: true);
                 new ReadOnlySpan<byte>((byte*)_stripes[s], _copies[s].Length).CopyTo(_copies[s]);
             }
         }

@@ -78,6 +78,18 @@ public sealed class NameAndFileTests : IDisposable
         using (SeqMap<long, long>.Open("m", _dir.Options))
         {
         }
+        // Writable by this user's own group (umask 002 with a group per user): nobody else may write it.
+        File.SetUnixFileMode(_dir.Path, (UnixFileMode)Convert.ToInt32("775", 8));
+        using (SeqMap<long, long>.Open("m", _dir.Options))
+        {
+        }
+        if (ShmMaps.Core.Platform.ShmPlatform.Current.EffectiveUserId == 0)
+        {
+            var chgrp = System.Diagnostics.Process.Start("chgrp", ["65534", _dir.Path]);
+            chgrp.WaitForExit();
+            Assert.Equal(0, chgrp.ExitCode);
+            Assert.Throws<IOException>(() => SeqMap<long, long>.Open("m", _dir.Options));
+        }
     }
 
     [Fact]
