@@ -62,6 +62,7 @@ internal sealed unsafe partial class MapRegion
         IShmPlatform platform = ShmPlatform.Current;
         platform.CheckDirectory(System.IO.Path.GetDirectoryName(path)!, shared: !options.RequireSameOwner);
         MapFileHandle file = platform.OpenExisting(path);
+        MapRegion region;
         try
         {
             FileIdentity identity = platform.Stat(file);
@@ -71,9 +72,7 @@ internal sealed unsafe partial class MapRegion
             try
             {
                 HeaderValidator.Validate((MapHeader*)address, identity.Length, path);
-                var region = new MapRegion(name, path, options, platform, file, address, identity.Length);
-                region.EnsureFixedRegionsReserved();
-                return region;
+                region = new MapRegion(name, path, options, platform, file, address, identity.Length);
             }
             catch
             {
@@ -86,6 +85,12 @@ internal sealed unsafe partial class MapRegion
             file.Dispose();
             throw;
         }
+        // The region owns the mapping and the descriptor from here: a refusal disposes it, and with it both.
+        return region.Adopt(static opened =>
+        {
+            opened.EnsureFixedRegionsReserved();
+            return opened;
+        });
     }
 
     /// <summary>Deletes map <paramref name="name"/>'s file; false if there was none. Processes that have it open keep their mapping.</summary>
