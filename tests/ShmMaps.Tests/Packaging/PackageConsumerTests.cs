@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using ShmMaps.Tests.Support;
+using Xunit.Abstractions;
+
+namespace ShmMaps.Tests.Packaging;
+
+/// <summary>
+/// The packages as a user gets them: <c>dotnet pack</c> of the packable projects into a folder, a program outside the
+/// solution restored from that folder alone (its own NuGet cache, so nothing stale is used) running as two processes
+/// that share a map, and the <c>shm</c> tool installed from the folder and run.
+/// </summary>
+public sealed class PackageConsumerTests(ITestOutputHelper output) : IDisposable
+{
+    private static readonly TimeSpan s_step = TimeSpan.FromMinutes(5);
+    private readonly string _work = Directory.CreateTempSubdirectory("shmmaps-packages-").FullName;
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_work, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    [Fact]
+    public void PackagesRestoreFromAFolderAndTwoProcessesShareAMapAndTheToolRuns()
+    {
+        string repository = RepositoryRoot();
+        string feed = Path.Combine(_work, "feed");
+        string cache = Path.Combine(_work, "nuget-cache");
+        Run(repository, "dotnet", "pack", Path.Combine(repository, "ShmMaps.Packages.slnf"), "-c", "Release", "-o", feed,
+            "--artifacts-path", Path.Combine(_work, "artifacts"));
+        string[] packages = [.. Directory.EnumerateFiles(feed).Select(path => Path.GetFileName(path)!).Order(StringComparer.Ordinal)];
+        output.WriteLine(string.Join(", ", packages));
+        string version = Path.GetFileNameWithoutExtension(packages.Single(p => p.StartsWith("ShmMaps.Core.", StringComparison.Ordinal) && p.EndsWith(".nupkg", StringComparison.Ordinal)))["ShmMaps.Core.".Length..];
+        foreach (string id in new[] { "ShmMaps.Core", "ShmMaps", "ShmMaps.Hosting" })
+        {
+            Assert.Contains($"{id}.{version}.nupkg", packages);
+            Assert.Contains($"{id}.{version}.snupkg", packages);
+        }
+        Assert.Contains($"shm.{version}.nupkg", packages);
+
+        // The consumer, outside the repository: ShmMaps packages come from the folder only (source mapping).
+        string consumer = Path.Combine(_work, "consumer");
+        Directory.CreateDirectory(consumer);
+        foreach (string file in Directory.EnumerateFiles(Path.Combine(repository, "tests", "consumer")))
+        {
+            File.Copy(file, Path.Combine(consumer, Path.GetFileName(file)));
+        }
+        File.WriteAllText(Path.Combine(consumer, "NuGet.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <clear />
+                <add key="local" value="{feed}" />
+                <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
+              </packageSources>
+              <packageSourceMapping>
+                <packageSource key="local">
+                  <package pattern="ShmMaps" />
+                  <package pattern="ShmMaps.*" />
+                  <package pattern="shm" />
+                </packageSource>
+                <packageSource key="nuget.org">
+                  <package pattern="*" />
+                </packageSource>
+              </packageSourceMapping>
+            </configuration>
+            """);
+        string bin = Path.Combine(_work, "consumer-bin");
+        Run(consumer, "dotnet", ["build", "-c", "Release", "-o", bin, $"-p:ShmMapsVersion={version}"], cache);
+
+        var maps = new TempMapDirectory();
+        try
+        {
+            using var writer = Start(bin, "write", maps.Path);
+            Assert.Equal("ready", writer.StandardOutput.ReadLine());
+            using var reader = Start(bin, "read", maps.Path);
+            Assert.True(reader.WaitForExit(s_step), "the reader did not finish");
+            Assert.Equal("ok", reader.StandardOutput.ReadToEnd().Trim());
+            Assert.True(writer.WaitForExit(s_step), "the writer did not finish");
+            Assert.Equal("ok", writer.StandardOutput.ReadToEnd().Trim());
+            Assert.Equal(0, writer.ExitCode);
+
+            string tools = Path.Combine(_work, "tools");
+            Run(consumer, "dotnet", ["tool", "install", "--tool-path", tools, "--add-source", feed, "--version", version, "shm"], cache);
+            string listing = Run(consumer, Path.Combine(tools, "shm"), ["list", "--dir", maps.Path], cache);
+            Assert.Contains("prices", listing);
+            Assert.Contains("SeqMap", listing);
+        }
+        finally
+        {
+            maps.Dispose();
+        }
+    }
+
+    private static Process Start(string bin, string role, string directory)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (string argument in new[] { "exec", Path.Combine(bin, "ShmMaps.Consumer.dll"), role, directory })
+        {
+            start.ArgumentList.Add(argument);
+        }
+        return Process.Start(start)!;
+    }
+
+    private string Run(string directory, string program, params string[] arguments) => Run(directory, program, arguments, cache: null);
+
+    /// <summary>Runs a program to its end in <paramref name="directory"/>; fails the test with its output unless it exits 0.</summary>
+    private string Run(string directory, string program, string[] arguments, string? cache)
+    {
+        var start = new ProcessStartInfo(program)
+        {
+            WorkingDirectory = directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        if (cache is not null)
+        {
+            start.Environment["NUGET_PACKAGES"] = cache; // a cache of its own: never a stale package of the same version
+        }
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        using Process process = Process.Start(start)!;
+        Task<string> error = process.StandardError.ReadToEndAsync();
+        string text = process.StandardOutput.ReadToEnd();
+        Assert.True(process.WaitForExit(s_step), $"{program} {string.Join(' ', arguments)} did not finish");
+        text += error.GetAwaiter().GetResult();
+        Assert.True(process.ExitCode == 0, $"{program} {string.Join(' ', arguments)} exited {process.ExitCode}:\n{text}");
+        return text;
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (string? directory = AppContext.BaseDirectory; directory is not null; directory = Path.GetDirectoryName(directory))
+        {
+            if (File.Exists(Path.Combine(directory, "ShmMaps.Packages.slnf")))
+            {
+                return directory;
+            }
+        }
+        throw new InvalidOperationException($"no repository above {AppContext.BaseDirectory}");
+    }
+}

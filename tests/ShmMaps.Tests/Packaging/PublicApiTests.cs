@@ -1,0 +1,58 @@
+using System.Reflection;
+using PublicApiGenerator;
+
+namespace ShmMaps.Tests.Packaging;
+
+/// <summary>
+/// The public surface of each package, compared with the listing recorded in <c>api/</c>: an API change is always
+/// deliberate. To record a change: <c>SHMMAPS_API_RECORD=1 dotnet test --filter PublicApiTests</c>, then commit the listing.
+/// </summary>
+public sealed class PublicApiTests
+{
+    [Theory]
+    [InlineData("ShmMaps.Core")]
+    [InlineData("ShmMaps")]
+    [InlineData("ShmMaps.Hosting")]
+    public void ThePublicApiIsTheRecordedOne(string assemblyName)
+    {
+        string api = Assembly.Load(assemblyName).GeneratePublicApi(new ApiGeneratorOptions { IncludeAssemblyAttributes = false }).ReplaceLineEndings("\n");
+        string listing = Path.Combine(RepositoryRoot(), "api", assemblyName + ".txt");
+        if (Environment.GetEnvironmentVariable("SHMMAPS_API_RECORD") == "1")
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(listing)!);
+            File.WriteAllText(listing, api);
+        }
+        string recorded = File.Exists(listing) ? File.ReadAllText(listing).ReplaceLineEndings("\n") : "(no listing recorded)";
+        Assert.True(recorded == api,
+            $"the public API of {assemblyName} differs from api/{assemblyName}.txt; if the change is deliberate, record it with " +
+            $"SHMMAPS_API_RECORD=1 dotnet test --filter PublicApiTests and commit the listing. First difference:\n{FirstDifference(recorded, api)}");
+    }
+
+    private static string FirstDifference(string recorded, string actual)
+    {
+        string[] before = recorded.Split('\n');
+        string[] after = actual.Split('\n');
+        for (int i = 0; i < Math.Max(before.Length, after.Length); i++)
+        {
+            string was = i < before.Length ? before[i] : "(end)";
+            string now = i < after.Length ? after[i] : "(end)";
+            if (was != now)
+            {
+                return $"line {i + 1}: recorded \"{was.Trim()}\", now \"{now.Trim()}\"";
+            }
+        }
+        return "(none)";
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (string? directory = AppContext.BaseDirectory; directory is not null; directory = Path.GetDirectoryName(directory))
+        {
+            if (File.Exists(Path.Combine(directory, "ShmMaps.Packages.slnf")))
+            {
+                return directory;
+            }
+        }
+        throw new InvalidOperationException($"no repository above {AppContext.BaseDirectory}");
+    }
+}

@@ -1,0 +1,42 @@
+// Two processes sharing a map, as a user of the ShmMaps package writes them:
+//   consumer write DIR   creates "prices", writes 1,000 entries, says "ready", waits for the reader's entry
+//   consumer read DIR    opens "prices", checks every entry, writes its own, says "ok"
+using ShmMaps;
+
+string role = args[0];
+var options = new ShmOptions { Directory = args[1] };
+if (role == "write")
+{
+    using var prices = SeqMap<long, double>.Create("prices", 10_000, options);
+    for (long key = 0; key < 1_000; key++)
+    {
+        prices[key] = key * 1.5;
+    }
+    Console.WriteLine("ready");
+    var deadline = DateTime.UtcNow.AddSeconds(60);
+    while (!prices.ContainsKey(-1))
+    {
+        if (DateTime.UtcNow > deadline)
+        {
+            Console.WriteLine("the reader never wrote");
+            return 1;
+        }
+        Thread.Sleep(10);
+    }
+    Console.WriteLine(prices[-1] == 42.0 ? "ok" : "wrong value from the reader");
+    return prices[-1] == 42.0 ? 0 : 1;
+}
+using (var view = SeqMap<long, double>.Open("prices", options))
+{
+    for (long key = 0; key < 1_000; key++)
+    {
+        if (!view.TryGetValue(key, out double price) || price != key * 1.5)
+        {
+            Console.WriteLine($"key {key} is wrong");
+            return 1;
+        }
+    }
+    view[-1] = 42.0;
+}
+Console.WriteLine("ok");
+return 0;
