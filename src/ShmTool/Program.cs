@@ -21,7 +21,7 @@ public static class Program
             settings.CaseInsensitiveEnumValues = true;
         });
         ParserResult<object> parsed = parser.ParseArguments(args,
-            typeof(ListVerb), typeof(InfoVerb), typeof(DumpVerb), typeof(CheckVerb), typeof(RecoverVerb),
+            typeof(ListVerb), typeof(InfoVerb), typeof(DumpVerb), typeof(GetVerb), typeof(SetVerb), typeof(RmVerb), typeof(CheckVerb), typeof(RecoverVerb),
             typeof(DeleteVerb), typeof(DemoVerb), typeof(DemoWorkerVerb), typeof(SidecarVerb));
         if (parsed is not Parsed<object> { Value: var verb })
         {
@@ -36,6 +36,9 @@ public static class Program
                 ListVerb v => InspectCommands.List(v, output),
                 InfoVerb v => InspectCommands.Info(v, output),
                 DumpVerb v => InspectCommands.Dump(v, output),
+                GetVerb v => EntryCommands.Get(v, output),
+                SetVerb v => EntryCommands.Set(v, output),
+                RmVerb v => EntryCommands.Remove(v, output),
                 CheckVerb v => InspectCommands.Check(v, recover: false, output),
                 RecoverVerb v => InspectCommands.Check(v, recover: true, output),
                 DeleteVerb v => InspectCommands.Delete(v, output),
@@ -49,6 +52,16 @@ public static class Program
         {
             error.WriteLine($"shm: {e.Message}");
             return ExitCodes.NotFound;
+        }
+        catch (KeyNotFoundException e)
+        {
+            error.WriteLine($"shm: {e.Message}");
+            return ExitCodes.KeyNotFound;
+        }
+        catch (FormatException e)
+        {
+            error.WriteLine($"shm: {e.Message}");
+            return ExitCodes.Usage;
         }
         catch (Exception e) when (e is CorruptMapException or LayoutMismatchException)
         {

@@ -8,5 +8,6 @@ internal static class ExitCodes
     public const int NotFound = 2;
     public const int Corrupt = 3;
     public const int Error = 4;
+    public const int KeyNotFound = 5;
     public const int Usage = 64;
 }

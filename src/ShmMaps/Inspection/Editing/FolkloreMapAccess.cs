@@ -1,0 +1,26 @@
+namespace ShmMaps.Inspection.Editing;
+
+/// <summary>Entries of a <see cref="FolkloreMap{TValue}"/>: string keys.</summary>
+internal sealed class FolkloreMapAccess<TValue> : EntryAccess
+    where TValue : unmanaged
+{
+    public override string? Get(string name, string key, ShmOptions? options)
+    {
+        using var map = FolkloreMap<TValue>.Open(name, options);
+        return map.TryGetValue(key, out TValue value) ? TypeCatalog.Format(value) : null;
+    }
+
+    public override string? Set(string name, string key, string value, ShmOptions? options)
+    {
+        TValue parsed = TypeCatalog.Parse<TValue>(value, "value");
+        using var map = FolkloreMap<TValue>.Open(name, options);
+        map.Insert(key, parsed);
+        return null;
+    }
+
+    public override bool Remove(string name, string key, ShmOptions? options)
+    {
+        using var map = FolkloreMap<TValue>.Open(name, options);
+        return map.TryRemove(key, out _);
+    }
+}

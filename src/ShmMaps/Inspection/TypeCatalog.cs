@@ -1,0 +1,79 @@
+using System.Globalization;
+
+namespace ShmMaps.Inspection;
+
+/// <summary>
+/// The key and value types <c>shm get/set/rm</c> can turn text into, by the type name a header records: integers,
+/// floats, bool, char, Guid, <see cref="FixedString32"/>.
+/// </summary>
+internal static class TypeCatalog
+{
+    private static readonly Dictionary<string, Type> s_types = new(StringComparer.Ordinal)
+    {
+        ["System.SByte"] = typeof(sbyte),
+        ["System.Byte"] = typeof(byte),
+        ["System.Int16"] = typeof(short),
+        ["System.UInt16"] = typeof(ushort),
+        ["System.Int32"] = typeof(int),
+        ["System.UInt32"] = typeof(uint),
+        ["System.Int64"] = typeof(long),
+        ["System.UInt64"] = typeof(ulong),
+        ["System.Single"] = typeof(float),
+        ["System.Double"] = typeof(double),
+        ["System.Boolean"] = typeof(bool),
+        ["System.Char"] = typeof(char),
+        ["System.Guid"] = typeof(Guid),
+        ["ShmMaps.FixedString32"] = typeof(FixedString32),
+    };
+
+    /// <summary>The type a header's <paramref name="typeName"/> names; <see cref="NotSupportedException"/> if it is none of the catalog's.</summary>
+    public static Type Resolve(string typeName, string role) =>
+        s_types.TryGetValue(typeName, out Type? type)
+            ? type
+            : throw new NotSupportedException(
+                $"the map's {role} type is {typeName}, which shm cannot parse (it parses {string.Join(", ", s_types.Keys.Select(k => k[(k.LastIndexOf('.') + 1)..]))}); " +
+                "read it with shm dump (hex), change it from a program");
+
+    /// <summary><paramref name="text"/> as a <typeparamref name="T"/> (invariant culture); <see cref="FormatException"/> naming the type otherwise.</summary>
+    public static T Parse<T>(string text, string role)
+    {
+        const NumberStyles integer = NumberStyles.Integer;
+        const NumberStyles real = NumberStyles.Float;
+        CultureInfo c = CultureInfo.InvariantCulture;
+        try
+        {
+            object value = Type.GetTypeCode(typeof(T)) switch
+            {
+                TypeCode.SByte => sbyte.Parse(text, integer, c),
+                TypeCode.Byte => byte.Parse(text, integer, c),
+                TypeCode.Int16 => short.Parse(text, integer, c),
+                TypeCode.UInt16 => ushort.Parse(text, integer, c),
+                TypeCode.Int32 => int.Parse(text, integer, c),
+                TypeCode.UInt32 => uint.Parse(text, integer, c),
+                TypeCode.Int64 => long.Parse(text, integer, c),
+                TypeCode.UInt64 => ulong.Parse(text, integer, c),
+                TypeCode.Single => float.Parse(text, real, c),
+                TypeCode.Double => double.Parse(text, real, c),
+                TypeCode.Boolean => bool.Parse(text),
+                TypeCode.Char => text.Length == 1 ? text[0] : throw new FormatException("it is not one character"),
+                _ when typeof(T) == typeof(Guid) => Guid.Parse(text),
+                _ when typeof(T) == typeof(FixedString32) => new FixedString32(text),
+                _ => throw new NotSupportedException($"shm cannot parse a {typeof(T)}"),
+            };
+            return (T)value;
+        }
+        catch (Exception e) when (e is FormatException or OverflowException or ArgumentException)
+        {
+            throw new FormatException($"{role} '{text}' is not a {typeof(T).Name}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>A value as <c>shm</c> prints it (as <c>shm dump</c> does).</summary>
+    public static string Format<T>(T value) => value switch
+    {
+        double d => d.ToString("R", CultureInfo.InvariantCulture),
+        float f => f.ToString("R", CultureInfo.InvariantCulture),
+        IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
+        _ => value?.ToString() ?? "",
+    };
+}
