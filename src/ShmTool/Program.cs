@@ -3,6 +3,7 @@ using ShmMaps.Tool.Commands;
 using ShmMaps.Tool.Demo;
 using ShmMaps.Tool.Sidecar;
 using ShmMaps.Tool.Verbs;
+using ShmMaps.Tool.Watch;
 
 namespace ShmMaps.Tool;
 
@@ -21,7 +22,7 @@ public static class Program
             settings.CaseInsensitiveEnumValues = true;
         });
         ParserResult<object> parsed = parser.ParseArguments(args,
-            typeof(ListVerb), typeof(InfoVerb), typeof(DumpVerb), typeof(GetVerb), typeof(SetVerb), typeof(RmVerb), typeof(CheckVerb), typeof(RecoverVerb),
+            typeof(ListVerb), typeof(InfoVerb), typeof(DumpVerb), typeof(GetVerb), typeof(SetVerb), typeof(RmVerb), typeof(WatchVerb), typeof(CheckVerb), typeof(RecoverVerb),
             typeof(DeleteVerb), typeof(DemoVerb), typeof(DemoWorkerVerb), typeof(SidecarVerb));
         if (parsed is not Parsed<object> { Value: var verb })
         {
@@ -39,6 +40,7 @@ public static class Program
                 GetVerb v => EntryCommands.Get(v, output),
                 SetVerb v => EntryCommands.Set(v, output),
                 RmVerb v => EntryCommands.Remove(v, output),
+                WatchVerb v => WatchCommand.Run(v, output),
                 CheckVerb v => InspectCommands.Check(v, recover: false, output),
                 RecoverVerb v => InspectCommands.Check(v, recover: true, output),
                 DeleteVerb v => InspectCommands.Delete(v, output),

@@ -24,6 +24,20 @@ internal static unsafe class LeftRightInspector
         }
     }
 
+    /// <summary>The publishes so far: the publish sequence.</summary>
+    public static long? Publishes(MapRegion region)
+    {
+        LeftRightTable table = LeftRightTable.Open(region);
+        try
+        {
+            return (long)SharedMemory.ReadAcquire(&table.Control->Published);
+        }
+        finally
+        {
+            table.Readers.Dispose();
+        }
+    }
+
     /// <summary>The publishes, the writer, and the reader slots (pid, alive, pin, age of the guard) for <c>shm info</c>.</summary>
     public static IReadOnlyDictionary<string, string> Details(MapRegion region)
     {

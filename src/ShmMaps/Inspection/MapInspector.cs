@@ -81,6 +81,17 @@ public static unsafe class MapInspector
         };
     }
 
+    /// <summary>
+    /// A number that grows with every write map <paramref name="name"/> records, for rates: the completed writes of its
+    /// cells (SeqMap, SeqArray, SeqVec) or stripes (StripedMap: one per operation or KeyLock), the publishes of a
+    /// LeftRightMap; null for kinds that keep no such number (FolkloreMap, RwStore). Reads every lock word.
+    /// </summary>
+    public static long? WriteCount(string name, ShmOptions? options = null)
+    {
+        using MapRegion region = OpenAny(name, options);
+        return Supported(region).Writes(region);
+    }
+
     /// <summary>The entries of map <paramref name="name"/>, decoded from the type names in its header.</summary>
     public static IEnumerable<MapEntry> Dump(string name, ShmOptions? options = null)
     {

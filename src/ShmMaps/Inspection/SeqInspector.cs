@@ -16,6 +16,18 @@ internal static unsafe class SeqInspector
         _ => region.Lanes.SumEntryCounts(),
     };
 
+    /// <summary>The writes the cells have completed: the sum of their lock words' versions (each write adds one).</summary>
+    public static long? Writes(MapRegion region)
+    {
+        (SeqCells cells, long used, _) = Walkable(region);
+        long writes = 0;
+        for (long i = 0; i < used; i++)
+        {
+            writes += LockWord.Version(SharedMemory.ReadAcquire((ulong*)cells.Cell(i)));
+        }
+        return writes;
+    }
+
     public static IEnumerable<MapEntry> Dump(MapRegion region)
     {
         (SeqCells cells, long used, _) = Walkable(region);

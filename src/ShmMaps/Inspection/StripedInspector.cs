@@ -37,6 +37,18 @@ internal static unsafe class StripedInspector
         };
     }
 
+    /// <summary>The writes the stripes have completed: the sum of their lock words' versions (each release adds one).</summary>
+    public static long? Writes(MapRegion region)
+    {
+        StripeTable table = StripeTable.Open(region);
+        long writes = 0;
+        for (long s = 0; s < table.Stripes; s++)
+        {
+            writes += LockWord.Version(SharedMemory.ReadAcquire((ulong*)table.Stripe(s)));
+        }
+        return writes;
+    }
+
     public static IEnumerable<MapEntry> Dump(MapRegion region)
     {
         StripeTable table = StripeTable.Open(region);
