@@ -1,4 +1,5 @@
 using CommandLine;
+using ShmMaps.Tool.Bench;
 using ShmMaps.Tool.Commands;
 using ShmMaps.Tool.Demo;
 using ShmMaps.Tool.Sidecar;
@@ -22,7 +23,7 @@ public static class Program
             settings.CaseInsensitiveEnumValues = true;
         });
         ParserResult<object> parsed = parser.ParseArguments(args,
-            typeof(ListVerb), typeof(InfoVerb), typeof(DumpVerb), typeof(GetVerb), typeof(SetVerb), typeof(RmVerb), typeof(WatchVerb), typeof(CheckVerb), typeof(RecoverVerb),
+            typeof(ListVerb), typeof(InfoVerb), typeof(DumpVerb), typeof(GetVerb), typeof(SetVerb), typeof(RmVerb), typeof(WatchVerb), typeof(BenchVerb), typeof(CheckVerb), typeof(RecoverVerb),
             typeof(DeleteVerb), typeof(DemoVerb), typeof(DemoWorkerVerb), typeof(SidecarVerb));
         if (parsed is not Parsed<object> { Value: var verb })
         {
@@ -41,6 +42,7 @@ public static class Program
                 SetVerb v => EntryCommands.Set(v, output),
                 RmVerb v => EntryCommands.Remove(v, output),
                 WatchVerb v => WatchCommand.Run(v, output),
+                BenchVerb v => BenchCommand.Run(v, output),
                 CheckVerb v => InspectCommands.Check(v, recover: false, output),
                 RecoverVerb v => InspectCommands.Check(v, recover: true, output),
                 DeleteVerb v => InspectCommands.Delete(v, output),
