@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 
 namespace ShmMaps.Hosting;
@@ -36,7 +37,7 @@ internal static class ChangeLine
         }
         if (!TKey.TryParse(line[..comma].Trim(), CultureInfo.InvariantCulture, out TKey? key))
         {
-            error = $"'{line[..comma].Trim()}' is not a {typeof(TKey).Name} key";
+            error = KeyError<TKey>(line[..comma].Trim());
             return false;
         }
         ReadOnlySpan<char> text = line[(comma + 1)..].Trim();
@@ -72,7 +73,7 @@ internal static class ChangeLine
             }
             if (!TKey.TryParse(Text(keyElement), CultureInfo.InvariantCulture, out TKey? key))
             {
-                error = $"{keyElement.GetRawText()} is not a {typeof(TKey).Name} key";
+                error = keyElement.ValueKind == JsonValueKind.String ? KeyError<TKey>(Text(keyElement)) : $"{keyElement.GetRawText()} is not a {typeof(TKey).Name} key";
                 return false;
             }
             if (root.TryGetProperty("remove", out JsonElement remove) && remove.ValueKind == JsonValueKind.True)
@@ -96,6 +97,12 @@ internal static class ChangeLine
             return false;
         }
     }
+
+    /// <summary>Why <paramref name="text"/> is no key: too long for a string key, or not a key of the type at all.</summary>
+    private static string KeyError<TKey>(ReadOnlySpan<char> text) =>
+        typeof(TKey) == typeof(FixedString32)
+            ? $"key '{text}' is {Encoding.UTF8.GetByteCount(text)} UTF-8 bytes; a string key holds at most {FixedString32.MaxBytes}"
+            : $"'{text}' is not a {typeof(TKey).Name} key";
 
     private static string Text(JsonElement element) => element.ValueKind == JsonValueKind.String ? element.GetString()! : element.GetRawText();
 }

@@ -12,7 +12,7 @@ namespace ShmMaps;
 /// </code>
 /// Two values are equal when their bytes are equal, which is also how maps compare keys.
 /// </remarks>
-public readonly struct FixedString32 : IEquatable<FixedString32>
+public readonly struct FixedString32 : IEquatable<FixedString32>, ISpanParsable<FixedString32>
 {
     /// <summary>The largest number of UTF-8 bytes a value holds.</summary>
     public const int MaxBytes = 31;
@@ -21,9 +21,19 @@ public readonly struct FixedString32 : IEquatable<FixedString32>
 
     /// <summary>Encodes <paramref name="value"/>; <see cref="ArgumentException"/> if it needs more than 31 UTF-8 bytes.</summary>
     public FixedString32(string value)
+        : this(value ?? throw new ArgumentNullException(nameof(value)), out _)
     {
-        ArgumentNullException.ThrowIfNull(value);
-        int count = Encoding.UTF8.GetByteCount(value);
+    }
+
+    /// <summary>Encodes <paramref name="value"/>; <see cref="ArgumentException"/> if it needs more than 31 UTF-8 bytes.</summary>
+    public FixedString32(ReadOnlySpan<char> value)
+        : this(value, out _)
+    {
+    }
+
+    private FixedString32(ReadOnlySpan<char> value, out int count)
+    {
+        count = Encoding.UTF8.GetByteCount(value);
         if (count > MaxBytes)
         {
             throw new ArgumentException($"'{value}' is {count} UTF-8 bytes; FixedString32 holds at most {MaxBytes}", nameof(value));
@@ -31,6 +41,25 @@ public readonly struct FixedString32 : IEquatable<FixedString32>
         Span<byte> span = _bytes;
         span[0] = (byte)count;
         Encoding.UTF8.GetBytes(value, span[1..]);
+    }
+
+    /// <summary>Whether <paramref name="value"/> fits (at most 31 UTF-8 bytes).</summary>
+    public static bool Fits(ReadOnlySpan<char> value) => Encoding.UTF8.GetByteCount(value) <= MaxBytes;
+
+    /// <summary>Encodes <paramref name="s"/>; <see cref="ArgumentException"/> if it needs more than 31 UTF-8 bytes.</summary>
+    public static FixedString32 Parse(string s, IFormatProvider? provider) => new(s);
+
+    /// <summary>Encodes <paramref name="s"/>; <see cref="ArgumentException"/> if it needs more than 31 UTF-8 bytes.</summary>
+    public static FixedString32 Parse(ReadOnlySpan<char> s, IFormatProvider? provider) => new(s);
+
+    /// <summary>Encodes <paramref name="s"/>; false if it is null or needs more than 31 UTF-8 bytes.</summary>
+    public static bool TryParse(string? s, IFormatProvider? provider, out FixedString32 result) => TryParse(s.AsSpan(), provider, out result) && s is not null;
+
+    /// <summary>Encodes <paramref name="s"/>; false if it needs more than 31 UTF-8 bytes.</summary>
+    public static bool TryParse(ReadOnlySpan<char> s, IFormatProvider? provider, out FixedString32 result)
+    {
+        result = Fits(s) ? new FixedString32(s) : default;
+        return Fits(s);
     }
 
     /// <summary>The number of UTF-8 bytes.</summary>

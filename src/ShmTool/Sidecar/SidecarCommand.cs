@@ -9,19 +9,23 @@ namespace ShmMaps.Tool.Sidecar;
 
 /// <summary>
 /// <c>shm sidecar</c>: a Generic Host running one <see cref="ShmMapWriterService{TKey, TValue}"/> that keeps a
-/// <c>LeftRightMap&lt;long, long|double&gt;</c> filled from a change file. Ctrl+C and SIGTERM publish what was read and
+/// <c>LeftRightMap&lt;long|FixedString32, long|double&gt;</c> filled from a change file. Ctrl+C and SIGTERM publish what was read and
 /// release the writer; without <c>--follow</c> it exits once the file is loaded.
 /// </summary>
 internal static class SidecarCommand
 {
-    public static int Run(SidecarVerb verb, TextWriter error) => verb.Value switch
+    public static int Run(SidecarVerb verb, TextWriter error) => (verb.Key, verb.Value) switch
     {
-        "long" => Run<long>(verb, error),
-        "double" => Run<double>(verb, error),
-        _ => throw new ArgumentException($"--value must be long or double, not '{verb.Value}'"),
+        ("long", "long") => Run<long, long>(verb, error),
+        ("long", "double") => Run<long, double>(verb, error),
+        ("string", "long") => Run<FixedString32, long>(verb, error),
+        ("string", "double") => Run<FixedString32, double>(verb, error),
+        ("long" or "string", _) => throw new ArgumentException($"--value must be long or double, not '{verb.Value}'"),
+        _ => throw new ArgumentException($"--key must be long or string, not '{verb.Key}'"),
     };
 
-    private static int Run<TValue>(SidecarVerb verb, TextWriter error)
+    private static int Run<TKey, TValue>(SidecarVerb verb, TextWriter error)
+        where TKey : unmanaged, IEquatable<TKey>, ISpanParsable<TKey>
         where TValue : unmanaged, ISpanParsable<TValue>
     {
         if (!Enum.TryParse(verb.Format, ignoreCase: true, out LineFormat format))
@@ -39,7 +43,7 @@ internal static class SidecarCommand
                 MaxBatch = verb.MaxBatch,
                 MaxDelay = TimeSpan.FromMilliseconds(verb.MaxDelayMilliseconds),
             };
-        }).AddWriter(verb.Map, provider => new FileChangeSource<long, TValue>(
+        }).AddWriter(verb.Map, provider => new FileChangeSource<TKey, TValue>(
             new FileChangeSourceOptions
             {
                 Path = Path.GetFullPath(verb.From),
@@ -47,11 +51,11 @@ internal static class SidecarCommand
                 Format = format,
                 PollInterval = TimeSpan.FromMilliseconds(Math.Max(1, verb.PollMilliseconds)),
             },
-            provider.GetRequiredService<ILogger<FileChangeSource<long, TValue>>>(),
+            provider.GetRequiredService<ILogger<FileChangeSource<TKey, TValue>>>(),
             provider.GetRequiredService<ShmMapsMetrics>()));
         using IHost host = builder.Build();
         host.Start();
-        var service = host.Services.GetServices<IHostedService>().OfType<ShmMapWriterService<long, TValue>>().Single();
+        var service = host.Services.GetServices<IHostedService>().OfType<ShmMapWriterService<TKey, TValue>>().Single();
         if (!verb.Follow)
         {
             // Loading once: stop when the service has published the whole file (or failed).

@@ -65,7 +65,7 @@ internal sealed class DemoWorkerVerb
     public int Seconds { get; set; }
 }
 
-[Verb("sidecar", HelpText = "Keep a LeftRightMap<long, long|double> filled from a file of key,value (or JSON) lines; Ctrl+C or SIGTERM to stop.")]
+[Verb("sidecar", HelpText = "Keep a LeftRightMap<long|FixedString32, long|double> filled from a file of key,value (or JSON) lines; Ctrl+C or SIGTERM to stop.")]
 internal sealed class SidecarVerb
 {
     [Option("map", Required = true, HelpText = "The map to write (created if it does not exist).")]
@@ -77,7 +77,10 @@ internal sealed class SidecarVerb
     [Option("follow", HelpText = "Keep reading appended lines (across truncation and rotation) until stopped.")]
     public bool Follow { get; set; }
 
-    [Option("value", Default = "double", HelpText = "The value type: long or double (keys are long).")]
+    [Option("key", Default = "long", HelpText = "The key type: long, or string (FixedString32: at most 31 UTF-8 bytes; a longer key's line is skipped and logged).")]
+    public string Key { get; set; } = "long";
+
+    [Option("value", Default = "double", HelpText = "The value type: long or double.")]
     public string Value { get; set; } = "double";
 
     [Option("format", Default = "auto", HelpText = "auto (by extension), csv or jsonlines.")]

@@ -29,6 +29,27 @@ public sealed class FileChangeSourceTests : IDisposable
     }
 
     [Fact]
+    public void StringKeysAreFixedStrings32AndALongerKeyIsNamedWithItsLine()
+    {
+        string path = Path.Combine(_dir.Path, "prices.csv");
+        string longKey = new('K', 40);
+        File.WriteAllText(path, $"AAPL,189.5\nMSFT,415.25\n{longKey},1\nAAPL,\n");
+        var logger = new CapturingLogger<FileChangeSource<FixedString32, double>>();
+        var source = new FileChangeSource<FixedString32, double>(new FileChangeSourceOptions { Path = path }, logger);
+        var changes = source.ReadAsync(CancellationToken.None).ToBlockingEnumerable().ToList();
+        Assert.Equal(
+            [MapChange<FixedString32, double>.Set("AAPL", 189.5), MapChange<FixedString32, double>.Set("MSFT", 415.25), MapChange<FixedString32, double>.Remove("AAPL")],
+            changes);
+        Assert.Contains(logger.Entries, e => e.Message.StartsWith($"{path}:3: key '{longKey}' is 40 UTF-8 bytes; a string key holds at most 31", StringComparison.Ordinal));
+
+        string json = Path.Combine(_dir.Path, "prices.jsonl");
+        File.WriteAllText(json, $"{{\"key\": \"AAPL\", \"value\": 190}}\n{{\"key\": \"{longKey}\", \"value\": 1}}\n");
+        var jsonSource = new FileChangeSource<FixedString32, double>(new FileChangeSourceOptions { Path = json }, logger);
+        Assert.Equal([MapChange<FixedString32, double>.Set("AAPL", 190)], jsonSource.ReadAsync(CancellationToken.None).ToBlockingEnumerable().ToList());
+        Assert.Contains(logger.Entries, e => e.Message.StartsWith($"{json}:2: key '{longKey}' is 40 UTF-8 bytes", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void JsonLinesSetAndRemove()
     {
         string path = Path.Combine(_dir.Path, "changes.jsonl");

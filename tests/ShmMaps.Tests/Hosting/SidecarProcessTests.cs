@@ -57,6 +57,26 @@ public sealed class SidecarProcessTests : IDisposable
         }
     }
 
+    [Fact]
+    public void StringKeysFeedAMapOfFixedStrings()
+    {
+        string feed = Path.Combine(_dir.Path, "prices.csv");
+        File.WriteAllText(feed, $"AAPL,189.5\nMSFT,415.25\n{new string('K', 32)},1\nGOOG,170\n");
+        using ChildProcess sidecar = ChildProcess.Start("cli", "sidecar", "--map", "prices", "--from", feed, "--key", "string", "--value", "double", "--dir", _dir.Path);
+        sidecar.WaitForContaining("key 'KKKK");
+        Assert.Equal(0, sidecar.WaitForExit());
+        using var reader = LeftRightMap.OpenReader<FixedString32, double>("prices", _dir.Options);
+        using (ReadGuard<FixedString32, double> guard = reader.Guard())
+        {
+            Assert.Equal(3, guard.Count);
+            Assert.Equal(189.5, guard.Get("AAPL"));
+            Assert.Equal(170, guard.Get("GOOG"));
+        }
+        var output = new StringWriter();
+        Assert.Equal(0, ShmMaps.Tool.Program.Run(["get", "prices", "MSFT", "--dir", _dir.Path], output, output));
+        Assert.Equal("415.25", output.ToString().Trim());
+    }
+
     private LeftRightReader<long, long> WaitForMap(string map, out ChildProcess sidecar)
     {
         sidecar = Start(map, maxDelayMs: 20);
