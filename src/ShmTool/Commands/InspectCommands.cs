@@ -133,7 +133,14 @@ internal static class InspectCommands
         {
             throw new MapNotFoundException($"no map named '{verb.Name}'");
         }
-        output.WriteLine($"deleted {verb.Name}");
+        if (verb.Json)
+        {
+            Json.Write(output, new { name = verb.Name, deleted = true });
+        }
+        else
+        {
+            output.WriteLine($"deleted {verb.Name}");
+        }
         return ExitCodes.Ok;
     }
 

@@ -34,6 +34,10 @@ internal static class SidecarCommand
         }
         HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], DisableDefaults = false });
         builder.Logging.SetMinimumLevel(verb.Verbose ? LogLevel.Debug : LogLevel.Information);
+        if (verb.Json)
+        {
+            builder.Logging.ClearProviders().AddJsonConsole();
+        }
         builder.Services.AddShmMaps(options =>
         {
             options.Directory = verb.Directory;

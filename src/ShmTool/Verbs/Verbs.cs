@@ -1,12 +1,21 @@
 using CommandLine;
+using CommandLine.Text;
 
 namespace ShmMaps.Tool.Verbs;
 
 [Verb("list", HelpText = "List the maps in a directory.")]
-internal sealed class ListVerb : DirectoryOptions;
+internal sealed class ListVerb : DirectoryOptions
+{
+    [Usage(ApplicationAlias = "shm")]
+    public static IEnumerable<Example> Examples => [new("the maps of the default directory", new ListVerb()), new("as JSON", new ListVerb { Json = true })];
+}
 
-[Verb("info", HelpText = "Describe a map: kind, types, capacity, count, writer lanes and their processes.")]
-internal sealed class InfoVerb : MapVerbOptions;
+[Verb("info", HelpText = "Describe a map: kind, types, capacity, count, memory, writer lanes and their processes.")]
+internal sealed class InfoVerb : MapVerbOptions
+{
+    [Usage(ApplicationAlias = "shm")]
+    public static IEnumerable<Example> Examples => [new("describe a map", new InfoVerb { Name = "prices" })];
+}
 
 [Verb("dump", HelpText = "Print a map's entries, decoded from the type names in its header.")]
 internal sealed class DumpVerb : MapVerbOptions
@@ -16,16 +25,31 @@ internal sealed class DumpVerb : MapVerbOptions
 
     [Option("limit", Default = 0L, HelpText = "Print at most this many entries (0: all).")]
     public long Limit { get; set; }
+
+    [Usage(ApplicationAlias = "shm")]
+    public static IEnumerable<Example> Examples => [new("the first 10 entries as CSV", new DumpVerb { Name = "prices", Format = "csv", Limit = 10 })];
 }
 
 [Verb("check", HelpText = "Verify every invariant of a map; exit code 1 if any is violated.")]
-internal sealed class CheckVerb : MapVerbOptions;
+internal sealed class CheckVerb : MapVerbOptions
+{
+    [Usage(ApplicationAlias = "shm")]
+    public static IEnumerable<Example> Examples => [new("check a map", new CheckVerb { Name = "prices" })];
+}
 
 [Verb("recover", HelpText = "Release the locks of dead processes (restoring half-done writes), then check.")]
-internal sealed class RecoverVerb : MapVerbOptions;
+internal sealed class RecoverVerb : MapVerbOptions
+{
+    [Usage(ApplicationAlias = "shm")]
+    public static IEnumerable<Example> Examples => [new("recover a map of another user, as root", new RecoverVerb { Name = "prices", AnyOwner = true })];
+}
 
 [Verb("delete", HelpText = "Delete a map's file (processes that have it open keep their mapping).")]
-internal sealed class DeleteVerb : MapVerbOptions;
+internal sealed class DeleteVerb : MapVerbOptions
+{
+    [Usage(ApplicationAlias = "shm")]
+    public static IEnumerable<Example> Examples => [new("delete a map", new DeleteVerb { Name = "prices" })];
+}
 
 [Verb("demo", HelpText = "A sidecar process publishing a followed file into a LeftRightMap, reader processes reading it: a live table.")]
 internal sealed class DemoVerb
@@ -41,6 +65,9 @@ internal sealed class DemoVerb
 
     [Option("dir", HelpText = "Map directory (default: a fresh temporary one under the default directory).")]
     public string? Directory { get; set; }
+
+    [Usage(ApplicationAlias = "shm")]
+    public static IEnumerable<Example> Examples => [new("ten seconds, four readers", new DemoVerb { Seconds = 10, Readers = 4 })];
 }
 
 [Verb("demo-worker", Hidden = true, HelpText = "A worker process of the demo.")]
@@ -103,4 +130,11 @@ internal sealed class SidecarVerb
 
     [Option("verbose", HelpText = "Log every publish.")]
     public bool Verbose { get; set; }
+
+    [Option("json", HelpText = "Log as JSON lines (for a log collector) instead of text.")]
+    public bool Json { get; set; }
+
+    [Usage(ApplicationAlias = "shm")]
+    public static IEnumerable<Example> Examples =>
+        [new("follow a file of prices by symbol", new SidecarVerb { Map = "prices", From = "prices.csv", Follow = true, Key = "string", Value = "double" })];
 }

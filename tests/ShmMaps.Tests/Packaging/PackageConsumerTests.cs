@@ -85,8 +85,18 @@ public sealed class PackageConsumerTests(ITestOutputHelper output) : IDisposable
             Assert.Equal("ok", writer.StandardOutput.ReadToEnd().Trim());
             Assert.Equal(0, writer.ExitCode);
 
+            // As a user installs it: the folder as an added source (a tool package carries its dependencies), no other.
             string tools = Path.Combine(_work, "tools");
-            Run(consumer, "dotnet", ["tool", "install", "--tool-path", tools, "--add-source", feed, "--version", version, "shm"], cache);
+            string toolConfig = Path.Combine(_work, "tool-nuget.config");
+            File.WriteAllText(toolConfig, """
+                <?xml version="1.0" encoding="utf-8"?>
+                <configuration>
+                  <packageSources>
+                    <clear />
+                  </packageSources>
+                </configuration>
+                """);
+            Run(_work, "dotnet", ["tool", "install", "--tool-path", tools, "--configfile", toolConfig, "--add-source", feed, "--version", version, "shm"], cache);
             string listing = Run(consumer, Path.Combine(tools, "shm"), ["list", "--dir", maps.Path], cache);
             Assert.Contains("prices", listing);
             Assert.Contains("SeqMap", listing);
