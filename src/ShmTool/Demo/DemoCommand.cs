@@ -22,6 +22,9 @@ internal static class DemoCommand
 
     public static int Run(DemoVerb verb, TextWriter output)
     {
+        // With --json the table and the lines go nowhere; one JSON summary is printed at the end.
+        TextWriter json = output;
+        output = verb.Json ? TextWriter.Null : output;
         if (verb.Seconds < 1 || verb.Readers < 1 || verb.Keys < 1)
         {
             throw new ArgumentException("--seconds, --readers and --keys must be at least 1");
@@ -61,19 +64,30 @@ internal static class DemoCommand
             using var stopFeed = new CancellationTokenSource();
             var feeding = Task.Run(() => feed.Run(stopFeed.Token));
             var table = new DemoTable(output, verb.Readers);
-            table.Show(reports, watcher, feed, verb.Seconds);
+            DemoRow total = table.Show(reports, watcher, feed, verb.Seconds);
             stopFeed.Cancel();
             feeding.Wait();
 
             bool readersOk = processes.Skip(1).All(p => p.WaitForExit(30_000) && p.ExitCode == 0);
             Signals.Terminate(sidecar.Id);
             bool sidecarOk = sidecar.WaitForExit(30_000) && sidecar.ExitCode == 0;
+            ulong publishes;
+            long keys;
             using (ReadGuard<long, long> guard = watcher.Guard())
             {
+                (publishes, keys) = (guard.Sequence, guard.Count);
                 output.WriteLine($"sidecar stopped with SIGTERM ({(sidecarOk ? "exit 0" : "FAILED")}): {feed.Lines:N0} lines written, " +
-                    $"{guard.Sequence:N0} publishes, {guard.Count:N0} keys in the map");
+                    $"{publishes:N0} publishes, {keys:N0} keys in the map");
             }
             CheckReport check = MapInspector.Check(MapName, options);
+            if (verb.Json)
+            {
+                Output.Json.Write(json, new
+                {
+                    seconds = verb.Seconds, readers = verb.Readers, readsPerSecond = total.ReadsPerSecond, visibleP50 = total.VisibleP50,
+                    worstVisibleP99 = total.VisibleP99, linesWritten = feed.Lines, publishes, keys, sidecarExit = sidecarOk ? 0 : 1, readersOk, check = check.IsSound,
+                });
+            }
             output.WriteLine(check.IsSound ? $"check: ok ({check.Examined:N0} cells and reader slots)" : $"check: {string.Join("; ", check.Problems)}");
             if (!sidecarOk)
             {

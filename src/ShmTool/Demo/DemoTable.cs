@@ -12,7 +12,8 @@ namespace ShmMaps.Tool.Demo;
 /// </summary>
 internal sealed class DemoTable(TextWriter output, int readers)
 {
-    public void Show(BlockingCollection<WorkerReport> reports, LeftRightReader<long, long> watcher, DemoFeed feed, int seconds)
+    /// <summary>Shows the table until the readers are done; returns the summary row (all seconds, all readers).</summary>
+    public DemoRow Show(BlockingCollection<WorkerReport> reports, LeftRightReader<long, long> watcher, DemoFeed feed, int seconds)
     {
         bool live = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
         var table = new Table().Border(TableBorder.Rounded).Title("ShmMaps demo: a sidecar publishing, readers reading")
@@ -47,6 +48,7 @@ internal sealed class DemoTable(TextWriter output, int readers)
         output.WriteLine($"all {seconds} s: {total.ReadsPerSecond} reads/s over {readers} readers, visible p50 {total.VisibleP50}, worst p99 {total.VisibleP99}");
         output.WriteLine("visible: from a line written to the sidecar's file to a reader process seeing the change " +
             "(file poll, batch, publish, the reader's next look at the clock key)");
+        return total;
     }
 
     private void Loop(BlockingCollection<WorkerReport> reports, LeftRightReader<long, long> watcher, DemoFeed feed, int seconds,

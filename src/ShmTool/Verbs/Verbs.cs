@@ -66,6 +66,9 @@ internal sealed class DemoVerb
     [Option("dir", HelpText = "Map directory (default: a fresh temporary one under the default directory).")]
     public string? Directory { get; set; }
 
+    [Option("json", HelpText = "Print one JSON summary at the end instead of the table.")]
+    public bool Json { get; set; }
+
     [Usage(ApplicationAlias = "shm")]
     public static IEnumerable<Example> Examples => [new("ten seconds, four readers", new DemoVerb { Seconds = 10, Readers = 4 })];
 }

@@ -118,4 +118,23 @@ public sealed class SidecarProcessTests : IDisposable
         Assert.Equal(0, demo.WaitForExit());
         Assert.Empty(Directory.GetFiles(directory));
     }
+
+    [Fact]
+    public void TheDemoSummarizesAsJsonForScripts()
+    {
+        string directory = Path.Combine(_dir.Path, "demo-json");
+        using var demo = ChildProcess.Start("cli", "demo", "--seconds", 1, "--readers", 1, "--keys", 1_000, "--dir", directory, "--json");
+        var text = new System.Text.StringBuilder();
+        string line;
+        while ((line = demo.ReadLine(TimeSpan.FromSeconds(90))) != "}")
+        {
+            text.AppendLine(line);
+        }
+        text.AppendLine(line);
+        Assert.Equal(0, demo.WaitForExit());
+        System.Text.Json.JsonElement summary = System.Text.Json.JsonDocument.Parse(text.ToString()).RootElement;
+        Assert.True(summary.GetProperty("check").GetBoolean());
+        Assert.Equal(0, summary.GetProperty("sidecarExit").GetInt32());
+        Assert.True(summary.GetProperty("linesWritten").GetInt64() > 0);
+    }
 }
