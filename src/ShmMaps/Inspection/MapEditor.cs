@@ -16,9 +16,23 @@ public static class MapEditor
 
     /// <summary>
     /// The value of <paramref name="key"/> in map <paramref name="name"/>, as text; null if absent. <see cref="FormatException"/>
-    /// for a key that is not of the map's key type; <see cref="NotSupportedException"/> for types this cannot parse.
+    /// for a key that is not of the map's key type. For types this cannot parse, the key is matched as <see cref="MapInspector.Dump"/>
+    /// writes it (hex, <c>0x...</c>), by a walk of the entries.
     /// </summary>
-    public static string? Get(string name, string key, ShmOptions? options = null) => Access(name, options).Get(name, key, options);
+    public static string? Get(string name, string key, ShmOptions? options = null)
+    {
+        EntryAccess access;
+        try
+        {
+            access = Access(name, options);
+        }
+        catch (NotSupportedException)
+        {
+            return MapInspector.Dump(name, options)
+                .FirstOrDefault(entry => string.Equals(entry.Key ?? entry.Index.ToString(System.Globalization.CultureInfo.InvariantCulture), key, StringComparison.OrdinalIgnoreCase))?.Value;
+        }
+        return access.Get(name, key, options);
+    }
 
     /// <summary>Sets <paramref name="key"/> to <paramref name="value"/> (adds it if absent); returns the index or id made for <see cref="NewKey"/>, else null.</summary>
     public static string? Set(string name, string key, string value, ShmOptions? options = null) => Access(name, options).Set(name, key, value, options);

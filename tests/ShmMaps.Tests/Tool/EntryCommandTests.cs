@@ -117,10 +117,17 @@ public sealed class EntryCommandTests : IDisposable
     [Fact]
     public void TypesShmCannotParseAreRefusedByName()
     {
-        SeqMap<long, Whole4>.Create("whole", 10, _dir.Options).Dispose();
+        using (var map = SeqMap<long, Whole4>.Create("whole", 10, _dir.Options))
+        {
+            map.Insert(1, Whole4.Of(7));
+        }
         (int code, string output) = Run("set", "whole", "1", "2");
         Assert.Equal(4, code);
         Assert.Contains("Whole4", output);
+        // Read as dump shows it: keys and values of other types in hex.
+        string value = Run("get", "whole", "1").Output.Trim();
+        Assert.StartsWith("0x", value);
+        Assert.Equal(Run("dump", "whole", "--format", "csv").Output.Split('\n')[1].Split(',')[2], value);
     }
 
     private (int Code, string Output) Run(params string[] args)
