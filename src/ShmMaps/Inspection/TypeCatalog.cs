@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Reflection;
+using ShmMaps.Inspection.Editing;
 
 namespace ShmMaps.Inspection;
 
@@ -26,13 +28,12 @@ internal static class TypeCatalog
         ["ShmMaps.FixedString32"] = typeof(FixedString32),
     };
 
-    /// <summary>The type a header's <paramref name="typeName"/> names; <see cref="NotSupportedException"/> if it is none of the catalog's.</summary>
-    public static Type Resolve(string typeName, string role) =>
-        s_types.TryGetValue(typeName, out Type? type)
-            ? type
-            : throw new NotSupportedException(
-                $"the map's {role} type is {typeName}, which shm cannot parse (it parses {string.Join(", ", s_types.Keys.Select(k => k[(k.LastIndexOf('.') + 1)..]))}); " +
-                "read it with shm dump (hex), change it from a program");
+    /// <summary>
+    /// The type a header's <paramref name="typeName"/> of <paramref name="size"/> bytes names: the catalog's, else a
+    /// stand-in of that size whose values are written as hex (<see cref="RawTypes"/>).
+    /// </summary>
+    public static Type Resolve(string typeName, int size) =>
+        s_types.TryGetValue(typeName, out Type? type) ? type : RawTypes.For(typeName, size);
 
     /// <summary><paramref name="text"/> as a <typeparamref name="T"/> (invariant culture); <see cref="FormatException"/> naming the type otherwise.</summary>
     public static T Parse<T>(string text, string role)
@@ -58,6 +59,7 @@ internal static class TypeCatalog
                 TypeCode.Char => text.Length == 1 ? text[0] : throw new FormatException("it is not one character"),
                 _ when typeof(T) == typeof(Guid) => Guid.Parse(text),
                 _ when typeof(T) == typeof(FixedString32) => new FixedString32(text),
+                _ when RawTypes.IsRaw(typeof(T)) => ParseRaw<T>(text),
                 _ => throw new NotSupportedException($"shm cannot parse a {typeof(T)}"),
             };
             return (T)value;
@@ -68,12 +70,18 @@ internal static class TypeCatalog
         }
     }
 
-    /// <summary>A value as <c>shm</c> prints it (as <c>shm dump</c> does).</summary>
-    public static string Format<T>(T value) => value switch
+    /// <summary>A value as <c>shm</c> prints it (as <c>shm dump</c> does: hex for a stand-in).</summary>
+    public static string Format<T>(T value) => RawTypes.IsRaw(typeof(T)) ? FormatRaw(value) : value switch
     {
         double d => d.ToString("R", CultureInfo.InvariantCulture),
         float f => f.ToString("R", CultureInfo.InvariantCulture),
         IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
         _ => value?.ToString() ?? "",
     };
+
+    private static object ParseRaw<T>(string text) =>
+        typeof(RawTypes).GetMethod(nameof(RawTypes.Parse))!.MakeGenericMethod(typeof(T)).Invoke(null, BindingFlags.DoNotWrapExceptions, null, [text], null)!;
+
+    private static string FormatRaw<T>(T value) =>
+        (string)typeof(RawTypes).GetMethod(nameof(RawTypes.Format))!.MakeGenericMethod(typeof(T)).Invoke(null, BindingFlags.DoNotWrapExceptions, null, [value], null)!;
 }

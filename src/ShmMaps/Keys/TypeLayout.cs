@@ -6,8 +6,13 @@ namespace ShmMaps.Keys;
 /// <summary>What a type's bytes hold: its name as recorded in map headers, and the bytes its fields cover.</summary>
 internal static class TypeLayout
 {
-    /// <summary>The name a header records for <typeparamref name="T"/> (its full name).</summary>
-    public static string NameOf<T>() => typeof(T).FullName ?? typeof(T).Name;
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, string> s_names = new();
+
+    /// <summary>The name a header records for <typeparamref name="T"/> (its full name, or the one <see cref="NameAs"/> gave it).</summary>
+    public static string NameOf<T>() => s_names.TryGetValue(typeof(T), out string? name) ? name : typeof(T).FullName ?? typeof(T).Name;
+
+    /// <summary>Makes headers name <paramref name="type"/> (a stand-in made at run time) <paramref name="name"/>: the type it stands in for.</summary>
+    public static void NameAs(Type type, string name) => s_names[type] = name;
 
     /// <summary>The number of bytes covered by the fields of <paramref name="type"/>, padding excluded.</summary>
     public static int PayloadSize(Type type)

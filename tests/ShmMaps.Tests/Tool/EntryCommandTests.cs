@@ -115,19 +115,35 @@ public sealed class EntryCommandTests : IDisposable
     }
 
     [Fact]
-    public void TypesShmCannotParseAreRefusedByName()
+    public void OtherTypesAreReadAndWrittenAsTheHexDumpShows()
     {
         using (var map = SeqMap<long, Whole4>.Create("whole", 10, _dir.Options))
         {
             map.Insert(1, Whole4.Of(7));
         }
-        (int code, string output) = Run("set", "whole", "1", "2");
-        Assert.Equal(4, code);
-        Assert.Contains("Whole4", output);
-        // Read as dump shows it: keys and values of other types in hex.
         string value = Run("get", "whole", "1").Output.Trim();
         Assert.StartsWith("0x", value);
         Assert.Equal(Run("dump", "whole", "--format", "csv").Output.Split('\n')[1].Split(',')[2], value);
+
+        string eights = "0x" + Convert.ToHexString(System.Runtime.InteropServices.MemoryMarshal.AsBytes([Whole4.Of(8)]));
+        Assert.Equal(0, Run("set", "whole", "2", eights).Code);
+        using (var map = SeqMap<long, Whole4>.Open("whole", _dir.Options))
+        {
+            Assert.Equal(Whole4.Of(8), map[2]);
+        }
+        (int code, string output) = Run("set", "whole", "3", "0x0102");
+        Assert.Equal(Usage, code);
+        Assert.Contains("2 bytes of hex", output);
+
+        // A key of a type shm does not have: hex too.
+        using (var keyed = StripedMap<Whole4, long>.Create("keyed", 10, _dir.Options))
+        {
+            keyed.Insert(Whole4.Of(5), 55);
+        }
+        string key = "0x" + Convert.ToHexString(System.Runtime.InteropServices.MemoryMarshal.AsBytes([Whole4.Of(5)]));
+        Assert.Equal("55\n", Run("get", "keyed", key).Output);
+        Assert.Equal(0, Run("rm", "keyed", key).Code);
+        Assert.Equal(KeyNotFound, Run("get", "keyed", key).Code);
     }
 
     private (int Code, string Output) Run(params string[] args)

@@ -20,15 +20,18 @@ internal abstract class EntryAccess
     /// <summary>Removes <paramref name="key"/>; false if it was absent.</summary>
     public abstract bool Remove(string name, string key, ShmOptions? options);
 
-    /// <summary>The access of a map of <paramref name="kind"/> whose header names <paramref name="keyType"/> and <paramref name="valueType"/>.</summary>
-    public static EntryAccess For(MapKind kind, string keyType, string valueType)
+    /// <summary>
+    /// The access of a map of <paramref name="kind"/> whose header names <paramref name="keyType"/> and
+    /// <paramref name="valueType"/> of <paramref name="keySize"/> and <paramref name="valueSize"/> bytes.
+    /// </summary>
+    public static EntryAccess For(MapKind kind, string keyType, int keySize, string valueType, int valueSize)
     {
-        Type value = TypeCatalog.Resolve(valueType, "value");
+        Type value = TypeCatalog.Resolve(valueType, valueSize);
         Type access = kind switch
         {
-            MapKind.SeqMap => typeof(SeqMapAccess<,>).MakeGenericType(TypeCatalog.Resolve(keyType, "key"), value),
-            MapKind.StripedMap => typeof(StripedMapAccess<,>).MakeGenericType(TypeCatalog.Resolve(keyType, "key"), value),
-            MapKind.LeftRightMap => typeof(LeftRightMapAccess<,>).MakeGenericType(TypeCatalog.Resolve(keyType, "key"), value),
+            MapKind.SeqMap => typeof(SeqMapAccess<,>).MakeGenericType(TypeCatalog.Resolve(keyType, keySize), value),
+            MapKind.StripedMap => typeof(StripedMapAccess<,>).MakeGenericType(TypeCatalog.Resolve(keyType, keySize), value),
+            MapKind.LeftRightMap => typeof(LeftRightMapAccess<,>).MakeGenericType(TypeCatalog.Resolve(keyType, keySize), value),
             MapKind.FolkloreMap => typeof(FolkloreMapAccess<>).MakeGenericType(value),
             MapKind.SeqArray => typeof(SeqArrayAccess<>).MakeGenericType(value),
             MapKind.SeqVec => typeof(SeqVecAccess<>).MakeGenericType(value),
