@@ -1,12 +1,11 @@
 using System.Globalization;
-using System.Reflection;
 using ShmMaps.Inspection.Editing;
 
 namespace ShmMaps.Inspection;
 
 /// <summary>
-/// The key and value types <c>shm get/set/rm</c> can turn text into, by the type name a header records: integers,
-/// floats, bool, char, Guid, <see cref="FixedString32"/>.
+/// The key and value types <c>shm get/set/rm</c> turn text into, by the type name a header records: integers, floats,
+/// bool, char, Guid, <see cref="FixedString32"/>; any other as the hex of its bytes (<see cref="RawTypes"/>).
 /// </summary>
 internal static class TypeCatalog
 {
@@ -59,7 +58,7 @@ internal static class TypeCatalog
                 TypeCode.Char => text.Length == 1 ? text[0] : throw new FormatException("it is not one character"),
                 _ when typeof(T) == typeof(Guid) => Guid.Parse(text),
                 _ when typeof(T) == typeof(FixedString32) => new FixedString32(text),
-                _ when RawTypes.IsRaw(typeof(T)) => ParseRaw<T>(text),
+                _ when RawTypes.IsRaw(typeof(T)) => RawTypes.Parse<T>(text)!,
                 _ => throw new NotSupportedException($"shm cannot parse a {typeof(T)}"),
             };
             return (T)value;
@@ -71,17 +70,11 @@ internal static class TypeCatalog
     }
 
     /// <summary>A value as <c>shm</c> prints it (as <c>shm dump</c> does: hex for a stand-in).</summary>
-    public static string Format<T>(T value) => RawTypes.IsRaw(typeof(T)) ? FormatRaw(value) : value switch
+    public static string Format<T>(T value) => RawTypes.IsRaw(typeof(T)) ? RawTypes.Format(value) : value switch
     {
         double d => d.ToString("R", CultureInfo.InvariantCulture),
         float f => f.ToString("R", CultureInfo.InvariantCulture),
         IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
         _ => value?.ToString() ?? "",
     };
-
-    private static object ParseRaw<T>(string text) =>
-        typeof(RawTypes).GetMethod(nameof(RawTypes.Parse))!.MakeGenericMethod(typeof(T)).Invoke(null, BindingFlags.DoNotWrapExceptions, null, [text], null)!;
-
-    private static string FormatRaw<T>(T value) =>
-        (string)typeof(RawTypes).GetMethod(nameof(RawTypes.Format))!.MakeGenericMethod(typeof(T)).Invoke(null, BindingFlags.DoNotWrapExceptions, null, [value], null)!;
 }

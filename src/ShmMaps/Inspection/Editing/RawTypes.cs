@@ -33,17 +33,17 @@ internal static class RawTypes
     public static bool IsRaw(Type type) => s_sizes.ContainsKey(type);
 
     /// <summary>A stand-in's value from its hex bytes (<c>0x</c> optional); <see cref="FormatException"/> if they are not its size.</summary>
-    public static T Parse<T>(string hex) where T : unmanaged
+    public static T Parse<T>(string hex)
     {
         byte[] bytes = Convert.FromHexString(hex.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? hex[2..] : hex);
         return bytes.Length == Unsafe.SizeOf<T>()
-            ? MemoryMarshal.Read<T>(bytes)
+            ? Unsafe.ReadUnaligned<T>(ref bytes[0])
             : throw new FormatException($"it is {bytes.Length} bytes of hex, the type is {Unsafe.SizeOf<T>()}");
     }
 
     /// <summary>A stand-in's value as hex, as <c>shm dump</c> writes it.</summary>
-    public static string Format<T>(T value) where T : unmanaged =>
-        "0x" + Convert.ToHexString(MemoryMarshal.AsBytes(new ReadOnlySpan<T>(in value)));
+    public static string Format<T>(T value) =>
+        "0x" + Convert.ToHexString(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<T, byte>(ref value), Unsafe.SizeOf<T>()));
 
     /// <summary>
     /// <c>[InlineArray(size)] struct RawN : IEquatable&lt;RawN&gt; { byte _element; bool Equals(RawN other) => bytes equal }</c>.
