@@ -40,7 +40,7 @@ internal static class StripedLayout
     public const uint Occupied = 1;
     public const uint Removed = 2;
 
-    /// <summary>Default cells per stripe: at the default loads a stripe overflows with negligible probability.</summary>
+    /// <summary>The fewest cells per stripe when the stripe count is chosen; more where that many could overflow (<see cref="StripeOverflow"/>).</summary>
     public const int DefaultCellsPerStripe = 64;
 
     /// <summary>A stripe has at least this many cells.</summary>
@@ -64,7 +64,9 @@ internal static class StripedLayout
 
     /// <summary>
     /// Stripes and cells per stripe for <paramref name="capacity"/> entries: the table of <see cref="TableSizing"/>
-    /// cut into <paramref name="stripeCount"/> stripes (0: one per 64 cells), grown so a stripe has at least 16 cells.
+    /// cut into <paramref name="stripeCount"/> stripes of at least 16 cells, or (0) into stripes of 64 cells or more.
+    /// Stripes are made large enough that <paramref name="capacity"/> keys overflow none of them but with a negligible
+    /// chance (<see cref="StripeOverflow"/>): a chosen count of stripes by more cells each, else by fewer, larger stripes.
     /// </summary>
     public static (long Stripes, long CellsPerStripe) Size(long capacity, int stripeCount, double? maxLoad, int cellStride)
     {
@@ -77,6 +79,14 @@ internal static class StripedLayout
         long cells = TableSizing.CellsFor(capacity, maxLoad, cellStride, MaxCells, "StripedMap");
         long stripes = stripeCount != 0 ? stripeCount : Math.Max(1, cells / DefaultCellsPerStripe);
         long perStripe = Math.Max(cells / stripes, MinCellsPerStripe);
+        while (StripeOverflow.Chance(capacity, stripes, perStripe) > StripeOverflow.Negligible && perStripe <= MaxCellsPerStripe)
+        {
+            perStripe *= 2;
+            if (stripeCount == 0 && stripes > 1)
+            {
+                stripes /= 2;
+            }
+        }
         if (stripes * perStripe > MaxCells)
         {
             throw new ArgumentOutOfRangeException(nameof(stripeCount), stripeCount, $"{stripes} stripes of {perStripe} cells exceed a StripedMap's {MaxCells} cells");

@@ -15,6 +15,10 @@ internal static class TableSizing
         {
             return CellsFor(capacity, chosen, maxCells, kind);
         }
+        if (capacity / 0.2 > ShmOptions.CacheSizedTableBytes)
+        {
+            return CellsFor(capacity, 0.5, maxCells, kind); // a sparse table would not fit the cache anyway (and may exceed maxCells)
+        }
         long sparse = CellsFor(capacity, 0.2, maxCells, kind);
         return sparse * cellBytes <= ShmOptions.CacheSizedTableBytes ? sparse : CellsFor(capacity, 0.5, maxCells, kind);
     }

@@ -1,0 +1,56 @@
+namespace ShmMaps.Workload;
+
+/// <summary>
+/// <see cref="FolkloreMap{TValue}"/>: counters by name (the key's 16 hex digits as a UTF-8 key, a 4-byte value), read
+/// and incremented with one CAS.
+/// </summary>
+internal sealed class FolkloreMapKind : ShmMapsKind
+{
+    public override string Name => "folkloremap";
+
+    public override string? Unfit(Mix mix, int valueSize) =>
+        valueSize != 8 ? "values are 2 or 4 bytes" : mix is Mix.Read100 or Mix.Increment ? null : "counters by name: reads and increments";
+
+    public override void Load(RunSpec spec)
+    {
+        using var map = FolkloreMap<int>.Create(spec.MapName, spec.Keys, Options(spec));
+        Span<byte> name = stackalloc byte[16];
+        for (long i = 0; i < spec.Keys; i++)
+        {
+            map.Insert(NameOf(i, name), (int)Initial(i));
+        }
+    }
+
+    public override IStore Open(RunSpec spec, int worker) => new Handle(FolkloreMap<int>.Open(spec.MapName, Options(spec)));
+
+    /// <summary>The key's 16 hex digits (written here by hand: <c>Utf8Formatter</c> takes ~70 ns, more than a lookup).</summary>
+    private static ReadOnlySpan<byte> NameOf(long index, Span<byte> name)
+    {
+        ReadOnlySpan<byte> digits = "0123456789ABCDEF"u8;
+        ulong key = (ulong)KeyChooser.KeyOf(index);
+        for (int i = 15; i >= 0; i--, key >>= 4)
+        {
+            name[i] = digits[(int)(key & 15)];
+        }
+        return name[..16];
+    }
+
+    private sealed class Handle(FolkloreMap<int> map) : IStore
+    {
+        public long Get(long index)
+        {
+            Span<byte> name = stackalloc byte[16];
+            return map.TryGetValue(NameOf(index, name), out int value) ? value : 0;
+        }
+
+        public void Put(long index, long stamp) => throw new NotSupportedException();
+
+        public void Increment(long index)
+        {
+            Span<byte> name = stackalloc byte[16];
+            map.AddOrUpdate(NameOf(index, name), 1, static v => v + 1);
+        }
+
+        public void Dispose() => map.Dispose();
+    }
+}

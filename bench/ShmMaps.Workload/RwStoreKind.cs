@@ -1,0 +1,74 @@
+namespace ShmMaps.Workload;
+
+/// <summary>
+/// <see cref="RwStore{T}"/>: elements by id (key index i is the i-th element inserted: slot i, generation 1), read under
+/// the element's read lock, written and incremented under its write lock.
+/// </summary>
+internal sealed class RwStoreKind : ShmMapsKind
+{
+    public override string Name => "rwstore";
+
+    public override void Load(RunSpec spec)
+    {
+        if (spec.ValueSize == 8)
+        {
+            Fill<long>(spec);
+        }
+        else
+        {
+            Fill<Value100>(spec);
+        }
+    }
+
+    public override IStore Open(RunSpec spec, int worker) =>
+        spec.ValueSize == 8 ? new Handle<long>(RwStore<long>.Open(spec.MapName, Options(spec))) : new Handle<Value100>(RwStore<Value100>.Open(spec.MapName, Options(spec)));
+
+    private static void Fill<T>(RunSpec spec) where T : unmanaged
+    {
+        using var store = RwStore<T>.Create(spec.MapName, spec.Keys, Options(spec));
+        for (long i = 0; i < spec.Keys; i++)
+        {
+            ShmId id = store.Insert(Values.Make<T>(Initial(i)));
+            if (id.Slot != i)
+            {
+                throw new InvalidOperationException($"element {i} got slot {id.Slot}");
+            }
+        }
+    }
+
+    private sealed class Handle<T>(RwStore<T> store) : IStore where T : unmanaged
+    {
+        public long Get(long index)
+        {
+            if (!store.TryRead(Id(index), out ReadLock<T> read))
+            {
+                return 0;
+            }
+            long stamp = Values.StampOf(read.Value);
+            read.Dispose();
+            return stamp;
+        }
+
+        public void Put(long index, long stamp)
+        {
+            if (store.TryWrite(Id(index), out WriteLock<T> write))
+            {
+                write.Value = Values.Make<T>(stamp);
+                write.Dispose();
+            }
+        }
+
+        public void Increment(long index)
+        {
+            if (store.TryWrite(Id(index), out WriteLock<T> write))
+            {
+                write.Value = Values.Make<T>(Values.StampOf(write.Value) + 1);
+                write.Dispose();
+            }
+        }
+
+        public void Dispose() => store.Dispose();
+
+        private ShmId Id(long index) => new(store.StoreId, (1UL << 32) | (ulong)index);
+    }
+}

@@ -1,0 +1,43 @@
+namespace ShmMaps.Workload;
+
+/// <summary><see cref="StripedMap{TKey,TValue}"/>: gets, upserts, and increments under the stripe's lock.</summary>
+internal sealed class StripedMapKind : ShmMapsKind
+{
+    public override string Name => "stripedmap";
+
+    public override void Load(RunSpec spec)
+    {
+        if (spec.ValueSize == 8)
+        {
+            Fill<long>(spec);
+        }
+        else
+        {
+            Fill<Value100>(spec);
+        }
+    }
+
+    public override IStore Open(RunSpec spec, int worker) =>
+        spec.ValueSize == 8 ? new Handle<long>(StripedMap<long, long>.Open(spec.MapName, Options(spec))) : new Handle<Value100>(StripedMap<long, Value100>.Open(spec.MapName, Options(spec)));
+
+    private static void Fill<T>(RunSpec spec) where T : unmanaged
+    {
+        using var map = StripedMap<long, T>.Create(spec.MapName, spec.Keys, Options(spec));
+        for (long i = 0; i < spec.Keys; i++)
+        {
+            map.Insert(KeyChooser.KeyOf(i), Values.Make<T>(Initial(i)));
+        }
+    }
+
+    private sealed class Handle<T>(StripedMap<long, T> map) : IStore where T : unmanaged
+    {
+        public long Get(long index) => map.TryGetValue(KeyChooser.KeyOf(index), out T value) ? Values.StampOf(value) : 0;
+
+        public void Put(long index, long stamp) => map.Insert(KeyChooser.KeyOf(index), Values.Make<T>(stamp));
+
+        public void Increment(long index) =>
+            map.AddOrUpdate(KeyChooser.KeyOf(index), Values.Make<T>(1), static (_, v) => Values.Make<T>(Values.StampOf(v) + 1));
+
+        public void Dispose() => map.Dispose();
+    }
+}
