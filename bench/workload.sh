@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # The measurements behind the README's tables and docs/*.png: installs and starts the peers (bench/peers.sh),
 # runs the workload driver once per question, writes bench/results/DATE-workload-*.csv (and .log), draws the plots.
-#   bench/workload.sh [seconds per measurement, default 2]
+#   bench/workload.sh [seconds per measurement, default 2] [question ...: mixes zipfian keys values dense; default all]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds="${1:-2}"
+shift || true
+questions=("$@")
+((${#questions[@]})) || questions=(mixes zipfian keys values dense)
 day="$(date -u +%Y-%m-%d)"
 bench/peers.sh install
 bench/peers.sh start
@@ -16,6 +19,7 @@ driver=(dotnet bench/ShmMaps.Workload/bin/run/ShmMaps.Workload.dll)
 measure() { # name, then driver arguments
     local name="$1"
     shift
+    [[ " ${questions[*]} " == *" $name "* ]] || return 0
     local out="bench/results/$day-workload-$name"
     rm -f "$out.csv"
     "${driver[@]}" run --seconds "$seconds" --out "$out.csv" "$@" | tee "$out.log"
@@ -32,6 +36,6 @@ measure values --mixes read95 --value-sizes 100 --keys 1000000 --processes 1,2 -
 # Dense ShmMaps tables: memory per entry when the map is sized for its keys.
 measure dense --stores seqmap,stripedmap,leftrightmap,folkloremap,rwstore --mixes read100 --keys 1000000 --max-load 0.96 --processes 1,2 --rounds 3
 
-for csv in bench/results/"$day"-workload-{mixes,zipfian,keys,values}.csv; do
+for csv in bench/results/*-workload-{mixes,zipfian,keys,values}.csv; do
     "${driver[@]}" plot "$csv" --out docs/bench
 done

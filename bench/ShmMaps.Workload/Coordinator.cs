@@ -52,7 +52,7 @@ internal static class Coordinator
                     }
                 }
             }
-            var measured = new Dictionary<(string Store, int Processes), List<WorkloadResult>>();
+            var measured = new Dictionary<(string Store, int Processes), Dictionary<int, WorkloadResult>>();
             for (int round = 0; round < rounds; round++)
             {
                 foreach ((RunSpec spec, StoreKind kind, long? memory) in ready)
@@ -64,7 +64,7 @@ internal static class Coordinator
                         {
                             WorkloadResult result = Run(one, kind, memory);
                             Console.WriteLine($"  round {round + 1}/{rounds}: {result.ToLine()}");
-                            (CollectionsMarshal.GetValueRefOrAddDefault(measured, (spec.Store, processes), out _) ??= []).Add(result);
+                            (CollectionsMarshal.GetValueRefOrAddDefault(measured, (spec.Store, processes), out _) ??= [])[round] = result;
                         }
                         catch (Exception e) when (e is InvalidOperationException or TimeoutException or IOException or JsonException)
                         {
@@ -73,14 +73,15 @@ internal static class Coordinator
                     }
                 }
             }
-            foreach (List<WorkloadResult> results in measured.Values)
+            foreach (((string store, _), Dictionary<int, WorkloadResult> byRound) in measured)
             {
-                var ordered = results.OrderBy(r => r.OperationsPerSecond).ToList();
+                var ordered = byRound.Values.OrderBy(r => r.OperationsPerSecond).ToList();
                 outcome.Results.Add(ordered[(ordered.Count - 1) / 2] with
                 {
                     Rounds = ordered.Count,
                     LowestRound = ordered[0].OperationsPerSecond,
                     HighestRound = ordered[^1].OperationsPerSecond,
+                    VersusOneProcess = measured.TryGetValue((store, 1), out var ones) ? MedianRatio(byRound, ones) : null,
                 });
             }
             return outcome;
@@ -92,6 +93,17 @@ internal static class Coordinator
                 kind.Drop(spec);
             }
         }
+    }
+
+    /// <summary>
+    /// The median over the rounds of this count's throughput over one process's in the same round (measured minutes
+    /// apart, the two medians would carry the machine's changes of mood into their ratio).
+    /// </summary>
+    private static double? MedianRatio(Dictionary<int, WorkloadResult> byRound, Dictionary<int, WorkloadResult> oneProcess)
+    {
+        double[] ratios = [.. byRound.Where(r => oneProcess.ContainsKey(r.Key))
+            .Select(r => r.Value.OperationsPerSecond / oneProcess[r.Key].OperationsPerSecond).Order()];
+        return ratios.Length == 0 ? null : ratios[(ratios.Length - 1) / 2];
     }
 
     private static WorkloadResult Run(RunSpec spec, StoreKind kind, long? memory)

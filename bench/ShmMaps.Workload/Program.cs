@@ -13,10 +13,11 @@ public static class Program
     public static int Main(string[] args)
     {
         using var parser = new Parser(settings => settings.HelpWriter = Console.Error);
-        return parser.ParseArguments<RunVerb, WorkerVerb, PlotVerb>(args).MapResult(
+        return parser.ParseArguments<RunVerb, WorkerVerb, PlotVerb, SummaryVerb>(args).MapResult(
             (RunVerb verb) => RunAll(verb),
             (WorkerVerb verb) => Worker.Run(verb.ToSpec(), verb.Id),
             (PlotVerb verb) => Plot(verb),
+            (SummaryVerb verb) => Summarize(verb),
             _ => 64);
     }
 
@@ -25,6 +26,19 @@ public static class Program
         try
         {
             return Plots.Draw(verb.Results, verb.Output);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 65;
+        }
+    }
+
+    private static int Summarize(SummaryVerb verb)
+    {
+        try
+        {
+            return Summary.Write([.. verb.Results], Console.Out);
         }
         catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
         {
@@ -191,4 +205,11 @@ internal sealed class PlotVerb
 
     [Option("out", Default = "docs", HelpText = "The directory the PNG files go to.")]
     public string Output { get; set; } = "docs";
+}
+
+[Verb("summary", HelpText = "Print results CSV files as Markdown tables: stores by mix, and by process count.")]
+internal sealed class SummaryVerb
+{
+    [Value(0, MetaName = "CSV", Min = 1, Required = true)]
+    public IEnumerable<string> Results { get; set; } = [];
 }

@@ -9,7 +9,7 @@ namespace ShmMaps.Workload;
 internal sealed record WorkloadResult(
     RunSpec Spec, double OperationsPerSecond, long P50, long P99, long P999, long? MemoryBytes, IReadOnlyList<ProcessFigures> PerProcess)
 {
-    public const string CsvHeader = "store,mix,distribution,keys,value_bytes,processes,ops_per_s,per_process_min,per_process_max,p50_ns,p99_ns,p999_ns,memory_bytes,bytes_per_entry,max_load,rounds,ops_lowest_round,ops_highest_round";
+    public const string CsvHeader = "store,mix,distribution,keys,value_bytes,processes,ops_per_s,per_process_min,per_process_max,p50_ns,p99_ns,p999_ns,memory_bytes,bytes_per_entry,max_load,rounds,ops_lowest_round,ops_highest_round,vs_one_process";
 
     public int Rounds { get; init; } = 1;
 
@@ -21,10 +21,13 @@ internal sealed record WorkloadResult(
 
     public double PerProcessMax => PerProcess.Max(p => p.OperationsPerSecond);
 
+    /// <summary>Throughput over one process's, the median over the rounds of each round's ratio (null without a 1-process measurement).</summary>
+    public double? VersusOneProcess { get; init; }
+
     public double? BytesPerEntry => MemoryBytes is { } bytes ? (double)bytes / Spec.Keys : null;
 
     public string ToCsv() => string.Create(CultureInfo.InvariantCulture,
-        $"{Spec.Store},{Spec.Mix},{Spec.Distribution},{Spec.Keys},{Spec.ValueSize},{Spec.Processes},{OperationsPerSecond:F0},{PerProcessMin:F0},{PerProcessMax:F0},{P50},{P99},{P999},{MemoryBytes},{BytesPerEntry:F1},{Spec.MaxLoad},{Rounds},{LowestRound:F0},{HighestRound:F0}");
+        $"{Spec.Store},{Spec.Mix},{Spec.Distribution},{Spec.Keys},{Spec.ValueSize},{Spec.Processes},{OperationsPerSecond:F0},{PerProcessMin:F0},{PerProcessMax:F0},{P50},{P99},{P999},{MemoryBytes},{BytesPerEntry:F1},{Spec.MaxLoad},{Rounds},{LowestRound:F0},{HighestRound:F0},{VersusOneProcess:F2}");
 
     public string ToLine() => string.Create(CultureInfo.InvariantCulture,
         $"{Spec.Store,-20} {Spec.Mix,-9} {Spec.Distribution,-8} {Spec.Keys,10:N0} {Spec.ValueSize,4} B x{Spec.Processes,-3} {OperationsPerSecond,14:N0} ops/s  " +

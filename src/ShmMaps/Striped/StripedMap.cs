@@ -81,7 +81,9 @@ public sealed unsafe partial class StripedMap<TKey, TValue> : IEnumerable<KeyVal
 
     /// <summary>
     /// Creates a new map for <paramref name="capacity"/> entries in <paramref name="stripeCount"/> stripes (a power
-    /// of two; 0: one stripe per 64 cells). Fewer stripes mean more processes waiting on the same lock.
+    /// of two; 0: stripes of 64 cells or more). Fewer stripes mean more processes waiting on the same lock. Stripes get
+    /// enough cells that <paramref name="capacity"/> random keys overflow none of them but with a chance under one in
+    /// a billion (a key probes only within its stripe).
     /// </summary>
     public static StripedMap<TKey, TValue> Create(string name, long capacity, int stripeCount, ShmOptions? options = null) =>
         MapRegion.Create(name, Spec(capacity, stripeCount, options), options).Adopt(static region => new StripedMap<TKey, TValue>(region));

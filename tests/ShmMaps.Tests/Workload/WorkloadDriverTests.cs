@@ -40,6 +40,13 @@ public sealed class WorkloadDriverTests : IDisposable
             Assert.InRange(opsPerSecond, double.Parse(row[16], CultureInfo.InvariantCulture), double.Parse(row[17], CultureInfo.InvariantCulture));
         }
         Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(_dir.Path, "maps")));
+
+        (int summaryExit, string summary) = Driver("summary", csv);
+        Assert.True(summaryExit == 0, summary);
+        Assert.Contains("| store | Read95 | bytes per entry |", summary);
+        Assert.Contains("| store | 1 process | 2 processes | 2 / 1 |", summary);
+        var storeLines = summary.Split('\n').Where(line => line.StartsWith("| ", StringComparison.Ordinal) && !line.StartsWith("| store", StringComparison.Ordinal));
+        Assert.Equal(2 * 5, storeLines.Count()); // five stores in each of the two tables
     }
 
     [Fact]
