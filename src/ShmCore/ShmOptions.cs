@@ -45,6 +45,13 @@ public sealed class ShmOptions
     /// </summary>
     public double? MaxLoad { get; init; }
 
+    /// <summary>
+    /// For maps that grow (<c>SeqMap</c>): the most entries the map may grow to. Its largest table holds this many
+    /// at <see cref="MaxLoad"/>, and accepts new keys until every cell is used, then throws <c>MapFullException</c>.
+    /// Null (the default): the map grows while memory lasts. Fixed at create.
+    /// </summary>
+    public long? MaxCapacity { get; init; }
+
     /// <summary>The table size up to which the automatic <see cref="MaxLoad"/> favours a sparse table.</summary>
     public const long CacheSizedTableBytes = 32L << 20;
 

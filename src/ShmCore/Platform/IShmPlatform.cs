@@ -65,6 +65,12 @@ internal unsafe interface IShmPlatform
     bool TryReserve(MapFileHandle file, long offset, long length);
 
     /// <summary>
+    /// Gives the memory of the file's bytes <c>[offset, offset + length)</c> back to the file system (a hole; the
+    /// length stays). Bytes read there afterwards are zero, and reading them allocates again.
+    /// </summary>
+    void Release(MapFileHandle file, long offset, long length);
+
+    /// <summary>
     /// Whether every byte of <c>[offset, offset + length)</c> is allocated (no hole); true where the file system
     /// cannot tell holes apart (it then reports none).
     /// </summary>

@@ -135,6 +135,12 @@ internal static unsafe partial class LinuxNative
     [LibraryImport("libc", EntryPoint = "posix_fallocate")]
     public static partial int PosixFallocate(int fd, long offset, long length);
 
+    [LibraryImport("libc", EntryPoint = "fallocate", SetLastError = true)]
+    public static partial int Fallocate(int fd, int mode, long offset, long length);
+
+    /// <summary>fallocate mode: free the range's memory (a hole), the file's length unchanged.</summary>
+    public const int FallocPunchHoleKeepSize = 0x02 | 0x01;
+
     [LibraryImport("libc", EntryPoint = "statvfs", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int StatVfsCall(string path, StatVfs* result);
 

@@ -238,6 +238,19 @@ internal sealed unsafe class LinuxPlatform : IShmPlatform
     }
 
     /// <inheritdoc/>
+    public void Release(MapFileHandle file, long offset, long length)
+    {
+        while (LinuxNative.Fallocate(file.Descriptor, LinuxNative.FallocPunchHoleKeepSize, offset, length) != 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno != LinuxNative.EIntr)
+            {
+                throw IoError("fallocate(PUNCH_HOLE)", $"[{offset}, +{length}) of fd {file.Descriptor}", errno);
+            }
+        }
+    }
+
+    /// <inheritdoc/>
     public bool IsAllocated(MapFileHandle file, long offset, long length)
     {
         long hole = LinuxNative.LSeek(file.Descriptor, offset, LinuxNative.SeekHole);

@@ -130,6 +130,19 @@ internal sealed unsafe partial class MapRegion : IDisposable
     }
 
     /// <summary>
+    /// Gives the memory of bytes <c>[start, start + length)</c> of region <paramref name="index"/> back (idempotent):
+    /// only for bytes no process will read again, since a read there allocates anew.
+    /// </summary>
+    public void Release(int index, long start, long length)
+    {
+        long offset = RegionOffset(index, start, length);
+        if (length > 0)
+        {
+            _platform.Release(_file, offset, length);
+        }
+    }
+
+    /// <summary>
     /// <see cref="Reserve"/> unless every byte of the range is allocated already: what an opener calls for the bytes
     /// it is about to read, since a file shared by others may have holes (reading one allocates it, or faults on a
     /// full file system).

@@ -15,6 +15,8 @@ internal sealed record KindInspector(
 
     private static readonly KindInspector Seq = new(SeqInspector.Count, _ => NoDetails, SeqInspector.Dump, SeqInspector.Check, SeqInspector.Writes);
 
+    private static readonly KindInspector SeqMap = new(SeqMapInspector.Count, SeqMapInspector.Details, SeqMapInspector.Dump, SeqMapInspector.Check, SeqMapInspector.Writes);
+
     // Single-CAS writes leave no lock to recover: check and recover are the same walk.
     private static readonly KindInspector Folklore = new(
         FolkloreInspector.Count, FolkloreInspector.Details, FolkloreInspector.Dump, (region, report, _) => FolkloreInspector.Check(region, report), _ => null);
@@ -31,7 +33,8 @@ internal sealed record KindInspector(
     /// <summary>The inspector of <paramref name="kind"/>, or null for a kind this version cannot read.</summary>
     public static KindInspector? For(MapKind kind) => kind switch
     {
-        MapKind.SeqArray or MapKind.SeqVec or MapKind.SeqMap => Seq,
+        MapKind.SeqArray or MapKind.SeqVec => Seq,
+        MapKind.SeqMap => SeqMap,
         MapKind.FolkloreMap => Folklore,
         MapKind.StripedMap => Striped,
         MapKind.LeftRightMap => LeftRight,

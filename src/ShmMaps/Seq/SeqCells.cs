@@ -31,6 +31,15 @@ internal readonly unsafe struct SeqCells
         }
     }
 
+    /// <summary>Cells at <paramref name="cells"/>, inside a region whose bounds the caller has checked.</summary>
+    public SeqCells(MapRegion region, byte* cells, long cellCount, SeqCellLayout layout)
+    {
+        _region = region;
+        Layout = layout;
+        Count = cellCount;
+        _cells = cells;
+    }
+
     public SeqCellLayout Layout { get; }
 
     public long Count { get; }

@@ -1,4 +1,5 @@
 using System.Collections;
+using ShmMaps.Core.Memory;
 using ShmMaps.Seq;
 
 namespace ShmMaps;
@@ -7,46 +8,70 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
 {
     /// <summary>
     /// Enumerates the entries cell by cell without locking. Weakly consistent: entries changed during the
-    /// walk may be seen old or new, but each one is whole.
+    /// walk may be seen old or new, but each one is whole. A migration in progress is finished first; if the map
+    /// grows during the walk, the walk goes on in the table it began (which keeps every entry it had); if it grows
+    /// twice and that table is given back, <see cref="InvalidOperationException"/>.
     /// </summary>
-    public Enumerator GetEnumerator() => new(this);
+    public Enumerator GetEnumerator() => new(this, SettledTable());
 
     IEnumerator<KeyValuePair<TKey, TValue>> IEnumerable<KeyValuePair<TKey, TValue>>.GetEnumerator() => GetEnumerator();
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
-    /// <summary>Reads cell <paramref name="index"/> whole; false if it is empty.</summary>
-    internal bool TryReadCell(long index, out KeyValuePair<TKey, TValue> entry)
+    /// <summary>Reads cell <paramref name="index"/> of the newest table whole; false if it is empty.</summary>
+    internal bool TryReadCell(long index, out KeyValuePair<TKey, TValue> entry) => TryReadCell(View().Newest, index, out entry);
+
+    /// <summary>The largest probe limit of any home cell of the newest table, and the mean over all (for checks and tests).</summary>
+    internal (uint Max, double Mean) ProbeLimits()
+    {
+        SeqTable table = View().Newest;
+        uint max = 0;
+        double sum = 0;
+        for (long i = 0; i < table.CellCount; i++)
+        {
+            uint limit = *(uint*)(Cell(table, i) + SeqCellLayout.ProbeLimitOffset);
+            max = Math.Max(max, limit);
+            sum += limit;
+        }
+        return (max, sum / table.CellCount);
+    }
+
+    private bool TryReadCell(SeqTable table, long index, out KeyValuePair<TKey, TValue> entry)
     {
         ThrowIfDisposed();
-        ReadCell(Cell(index), out uint state, out TKey key, out TValue value);
+        ReadCell(table, Cell(table, index), out uint state, out TKey key, out TValue value);
+        if (SharedMemory.ReadAcquire(_directory.RetiredBelow) > table.Generation)
+        {
+            throw new InvalidOperationException($"map '{Name}' grew twice during this enumeration and gave the table it walked back; enumerate it again");
+        }
         entry = new KeyValuePair<TKey, TValue>(key, value);
         return state == SeqCellLayout.Occupied;
     }
 
-    /// <summary>The largest probe limit of any home cell, and the mean over all (for checks and tests).</summary>
-    internal (uint Max, double Mean) ProbeLimits()
+    /// <summary>The newest table once no migration is in progress (finishing one if there is).</summary>
+    private SeqTable SettledTable()
     {
-        uint max = 0;
-        double sum = 0;
-        for (long i = 0; i < _cells.Count; i++)
+        ThrowIfDisposed();
+        SeqView view = View();
+        while (view.Older is not null)
         {
-            uint limit = *(uint*)(Cell(i) + SeqCellLayout.ProbeLimitOffset);
-            max = Math.Max(max, limit);
-            sum += limit;
+            FinishMigration(view, _region.Lanes.Current);
+            view = View();
         }
-        return (max, sum / _cells.Count);
+        return view.Newest;
     }
 
     /// <summary>Walks the cells of a <see cref="SeqMap{TKey,TValue}"/>.</summary>
     public struct Enumerator : IEnumerator<KeyValuePair<TKey, TValue>>
     {
         private readonly SeqMap<TKey, TValue> _map;
+        private readonly SeqTable _table;
         private long _index;
 
-        internal Enumerator(SeqMap<TKey, TValue> map)
+        internal Enumerator(SeqMap<TKey, TValue> map, SeqTable table)
         {
             _map = map;
+            _table = table;
             _index = -1;
             Current = default;
         }
@@ -59,9 +84,9 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
         /// <inheritdoc/>
         public bool MoveNext()
         {
-            while (++_index < _map.CellCount)
+            while (++_index < _table.CellCount)
             {
-                if (_map.TryReadCell(_index, out KeyValuePair<TKey, TValue> entry))
+                if (_map.TryReadCell(_table, _index, out KeyValuePair<TKey, TValue> entry))
                 {
                     Current = entry;
                     return true;

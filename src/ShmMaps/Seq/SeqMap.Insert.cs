@@ -9,6 +9,17 @@ namespace ShmMaps;
 
 public sealed unsafe partial class SeqMap<TKey, TValue>
 {
+    /// <summary>What a write in one table came to.</summary>
+    private enum WriteOutcome
+    {
+        Added,
+        Updated,
+        Present,
+        Absent,
+        Full,
+        Retry,
+    }
+
     /// <summary>Sets <paramref name="key"/> to <paramref name="value"/>, adding the key if absent (upsert).</summary>
     public void Insert(TKey key, TValue value) => Upsert(key, value, overwrite: true);
 
@@ -18,75 +29,104 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
     private bool Upsert(in TKey key, in TValue value, bool overwrite)
     {
         ThrowIfDisposed();
-        long home = Home(key);
+        ulong hash = Hash(key);
         Lane? lane = null;
-        while (Find(home, key, out byte* cell, out ulong word, out _))
+        while (true)
+        {
+            SeqView view = View();
+            SeqTable table = view.Newest;
+            if (view.Older is not null)
+            {
+                Help(view, lane ??= _region.Lanes.Current, hash);
+            }
+            WriteOutcome outcome = UpdateIn(table, ref lane, hash, key, value, overwrite);
+            if (outcome == WriteOutcome.Retry)
+            {
+                continue;
+            }
+            long distance = 0;
+            if (outcome == WriteOutcome.Absent)
+            {
+                outcome = InsertUnderStripe(table, lane ??= _region.Lanes.Current, table.Home(hash), key, value, overwrite, out distance);
+            }
+            switch (outcome)
+            {
+                case WriteOutcome.Added:
+                    AfterAdd(view, distance);
+                    break;
+                case WriteOutcome.Full when view.Older is not null:
+                    FinishMigration(view, lane!);
+                    continue;
+                case WriteOutcome.Full:
+                    if (!TryGrow(view, full: true))
+                    {
+                        ThrowHelper.ThrowMapFull(Name, Capacity);
+                    }
+                    continue;
+                case WriteOutcome.Retry:
+                    continue;
+            }
+            GiveBackRetired(view);
+            return outcome != WriteOutcome.Present;
+        }
+    }
+
+    /// <summary>
+    /// Updates the key where <paramref name="table"/> holds it, without the insert stripe.
+    /// </summary>
+    private WriteOutcome UpdateIn(SeqTable table, ref Lane? lane, ulong hash, in TKey key, in TValue value, bool overwrite)
+    {
+        long home = table.Home(hash);
+        while (Find(table, home, key, out byte* cell, out ulong word, out _))
         {
             if (!overwrite)
             {
-                return false;
+                return WriteOutcome.Present;
             }
-            lane ??= _cells.Lanes.Current;
+            lane ??= _region.Lanes.Current;
             // The CAS succeeds only if the word is still the one under which the cell held our key.
-            if (_cells.TryLock(lane, cell, word))
+            if (table.Cells.TryLock(lane, cell, word))
             {
-                WriteValue(lane, cell, word, value);
-                return true;
+                if (!IsWriteTarget(table))
+                {
+                    SeqCells.Unlock(cell, word);
+                    return WriteOutcome.Retry;
+                }
+                WriteValue(table, lane, cell, word, value);
+                return WriteOutcome.Updated;
             }
         }
-        return InsertUnderStripe(lane ?? _cells.Lanes.Current, home, key, value, overwrite);
+        return WriteOutcome.Absent;
     }
 
     /// <summary>
     /// Adds a key that was absent, holding the home's insert stripe so that no other process adds the same
     /// key meanwhile; if it appeared before we took the stripe, updates it instead.
     /// </summary>
-    private bool InsertUnderStripe(Lane lane, long home, in TKey key, in TValue value, bool overwrite)
+    private WriteOutcome InsertUnderStripe(SeqTable table, Lane lane, long home, in TKey key, in TValue value, bool overwrite, out long distance)
     {
-        ulong* stripe = _stripes + (home >> _stripeShift);
+        distance = 0;
+        ulong* stripe = table.Stripes + table.StripeOfHome(home);
         ulong stripeWord = LockStripe(lane, stripe);
         try
         {
-            while (Find(home, key, out byte* cell, out ulong word, out _))
+            if (!IsWriteTarget(table))
+            {
+                return WriteOutcome.Retry;
+            }
+            while (Find(table, home, key, out byte* cell, out ulong word, out _))
             {
                 if (!overwrite)
                 {
-                    return false;
+                    return WriteOutcome.Present;
                 }
-                if (_cells.TryLock(lane, cell, word))
+                if (table.Cells.TryLock(lane, cell, word))
                 {
-                    WriteValue(lane, cell, word, value);
-                    return true;
+                    WriteValue(table, lane, cell, word, value);
+                    return WriteOutcome.Updated;
                 }
             }
-            for (long distance = 0; distance < _cells.Count; distance++)
-            {
-                byte* cell = Cell((home + distance) & _mask);
-                ulong word = _cells.ReadWord(cell);
-                if (SeqCells.State(cell) != SeqCellLayout.Empty)
-                {
-                    continue; // a racy look; an empty cell is checked again under its lock
-                }
-                if (!_cells.TryLock(lane, cell, word))
-                {
-                    distance--;
-                    continue;
-                }
-                if (SeqCells.State(cell) != SeqCellLayout.Empty)
-                {
-                    SeqCells.Unlock(cell, word);
-                    continue;
-                }
-                RaiseProbeLimit(home, distance);
-                _cells.BeginWrite(lane, cell);
-                *(uint*)(cell + SeqCellLayout.StateOffset) = SeqCellLayout.Occupied;
-                Unsafe.WriteUnaligned(cell + SeqCellLayout.KeyOffset, key);
-                Unsafe.WriteUnaligned(cell + ValueOffset, value);
-                SeqCells.EndWrite(lane, cell, word, countDelta: +1);
-                return true;
-            }
-            ThrowHelper.ThrowMapFull(Name, Capacity);
-            return false;
+            return TryClaimEmpty(table, lane, home, key, value, countDelta: +1, out distance) ? WriteOutcome.Added : WriteOutcome.Full;
         }
         finally
         {
@@ -94,21 +134,56 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void WriteValue(Lane lane, byte* cell, ulong lockedFrom, in TValue value)
+    /// <summary>
+    /// Writes the key into the first empty cell from its home, raising the home's probe limit first; false if no
+    /// cell is empty. The caller is the only writer of this home's limit (it holds the stripe, or moves it).
+    /// </summary>
+    private static bool TryClaimEmpty(SeqTable table, Lane lane, long home, in TKey key, in TValue value, long countDelta, out long distance)
     {
-        _cells.BeginWrite(lane, cell);
+        for (distance = 0; distance < table.CellCount; distance++)
+        {
+            byte* cell = Cell(table, (home + distance) & table.Mask);
+            ulong word = table.Cells.ReadWord(cell);
+            if (SeqCells.State(cell) != SeqCellLayout.Empty)
+            {
+                continue; // a racy look; an empty cell is checked again under its lock
+            }
+            if (!table.Cells.TryLock(lane, cell, word))
+            {
+                distance--;
+                continue;
+            }
+            if (SeqCells.State(cell) != SeqCellLayout.Empty)
+            {
+                SeqCells.Unlock(cell, word);
+                continue;
+            }
+            RaiseProbeLimit(table, home, distance);
+            table.Cells.BeginWrite(lane, cell);
+            *(uint*)(cell + SeqCellLayout.StateOffset) = SeqCellLayout.Occupied;
+            Unsafe.WriteUnaligned(cell + SeqCellLayout.KeyOffset, key);
+            Unsafe.WriteUnaligned(cell + ValueOffset, value);
+            SeqCells.EndWrite(lane, cell, word, countDelta);
+            return true;
+        }
+        return false;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void WriteValue(SeqTable table, Lane lane, byte* cell, ulong lockedFrom, in TValue value)
+    {
+        table.Cells.BeginWrite(lane, cell);
         Unsafe.WriteUnaligned(cell + ValueOffset, value);
         SeqCells.EndWrite(lane, cell, lockedFrom, countDelta: 0);
     }
 
     /// <summary>
-    /// Makes lookups from <paramref name="home"/> cover <paramref name="distance"/>. Only the stripe holder
-    /// writes a home's limit, and before the key is written: a crash between leaves a limit that is merely large.
+    /// Makes lookups from <paramref name="home"/> cover <paramref name="distance"/>. Only the home's one writer of
+    /// limits calls it, before the key is written: a crash between leaves a limit that is merely large.
     /// </summary>
-    private void RaiseProbeLimit(long home, long distance)
+    private static void RaiseProbeLimit(SeqTable table, long home, long distance)
     {
-        uint* limit = (uint*)(Cell(home) + SeqCellLayout.ProbeLimitOffset);
+        uint* limit = (uint*)(Cell(table, home) + SeqCellLayout.ProbeLimitOffset);
         if ((uint)distance > *limit)
         {
             SharedMemory.WriteRelease(limit, (uint)distance);

@@ -10,25 +10,53 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
     public bool TryRemove(TKey key, out TValue value)
     {
         ThrowIfDisposed();
-        long home = Home(key);
+        ulong hash = Hash(key);
         Lane? lane = null;
-        while (Find(home, key, out byte* cell, out ulong word, out value))
+        while (true)
         {
-            lane ??= _cells.Lanes.Current;
-            if (_cells.TryLock(lane, cell, word))
+            SeqView view = View();
+            SeqTable table = view.Newest;
+            if (view.Older is not null)
             {
-                _cells.BeginWrite(lane, cell);
-                *(uint*)(cell + SeqCellLayout.StateOffset) = SeqCellLayout.Empty;
-                SeqCells.EndWrite(lane, cell, word, countDelta: -1);
-                long distance = (_cells.IndexOf(cell) - home) & _mask;
-                if (distance > 0 && distance == ProbeLimit(Cell(home)))
-                {
-                    ShrinkProbeLimit(lane, home);
-                }
-                return true;
+                Help(view, lane ??= _region.Lanes.Current, hash);
             }
+            switch (RemoveIn(table, ref lane, table.Home(hash), key, out value))
+            {
+                case WriteOutcome.Retry:
+                    continue;
+                case WriteOutcome.Absent:
+                    return false;
+            }
+            GiveBackRetired(view);
+            return true;
         }
-        return false;
+    }
+
+    private WriteOutcome RemoveIn(SeqTable table, ref Lane? lane, long home, in TKey key, out TValue value)
+    {
+        while (Find(table, home, key, out byte* cell, out ulong word, out value))
+        {
+            lane ??= _region.Lanes.Current;
+            if (!table.Cells.TryLock(lane, cell, word))
+            {
+                continue;
+            }
+            if (!IsWriteTarget(table))
+            {
+                SeqCells.Unlock(cell, word);
+                return WriteOutcome.Retry;
+            }
+            table.Cells.BeginWrite(lane, cell);
+            *(uint*)(cell + SeqCellLayout.StateOffset) = SeqCellLayout.Empty;
+            SeqCells.EndWrite(lane, cell, word, countDelta: -1);
+            long distance = (table.Cells.IndexOf(cell) - home) & table.Mask;
+            if (distance > 0 && distance == ProbeLimit(table, Cell(table, home)))
+            {
+                ShrinkProbeLimit(table, lane, home);
+            }
+            return WriteOutcome.Updated;
+        }
+        return WriteOutcome.Absent;
     }
 
     /// <summary>
@@ -36,24 +64,29 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
     /// so that lookups stay as short after any amount of churn as in a fresh map. Holds the home's insert
     /// stripe: no key of this home can be added meanwhile, and removals only make the result conservative.
     /// </summary>
-    private void ShrinkProbeLimit(Lane lane, long home)
+    private void ShrinkProbeLimit(SeqTable table, Lane lane, long home)
     {
-        ulong* stripe = _stripes + (home >> _stripeShift);
+        ulong* stripe = table.Stripes + table.StripeOfHome(home);
         ulong stripeWord = LockStripe(lane, stripe);
         try
         {
-            uint limit = ProbeLimit(Cell(home));
+            if (!IsWriteTarget(table))
+            {
+                return; // the table is being copied: its limits no longer change
+            }
+            uint limit = ProbeLimit(table, Cell(table, home));
             uint farthest = 0;
             for (uint distance = 1; distance <= limit; distance++)
             {
-                if (TryReadCell((home + distance) & _mask, out KeyValuePair<TKey, TValue> entry) && Home(entry.Key) == home)
+                ReadCell(table, Cell(table, (home + distance) & table.Mask), out uint state, out TKey key, out _);
+                if (state == SeqCellLayout.Occupied && table.Home(Hash(key)) == home)
                 {
                     farthest = distance;
                 }
             }
             if (farthest < limit)
             {
-                SharedMemory.WriteRelease((uint*)(Cell(home) + SeqCellLayout.ProbeLimitOffset), farthest);
+                SharedMemory.WriteRelease((uint*)(Cell(table, home) + SeqCellLayout.ProbeLimitOffset), farthest);
             }
         }
         finally

@@ -10,13 +10,16 @@ namespace ShmMaps;
 
 /// <summary>
 /// A hash map in a shared file where every cell is its own seqlock: lookups never lock (they retry a torn
-/// copy), writers lock one cell, and a process killed at any instant leaves every entry whole.
+/// copy), writers lock one cell, and a process killed at any instant leaves every entry whole. The map grows
+/// while processes use it.
 /// </summary>
 /// <remarks>
 /// Layout and probing: <see cref="SeqMapLayout"/>. Keys compare and hash by their bytes (XXH3 seeded per
-/// map), so <typeparamref name="TKey"/> must have no padding. The table never grows: a map created for
-/// <c>capacity</c> entries has enough cells to keep the load at or below <see cref="ShmOptions.MaxLoad"/>
-/// and accepts new keys until every cell is used, then throws <see cref="MapFullException"/> (and stays usable).
+/// map), so <typeparamref name="TKey"/> must have no padding. The first table holds <c>capacity</c> entries at or below
+/// <see cref="ShmOptions.MaxLoad"/>; past that load (0.5 by default) an insert starts a table twice as large, and
+/// the writers of every process copy the old one into it a stripe at a time (<see cref="SeqMap{TKey,TValue}"/>'s
+/// growth protocol is in SeqMap.Growth.cs) while lookups read both. With <see cref="ShmOptions.MaxCapacity"/>, the
+/// largest table accepts new keys until every cell is used, then throws <see cref="MapFullException"/> (and stays usable).
 /// </remarks>
 /// <typeparam name="TKey">The key type; unmanaged, without padding.</typeparam>
 /// <typeparam name="TValue">The value type; unmanaged.</typeparam>
@@ -25,27 +28,27 @@ public sealed unsafe partial class SeqMap<TKey, TValue> : IEnumerable<KeyValuePa
     where TValue : unmanaged
 {
     private readonly MapRegion _region;
-    private readonly SeqCells _cells;
-    private readonly long _mask;
+    private readonly SeqMapLayout _layout;
+    private readonly SeqDirectory _directory;
+    private readonly SeqTable?[] _tables;
     private readonly ulong _seed;
     private readonly ulong _prepared8;
-    private readonly byte* _cellBase;
-    private readonly ulong* _stripes;
-    private readonly int _stripeShift;
+    private SeqView _view;
     private volatile bool _disposed;
 
     private SeqMap(MapRegion region)
     {
         _region = region;
         // The header's key and value sizes are these types' (checked at open), so the layout's cells are this map's.
-        SeqMapLayout layout = SeqMapLayout.Open(region);
-        _cells = layout.Cells;
-        _stripes = layout.Stripes;
-        _stripeShift = layout.StripeShift;
-        _mask = _cells.Count - 1;
+        _layout = SeqMapLayout.Open(region);
+        _directory = _layout.Directory;
+        _tables = new SeqTable?[_layout.Tables];
         _seed = region.HashSeed;
         _prepared8 = XxHash3.Prepare8(_seed);
-        _cellBase = _cells.Cell(0);
+        ulong state = SharedMemory.ReadAcquire(_directory.State);
+        _layout.EnsureReserved(state);
+        _view = ViewOf(state);
+        GiveBackOnOpen();
     }
 
     /// <summary>The map's name.</summary>
@@ -54,8 +57,8 @@ public sealed unsafe partial class SeqMap<TKey, TValue> : IEnumerable<KeyValuePa
     /// <summary>The number of entries the map was created for.</summary>
     public long Capacity => _region.Capacity;
 
-    /// <summary>The number of cells (entries fit until every cell is used).</summary>
-    public long CellCount => _cells.Count;
+    /// <summary>The number of cells of the table writes go to now (it doubles at each growth).</summary>
+    public long CellCount => View().Newest.CellCount;
 
     /// <summary>The number of entries, summed over the writer lanes of all processes.</summary>
     public long Count
@@ -103,22 +106,30 @@ public sealed unsafe partial class SeqMap<TKey, TValue> : IEnumerable<KeyValuePa
     public bool ContainsKey(TKey key) => TryGetValue(key, out _);
 
     /// <summary>Looks <paramref name="key"/> up without taking any lock.</summary>
+    /// <remarks>
+    /// The state word is read before and after: a table is given back only after the state has moved past it, so
+    /// an unchanged word means that every cell read was the table's own (never a hole given back meanwhile).
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryGetValue(TKey key, out TValue value)
     {
         ThrowIfDisposed();
-        long home = Home(key);
-        // Most keys sit in their home cell: one seqlock read, no loop, before the general probe.
-        byte* cell = Cell(home);
-        ulong word = SharedMemory.ReadAcquire((ulong*)cell);
-        uint state = SeqCells.State(cell);
-        TKey cellKey = SeqCells.Key<TKey>(cell);
-        value = ValueAt(cell);
-        if (SeqCells.Validate(cell, word) && !LockWord.IsLocked(word) && state == SeqCellLayout.Occupied && KeyBytes<TKey>.Equal(cellKey, key))
+        ulong hash = Hash(key);
+        while (true)
         {
-            return true;
+            ulong state = SharedMemory.ReadAcquire(_directory.State);
+            SeqView view = _view;
+            if (view.State != state)
+            {
+                view = Refresh(state);
+            }
+            bool found = view.Older is null ? FindInHome(view.Newest, hash, key, out value) : FindMigrating(view, hash, key, out value);
+            SharedMemory.LoadLoadBarrier();
+            if (*_directory.State == state)
+            {
+                return found;
+            }
         }
-        return Find(home, key, out _, out _, out value);
     }
 
     /// <summary>Closes this handle; the file stays for other processes. No operation may be running on it.</summary>
@@ -141,14 +152,25 @@ public sealed unsafe partial class SeqMap<TKey, TValue> : IEnumerable<KeyValuePa
     /// <summary>The open region (for inspection and white-box tests).</summary>
     internal MapRegion Region => _region;
 
-    /// <summary>The cell holding <paramref name="key"/>, or null.</summary>
-    internal byte* CellOf(TKey key) => Find(Home(key), key, out byte* cell, out _, out _) ? cell : null;
+    /// <summary>The cell holding <paramref name="key"/> in the newest table, or null.</summary>
+    internal byte* CellOf(TKey key)
+    {
+        SeqTable table = View().Newest;
+        return Find(table, table.Home(Hash(key)), key, out byte* cell, out _, out _) ? cell : null;
+    }
 
-    /// <summary>The home cell of <paramref name="key"/>.</summary>
-    internal long HomeOf(TKey key) => Home(key);
+    /// <summary>Cell <paramref name="index"/> of the newest table.</summary>
+    internal byte* CellAt(long index) => Cell(View().Newest, index);
 
-    /// <summary>The insert stripe lock word of home cell <paramref name="home"/>.</summary>
-    internal ulong* StripeOf(long home) => _stripes + (home >> _stripeShift);
+    /// <summary>The home cell of <paramref name="key"/> in the newest table.</summary>
+    internal long HomeOf(TKey key) => View().Newest.Home(Hash(key));
+
+    /// <summary>The insert stripe lock word of home cell <paramref name="home"/> of the newest table.</summary>
+    internal ulong* StripeOf(long home)
+    {
+        SeqTable table = View().Newest;
+        return table.Stripes + table.StripeOfHome(home);
+    }
 
     /// <summary>The cell size: a constant of each instantiation, so that the JIT folds index arithmetic.</summary>
     private static int CellStride
@@ -164,27 +186,44 @@ public sealed unsafe partial class SeqMap<TKey, TValue> : IEnumerable<KeyValuePa
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private byte* Cell(long index) => _cellBase + (index * CellStride);
+    private static byte* Cell(SeqTable table, long index) => table.CellBase + (index * CellStride);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TValue ValueAt(byte* cell) => Unsafe.ReadUnaligned<TValue>(cell + ValueOffset);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private long Home(in TKey key) => (long)(KeyBytes<TKey>.Hash(key, _seed, _prepared8) & (ulong)_mask);
+    private ulong Hash(in TKey key) => KeyBytes<TKey>.Hash(key, _seed, _prepared8);
+
+    /// <summary>Looks the key up in one table: its home cell first (most keys sit there), then the probe.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool FindInHome(SeqTable table, ulong hash, in TKey key, out TValue value)
+    {
+        long home = table.Home(hash);
+        byte* cell = Cell(table, home);
+        ulong word = SharedMemory.ReadAcquire((ulong*)cell);
+        uint state = SeqCells.State(cell);
+        TKey cellKey = SeqCells.Key<TKey>(cell);
+        value = ValueAt(cell);
+        if (SeqCells.Validate(cell, word) && !LockWord.IsLocked(word) && state == SeqCellLayout.Occupied && KeyBytes<TKey>.Equal(cellKey, key))
+        {
+            return true;
+        }
+        return Find(table, home, key, out _, out _, out value);
+    }
 
     /// <summary>
     /// Finds <paramref name="key"/> among the cells of home <paramref name="home"/>'s probe range; on success
     /// gives the cell and the unlocked word under which it held the key.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool Find(long home, in TKey key, out byte* found, out ulong foundWord, out TValue value)
+    private static bool Find(SeqTable table, long home, in TKey key, out byte* found, out ulong foundWord, out TValue value)
     {
-        byte* homeCell = Cell(home);
-        uint limit = ProbeLimit(homeCell);
+        byte* homeCell = Cell(table, home);
+        uint limit = ProbeLimit(table, homeCell);
         byte* cell = homeCell;
         for (uint distance = 0; ; )
         {
-            ulong word = ReadCell(cell, out uint state, out TKey cellKey, out value);
+            ulong word = ReadCell(table, cell, out uint state, out TKey cellKey, out value);
             if (state == SeqCellLayout.Occupied && KeyBytes<TKey>.Equal(cellKey, key))
             {
                 found = cell;
@@ -195,7 +234,7 @@ public sealed unsafe partial class SeqMap<TKey, TValue> : IEnumerable<KeyValuePa
             {
                 break;
             }
-            cell = Cell((home + distance) & _mask);
+            cell = Cell(table, (home + distance) & table.Mask);
         }
         found = null;
         foundWord = 0;
@@ -209,16 +248,16 @@ public sealed unsafe partial class SeqMap<TKey, TValue> : IEnumerable<KeyValuePa
     /// probe go round the table forever.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private uint ProbeLimit(byte* homeCell) =>
-        Math.Min(SharedMemory.ReadAcquire((uint*)(homeCell + SeqCellLayout.ProbeLimitOffset)), (uint)_mask);
+    private static uint ProbeLimit(SeqTable table, byte* homeCell) =>
+        (uint)Math.Min(SharedMemory.ReadAcquire((uint*)(homeCell + SeqCellLayout.ProbeLimitOffset)), (ulong)table.Mask);
 
     /// <summary>Copies a cell's state, key and value whole (waiting for a writer); returns the word they were read under.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ulong ReadCell(byte* cell, out uint state, out TKey key, out TValue value)
+    private static ulong ReadCell(SeqTable table, byte* cell, out uint state, out TKey key, out TValue value)
     {
         while (true)
         {
-            ulong word = _cells.ReadWord(cell);
+            ulong word = table.Cells.ReadWord(cell);
             state = SeqCells.State(cell);
             key = SeqCells.Key<TKey>(cell);
             value = ValueAt(cell);
@@ -232,6 +271,6 @@ public sealed unsafe partial class SeqMap<TKey, TValue> : IEnumerable<KeyValuePa
     private static RegionSpec Spec(long capacity, ShmOptions? options)
     {
         KeyBytes<TKey>.EnsureNoPadding();
-        return SeqMapLayout.Spec(capacity, options?.MaxLoad, SeqCellLayout.For<TKey, TValue>(hasKey: true), TypeLayout.NameOf<TKey>(), TypeLayout.NameOf<TValue>());
+        return SeqMapLayout.Spec(capacity, options?.MaxLoad, options?.MaxCapacity, SeqCellLayout.For<TKey, TValue>(hasKey: true), TypeLayout.NameOf<TKey>(), TypeLayout.NameOf<TValue>());
     }
 }

@@ -10,12 +10,12 @@ namespace ShmMaps.Seq;
 /// </summary>
 /// <remarks>
 /// <code>
-/// header   kind parameters: [0] cell count (a power of two) [1] cell stride [2] insert-stripe shift
+/// header   kind parameters: [0] cells of table 0 (a power of two) [1] cell stride [2] tables the file has room for
+///          [3] the load, in millionths, past which an insert starts the next table
 /// region 0 lanes
-/// region 1 insert stripes: (cell count &gt;&gt; shift) lock words of 8 bytes; the stripe of home cell h is
-///          h &gt;&gt; shift. Only an insert of a new key takes it, so that two processes adding the
-///          same key serialize and the second finds the first's entry.
-/// region 2 cells: cell count x stride, see <see cref="SeqCellLayout"/>
+/// region 1 directory, see <see cref="SeqDirectory"/>
+/// region 2 tables: table g (cells of table 0 &lt;&lt; g) right after table g-1, see <see cref="SeqTable"/>. Reserved
+///          a table at a time: table 0 at create, each next one before the migration into it is published.
 /// </code>
 /// Open addressing with linear probing. A key with home h lies within h + probeLimit(h) (the limit
 /// kept in cell h), so a lookup reads at most probeLimit(h) + 1 cells and never depends on empty
@@ -23,39 +23,52 @@ namespace ShmMaps.Seq;
 /// </remarks>
 internal sealed unsafe class SeqMapLayout
 {
-    public const int StripeRegion = 1;
-    public const int CellRegion = 2;
+    public const int DirectoryRegion = 1;
+    public const int TableRegion = 2;
     public const int CellCountParameter = 0;
     public const int StrideParameter = 1;
-    public const int StripeShiftParameter = 2;
+    public const int TablesParameter = 2;
+    public const int GrowLoadParameter = 3;
 
-    /// <summary>At most this many insert stripes (512 KiB of lock words).</summary>
+    /// <summary>At most this many insert stripes per table (512 KiB of lock words).</summary>
     public const int MaxStripeBits = 16;
 
     /// <summary>At least this many home cells share a stripe.</summary>
     public const int MinStripeShift = 6;
 
-    /// <summary>The largest number of cells.</summary>
+    /// <summary>The largest number of cells of one table.</summary>
     public const long MaxCells = 1L << 31;
 
-    private SeqMapLayout(SeqCells cells, ulong* stripes, int stripeShift)
+    /// <summary>The load past which a map created without <see cref="ShmOptions.MaxLoad"/> grows.</summary>
+    public const double DefaultGrowLoad = 0.5;
+
+    /// <summary>How long a table the map has grown out of stays readable before its memory is given back.</summary>
+    public static readonly TimeSpan RetireGrace = TimeSpan.FromSeconds(10);
+
+    private readonly MapRegion _region;
+
+    private SeqMapLayout(MapRegion region, SeqCellLayout cell, long firstCells, int tables, double growLoad)
     {
-        Cells = cells;
-        Stripes = stripes;
-        StripeShift = stripeShift;
+        _region = region;
+        Cell = cell;
+        FirstCells = firstCells;
+        Tables = tables;
+        GrowLoad = growLoad;
+        Directory = new SeqDirectory(region.RegionPointer(DirectoryRegion, out _));
     }
 
-    /// <summary>The cells.</summary>
-    public SeqCells Cells { get; }
+    public SeqCellLayout Cell { get; }
 
-    /// <summary>The insert stripes' lock words.</summary>
-    public ulong* Stripes { get; }
+    /// <summary>The cells of table 0.</summary>
+    public long FirstCells { get; }
 
-    /// <summary>The shift from a home cell to its insert stripe.</summary>
-    public int StripeShift { get; }
+    /// <summary>How many tables the file has room for: the map grows at most <c>Tables - 1</c> times.</summary>
+    public int Tables { get; }
 
-    /// <summary>The number of insert stripes.</summary>
-    public long StripeCount => Cells.Count >> StripeShift;
+    /// <summary>The load past which an insert starts the next table.</summary>
+    public double GrowLoad { get; }
+
+    public SeqDirectory Directory { get; }
 
     /// <summary>The cell count for <paramref name="capacity"/> entries of <paramref name="stride"/>-byte cells under <paramref name="maxLoad"/> (null: by size, see <see cref="ShmOptions.MaxLoad"/>).</summary>
     public static long CellsFor(long capacity, double? maxLoad, int stride) => TableSizing.CellsFor(capacity, maxLoad, stride, MaxCells, "SeqMap");
@@ -67,12 +80,27 @@ internal sealed unsafe class SeqMapLayout
         return Math.Min(bits, Math.Max(MinStripeShift, bits - MaxStripeBits));
     }
 
-    /// <summary>The file a map of <paramref name="capacity"/> entries of these key and value types needs.</summary>
-    public static RegionSpec Spec(long capacity, double? maxLoad, SeqCellLayout layout, string keyTypeName, string valueTypeName)
+    /// <summary>The bytes before a table's cells: its stripes and moved flags, in whole cache lines.</summary>
+    public static long TableHead(long cells) => ((cells >> StripeShiftFor(cells)) * 2 * sizeof(ulong) + 63) & ~63L;
+
+    /// <summary>The bytes of a table of <paramref name="cells"/> cells.</summary>
+    public static long TableBytes(long cells, int stride) => TableHead(cells) + (cells * stride);
+
+    /// <summary>The offset of table <paramref name="generation"/> in the table region, and its length.</summary>
+    public (long Offset, long Length) TableExtent(int generation) => Extent(FirstCells, Cell.Stride, generation);
+
+    /// <summary>The file a map of <paramref name="capacity"/> entries at first, and at most <paramref name="maxCapacity"/> (null: as memory allows), needs.</summary>
+    public static RegionSpec Spec(long capacity, double? maxLoad, long? maxCapacity, SeqCellLayout layout, string keyTypeName, string valueTypeName)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(capacity);
         long cells = CellsFor(capacity, maxLoad, layout.Stride);
-        int shift = StripeShiftFor(cells);
+        long lastCells = MaxCells;
+        if (maxCapacity is { } cap)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(cap, capacity, nameof(ShmOptions.MaxCapacity));
+            lastCells = Math.Max(CellsFor(cap, maxLoad ?? DefaultGrowLoad, layout.Stride), cells);
+        }
+        int tables = BitOperations.Log2((ulong)lastCells) - BitOperations.Log2((ulong)cells) + 1;
         return new RegionSpec
         {
             Kind = MapKind.SeqMap,
@@ -81,8 +109,9 @@ internal sealed unsafe class SeqMapLayout
             KeyTypeName = keyTypeName,
             ValueTypeName = valueTypeName,
             Capacity = capacity,
-            KindParameters = [cells, layout.Stride, shift],
-            RegionLengths = [(cells >> shift) * sizeof(ulong), checked(cells * layout.Stride)],
+            KindParameters = [cells, layout.Stride, tables, (long)Math.Round((maxLoad ?? DefaultGrowLoad) * 1_000_000)],
+            RegionLengths = [SeqDirectory.Size, Extent(cells, layout.Stride, tables).Offset],
+            ReservedAtCreate = [SeqDirectory.Size, TableBytes(cells, layout.Stride)],
             UndoCapacity = layout.ProtectedLength,
         };
     }
@@ -90,19 +119,93 @@ internal sealed unsafe class SeqMapLayout
     /// <summary>The layout of <paramref name="region"/> (a SeqMap file), every parameter checked against its regions.</summary>
     public static SeqMapLayout Open(MapRegion region)
     {
-        var layout = new SeqCellLayout((int)region.Header->KeySize, (int)region.Header->ValueSize);
+        var cell = new SeqCellLayout((int)region.Header->KeySize, (int)region.Header->ValueSize);
         long cells = region.KindParameter(CellCountParameter);
-        long shift = region.KindParameter(StripeShiftParameter);
-        if (cells < 1 || cells > MaxCells || (cells & (cells - 1)) != 0 || region.KindParameter(StrideParameter) != layout.Stride
-            || shift != StripeShiftFor(cells))
+        long tables = region.KindParameter(TablesParameter);
+        long growLoad = region.KindParameter(GrowLoadParameter);
+        if (cells < 4 || cells > MaxCells || (cells & (cells - 1)) != 0 || region.KindParameter(StrideParameter) != cell.Stride
+            || tables < 1 || tables > BitOperations.Log2((ulong)MaxCells) - BitOperations.Log2((ulong)cells) + 1
+            || growLoad <= 50_000 || growLoad > 1_000_000)
         {
-            ThrowHelper.ThrowCorrupt($"map '{region.Name}': cell count {cells}, stride {region.KindParameter(StrideParameter)} or stripe shift {shift} is invalid");
+            ThrowHelper.ThrowCorrupt($"map '{region.Name}': cell count {cells}, stride {region.KindParameter(StrideParameter)}, table count {tables} or growth load {growLoad} is invalid");
         }
-        var stripes = (ulong*)region.RegionPointer(StripeRegion, out long stripeBytes);
-        if (stripeBytes < (cells >> (int)shift) * sizeof(ulong))
+        region.RegionPointer(DirectoryRegion, out long directoryBytes);
+        region.RegionPointer(TableRegion, out long tableBytes);
+        (long offset, _) = Extent(cells, cell.Stride, (int)tables);
+        if (directoryBytes < SeqDirectory.Size || tableBytes < offset)
         {
-            ThrowHelper.ThrowCorrupt($"map '{region.Name}': the insert-stripe region is {stripeBytes} bytes, too small for {cells >> (int)shift} stripes");
+            ThrowHelper.ThrowCorrupt($"map '{region.Name}': the directory ({directoryBytes} bytes) or the table region ({tableBytes} bytes) is too small for {tables} tables from {cells} cells");
         }
-        return new SeqMapLayout(new SeqCells(region, CellRegion, cells, layout), stripes, (int)shift);
+        return new SeqMapLayout(region, cell, cells, (int)tables, growLoad / 1_000_000.0);
+    }
+
+    /// <summary>
+    /// Table <paramref name="generation"/> as this process maps it; <see cref="CorruptMapException"/> for a generation
+    /// the file has no room for (a damaged state word).
+    /// </summary>
+    public SeqTable Table(int generation)
+    {
+        if ((uint)generation >= (uint)Tables)
+        {
+            ThrowHelper.ThrowCorrupt($"map '{_region.Name}': its directory names table {generation}, but the file has room for {Tables}");
+        }
+        long cells = FirstCells << generation;
+        (long offset, _) = TableExtent(generation);
+        byte* start = _region.RegionPointer(TableRegion, out _) + offset;
+        long head = TableHead(cells);
+        long stripes = cells >> StripeShiftFor(cells);
+        var cellTable = new SeqCells(_region, start + head, cells, Cell);
+        return new SeqTable(generation, cellTable, (ulong*)start, (ulong*)start + stripes, StripeShiftFor(cells));
+    }
+
+    /// <summary>Checks that a state word read from the file names a state of this file: <see cref="CorruptMapException"/> if not.</summary>
+    public void CheckState(ulong state)
+    {
+        int generation = SeqDirectory.Generation(state);
+        if (state >> 9 != 0 || generation >= Tables || (SeqDirectory.IsMigrating(state) && generation == 0))
+        {
+            ThrowHelper.ThrowCorrupt($"map '{_region.Name}': its table state word 0x{state:X} names no state of a file with room for {Tables} tables");
+        }
+    }
+
+    /// <summary>Allocates table <paramref name="generation"/>'s memory (idempotent); <see cref="MapFullException"/> if the file system is full.</summary>
+    public void Reserve(int generation)
+    {
+        (long offset, long length) = TableExtent(generation);
+        _region.Reserve(TableRegion, offset, length, $"table {generation} of the map ({FirstCells << generation:N0} cells)");
+    }
+
+    /// <summary>An opener's check that the tables a state word names are allocated (the file may come from a process that did not).</summary>
+    public void EnsureReserved(ulong state)
+    {
+        CheckState(state);
+        int newest = SeqDirectory.Generation(state);
+        for (int g = SeqDirectory.IsMigrating(state) ? newest - 1 : newest; g <= newest; g++)
+        {
+            Table(g);
+            (long offset, long length) = TableExtent(g);
+            _region.EnsureReserved(TableRegion, offset, length, $"table {g} of the map");
+        }
+    }
+
+    /// <summary>Gives back the memory of tables <paramref name="from"/> up to, not including, <paramref name="below"/>.</summary>
+    public void Release(int from, int below)
+    {
+        for (int g = Math.Max(from, 0); g < below && g < Tables; g++)
+        {
+            (long offset, long length) = TableExtent(g);
+            _region.Release(TableRegion, offset, length);
+        }
+    }
+
+    /// <summary>Table <paramref name="generation"/>'s offset in the table region and its length, tables doubling from <paramref name="firstCells"/>.</summary>
+    private static (long Offset, long Length) Extent(long firstCells, int stride, int generation)
+    {
+        long offset = 0;
+        for (int g = 0; g < generation; g++)
+        {
+            offset = checked(offset + TableBytes(firstCells << g, stride));
+        }
+        return (offset, TableBytes(firstCells << generation, stride));
     }
 }

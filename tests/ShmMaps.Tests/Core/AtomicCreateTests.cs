@@ -134,9 +134,7 @@ public sealed class AtomicCreateTests(ITestOutputHelper output) : IDisposable
     public void AFileWhoseReadyFlagIsNotSetIsRefusedByName()
     {
         SeqMap<long, long>.Create("unready", 8, _dir.Options).Dispose();
-        byte[] bytes = File.ReadAllBytes(_dir.FileOf("unready"));
-        BitConverter.GetBytes(0u).CopyTo(bytes, ShmMaps.Core.Region.MapHeader.ReadyOffset);
-        File.WriteAllBytes(_dir.FileOf("unready"), bytes);
+        new MapFilePatch(_dir.FileOf("unready")).UInt32(ShmMaps.Core.Region.MapHeader.ReadyOffset, 0).Save();
         var error = Assert.Throws<CorruptMapException>(() => SeqMap<long, long>.OpenOrCreate("unready", 8, _dir.Options));
         Assert.Contains("'ready'", error.Message);
     }

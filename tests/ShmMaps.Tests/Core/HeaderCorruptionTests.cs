@@ -107,7 +107,8 @@ public sealed class HeaderCorruptionTests : IDisposable
 
     private void CreateMap(string name)
     {
-        using var map = SeqMap<long, long>.Create(name, 100, _dir.Options);
+        // A map that cannot grow: its file is small enough to damage whole.
+        using var map = SeqMap<long, long>.Create(name, 100, new ShmOptions { Directory = _dir.Path, MaxCapacity = 100 });
         map.Insert(1, 2);
     }
 }

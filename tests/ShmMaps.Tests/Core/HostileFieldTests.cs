@@ -64,13 +64,16 @@ public sealed unsafe class HostileFieldTests : IDisposable
     [Fact]
     public void AProbeLimitPastTheTableEndsAtTheTable()
     {
+        long cells;
         using (var map = SeqMap<long, long>.Create("probe", 64, _dir.Options))
         {
             map.Insert(1, 10);
+            cells = map.CellCount;
         }
         var patch = new MapFilePatch(_dir.FileOf("probe"));
         int stride = SeqCellLayout.For<long, long>(true).Stride;
-        for (long cell = patch.RegionOffset(SeqMapLayout.CellRegion); cell < patch.RegionOffset(SeqMapLayout.CellRegion) + patch.RegionLength(SeqMapLayout.CellRegion); cell += stride)
+        long first = patch.RegionOffset(SeqMapLayout.TableRegion) + SeqMapLayout.TableHead(cells);
+        for (long cell = first; cell < first + (cells * stride); cell += stride)
         {
             patch.UInt32(cell + SeqCellLayout.ProbeLimitOffset, uint.MaxValue);
         }
@@ -137,7 +140,7 @@ public sealed unsafe class HostileFieldTests : IDisposable
             long start = patch.RegionOffset(LeftRightLayout.FirstCopyRegion + copy);
             for (long cell = start; cell < start + patch.RegionLength(LeftRightLayout.FirstCopyRegion + copy); cell += stride)
             {
-                if (patch.Bytes[(int)cell] == 0)
+                if (patch.Read(cell, 1)[0] == 0)
                 {
                     patch.Int64(cell, 0x7777_7777_7777_7777); // a tag no key of the map has
                 }

@@ -141,8 +141,7 @@ public sealed unsafe class RecoveryTests : IDisposable
     private ShmOptions Options() => _dir.Options;
 
     private static byte* CellAt<TKey, TValue>(SeqMap<TKey, TValue> map, long index)
-        where TKey : unmanaged, IEquatable<TKey> where TValue : unmanaged =>
-        map.Region.RegionPointer(SeqMapLayout.CellRegion, out _) + (index * SeqCellLayout.For<TKey, TValue>(true).Stride);
+        where TKey : unmanaged, IEquatable<TKey> where TValue : unmanaged => map.CellAt(index);
 
     private bool MapInspectorCheck(string name)
     {

@@ -15,6 +15,7 @@ public abstract class FuzzKind
         ReaderSlots = 4,
         LocksPerThread = 4,
         LockTimeout = TimeSpan.FromMilliseconds(100),
+        MaxCapacity = 256, // a SeqMap file with room for a few tables, small enough to mutate whole
     };
 
     public static IReadOnlyList<FuzzKind> All { get; } =
@@ -107,7 +108,7 @@ internal sealed class SeqMapFuzz : LongMapFuzz<SeqMap<long, long>>
 {
     public override string Name => "SeqMap";
 
-    protected override SeqMap<long, long> Create(string name, ShmOptions options) => SeqMap<long, long>.Create(name, 64, options);
+    protected override SeqMap<long, long> Create(string name, ShmOptions options) => SeqMap<long, long>.Create(name, 4, options); // grows twice for the template's keys
 
     protected override SeqMap<long, long> Open(string name, ShmOptions options) => SeqMap<long, long>.Open(name, options);
 

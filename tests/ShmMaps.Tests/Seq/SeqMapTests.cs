@@ -52,7 +52,7 @@ public sealed class SeqMapTests : IDisposable
     [Fact]
     public void AFullMapThrowsAndStaysUsable()
     {
-        using var map = SeqMap<long, long>.Create("full", 6, _dir.Options);
+        using var map = SeqMap<long, long>.Create("full", 6, new ShmOptions { Directory = _dir.Path, MaxCapacity = 6 });
         long cells = map.CellCount;
         for (long key = 0; key < cells; key++)
         {

@@ -34,6 +34,9 @@ public static class ChildRoles
             case "add-range":
                 Console.WriteLine(AddRange(options, name, Arg(2), Arg(3)).ToString(CultureInfo.InvariantCulture));
                 return 0;
+            case "grow-insert":
+                GrowInsert(options, name, from: Arg(2), to: Arg(3));
+                return 0;
             case "write-n":
                 using (var map = SeqMap<long, long>.Open(name, options))
                 {
@@ -125,6 +128,23 @@ public static class ChildRoles
                 map.Insert(key, Whole4.Of(++sequence));
             }
         }
+    }
+
+    /// <summary>
+    /// Inserts keys <paramref name="from"/> to <paramref name="to"/> (value key * 10) into a map that grows meanwhile,
+    /// acknowledging each one in SeqArray NAME-acked (element 0: the keys inserted so far, counted from <paramref name="from"/>).
+    /// </summary>
+    private static void GrowInsert(ShmOptions options, string name, long from, long to)
+    {
+        using var map = SeqMap<long, long>.Open(name, options);
+        using var acked = SeqArray<long>.Open(name + "-acked", options);
+        Console.WriteLine("ready");
+        for (long key = from; key < to; key++)
+        {
+            map.Insert(key, key * 10);
+            acked[0] = key - from + 1;
+        }
+        Console.WriteLine("done");
     }
 
     private static long AddRange(ShmOptions options, string name, long from, long to)

@@ -1,0 +1,52 @@
+using System.Runtime.CompilerServices;
+
+namespace ShmMaps.Seq;
+
+/// <summary>One generation of a <see cref="SeqMap{TKey,TValue}"/>'s tables, as this process maps it.</summary>
+/// <remarks>
+/// <code>
+/// insert stripes   StripeCount lock words; the stripe of home cell h is h &gt;&gt; StripeShift. Only an insert
+///                  of a new key takes it, so that two processes adding the same key serialize.
+/// moved flags      StripeCount words: 1 once every key whose home is in the stripe has been copied into
+///                  the next table (set under the stripe; never cleared)
+/// cells            CellCount x stride, see <see cref="SeqCellLayout"/>
+/// </code>
+/// </remarks>
+internal sealed unsafe class SeqTable
+{
+    public SeqTable(int generation, SeqCells cells, ulong* stripes, ulong* moved, int stripeShift)
+    {
+        Generation = generation;
+        Cells = cells;
+        CellBase = cells.Cell(0);
+        Mask = cells.Count - 1;
+        Stripes = stripes;
+        Moved = moved;
+        StripeShift = stripeShift;
+    }
+
+    /// <summary>The table's generation: 0 at create, one more at each growth.</summary>
+    public int Generation { get; }
+
+    public SeqCells Cells { get; }
+
+    public byte* CellBase { get; }
+
+    public long Mask { get; }
+
+    public ulong* Stripes { get; }
+
+    public ulong* Moved { get; }
+
+    public int StripeShift { get; }
+
+    public long CellCount => Mask + 1;
+
+    public long StripeCount => CellCount >> StripeShift;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public long Home(ulong hash) => (long)(hash & (ulong)Mask);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public long StripeOfHome(long home) => home >> StripeShift;
+}
