@@ -13,11 +13,13 @@ public static class Program
     public static int Main(string[] args)
     {
         using var parser = new Parser(settings => settings.HelpWriter = Console.Error);
-        return parser.ParseArguments<RunVerb, WorkerVerb, PlotVerb, SummaryVerb>(args).MapResult(
+        return parser.ParseArguments<RunVerb, WorkerVerb, PlotVerb, SummaryVerb, GrowthVerb, GrowthReaderVerb>(args).MapResult(
             (RunVerb verb) => RunAll(verb),
             (WorkerVerb verb) => Worker.Run(verb.ToSpec(), verb.Id),
             (PlotVerb verb) => Plot(verb),
             (SummaryVerb verb) => Summarize(verb),
+            (GrowthVerb verb) => Growth(verb),
+            (GrowthReaderVerb verb) => GrowthBench.Reader(verb.Directory),
             _ => 64);
     }
 
@@ -31,6 +33,20 @@ public static class Program
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return 65;
+        }
+    }
+
+    private static int Growth(GrowthVerb verb)
+    {
+        string directory = Path.Combine("/dev/shm", $"shmmaps-growth-{Environment.ProcessId}");
+        Directory.CreateDirectory(directory);
+        try
+        {
+            return GrowthBench.Run(verb.Keys, verb.Rounds, verb.Seconds, directory);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
         }
     }
 
@@ -159,6 +175,26 @@ internal sealed class RunVerb
         counts.Add(Environment.ProcessorCount * 2);
         return counts.Distinct();
     }
+}
+
+[Verb("growth", HelpText = "What growing costs a SeqMap: inserts into a map created small, a reader process's latency while it grows.")]
+internal sealed class GrowthVerb
+{
+    [Option("keys", Default = 1_000_000L, HelpText = "Keys to grow to.")]
+    public long Keys { get; set; }
+
+    [Option("rounds", Default = 3, HelpText = "Rounds.")]
+    public int Rounds { get; set; }
+
+    [Option("seconds", Default = 2.0, HelpText = "How long the reader measures the grown map.")]
+    public double Seconds { get; set; }
+}
+
+[Verb("growth-reader", Hidden = true)]
+internal sealed class GrowthReaderVerb
+{
+    [Option("dir", Required = true)]
+    public string Directory { get; set; } = "";
 }
 
 [Verb("worker", Hidden = true)]

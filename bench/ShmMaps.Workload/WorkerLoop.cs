@@ -12,7 +12,7 @@ internal static class WorkerLoop
     private const int Drawn = 1 << 20;
 
     /// <summary>Stopwatch ticks to nanoseconds (1 on Linux, where the clock counts nanoseconds).</summary>
-    private static readonly long s_nanosecondsPerTick = Math.Max(1, 1_000_000_000 / Stopwatch.Frequency);
+    public static readonly long NanosecondsPerTick = Math.Max(1, 1_000_000_000 / Stopwatch.Frequency);
 
     /// <summary>What reading the clock twice costs (the median of many tries): taken off every latency measured.</summary>
     public static long ClockCost { get; } = MeasureClockCost();
@@ -70,7 +70,7 @@ internal static class WorkerLoop
                 }
                 if (timeIt)
                 {
-                    latencies.RecordValue(Math.Max(0, ((Stopwatch.GetTimestamp() - began) * s_nanosecondsPerTick) - ClockCost));
+                    latencies.RecordValue(Math.Max(0, ((Stopwatch.GetTimestamp() - began) * NanosecondsPerTick) - ClockCost));
                 }
             }
             if (Stopwatch.GetTimestamp() >= end)
@@ -89,7 +89,7 @@ internal static class WorkerLoop
         for (int i = 0; i < tries.Length; i++)
         {
             long began = Stopwatch.GetTimestamp();
-            tries[i] = (Stopwatch.GetTimestamp() - began) * s_nanosecondsPerTick;
+            tries[i] = (Stopwatch.GetTimestamp() - began) * NanosecondsPerTick;
         }
         Array.Sort(tries);
         return tries[tries.Length / 2];

@@ -255,10 +255,20 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
     }
 
     /// <summary>After a write: gives back the tables the map grew out of, once <see cref="SeqMapLayout.RetireGrace"/> has passed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void GiveBackRetired(SeqView view)
     {
+        if (view.Newest.Generation > _retiredKnown)
+        {
+            LookToGiveBack(view);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void LookToGiveBack(SeqView view)
+    {
         int generation = view.Newest.Generation;
-        if (generation <= _retiredKnown || view.Older is not null || Environment.TickCount64 < _nextRetireLook)
+        if (view.Older is not null || Environment.TickCount64 < _nextRetireLook)
         {
             return;
         }

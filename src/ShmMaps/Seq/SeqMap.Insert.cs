@@ -26,10 +26,31 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
     /// <summary>Adds <paramref name="key"/> if absent; false (and no change) if present.</summary>
     public bool TryAdd(TKey key, TValue value) => Upsert(key, value, overwrite: false);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool Upsert(in TKey key, in TValue value, bool overwrite)
     {
         ThrowIfDisposed();
         ulong hash = Hash(key);
+        SeqView view = View();
+        if (view.Older is null)
+        {
+            // The straight path: no migration, the key present.
+            Lane? lane = null;
+            switch (UpdateIn(view.Newest, ref lane, hash, key, value, overwrite))
+            {
+                case WriteOutcome.Updated:
+                    GiveBackRetired(view);
+                    return true;
+                case WriteOutcome.Present:
+                    return false;
+            }
+        }
+        return UpsertSlow(hash, key, value, overwrite);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool UpsertSlow(ulong hash, in TKey key, in TValue value, bool overwrite)
+    {
         Lane? lane = null;
         while (true)
         {

@@ -107,14 +107,38 @@ public sealed unsafe partial class SeqMap<TKey, TValue> : IEnumerable<KeyValuePa
 
     /// <summary>Looks <paramref name="key"/> up without taking any lock.</summary>
     /// <remarks>
-    /// The state word is read before and after: a table is given back only after the state has moved past it, so
-    /// an unchanged word means that every cell read was the table's own (never a hole given back meanwhile).
+    /// A lookup reads the state word first and uses the tables it names. A table is given back only after the
+    /// state has moved past it, and bytes given back read as zero: never a key. So a key found is the map's (its
+    /// value current at some instant of the lookup: a table the map grew out of is frozen, not rewritten); a key
+    /// not found is believed only if the state word is unchanged after the search.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryGetValue(TKey key, out TValue value)
     {
         ThrowIfDisposed();
         ulong hash = Hash(key);
+        ulong state = SharedMemory.ReadAcquire(_directory.State);
+        SeqView view = _view;
+        // No migration and this process's view current: most keys sit in their home cell, one seqlock read away.
+        if (view.SteadyState == state)
+        {
+            byte* cell = view.SteadyCells + ((long)(hash & (ulong)view.Mask) * CellStride);
+            ulong word = SharedMemory.ReadAcquire((ulong*)cell);
+            uint cellState = SeqCells.State(cell);
+            TKey cellKey = SeqCells.Key<TKey>(cell);
+            value = ValueAt(cell);
+            if (SeqCells.Validate(cell, word) && !LockWord.IsLocked(word) && cellState == SeqCellLayout.Occupied && KeyBytes<TKey>.Equal(cellKey, key))
+            {
+                return true;
+            }
+        }
+        return TryGetSlow(hash, key, out value);
+    }
+
+    /// <summary>A lookup past the home cell, in a migration, or after the state changed.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool TryGetSlow(ulong hash, in TKey key, out TValue value)
+    {
         while (true)
         {
             ulong state = SharedMemory.ReadAcquire(_directory.State);

@@ -1,0 +1,190 @@
+using System.Diagnostics;
+using System.Globalization;
+using HdrHistogram;
+
+namespace ShmMaps.Workload;
+
+/// <summary>
+/// What growing costs a <see cref="SeqMap{TKey,TValue}"/>: inserting N keys into a map created for 1,000 against one
+/// created for N (one thread, in turns); the get latency of a reader process while this process grows a map from
+/// 1,000 to N keys, against the same reader once the map is grown; and gets in the grown map against a fresh one.
+/// </summary>
+internal static class GrowthBench
+{
+    private const long SmallCapacity = 1000;
+    private const int ProgressSlot = 0;
+    private const int PhaseSlot = 1;
+    private const long Growing = 0;
+    private const long Steady = 1;
+    private const long Stop = 2;
+
+    public static int Run(long keys, int rounds, double seconds, string directory)
+    {
+        var options = new ShmOptions { Directory = directory };
+        Console.WriteLine($"{Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; {keys:N0} keys, {rounds} round(s)");
+        var insertRatios = new List<double>();
+        var getRatios = new List<double>();
+        for (int round = 1; round <= rounds; round++)
+        {
+            // Alternate which goes first, so that neither always meets the machine's warmer or colder moment.
+            bool smallFirst = round % 2 == 1;
+            double first = InsertRate(smallFirst ? SmallCapacity : keys, keys, options);
+            double second = InsertRate(smallFirst ? keys : SmallCapacity, keys, options);
+            (double grown, double sized) = smallFirst ? (first, second) : (second, first);
+            insertRatios.Add(grown / sized);
+            Console.WriteLine($"round {round}: insert {keys:N0} keys: created for {SmallCapacity:N0} {grown / 1e6:F2} M/s, created for {keys:N0} {sized / 1e6:F2} M/s, ratio {grown / sized:F2}");
+
+            (HistogramBase during, HistogramBase after, long misses) = ReaderDuringGrowth(keys, seconds, directory, options);
+            Console.WriteLine($"round {round}: reader process get while another grows the map: p50 {P(during, 50)} ns p99 {P(during, 99)} ns p99.9 {P(during, 99.9)} ns ({during.TotalCount:N0} timed); " +
+                $"once grown: p50 {P(after, 50)} ns p99 {P(after, 99)} ns p99.9 {P(after, 99.9)} ns; p99 ratio {(double)P(during, 99) / P(after, 99):F2}; keys not found {misses}");
+
+            double ratio = GetTimeRatio(keys, options);
+            getRatios.Add(ratio);
+            Console.WriteLine($"round {round}: get time in the grown map over a map created for {keys:N0}: {ratio:F2}");
+        }
+        Console.WriteLine($"median insert ratio (created small / created sized) {Median(insertRatios):F2}; median get-time ratio (grown / sized) {Median(getRatios):F2}");
+        return 0;
+    }
+
+    /// <summary>The reader process: gets keys already inserted, timing every 64th, into one histogram per phase.</summary>
+    public static int Reader(string directory)
+    {
+        var options = new ShmOptions { Directory = directory };
+        using var map = SeqMap<long, long>.Open("growth", options);
+        using var progress = SeqArray<long>.Open("growth-progress", options);
+        var histograms = new[] { new LongHistogram(100_000_000_000L, 3), new LongHistogram(100_000_000_000L, 3) };
+        var random = new Random(17);
+        long misses = 0;
+        Console.WriteLine("ready");
+        long phase = Growing;
+        while (phase != Stop)
+        {
+            long inserted = progress[ProgressSlot];
+            phase = progress[PhaseSlot];
+            if (inserted == 0)
+            {
+                continue;
+            }
+            LongHistogram histogram = histograms[phase == Growing ? 0 : 1];
+            for (int i = 0; i < 1024; i++)
+            {
+                long key = KeyChooser.KeyOf(random.NextInt64(inserted)); // inserted before this get began
+                if ((i & 63) == 0)
+                {
+                    long began = Stopwatch.GetTimestamp();
+                    misses += map.TryGetValue(key, out _) ? 0 : 1;
+                    histogram.RecordValue(Math.Max(0, ((Stopwatch.GetTimestamp() - began) * WorkerLoop.NanosecondsPerTick) - WorkerLoop.ClockCost));
+                }
+                else
+                {
+                    misses += map.TryGetValue(key, out _) ? 0 : 1;
+                }
+            }
+        }
+        Console.WriteLine(HistogramText.Write(histograms[0]));
+        Console.WriteLine(HistogramText.Write(histograms[1]));
+        Console.WriteLine(misses.ToString(CultureInfo.InvariantCulture));
+        return 0;
+    }
+
+    private static double InsertRate(long capacity, long keys, ShmOptions options)
+    {
+        using (var map = SeqMap<long, long>.Create("growth-insert", capacity, options))
+        {
+            var watch = Stopwatch.StartNew();
+            for (long i = 0; i < keys; i++)
+            {
+                map.Insert(KeyChooser.KeyOf(i), i);
+            }
+            watch.Stop();
+            SeqMap<long, long>.Delete("growth-insert", options);
+            return keys / watch.Elapsed.TotalSeconds;
+        }
+    }
+
+    private static (HistogramBase During, HistogramBase After, long Misses) ReaderDuringGrowth(long keys, double seconds, string directory, ShmOptions options)
+    {
+        using var map = SeqMap<long, long>.Create("growth", SmallCapacity, options);
+        using var progress = SeqArray<long>.Create("growth-progress", 2, options);
+        map.Insert(KeyChooser.KeyOf(0), 0);
+        progress[ProgressSlot] = 1;
+        using var reader = Process.Start(new ProcessStartInfo(Environment.ProcessPath!)
+        {
+            ArgumentList = { typeof(GrowthBench).Assembly.Location, "growth-reader", "--dir", directory },
+            RedirectStandardOutput = true,
+        })!;
+        if (reader.StandardOutput.ReadLine() != "ready")
+        {
+            throw new InvalidOperationException("the reader process did not start");
+        }
+        for (long i = 1; i < keys; i++)
+        {
+            map.Insert(KeyChooser.KeyOf(i), i);
+            if ((i & 1023) == 0)
+            {
+                progress[ProgressSlot] = i + 1;
+            }
+        }
+        progress[ProgressSlot] = keys;
+        progress[PhaseSlot] = Steady;
+        Thread.Sleep(TimeSpan.FromSeconds(seconds));
+        progress[PhaseSlot] = Stop;
+        HistogramBase during = HistogramText.Read(reader.StandardOutput.ReadLine()!);
+        HistogramBase after = HistogramText.Read(reader.StandardOutput.ReadLine()!);
+        long misses = long.Parse(reader.StandardOutput.ReadLine()!, CultureInfo.InvariantCulture);
+        reader.WaitForExit();
+        map.Dispose();
+        SeqMap<long, long>.Delete("growth", options);
+        SeqArray<long>.Delete("growth-progress", options);
+        return (during, after, misses);
+    }
+
+    /// <summary>Gets in a map grown from 1,000 to <paramref name="keys"/> over gets in one created for them: time per get, in 200 ms turns.</summary>
+    private static double GetTimeRatio(long keys, ShmOptions options)
+    {
+        using var grown = SeqMap<long, long>.Create("growth-grown", SmallCapacity, options);
+        using var sized = SeqMap<long, long>.Create("growth-sized", keys, options);
+        for (long i = 0; i < keys; i++)
+        {
+            grown.Insert(KeyChooser.KeyOf(i), i);
+            sized.Insert(KeyChooser.KeyOf(i), i);
+        }
+        var ratios = new List<double>();
+        for (int turn = 0; turn < 10; turn++)
+        {
+            double grownTime = TimePerGet(grown, keys, turn);
+            double sizedTime = TimePerGet(sized, keys, turn);
+            ratios.Add(grownTime / sizedTime);
+        }
+        grown.Dispose();
+        sized.Dispose();
+        SeqMap<long, long>.Delete("growth-grown", options);
+        SeqMap<long, long>.Delete("growth-sized", options);
+        return Median(ratios);
+    }
+
+    private static double TimePerGet(SeqMap<long, long> map, long keys, int seed)
+    {
+        var random = new Random(seed);
+        long sink = 0;
+        long count = 0;
+        var watch = Stopwatch.StartNew();
+        while (watch.ElapsedMilliseconds < 200)
+        {
+            for (int i = 0; i < 1024; i++, count++)
+            {
+                sink += map.TryGetValue(KeyChooser.KeyOf(random.NextInt64(keys)), out long value) ? value : 0;
+            }
+        }
+        GC.KeepAlive(sink);
+        return watch.Elapsed.TotalNanoseconds / count;
+    }
+
+    private static long P(HistogramBase histogram, double percentile) => histogram.GetValueAtPercentile(percentile);
+
+    private static double Median(List<double> values)
+    {
+        var ordered = values.Order().ToList();
+        return ordered[(ordered.Count - 1) / 2];
+    }
+}
