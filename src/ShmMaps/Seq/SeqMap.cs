@@ -120,17 +120,9 @@ public sealed unsafe partial class SeqMap<TKey, TValue> : IEnumerable<KeyValuePa
         ulong state = SharedMemory.ReadAcquire(_directory.State);
         SeqView view = _view;
         // No migration and this process's view current: most keys sit in their home cell, one seqlock read away.
-        if (view.SteadyState == state)
+        if (view.SteadyState == state && HoldsAtHome(view.SteadyCells + ((long)(hash & (ulong)view.Mask) * CellStride), key, out value))
         {
-            byte* cell = view.SteadyCells + ((long)(hash & (ulong)view.Mask) * CellStride);
-            ulong word = SharedMemory.ReadAcquire((ulong*)cell);
-            uint cellState = SeqCells.State(cell);
-            TKey cellKey = SeqCells.Key<TKey>(cell);
-            value = ValueAt(cell);
-            if (SeqCells.Validate(cell, word) && !LockWord.IsLocked(word) && cellState == SeqCellLayout.Occupied && KeyBytes<TKey>.Equal(cellKey, key))
-            {
-                return true;
-            }
+            return true;
         }
         return TryGetSlow(hash, key, out value);
     }
@@ -223,16 +215,18 @@ public sealed unsafe partial class SeqMap<TKey, TValue> : IEnumerable<KeyValuePa
     private static bool FindInHome(SeqTable table, ulong hash, in TKey key, out TValue value)
     {
         long home = table.Home(hash);
-        byte* cell = Cell(table, home);
+        return HoldsAtHome(Cell(table, home), key, out value) || Find(table, home, key, out _, out _, out value);
+    }
+
+    /// <summary>One seqlock read of a home cell: true if it holds <paramref name="key"/> (unlocked, whole); no waiting.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool HoldsAtHome(byte* cell, in TKey key, out TValue value)
+    {
         ulong word = SharedMemory.ReadAcquire((ulong*)cell);
         uint state = SeqCells.State(cell);
         TKey cellKey = SeqCells.Key<TKey>(cell);
         value = ValueAt(cell);
-        if (SeqCells.Validate(cell, word) && !LockWord.IsLocked(word) && state == SeqCellLayout.Occupied && KeyBytes<TKey>.Equal(cellKey, key))
-        {
-            return true;
-        }
-        return Find(table, home, key, out _, out _, out value);
+        return SeqCells.Validate(cell, word) && !LockWord.IsLocked(word) && state == SeqCellLayout.Occupied && KeyBytes<TKey>.Equal(cellKey, key);
     }
 
     /// <summary>
