@@ -37,8 +37,9 @@ public sealed class ShmOptions
     public int LocksPerThread { get; init; } = 16;
 
     /// <summary>
-    /// For hash maps with a fixed table: the fraction of cells in use when the map holds its capacity. The
-    /// table gets the smallest power-of-two number of cells that keeps the load at or below it. Fixed at create.
+    /// For hash maps: the fraction of cells in use when the map holds its capacity. The (first) table gets the
+    /// smallest power-of-two number of cells that keeps the load at or below it; a <c>SeqMap</c> grows a table twice
+    /// as large when its load passes it (0.5 when null). Fixed at create.
     /// Null (the default) chooses by size: 0.2 while the table stays within <see cref="CacheSizedTableBytes"/>
     /// (lookups there are bound by instructions and mispredicted probes, so fewer displaced keys win), 0.5
     /// beyond (lookups are bound by memory misses, so a denser table wins).

@@ -123,6 +123,10 @@ internal sealed unsafe class SeqMapLayout
         long cells = region.KindParameter(CellCountParameter);
         long tables = region.KindParameter(TablesParameter);
         long growLoad = region.KindParameter(GrowLoadParameter);
+        if (growLoad == 0 && tables == StripeShiftFor(cells))
+        {
+            throw new LayoutMismatchException($"map '{region.Name}' is a SeqMap made before maps grew (its table cannot grow); dump it (shm dump) and create it again");
+        }
         if (cells < 4 || cells > MaxCells || (cells & (cells - 1)) != 0 || region.KindParameter(StrideParameter) != cell.Stride
             || tables < 1 || tables > BitOperations.Log2((ulong)MaxCells) - BitOperations.Log2((ulong)cells) + 1
             || growLoad <= 50_000 || growLoad > 1_000_000)

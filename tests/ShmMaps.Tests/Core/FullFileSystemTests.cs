@@ -11,6 +11,37 @@ namespace ShmMaps.Tests.Core;
 public sealed class FullFileSystemTests(ITestOutputHelper output)
 {
     [Fact]
+    public void ASeqMapGrowsUntilTheFileSystemIsFullThenKeepsEveryKey()
+    {
+        using SmallTmpfs? fs = Mount();
+        if (fs is null)
+        {
+            return;
+        }
+        using var map = SeqMap<long, long>.Create("growing", 16, fs.Options);
+        long key = 0;
+        var error = Assert.Throws<MapFullException>(() =>
+        {
+            for (; key < 10_000_000; key++)
+            {
+                map.Insert(key, key * 3);
+            }
+        });
+        Assert.Contains("bytes free", error.Message);
+        output.WriteLine($"{key:N0} keys in {map.CellCount:N0} cells before: {error.Message}");
+        Assert.True(key > 10_000, $"only {key} keys fit");
+        Assert.Equal(key, map.Count);
+        for (long k = 0; k < key; k++)
+        {
+            Assert.Equal(k * 3, map[k]);
+        }
+        map.Insert(0, 1); // still usable
+        Assert.True(map.TryRemove(1, out _));
+        map.Insert(key, 5);
+        Assert.Equal(5, map[key]);
+    }
+
+    [Fact]
     public void FixedTablesThatDoNotFitAreMapFullAtCreateAndLeaveNothing()
     {
         using SmallTmpfs? fs = Mount();

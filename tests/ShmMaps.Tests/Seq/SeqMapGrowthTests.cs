@@ -206,4 +206,18 @@ public sealed class SeqMapGrowthTests : IDisposable
         Assert.Equal(1, grown[0]);
         Assert.Equal(keys - 1, grown[keys - 1]);
     }
+
+    [Fact]
+    public void AFileFromBeforeMapsGrewIsRefusedWithWhatToDo()
+    {
+        long cells;
+        using (var map = SeqMap<long, long>.Create("old", 100, new ShmOptions { Directory = _dir.Path, MaxCapacity = 100 }))
+        {
+            cells = map.CellCount;
+        }
+        // The kind parameters of the earlier layout: [cells, stride, insert-stripe shift], nothing after.
+        new MapFilePatch(_dir.FileOf("old")).Int64(360 + 16, SeqMapLayout.StripeShiftFor(cells)).Int64(360 + 24, 0).Save();
+        var error = Assert.Throws<LayoutMismatchException>(() => SeqMap<long, long>.Open("old", _dir.Options));
+        Assert.Contains("made before maps grew", error.Message);
+    }
 }
