@@ -3,8 +3,11 @@ namespace ShmMaps.Hosting;
 /// <summary>One map's settings in the <c>ShmMaps</c> section: its size, and when its writer publishes.</summary>
 public sealed class ShmMapSettings
 {
-    /// <summary>The entries the map is created for, if the writer has to create it.</summary>
+    /// <summary>The entries the map is created for, if the writer has to create it (it grows past them).</summary>
     public long Capacity { get; set; } = 100_000;
+
+    /// <summary>The most entries the map may grow to, if the writer creates it (null: while memory lasts); past it new keys are dropped.</summary>
+    public long? MaxCapacity { get; set; }
 
     /// <summary>The reader slots the map is created with (null: the library's default, 128).</summary>
     public int? ReaderSlots { get; set; }
@@ -24,6 +27,10 @@ public sealed class ShmMapSettings
         if (Capacity < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(Capacity), Capacity, $"ShmMaps:Maps:{mapName}:Capacity must be at least 1");
+        }
+        if (MaxCapacity < Capacity)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxCapacity), MaxCapacity, $"ShmMaps:Maps:{mapName}:MaxCapacity must be at least its Capacity ({Capacity})");
         }
         if (MaxBatch < 1)
         {

@@ -37,6 +37,7 @@ public sealed class ShmMapsOptions
             Directory = Directory,
             LockTimeout = LockTimeout ?? ShmOptions.DefaultLockTimeout,
             ReaderSlots = settings.ReaderSlots ?? new ShmOptions().ReaderSlots,
+            MaxCapacity = settings.MaxCapacity,
         };
     }
 }

@@ -190,14 +190,14 @@ public class ShmMapWriterService<TKey, TValue> : BackgroundService
                 }
                 catch (MapFullException)
                 {
-                    // The rest of the batch is still published whole; the map is sized by ShmMapSettings.Capacity.
+                    // The rest of the batch is still published whole; the map grows up to ShmMapSettings.MaxCapacity.
                     refused++;
                 }
             }
         }
         if (refused > 0)
         {
-            _logger.LogError("map {Map} is full (capacity {Capacity}): {Refused} new keys of this batch were dropped; create it with a larger Capacity",
+            _logger.LogError("map {Map} is full (created for {Capacity}, grown as far as it may): {Refused} new keys of this batch were dropped; create it with a larger MaxCapacity, or none",
                 MapName, writer.Capacity, refused);
         }
         TimeSpan took = Stopwatch.GetElapsedTime(start);

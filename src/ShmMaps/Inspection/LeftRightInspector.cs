@@ -50,7 +50,7 @@ internal static unsafe class LeftRightInspector
             string sinceLast = Age(UnixTime.FromMilliseconds(lastPublish) is null ? 0 : DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - lastPublish);
             var details = new Dictionary<string, string>
             {
-                ["cells per copy"] = $"{table.CellCount} of {table.Stride} bytes",
+                ["tables"] = $"copy 0 on table {table.GenerationOf(0)} ({CellCount(table, 0):N0} cells), copy 1 on table {table.GenerationOf(1)} ({CellCount(table, 1):N0} cells), of {table.Tables}; cells of {table.Stride} bytes",
                 ["publishes"] = sequence == 0 ? "none yet"
                     : $"{sequence}, the last {sinceLast} ago ({UnixTime.Describe(lastPublish)}), readers on copy {sequence & 1}",
                 ["writer"] = control->WriterSinceUnixMs == 0 ? "never opened"
@@ -112,7 +112,7 @@ internal static unsafe class LeftRightInspector
         {
             int copy = (int)(lease.Sequence & 1);
             byte[] cell = new byte[table.Stride];
-            for (long i = 0; i < table.CellCount; i++)
+            for (long i = 0; i < CellCount(table, copy); i++)
             {
                 ReadCell(table, copy, i, cell);
                 if (BitConverter.ToUInt64(cell, 0) != 0)
@@ -183,12 +183,13 @@ internal static unsafe class LeftRightInspector
     private static void CheckCopy(LeftRightTable table, int copy, CheckReport report)
     {
         int keySize = (int)table.Region.Header->KeySize;
-        long mask = table.CellCount - 1;
+        long cells = CellCount(table, copy);
+        long mask = cells - 1;
         ulong seed = table.Region.HashSeed;
         byte[] cell = new byte[table.Stride];
         var keys = new HashSet<string>(StringComparer.Ordinal);
         long filled = 0;
-        for (long i = 0; i < table.CellCount; i++)
+        for (long i = 0; i < cells; i++)
         {
             report.Examined++;
             ReadCell(table, copy, i, cell);
@@ -209,7 +210,7 @@ internal static unsafe class LeftRightInspector
             long home = (long)(hash >> 1) & mask;
             for (long j = home; j != i; j = (j + 1) & mask)
             {
-                if (*(ulong*)((byte*)table.Copies[copy] + (j * table.Stride)) == 0)
+                if (*(ulong*)(Cells(table, copy) + (j * table.Stride)) == 0)
                 {
                     report.Add($"copy {copy} cell {i}: key 0x{hex} lies past the empty cell {j} after its home {home}: lookups cannot find it");
                     break;
@@ -233,7 +234,12 @@ internal static unsafe class LeftRightInspector
     private static (int Key, int Value) Sizes(MapRegion region) => ((int)region.Header->KeySize, (int)region.Header->ValueSize);
 
     private static void ReadCell(LeftRightTable table, int copy, long index, byte[] cell) =>
-        new ReadOnlySpan<byte>((byte*)table.Copies[copy] + (index * table.Stride), table.Stride).CopyTo(cell);
+        new ReadOnlySpan<byte>(Cells(table, copy) + (index * table.Stride), table.Stride).CopyTo(cell);
+
+    /// <summary>The cells of the table copy <paramref name="copy"/> is on.</summary>
+    private static byte* Cells(LeftRightTable table, int copy) => table.CellsOf(copy, table.GenerationOf(copy));
+
+    private static long CellCount(LeftRightTable table, int copy) => table.CellCountOf(table.GenerationOf(copy));
 
     private static string Age(long milliseconds) => TimeSpan.FromMilliseconds(Math.Clamp(milliseconds, 0, (long)TimeSpan.MaxValue.TotalMilliseconds)) switch
     {

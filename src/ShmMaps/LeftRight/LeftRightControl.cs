@@ -12,6 +12,7 @@ namespace ShmMaps.LeftRight;
 ///  72  u64 writer start ticks  80  i64 writer since (Unix ms)
 /// 128  i64 last publish (Unix ms)
 /// 136  i64 entries of copy 0   144  i64 entries of copy 1
+/// 152  i64 table generation of copy 0   160  i64 table generation of copy 1 (changed only while no reader is on it)
 /// </code>
 /// The writer fields name the last writer; whether it lives is its kernel lock at
 /// <see cref="LeftRightLayout.WriterLockOffset"/>.
@@ -27,4 +28,5 @@ internal unsafe struct LeftRightControl
     [FieldOffset(80)] public long WriterSinceUnixMs;
     [FieldOffset(128)] public long LastPublishUnixMs;
     [FieldOffset(136)] public fixed long Counts[2];
+    [FieldOffset(152)] public fixed long Generations[2];
 }

@@ -7,17 +7,23 @@ namespace ShmMaps.LeftRight;
 /// </summary>
 /// <remarks>
 /// <code>
-/// header   kind parameters: [0] cells per copy (a power of two) [1] cell stride [2] reader slots
+/// header   kind parameters: [0] cells of a copy's first table (a power of two) [1] cell stride [2] reader slots
+///          [3] tables each copy has room for (0 in files made before copies grew: 1) [4] the load, in
+///          millionths, past which the writer grows the copy it writes
 /// region 0 lanes (unused: one writer, no per-cell locks)
-/// region 1 control (<see cref="LeftRightControl"/>): the publish sequence, the writer, the copies' counts
+/// region 1 control (<see cref="LeftRightControl"/>): the publish sequence, the writer, the copies' counts and
+///          the table generation each copy is on
 /// region 2 reader slots, 64 bytes each (<c>ReaderSlot</c>)
-/// region 3 copy 0, region 4 copy 1: cells x stride each
+/// region 3 copy 0, region 4 copy 1: each its tables, table g (first cells &lt;&lt; g) after table g-1, reserved
+///          sparsely; a copy uses one at a time
 /// cell     0  u64 tag: 0 empty, else the key's hash | 1
 ///          8  key, then value, the stride rounded up to 8
 /// </code>
 /// Readers read copy <c>sequence &amp; 1</c>, which nobody writes while any reader may be on it; the writer
 /// writes the other copy, publishes by incrementing the sequence, and before writing the now-old copy
-/// again waits for the reader slots that may be on it. Within a copy, open addressing with linear probing
+/// again waits for the reader slots that may be on it. The writer grows a copy only while it writes it (no reader
+/// can be on it): it rehashes the copy into its next table and names that table in the control block before it
+/// publishes; the other copy follows at the next write guard. Within a copy, open addressing with linear probing
 /// and backward-shift removal (no tombstones: no reader sees a copy while it changes).
 /// </remarks>
 internal static class LeftRightLayout
@@ -25,6 +31,11 @@ internal static class LeftRightLayout
     public const int CellCountParameter = 0;
     public const int CellStrideParameter = 1;
     public const int ReaderSlotsParameter = 2;
+    public const int TablesParameter = 3;
+    public const int GrowLoadParameter = 4;
+
+    /// <summary>The load past which a map created without <see cref="ShmOptions.MaxLoad"/> grows.</summary>
+    public const double DefaultGrowLoad = 0.5;
 
     public const int ControlRegion = 1;
     public const int ReaderSlotRegion = 2;
@@ -35,6 +46,9 @@ internal static class LeftRightLayout
     /// <summary>The largest number of cells per copy.</summary>
     public const long MaxCells = 1L << 34;
 
+    /// <summary>The most cells a copy grows to unless <see cref="ShmOptions.MaxCapacity"/> says otherwise (what the file reserves room for).</summary>
+    public const long MaxGrownCells = 1L << 31;
+
     /// <summary>The largest reader slot table.</summary>
     public const int MaxReaderSlots = 1 << 16;
 
@@ -42,4 +56,7 @@ internal static class LeftRightLayout
     public const long WriterLockOffset = LaneTable.LockBase + (1L << 39);
 
     public static int CellStride(int keySize, int valueSize) => (KeyOffset + keySize + valueSize + 7) & ~7;
+
+    /// <summary>Where table <paramref name="generation"/> starts in a copy's region: after the tables before it, each twice the last.</summary>
+    public static long TableOffset(long firstCells, int stride, int generation) => checked(firstCells * stride * ((1L << generation) - 1));
 }

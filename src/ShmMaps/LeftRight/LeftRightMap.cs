@@ -17,8 +17,11 @@ namespace ShmMaps;
 /// and two loads of the publish sequence to begin (an atomic exchange for one store where the system-wide
 /// barrier is refused), and one store to end. The writer waits, before it rewrites the old copy, for the guards that
 /// may still read it; guards are meant to be short. A writer killed at any point leaves the last published
-/// state to the next writer, which copies it over the other copy. The table never grows: it has enough cells
-/// for <c>capacity</c> entries at <see cref="ShmOptions.MaxLoad"/> and takes keys until one cell is left.
+/// state to the next writer, which copies it over the other copy. Each copy starts with enough cells for
+/// <c>capacity</c> entries at <see cref="ShmOptions.MaxLoad"/>; past that load (0.5 by default) the writer rehashes
+/// the copy it writes into a table twice as large before it publishes, and the other copy follows at the next
+/// write guard; readers never wait for it. With <see cref="ShmOptions.MaxCapacity"/> the largest table takes keys
+/// until one cell is left, then <see cref="MapFullException"/>.
 /// </remarks>
 public static class LeftRightMap
 {
@@ -59,6 +62,15 @@ public static class LeftRightMap
         }
         int stride = LeftRightLayout.CellStride(Unsafe.SizeOf<TKey>(), Unsafe.SizeOf<TValue>());
         long cells = TableSizing.CellsFor(capacity + 1, options?.MaxLoad, stride, LeftRightLayout.MaxCells, "LeftRightMap");
+        double growLoad = options?.MaxLoad ?? LeftRightLayout.DefaultGrowLoad;
+        long lastCells = Math.Max(cells, LeftRightLayout.MaxGrownCells);
+        if (options?.MaxCapacity is { } cap)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(cap, capacity, nameof(ShmOptions.MaxCapacity));
+            lastCells = Math.Max(TableSizing.CellsFor(cap + 1, growLoad, stride, LeftRightLayout.MaxCells, "LeftRightMap"), cells);
+        }
+        int tables = System.Numerics.BitOperations.Log2((ulong)lastCells) - System.Numerics.BitOperations.Log2((ulong)cells) + 1;
+        long copyBytes = LeftRightLayout.TableOffset(cells, stride, tables);
         return new RegionSpec
         {
             Kind = MapKind.LeftRightMap,
@@ -67,8 +79,9 @@ public static class LeftRightMap
             KeyTypeName = TypeLayout.NameOf<TKey>(),
             ValueTypeName = TypeLayout.NameOf<TValue>(),
             Capacity = capacity,
-            KindParameters = [cells, stride, slots],
-            RegionLengths = [LeftRightControl.Size, (long)slots * Core.Epochs.ReaderSlot.Size, checked(cells * stride), checked(cells * stride)],
+            KindParameters = [cells, stride, slots, tables, (long)Math.Round(growLoad * 1_000_000)],
+            RegionLengths = [LeftRightControl.Size, (long)slots * Core.Epochs.ReaderSlot.Size, copyBytes, copyBytes],
+            ReservedAtCreate = [LeftRightControl.Size, (long)slots * Core.Epochs.ReaderSlot.Size, checked(cells * stride), checked(cells * stride)],
         };
     }
 }

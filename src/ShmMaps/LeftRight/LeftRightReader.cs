@@ -22,9 +22,6 @@ public sealed unsafe class LeftRightReader<TKey, TValue> : IDisposable
     private readonly LeftRightTable _table;
     private readonly ReaderSlotTable _slots;
     private readonly ulong* _published;
-    private readonly byte* _copy0;
-    private readonly byte* _copy1;
-    private readonly long _cells;
     private readonly ulong _seed;
     private readonly ulong _prepared8;
     private volatile bool _disposed;
@@ -43,9 +40,6 @@ public sealed unsafe class LeftRightReader<TKey, TValue> : IDisposable
         }
         _slots = _table.Readers;
         _published = &_table.Control->Published;
-        _copy0 = (byte*)_table.Copies[0];
-        _copy1 = (byte*)_table.Copies[1];
-        _cells = _table.CellCount;
         _seed = region.HashSeed;
         _prepared8 = XxHash3.Prepare8(_seed);
     }
@@ -90,8 +84,26 @@ public sealed unsafe class LeftRightReader<TKey, TValue> : IDisposable
 
     internal long CountOf(int copy) => SharedMemory.ReadAcquire(&_table.Control->Counts[copy]);
 
+    /// <summary>The table copy <paramref name="copy"/> is on: read by a guard pinned to it, so the writer does not change it meanwhile.</summary>
+    internal LeftRightCopy<TKey, TValue> Copy(int copy)
+    {
+        int generation = _table.GenerationOf(copy);
+        return new(_table.CellsOf(copy, generation), _table.CellCountOf(generation));
+    }
+
+    /// <summary><see cref="Copy"/>, false instead of an exception for a table the file has no room for.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal LeftRightCopy<TKey, TValue> Copy(int copy) => new(copy == 0 ? _copy0 : _copy1, _cells);
+    internal bool TryCopy(int copy, out LeftRightCopy<TKey, TValue> table)
+    {
+        long generation = SharedMemory.ReadAcquire(&_table.Control->Generations[copy]); // acquire: the table's cells were written first
+        if ((ulong)generation >= (ulong)_table.Tables)
+        {
+            table = default;
+            return false;
+        }
+        table = new(_table.CellsOf(copy, (int)generation), _table.CellCountOf((int)generation));
+        return true;
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal ulong Hash(in TKey key) => KeyBytes<TKey>.Hash(key, _seed, _prepared8);

@@ -1,19 +1,26 @@
 using ShmMaps.Core.Epochs;
+using ShmMaps.Core.Memory;
 using ShmMaps.Core.Region;
 
 namespace ShmMaps.LeftRight;
 
-/// <summary>A left-right map's file checked and laid out: the control block, the reader slots, the two copies' bytes.</summary>
+/// <summary>A left-right map's file checked and laid out: the control block, the reader slots, the two copies' tables.</summary>
 internal sealed unsafe class LeftRightTable
 {
-    private LeftRightTable(MapRegion region, LeftRightControl* control, ReaderSlotTable readers, byte* copy0, byte* copy1, long cells, int stride)
+    private readonly byte*[] _copyRegions;
+    private readonly long[] _tableOffsets;
+
+    private LeftRightTable(MapRegion region, LeftRightControl* control, ReaderSlotTable readers, byte* copy0, byte* copy1, long firstCells, int stride, int tables, double growLoad)
     {
         Region = region;
         Control = control;
         Readers = readers;
-        Copies = [(nint)copy0, (nint)copy1];
-        CellCount = cells;
+        _copyRegions = [copy0, copy1];
+        FirstCells = firstCells;
         Stride = stride;
+        Tables = tables;
+        GrowLoad = growLoad;
+        _tableOffsets = [.. Enumerable.Range(0, tables).Select(g => LeftRightLayout.TableOffset(firstCells, stride, g))];
     }
 
     public MapRegion Region { get; }
@@ -23,15 +30,59 @@ internal sealed unsafe class LeftRightTable
     /// <summary>This handle's view of the reader slots (claims slots for its threads; dispose with the handle).</summary>
     public ReaderSlotTable Readers { get; }
 
-    /// <summary>The start of each copy's cells.</summary>
-    public nint[] Copies { get; }
-
-    public long CellCount { get; }
+    /// <summary>The cells of each copy's first table.</summary>
+    public long FirstCells { get; }
 
     public int Stride { get; }
 
+    /// <summary>How many tables each copy has room for (1: the map never grows).</summary>
+    public int Tables { get; }
+
+    /// <summary>The load past which the writer grows the copy it writes.</summary>
+    public double GrowLoad { get; }
+
     /// <summary>The copy readers pin now.</summary>
     public int PublishedCopy => (int)(Volatile.Read(ref Control->Published) & 1); // acquire: pairs with the writer's increment
+
+    /// <summary>
+    /// The table generation copy <paramref name="copy"/> is on (acquire: a reader pinned to the copy reads it after
+    /// its pin; the writer changes it only while no reader is on the copy); <see cref="CorruptMapException"/> if the file has no such table.
+    /// </summary>
+    public int GenerationOf(int copy)
+    {
+        long generation = SharedMemory.ReadAcquire(&Control->Generations[copy]);
+        if ((ulong)generation >= (ulong)Tables)
+        {
+            ThrowHelper.ThrowCorrupt($"map '{Region.Name}': copy {copy} is on table {generation}, but the file has room for {Tables}");
+        }
+        return (int)generation;
+    }
+
+    /// <summary>The first cell of copy <paramref name="copy"/>'s table <paramref name="generation"/>.</summary>
+    public byte* CellsOf(int copy, int generation) => _copyRegions[copy] + _tableOffsets[generation];
+
+    /// <summary>The cells of table <paramref name="generation"/>.</summary>
+    public long CellCountOf(int generation) => FirstCells << generation;
+
+    /// <summary>Names the table copy <paramref name="copy"/> is on (release: its cells are written first). The writer's alone, while no reader is on the copy.</summary>
+    public void SetGeneration(int copy, int generation) => SharedMemory.WriteRelease(&Control->Generations[copy], generation);
+
+    /// <summary>Allocates copy <paramref name="copy"/>'s table <paramref name="generation"/> (idempotent); <see cref="MapFullException"/> if the file system is full.</summary>
+    public void Reserve(int copy, int generation) =>
+        Region.Reserve(LeftRightLayout.FirstCopyRegion + copy, LeftRightLayout.TableOffset(FirstCells, Stride, generation), CellCountOf(generation) * Stride,
+            $"table {generation} of copy {copy} ({CellCountOf(generation):N0} cells)");
+
+    /// <summary>Gives back every table of copy <paramref name="copy"/> but <paramref name="kept"/> (no reader may be on the copy).</summary>
+    public void ReleaseAllBut(int copy, int kept)
+    {
+        for (int g = 0; g < Tables; g++)
+        {
+            if (g != kept)
+            {
+                Region.Release(LeftRightLayout.FirstCopyRegion + copy, LeftRightLayout.TableOffset(FirstCells, Stride, g), CellCountOf(g) * Stride);
+            }
+        }
+    }
 
     /// <summary>Checks the kind parameters against the regions; <see cref="CorruptMapException"/> naming what is wrong.</summary>
     public static LeftRightTable Open(MapRegion region)
@@ -39,22 +90,33 @@ internal sealed unsafe class LeftRightTable
         long cells = region.KindParameter(LeftRightLayout.CellCountParameter);
         long stride = region.KindParameter(LeftRightLayout.CellStrideParameter);
         long slots = region.KindParameter(LeftRightLayout.ReaderSlotsParameter);
+        long tables = Math.Max(region.KindParameter(LeftRightLayout.TablesParameter), 1);
+        long growLoad = region.KindParameter(LeftRightLayout.GrowLoadParameter);
         if (cells < 4 || cells > LeftRightLayout.MaxCells || (cells & (cells - 1)) != 0
             || stride != LeftRightLayout.CellStride((int)region.Header->KeySize, (int)region.Header->ValueSize)
-            || slots is < 1 or > LeftRightLayout.MaxReaderSlots)
+            || slots is < 1 or > LeftRightLayout.MaxReaderSlots
+            || tables > 1 + Math.Log2(LeftRightLayout.MaxCells / cells) || (tables > 1 && growLoad is <= 50_000 or > 1_000_000))
         {
-            ThrowHelper.ThrowCorrupt($"map '{region.Name}': {cells} cells, stride {stride} or {slots} reader slots is invalid");
+            ThrowHelper.ThrowCorrupt($"map '{region.Name}': {cells} cells, stride {stride}, {slots} reader slots, {tables} tables or growth load {growLoad} is invalid");
         }
         byte* control = region.RegionPointer(LeftRightLayout.ControlRegion, out long controlBytes);
         byte* slotBytes = region.RegionPointer(LeftRightLayout.ReaderSlotRegion, out long slotLength);
         byte* copy0 = region.RegionPointer(LeftRightLayout.FirstCopyRegion, out long length0);
         byte* copy1 = region.RegionPointer(LeftRightLayout.FirstCopyRegion + 1, out long length1);
-        long copyBytes = cells * stride;
+        long copyBytes = LeftRightLayout.TableOffset(cells, (int)stride, (int)tables);
         if (controlBytes < LeftRightControl.Size || slotLength < slots * ReaderSlot.Size || length0 < copyBytes || length1 < copyBytes)
         {
-            ThrowHelper.ThrowCorrupt($"map '{region.Name}': a region is shorter than {cells} cells of {stride} bytes and {slots} reader slots need");
+            ThrowHelper.ThrowCorrupt($"map '{region.Name}': a region is shorter than {tables} tables from {cells} cells of {stride} bytes and {slots} reader slots need");
         }
-        return new LeftRightTable(region, (LeftRightControl*)control, new ReaderSlotTable(region, slotBytes, (int)slots), copy0, copy1, cells, (int)stride);
+        var table = new LeftRightTable(region, (LeftRightControl*)control, new ReaderSlotTable(region, slotBytes, (int)slots), copy0, copy1, cells, (int)stride,
+            (int)tables, growLoad / 1_000_000.0);
+        for (int copy = 0; copy < 2; copy++)
+        {
+            int generation = table.GenerationOf(copy);
+            region.EnsureReserved(LeftRightLayout.FirstCopyRegion + copy, LeftRightLayout.TableOffset(cells, (int)stride, generation),
+                table.CellCountOf(generation) * stride, $"table {generation} of copy {copy}");
+        }
+        return table;
     }
 
     /// <summary>Whether a writer handle is open in a live process (this handle's own lock counts as not "other").</summary>

@@ -59,6 +59,10 @@ public sealed unsafe class LeftRightWriter<TKey, TValue> : IDisposable
         // A new map's copies are both empty; an existing one's writer copy may hold a dead writer's half batch.
         _standby = created ? StandbyState.Ready : StandbyState.NeedsCopy;
         _writeCopy = Copy(1 - _table.PublishedCopy);
+        // Tables neither copy is on: a writer killed while growing a copy may have left one allocated.
+        int published = _table.PublishedCopy;
+        _table.ReleaseAllBut(published, _table.GenerationOf(published));
+        _table.ReleaseAllBut(1 - published, _table.GenerationOf(1 - published));
     }
 
     /// <summary>The map's name.</summary>
@@ -174,7 +178,11 @@ public sealed unsafe class LeftRightWriter<TKey, TValue> : IDisposable
 
     internal void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 
-    private LeftRightCopy<TKey, TValue> Copy(int index) => new((byte*)_table.Copies[index], _table.CellCount);
+    private LeftRightCopy<TKey, TValue> Copy(int index)
+    {
+        int generation = _table.GenerationOf(index);
+        return new(_table.CellsOf(index, generation), _table.CellCountOf(generation));
+    }
 
     private ulong Hash(in TKey key) => KeyBytes<TKey>.Hash(key, _seed, _prepared8);
 
@@ -186,18 +194,26 @@ public sealed unsafe class LeftRightWriter<TKey, TValue> : IDisposable
             return;
         }
         int published = _table.PublishedCopy;
+        int standby = 1 - published;
         // Only this writer flips the sequence: the copy it writes stays 1 - published until it publishes.
-        _writeCopy = Copy(1 - published);
-        _table.Readers.WaitForReadersOf(1 - published, _region.Options.LockTimeout);
+        _table.Readers.WaitForReadersOf(standby, _region.Options.LockTimeout);
+        int generation = _table.GenerationOf(published);
+        if (_table.GenerationOf(standby) != generation)
+        {
+            // The published copy grew (or a killed writer grew this one): this copy moves to the same table, rebuilt whole.
+            MoveStandby(standby, generation);
+            _standby = StandbyState.NeedsCopy;
+        }
+        _writeCopy = Copy(standby);
         // A batch of more changes than a quarter of the cells is cheaper to bring over by copying the table.
-        if (_standby == StandbyState.NeedsCopy || _log.Count * 4L > _table.CellCount)
+        if (_standby == StandbyState.NeedsCopy || _log.Count * 4L > _writeCopy.CellCount)
         {
             _writeCopy.CopyFrom(Copy(published));
             _standbyCount = CountOf(published);
         }
         else
         {
-            _standbyCount = CountOf(1 - published); // the count it was published with
+            _standbyCount = CountOf(standby); // the count it was published with
             foreach (LeftRightChange<TKey, TValue> change in _log)
             {
                 if (change.Removes)
@@ -214,13 +230,67 @@ public sealed unsafe class LeftRightWriter<TKey, TValue> : IDisposable
         _standby = StandbyState.Ready;
     }
 
+    /// <summary>
+    /// Puts the standby copy on table <paramref name="generation"/>, cleared, and gives its other tables back: no
+    /// reader is on the standby copy, and none reads it before the next publish.
+    /// </summary>
+    private void MoveStandby(int standby, int generation)
+    {
+        FreshTable(standby, generation);
+        _table.SetGeneration(standby, generation);
+        _table.ReleaseAllBut(standby, generation);
+    }
+
+    /// <summary>
+    /// Rehashes the copy being written into its next table, twice as large, when one more key would take it past its
+    /// load; false if the file has no room for another table (then the copy fills up to one empty cell).
+    /// </summary>
+    private bool TryGrowStandby()
+    {
+        int standby = 1 - _table.PublishedCopy;
+        int next = _table.GenerationOf(standby) + 1;
+        if (next >= _table.Tables)
+        {
+            return false;
+        }
+        LeftRightCopy<TKey, TValue> old = _writeCopy;
+        LeftRightCopy<TKey, TValue> grown = FreshTable(standby, next);
+        for (long cell = 0; cell < old.CellCount; cell++)
+        {
+            if (old.TagAt(cell) != 0)
+            {
+                TKey key = old.KeyAt(cell);
+                ulong hash = Hash(key);
+                grown.Fill(~grown.Find(key, hash), key, hash, old.ValueAt(cell));
+            }
+        }
+        _table.SetGeneration(standby, next);
+        _table.ReleaseAllBut(standby, next);
+        _writeCopy = grown;
+        return true;
+    }
+
+    /// <summary>Copy <paramref name="copy"/>'s table <paramref name="generation"/>, allocated and empty (a killed writer may have left bytes there).</summary>
+    private LeftRightCopy<TKey, TValue> FreshTable(int copy, int generation)
+    {
+        _table.Reserve(copy, generation);
+        byte* cells = _table.CellsOf(copy, generation);
+        long bytes = _table.CellCountOf(generation) * _table.Stride;
+        for (long done = 0; done < bytes; done += int.MaxValue)
+        {
+            new Span<byte>(cells + done, (int)Math.Min(int.MaxValue, bytes - done)).Clear();
+        }
+        return new(cells, _table.CellCountOf(generation));
+    }
+
     /// <summary>The entry count published with copy <paramref name="copy"/>; <see cref="CorruptMapException"/> if no copy can hold it.</summary>
     private long CountOf(int copy)
     {
         long count = _table.Control->Counts[copy];
-        if (count < 0 || count >= _table.CellCount)
+        long cells = _table.CellCountOf(_table.GenerationOf(copy));
+        if (count < 0 || count >= cells)
         {
-            ThrowHelper.ThrowCorrupt($"map '{Name}': copy {copy} says it holds {count} entries in {_table.CellCount} cells");
+            ThrowHelper.ThrowCorrupt($"map '{Name}': copy {copy} says it holds {count} entries in {cells} cells");
         }
         return count;
     }
@@ -235,7 +305,12 @@ public sealed unsafe class LeftRightWriter<TKey, TValue> : IDisposable
             standby.SetValue(cell, value);
             return;
         }
-        if (_standbyCount >= _table.CellCount - 1)
+        if (_standbyCount + 1 > standby.CellCount * _table.GrowLoad && TryGrowStandby())
+        {
+            standby = _writeCopy;
+            cell = standby.Find(key, hash);
+        }
+        if (_standbyCount >= standby.CellCount - 1)
         {
             ThrowHelper.ThrowMapFull(Name, Capacity);
         }

@@ -18,12 +18,15 @@ public readonly struct ReadGuard<TKey, TValue> : IDisposable, IEnumerable<KeyVal
     private readonly LeftRightReader<TKey, TValue> _reader;
     private readonly ReaderSlotLease _lease;
     private readonly ulong _stamp;
+    private readonly LeftRightCopy<TKey, TValue> _copy;
 
     internal ReadGuard(LeftRightReader<TKey, TValue> reader, ReaderSlotLease lease, ulong stamp)
     {
         _reader = reader;
         _lease = lease;
         _stamp = stamp;
+        // Pinned: the writer moves this copy to another table only once no guard is on it.
+        _copy = reader.TryCopy((int)(lease.Sequence & 1), out LeftRightCopy<TKey, TValue> copy) ? copy : EndAndThrowCorrupt(reader, lease, stamp);
     }
 
     /// <summary>The publish this snapshot shows (it never goes back: a later guard shows this one or a later one).</summary>
@@ -57,7 +60,7 @@ public readonly struct ReadGuard<TKey, TValue> : IDisposable, IEnumerable<KeyVal
     public bool TryGetValue(TKey key, out TValue value)
     {
         ThrowIfEnded();
-        return _reader.Copy(Copy).TryGetValue(key, _reader.Hash(key), out value);
+        return _copy.TryGetValue(key, _reader.Hash(key), out value);
     }
 
     /// <summary>Whether <paramref name="key"/> is in the snapshot.</summary>
@@ -78,7 +81,7 @@ public readonly struct ReadGuard<TKey, TValue> : IDisposable, IEnumerable<KeyVal
 
     private static IEnumerator<KeyValuePair<TKey, TValue>> Enumerate(ReadGuard<TKey, TValue> guard)
     {
-        LeftRightCopy<TKey, TValue> copy = guard._reader.Copy(guard.Copy);
+        LeftRightCopy<TKey, TValue> copy = guard._copy;
         for (long cell = 0; cell < copy.CellCount; cell++)
         {
             guard.ThrowIfEnded();
@@ -97,6 +100,13 @@ public readonly struct ReadGuard<TKey, TValue> : IDisposable, IEnumerable<KeyVal
         {
             ThrowEnded();
         }
+    }
+
+    /// <summary>A copy on a table the file has no room for (a damaged control block): the pin is ended before the error.</summary>
+    private static LeftRightCopy<TKey, TValue> EndAndThrowCorrupt(LeftRightReader<TKey, TValue> reader, ReaderSlotLease lease, ulong stamp)
+    {
+        lease.Exit(stamp);
+        return reader.Copy((int)(lease.Sequence & 1)); // throws CorruptMapException naming the table
     }
 
     private static void ThrowEnded() => throw new ObjectDisposedException(nameof(ReadGuard<TKey, TValue>), "the read guard has been disposed (or is a default one)");

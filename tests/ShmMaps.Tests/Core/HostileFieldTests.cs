@@ -128,7 +128,9 @@ public sealed unsafe class HostileFieldTests : IDisposable
     [Fact]
     public void ALeftRightCopyWithNoEmptyCellEndsEveryProbe()
     {
-        using (var writer = LeftRightMap.CreateWriter<long, long>("full", 8, _dir.Options))
+        // A map that cannot grow: each copy region is its one table.
+        var options = new ShmOptions { Directory = _dir.Path, MaxCapacity = 8 };
+        using (var writer = LeftRightMap.CreateWriter<long, long>("full", 8, options))
         {
             using WriteGuard<long, long> guard = writer.Guard();
             guard.Insert(1, 10);

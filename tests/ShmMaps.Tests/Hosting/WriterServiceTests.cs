@@ -131,7 +131,7 @@ public sealed class WriterServiceTests : IDisposable
     public void AFullMapDropsNewKeysAndKeepsPublishing()
     {
         var source = new ChannelChangeSource<long, long>();
-        using IHost host = StartHost("full", source, new ShmMapSettings { Capacity = 10, MaxBatch = 100, MaxDelay = TimeSpan.FromMilliseconds(10) });
+        using IHost host = StartHost("full", source, new ShmMapSettings { Capacity = 10, MaxCapacity = 10, MaxBatch = 100, MaxDelay = TimeSpan.FromMilliseconds(10) });
         WriterStatus status = Status(host, "full");
         WaitUntil(() => status.WriterHeld);
         for (long key = 0; key < 1_000; key++)

@@ -276,7 +276,7 @@ public sealed class LeftRightMapTests : IDisposable
     [Fact]
     public void FullTableIsMapFullAndStaysUsable()
     {
-        using var writer = LeftRightMap.CreateWriter<int, int>("full", 3, new ShmOptions { Directory = _dir.Path, MaxLoad = 1.0 });
+        using var writer = LeftRightMap.CreateWriter<int, int>("full", 3, new ShmOptions { Directory = _dir.Path, MaxLoad = 1.0, MaxCapacity = 3 });
         using var w = writer.Guard();
         int added = 0;
         void FillUp()

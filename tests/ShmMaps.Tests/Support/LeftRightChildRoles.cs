@@ -58,6 +58,35 @@ public static class LeftRightChildRoles
                     Thread.Sleep(Timeout.Infinite);
                 }
                 return 0;
+            case "leftright-grow":
+                // Publishes batches of `batch` new keys (value key * 10) from the published count on, until killed or
+                // `keys` are there; SeqArray NAME-acked element 0 holds the keys published so far.
+                using (var writer = LeftRightMap.OpenWriter<long, long>(name, options))
+                using (var acked = SeqArray<long>.Open(name + "-acked", options))
+                {
+                    Console.WriteLine("ready");
+                    for (long next = writer.PublishedCount; next < Arg(0); next += Arg(1))
+                    {
+                        using (var guard = writer.Guard())
+                        {
+                            for (long key = next; key < next + Arg(1); key++)
+                            {
+                                guard.Insert(key, key * 10);
+                            }
+                        }
+                        acked[0] = next + Arg(1);
+                    }
+                }
+                Console.WriteLine("done");
+                return 0;
+            case "leftright-grow-read":
+                // Takes guards until it sees `keys` keys; each snapshot must hold keys 0 .. count-1 (value key * 10) and no more.
+                using (var reader = LeftRightMap.OpenReader<long, long>(name, options))
+                {
+                    Console.WriteLine("ready");
+                    Console.WriteLine(ReadGrowing(reader, Arg(0)));
+                }
+                return 0;
             default:
                 Console.Error.WriteLine($"unknown role {role}");
                 return 3;
@@ -134,6 +163,30 @@ public static class LeftRightChildRoles
             }
             seen = batch;
             sequence = guard.Sequence;
+        }
+        return "ok " + guards.ToString(CultureInfo.InvariantCulture);
+    }
+
+    private static string ReadGrowing(LeftRightReader<long, long> reader, long keys)
+    {
+        long guards = 0;
+        long count = 0;
+        while (count < keys)
+        {
+            using ReadGuard<long, long> guard = reader.Guard();
+            guards++;
+            count = guard.Count;
+            for (long key = guards % 97; key < count; key += 97)
+            {
+                if (guard.Get(key) != key * 10)
+                {
+                    return $"violation: {count} entries but key {key} = {guard.Get(key)} (publish {guard.Sequence})";
+                }
+            }
+            if (guard.Get(count) is { } extra)
+            {
+                return $"violation: {count} entries but key {count} = {extra} (publish {guard.Sequence})";
+            }
         }
         return "ok " + guards.ToString(CultureInfo.InvariantCulture);
     }
