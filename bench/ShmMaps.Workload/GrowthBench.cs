@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using HdrHistogram;
+using ShmMaps.Inspection;
 
 namespace ShmMaps.Workload;
 
@@ -24,6 +25,7 @@ internal static class GrowthBench
         Console.WriteLine($"{Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; {keys:N0} keys, {rounds} round(s)");
         var insertRatios = new List<double>();
         var getRatios = new List<double>();
+        var leftRightRatios = new List<double>();
         for (int round = 1; round <= rounds; round++)
         {
             // Alternate which goes first, so that neither always meets the machine's warmer or colder moment.
@@ -41,8 +43,15 @@ internal static class GrowthBench
             double ratio = GetTimeRatio(keys, options);
             getRatios.Add(ratio);
             Console.WriteLine($"round {round}: get time in the grown map over a map created for {keys:N0}: {ratio:F2}");
+
+            (double grownRate, long grownBytes) = LeftRightInsert(SmallCapacity, keys, options);
+            (double sizedRate, long sizedBytes) = LeftRightInsert(keys, keys, options);
+            leftRightRatios.Add(grownRate / sizedRate);
+            Console.WriteLine($"round {round}: LeftRightMap, insert {keys:N0} keys in guards of {LeftRightBatch:N0}: created for {SmallCapacity:N0} {grownRate / 1e6:F2} M/s " +
+                $"({grownBytes:N0} bytes), created for {keys:N0} {sizedRate / 1e6:F2} M/s ({sizedBytes:N0} bytes); ratio {grownRate / sizedRate:F2}, memory {(double)grownBytes / sizedBytes:F2}");
         }
-        Console.WriteLine($"median insert ratio (created small / created sized) {Median(insertRatios):F2}; median get-time ratio (grown / sized) {Median(getRatios):F2}");
+        Console.WriteLine($"median insert ratio (created small / created sized) {Median(insertRatios):F2}; median get-time ratio (grown / sized) {Median(getRatios):F2}; " +
+            $"LeftRightMap median insert ratio {Median(leftRightRatios):F2}");
         return 0;
     }
 
@@ -85,6 +94,33 @@ internal static class GrowthBench
         Console.WriteLine(HistogramText.Write(histograms[1]));
         Console.WriteLine(misses.ToString(CultureInfo.InvariantCulture));
         return 0;
+    }
+
+    private const long LeftRightBatch = 10_000;
+
+    /// <summary>A LeftRightMap writer created for <paramref name="capacity"/> entries publishing <paramref name="keys"/> new keys: keys/s, and the file's memory after.</summary>
+    private static (double Rate, long Bytes) LeftRightInsert(long capacity, long keys, ShmOptions options)
+    {
+        var watch = Stopwatch.StartNew();
+        using (var writer = LeftRightMap.CreateWriter<long, long>("growth-leftright", capacity, options))
+        {
+            for (long next = 0; next < keys; next += LeftRightBatch)
+            {
+                using var guard = writer.Guard();
+                for (long i = next; i < Math.Min(next + LeftRightBatch, keys); i++)
+                {
+                    guard.Insert(KeyChooser.KeyOf(i), i);
+                }
+            }
+            using (writer.Guard())
+            {
+                // An empty guard brings the other copy up to the last publish (and to its table size), as the next batch would.
+            }
+        }
+        watch.Stop();
+        long bytes = MapInspector.Describe("growth-leftright", options).AllocatedBytes;
+        LeftRightMap.Delete("growth-leftright", options);
+        return (keys / watch.Elapsed.TotalSeconds, bytes);
     }
 
     private static double InsertRate(long capacity, long keys, ShmOptions options)
