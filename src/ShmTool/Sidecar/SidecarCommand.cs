@@ -44,6 +44,7 @@ internal static class SidecarCommand
             options.Maps[verb.Map] = new ShmMapSettings
             {
                 Capacity = verb.Capacity,
+                MaxCapacity = verb.MaxCapacity,
                 MaxBatch = verb.MaxBatch,
                 MaxDelay = TimeSpan.FromMilliseconds(verb.MaxDelayMilliseconds),
             };

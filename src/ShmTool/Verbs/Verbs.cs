@@ -116,8 +116,11 @@ internal sealed class SidecarVerb
     [Option("format", Default = "auto", HelpText = "auto (by extension), csv or jsonlines.")]
     public string Format { get; set; } = "auto";
 
-    [Option("capacity", Default = 100_000L, HelpText = "Entries the map is created for.")]
+    [Option("capacity", Default = 100_000L, HelpText = "Entries the map is created for (it grows past them).")]
     public long Capacity { get; set; }
+
+    [Option("max-capacity", HelpText = "The most entries the map may grow to, if the sidecar creates it (default: while memory lasts).")]
+    public long? MaxCapacity { get; set; }
 
     [Option("max-batch", Default = 1000, HelpText = "Publish once a batch holds this many changes.")]
     public int MaxBatch { get; set; }
