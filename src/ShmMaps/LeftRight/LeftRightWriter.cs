@@ -243,7 +243,8 @@ public sealed unsafe class LeftRightWriter<TKey, TValue> : IDisposable
 
     /// <summary>
     /// Rehashes the copy being written into its next table, twice as large, when one more key would take it past its
-    /// load; false if the file has no room for another table (then the copy fills up to one empty cell).
+    /// load; false if the file has no room for another table, or the file system no memory for the two (then the copy
+    /// fills up to one empty cell).
     /// </summary>
     private bool TryGrowStandby()
     {
@@ -254,6 +255,17 @@ public sealed unsafe class LeftRightWriter<TKey, TValue> : IDisposable
             return false;
         }
         LeftRightCopy<TKey, TValue> old = _writeCopy;
+        try
+        {
+            // Both copies' next tables: the other copy moves to its own at the next guard, which must not find the memory gone.
+            _table.Reserve(standby, next);
+            _table.Reserve(1 - standby, next);
+        }
+        catch (MapFullException) when (_standbyCount < old.CellCount - 1)
+        {
+            _table.ReleaseAllBut(standby, next - 1);
+            return false; // the file system is full, the copy is not: fill it
+        }
         LeftRightCopy<TKey, TValue> grown = FreshTable(standby, next);
         for (long cell = 0; cell < old.CellCount; cell++)
         {

@@ -42,6 +42,43 @@ public sealed class FullFileSystemTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void ALeftRightMapGrowsUntilTheFileSystemIsFullThenKeepsEveryKey()
+    {
+        using SmallTmpfs? fs = Mount();
+        if (fs is null)
+        {
+            return;
+        }
+        using var writer = LeftRightMap.CreateWriter<long, long>("growing", 8, fs.Options);
+        long key = 0;
+        var error = Assert.Throws<MapFullException>(() =>
+        {
+            for (; key < 10_000_000; key += 100)
+            {
+                using var guard = writer.Guard();
+                for (long k = key; k < key + 100; k++)
+                {
+                    guard.Insert(k, k * 3);
+                }
+            }
+        });
+        output.WriteLine($"{writer.PublishedCount:N0} keys published before: {error.Message}");
+        Assert.True(writer.PublishedCount > 10_000, $"only {writer.PublishedCount} keys fit");
+        using (var guard = writer.Guard()) // the failed batch was published whole but for the keys that did not fit
+        {
+            guard.Remove(0);
+            guard.Insert(0, 1);
+        }
+        using var reader = LeftRightMap.OpenReader<long, long>("growing", fs.Options);
+        using ReadGuard<long, long> snapshot = reader.Guard();
+        Assert.Equal(1, snapshot.Get(0));
+        for (long k = 1; k < key; k++)
+        {
+            Assert.Equal(k * 3, snapshot.Get(k));
+        }
+    }
+
+    [Fact]
     public void FixedTablesThatDoNotFitAreMapFullAtCreateAndLeaveNothing()
     {
         using SmallTmpfs? fs = Mount();
