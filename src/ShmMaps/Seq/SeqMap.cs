@@ -49,6 +49,7 @@ public sealed unsafe partial class SeqMap<TKey, TValue> : IEnumerable<KeyValuePa
         _layout.EnsureReserved(state);
         _view = ViewOf(state);
         GiveBackOnOpen();
+        GiveBackRetired(_view); // tables whose grace has passed while no writer came by
     }
 
     /// <summary>The map's name.</summary>
