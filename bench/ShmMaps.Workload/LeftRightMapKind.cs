@@ -1,30 +1,15 @@
 namespace ShmMaps.Workload;
 
 /// <summary><see cref="LeftRightMap"/>: reads, each in a fresh read guard (its one writer publishes elsewhere).</summary>
-internal sealed class LeftRightMapKind : ShmMapsKind
+internal sealed class LeftRightMapKind : ValueTypedKind
 {
     public override string Name => "leftrightmap";
 
     public override string? Unfit(Mix mix, int valueSize) => mix == Mix.Read100 ? null : "one writer: its readers only read";
 
-    public override void Load(RunSpec spec)
-    {
-        if (spec.ValueSize == 8)
-        {
-            Fill<long>(spec);
-        }
-        else
-        {
-            Fill<Value100>(spec);
-        }
-    }
+    protected override IStore Open<T>(RunSpec spec) => new Handle<T>(LeftRightMap.OpenReader<long, T>(spec.MapName, Options(spec)));
 
-    public override IStore Open(RunSpec spec, int worker) =>
-        spec.ValueSize == 8
-            ? new Handle<long>(LeftRightMap.OpenReader<long, long>(spec.MapName, Options(spec)))
-            : new Handle<Value100>(LeftRightMap.OpenReader<long, Value100>(spec.MapName, Options(spec)));
-
-    private static void Fill<T>(RunSpec spec) where T : unmanaged
+    protected override void Fill<T>(RunSpec spec)
     {
         using var writer = LeftRightMap.CreateWriter<long, T>(spec.MapName, spec.Keys, Options(spec));
         using WriteGuard<long, T> guard = writer.Guard();

@@ -4,26 +4,13 @@ namespace ShmMaps.Workload;
 /// <see cref="RwStore{T}"/>: elements by id (key index i is the i-th element inserted: slot i, generation 1), read under
 /// the element's read lock, written and incremented under its write lock.
 /// </summary>
-internal sealed class RwStoreKind : ShmMapsKind
+internal sealed class RwStoreKind : ValueTypedKind
 {
     public override string Name => "rwstore";
 
-    public override void Load(RunSpec spec)
-    {
-        if (spec.ValueSize == 8)
-        {
-            Fill<long>(spec);
-        }
-        else
-        {
-            Fill<Value100>(spec);
-        }
-    }
+    protected override IStore Open<T>(RunSpec spec) => new Handle<T>(RwStore<T>.Open(spec.MapName, Options(spec)));
 
-    public override IStore Open(RunSpec spec, int worker) =>
-        spec.ValueSize == 8 ? new Handle<long>(RwStore<long>.Open(spec.MapName, Options(spec))) : new Handle<Value100>(RwStore<Value100>.Open(spec.MapName, Options(spec)));
-
-    private static void Fill<T>(RunSpec spec) where T : unmanaged
+    protected override void Fill<T>(RunSpec spec)
     {
         using var store = RwStore<T>.Create(spec.MapName, spec.Keys, Options(spec));
         for (long i = 0; i < spec.Keys; i++)

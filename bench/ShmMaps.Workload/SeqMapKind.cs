@@ -1,28 +1,15 @@
 namespace ShmMaps.Workload;
 
 /// <summary><see cref="SeqMap{TKey,TValue}"/>: gets and upserts (it has no atomic read-modify-write).</summary>
-internal sealed class SeqMapKind : ShmMapsKind
+internal sealed class SeqMapKind : ValueTypedKind
 {
     public override string Name => "seqmap";
 
     public override string? Unfit(Mix mix, int valueSize) => mix == Mix.Increment ? "no atomic read-modify-write (use stripedmap)" : null;
 
-    public override void Load(RunSpec spec)
-    {
-        if (spec.ValueSize == 8)
-        {
-            Fill<long>(spec);
-        }
-        else
-        {
-            Fill<Value100>(spec);
-        }
-    }
+    protected override IStore Open<T>(RunSpec spec) => new Handle<T>(SeqMap<long, T>.Open(spec.MapName, Options(spec)));
 
-    public override IStore Open(RunSpec spec, int worker) =>
-        spec.ValueSize == 8 ? new Handle<long>(SeqMap<long, long>.Open(spec.MapName, Options(spec))) : new Handle<Value100>(SeqMap<long, Value100>.Open(spec.MapName, Options(spec)));
-
-    private static void Fill<T>(RunSpec spec) where T : unmanaged
+    protected override void Fill<T>(RunSpec spec)
     {
         using var map = SeqMap<long, T>.Create(spec.MapName, spec.Keys, Options(spec));
         for (long i = 0; i < spec.Keys; i++)

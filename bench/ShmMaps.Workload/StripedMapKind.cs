@@ -1,26 +1,13 @@
 namespace ShmMaps.Workload;
 
 /// <summary><see cref="StripedMap{TKey,TValue}"/>: gets, upserts, and increments under the stripe's lock.</summary>
-internal sealed class StripedMapKind : ShmMapsKind
+internal sealed class StripedMapKind : ValueTypedKind
 {
     public override string Name => "stripedmap";
 
-    public override void Load(RunSpec spec)
-    {
-        if (spec.ValueSize == 8)
-        {
-            Fill<long>(spec);
-        }
-        else
-        {
-            Fill<Value100>(spec);
-        }
-    }
+    protected override IStore Open<T>(RunSpec spec) => new Handle<T>(StripedMap<long, T>.Open(spec.MapName, Options(spec)));
 
-    public override IStore Open(RunSpec spec, int worker) =>
-        spec.ValueSize == 8 ? new Handle<long>(StripedMap<long, long>.Open(spec.MapName, Options(spec))) : new Handle<Value100>(StripedMap<long, Value100>.Open(spec.MapName, Options(spec)));
-
-    private static void Fill<T>(RunSpec spec) where T : unmanaged
+    protected override void Fill<T>(RunSpec spec)
     {
         using var map = StripedMap<long, T>.Create(spec.MapName, spec.Keys, Options(spec));
         for (long i = 0; i < spec.Keys; i++)
