@@ -166,13 +166,16 @@ internal static unsafe class SeqMapInspector
         SeqMapLayout layout = SeqMapLayout.Open(region);
         ulong state = SharedMemory.ReadAcquire(layout.Directory.State);
         layout.EnsureReserved(state);
-        int generation = SeqDirectory.Generation(state);
-        return new Live(layout, layout.Table(generation), SeqDirectory.IsMigrating(state) ? layout.Table(generation - 1) : null);
+        return new Live(layout, layout.View(state));
     }
 
     /// <summary>The tables a SeqMap file reads from now.</summary>
-    private sealed record Live(SeqMapLayout Layout, SeqTable Newest, SeqTable? Older)
+    private sealed record Live(SeqMapLayout Layout, SeqView View)
     {
+        public SeqTable Newest => View.Newest;
+
+        public SeqTable? Older => View.Older;
+
         public IEnumerable<SeqTable> Tables => Older is null ? [Newest] : [Older, Newest];
     }
 }

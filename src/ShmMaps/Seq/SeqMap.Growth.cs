@@ -63,19 +63,10 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
     private SeqView Refresh(ulong state)
     {
         ThrowIfDisposed();
-        SeqView view = ViewOf(state);
+        SeqView view = _layout.View(state);
         _view = view; // a reference store: readers of the field get this view or the one before, both whole
         return view;
     }
-
-    private SeqView ViewOf(ulong state)
-    {
-        _layout.CheckState(state);
-        int generation = SeqDirectory.Generation(state);
-        return new SeqView(state, Table(generation), SeqDirectory.IsMigrating(state) ? Table(generation - 1) : null);
-    }
-
-    private SeqTable Table(int generation) => _tables[generation] ??= _layout.Table(generation);
 
     /// <summary>True if <paramref name="table"/> is still the one writes go to (read after the caller's lock CAS).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -30,7 +30,6 @@ public sealed unsafe partial class SeqMap<TKey, TValue> : IEnumerable<KeyValuePa
     private readonly MapRegion _region;
     private readonly SeqMapLayout _layout;
     private readonly SeqDirectory _directory;
-    private readonly SeqTable?[] _tables;
     private readonly ulong _seed;
     private readonly ulong _prepared8;
     private SeqView _view;
@@ -42,12 +41,11 @@ public sealed unsafe partial class SeqMap<TKey, TValue> : IEnumerable<KeyValuePa
         // The header's key and value sizes are these types' (checked at open), so the layout's cells are this map's.
         _layout = SeqMapLayout.Open(region);
         _directory = _layout.Directory;
-        _tables = new SeqTable?[_layout.Tables];
         _seed = region.HashSeed;
         _prepared8 = XxHash3.Prepare8(_seed);
         ulong state = SharedMemory.ReadAcquire(_directory.State);
         _layout.EnsureReserved(state);
-        _view = ViewOf(state);
+        _view = _layout.View(state);
         GiveBackOnOpen();
         GiveBackRetired(_view); // tables whose grace has passed while no writer came by
     }

@@ -154,12 +154,18 @@ internal sealed unsafe class SeqMapLayout
             ThrowHelper.ThrowCorrupt($"map '{_region.Name}': its directory names table {generation}, but the file has room for {Tables}");
         }
         long cells = FirstCells << generation;
-        (long offset, _) = TableExtent(generation);
-        byte* start = _region.RegionPointer(TableRegion, out _) + offset;
-        long head = TableHead(cells);
-        long stripes = cells >> StripeShiftFor(cells);
-        var cellTable = new SeqCells(_region, start + head, cells, Cell);
-        return new SeqTable(generation, cellTable, (ulong*)start, (ulong*)start + stripes, StripeShiftFor(cells));
+        int shift = StripeShiftFor(cells);
+        byte* start = _region.RegionPointer(TableRegion, out _) + TableExtent(generation).Offset;
+        var cellTable = new SeqCells(_region, start + TableHead(cells), cells, Cell);
+        return new SeqTable(generation, cellTable, (ulong*)start, (ulong*)start + (cells >> shift), shift);
+    }
+
+    /// <summary>The tables state word <paramref name="state"/> names; <see cref="CorruptMapException"/> if it names none of this file's.</summary>
+    public SeqView View(ulong state)
+    {
+        CheckState(state);
+        int generation = SeqDirectory.Generation(state);
+        return new SeqView(state, Table(generation), SeqDirectory.IsMigrating(state) ? Table(generation - 1) : null);
     }
 
     /// <summary>Checks that a state word read from the file names a state of this file: <see cref="CorruptMapException"/> if not.</summary>
@@ -186,7 +192,6 @@ internal sealed unsafe class SeqMapLayout
         int newest = SeqDirectory.Generation(state);
         for (int g = SeqDirectory.IsMigrating(state) ? newest - 1 : newest; g <= newest; g++)
         {
-            Table(g);
             (long offset, long length) = TableExtent(g);
             _region.EnsureReserved(TableRegion, offset, length, $"table {g} of the map");
         }
