@@ -6,9 +6,10 @@ using ShmMaps.Inspection;
 namespace ShmMaps.Workload;
 
 /// <summary>
-/// What growing costs a <see cref="SeqMap{TKey,TValue}"/>: inserting N keys into a map created for 1,000 against one
-/// created for N (one thread, in turns); the get latency of a reader process while this process grows a map from
-/// 1,000 to N keys, against the same reader once the map is grown; and gets in the grown map against a fresh one.
+/// What growing costs a <see cref="SeqMap{TKey,TValue}"/> and a <see cref="StripedMap{TKey,TValue}"/> (<see cref="GrowingKind"/>):
+/// inserting N keys into a map created for 1,000 against one created for N (one thread, in turns); the get latency of
+/// a reader process while this process grows a map from 1,000 to N keys, against the same reader once the map is
+/// grown; and gets in the grown map against a fresh one. Then a LeftRightMap's publishes into a copy created small.
 /// </summary>
 internal static class GrowthBench
 {
@@ -19,30 +20,33 @@ internal static class GrowthBench
     private const long Steady = 1;
     private const long Stop = 2;
 
-    public static int Run(long keys, int rounds, double seconds, string directory)
+    public static int Run(long keys, int rounds, double seconds, string directory, IReadOnlyList<GrowingKind> kinds)
     {
         var options = new ShmOptions { Directory = directory };
         Console.WriteLine($"{Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; {keys:N0} keys, {rounds} round(s)");
-        var insertRatios = new List<double>();
-        var getRatios = new List<double>();
+        var insertRatios = kinds.ToDictionary(kind => kind, _ => new List<double>());
+        var getRatios = kinds.ToDictionary(kind => kind, _ => new List<double>());
         var leftRightRatios = new List<double>();
         for (int round = 1; round <= rounds; round++)
         {
-            // Alternate which goes first, so that neither always meets the machine's warmer or colder moment.
-            bool smallFirst = round % 2 == 1;
-            double first = InsertRate(smallFirst ? SmallCapacity : keys, keys, options);
-            double second = InsertRate(smallFirst ? keys : SmallCapacity, keys, options);
-            (double grown, double sized) = smallFirst ? (first, second) : (second, first);
-            insertRatios.Add(grown / sized);
-            Console.WriteLine($"round {round}: insert {keys:N0} keys: created for {SmallCapacity:N0} {grown / 1e6:F2} M/s, created for {keys:N0} {sized / 1e6:F2} M/s, ratio {grown / sized:F2}");
+            foreach (GrowingKind kind in kinds)
+            {
+                // Alternate which goes first, so that neither always meets the machine's warmer or colder moment.
+                bool smallFirst = round % 2 == 1;
+                double first = InsertRate(kind, smallFirst ? SmallCapacity : keys, keys, options);
+                double second = InsertRate(kind, smallFirst ? keys : SmallCapacity, keys, options);
+                (double grown, double sized) = smallFirst ? (first, second) : (second, first);
+                insertRatios[kind].Add(grown / sized);
+                Console.WriteLine($"round {round}: {kind.Name} insert {keys:N0} keys: created for {SmallCapacity:N0} {grown / 1e6:F2} M/s, created for {keys:N0} {sized / 1e6:F2} M/s, ratio {grown / sized:F2}");
 
-            (HistogramBase during, HistogramBase after, long misses) = ReaderDuringGrowth(keys, seconds, directory, options);
-            Console.WriteLine($"round {round}: reader process get while another grows the map: p50 {P(during, 50)} ns p99 {P(during, 99)} ns p99.9 {P(during, 99.9)} ns ({during.TotalCount:N0} timed); " +
-                $"once grown: p50 {P(after, 50)} ns p99 {P(after, 99)} ns p99.9 {P(after, 99.9)} ns; p99 ratio {(double)P(during, 99) / P(after, 99):F2}; keys not found {misses}");
+                (HistogramBase during, HistogramBase after, long misses) = ReaderDuringGrowth(kind, keys, seconds, directory, options);
+                Console.WriteLine($"round {round}: {kind.Name} reader process get while another grows the map: p50 {P(during, 50)} ns p99 {P(during, 99)} ns p99.9 {P(during, 99.9)} ns ({during.TotalCount:N0} timed); " +
+                    $"once grown: p50 {P(after, 50)} ns p99 {P(after, 99)} ns p99.9 {P(after, 99.9)} ns; p99 ratio {(double)P(during, 99) / P(after, 99):F2}; keys not found {misses}");
 
-            double ratio = GetTimeRatio(keys, options);
-            getRatios.Add(ratio);
-            Console.WriteLine($"round {round}: get time in the grown map over a map created for {keys:N0}: {ratio:F2}");
+                double ratio = GetTimeRatio(kind, keys, options);
+                getRatios[kind].Add(ratio);
+                Console.WriteLine($"round {round}: {kind.Name} get time in the grown map over a map created for {keys:N0}: {ratio:F2}");
+            }
 
             (double grownRate, long grownBytes) = LeftRightInsert(SmallCapacity, keys, options);
             (double sizedRate, long sizedBytes) = LeftRightInsert(keys, keys, options);
@@ -50,16 +54,19 @@ internal static class GrowthBench
             Console.WriteLine($"round {round}: LeftRightMap, insert {keys:N0} keys in guards of {LeftRightBatch:N0}: created for {SmallCapacity:N0} {grownRate / 1e6:F2} M/s " +
                 $"({grownBytes:N0} bytes), created for {keys:N0} {sizedRate / 1e6:F2} M/s ({sizedBytes:N0} bytes); ratio {grownRate / sizedRate:F2}, memory {(double)grownBytes / sizedBytes:F2}");
         }
-        Console.WriteLine($"median insert ratio (created small / created sized) {Median(insertRatios):F2}; median get-time ratio (grown / sized) {Median(getRatios):F2}; " +
-            $"LeftRightMap median insert ratio {Median(leftRightRatios):F2}");
+        foreach (GrowingKind kind in kinds)
+        {
+            Console.WriteLine($"{kind.Name}: median insert ratio (created small / created sized) {Median(insertRatios[kind]):F2}; median get-time ratio (grown / sized) {Median(getRatios[kind]):F2}");
+        }
+        Console.WriteLine($"LeftRightMap median insert ratio {Median(leftRightRatios):F2}");
         return 0;
     }
 
     /// <summary>The reader process: gets keys already inserted, timing every 64th, into one histogram per phase.</summary>
-    public static int Reader(string directory)
+    public static int Reader(string directory, GrowingKind kind)
     {
         var options = new ShmOptions { Directory = directory };
-        using var map = SeqMap<long, long>.Open("growth", options);
+        using IStore map = kind.Open("growth", options);
         using var progress = SeqArray<long>.Open("growth-progress", options);
         var histograms = new[] { new LongHistogram(100_000_000_000L, 3), new LongHistogram(100_000_000_000L, 3) };
         var random = new Random(17);
@@ -77,16 +84,16 @@ internal static class GrowthBench
             LongHistogram histogram = histograms[phase == Growing ? 0 : 1];
             for (int i = 0; i < 1024; i++)
             {
-                long key = KeyChooser.KeyOf(random.NextInt64(inserted)); // inserted before this get began
+                long index = random.NextInt64(inserted); // inserted before this get began
                 if ((i & 63) == 0)
                 {
                     long began = Stopwatch.GetTimestamp();
-                    misses += map.TryGetValue(key, out _) ? 0 : 1;
+                    misses += map.Get(index) != 0 ? 0 : 1;
                     histogram.RecordValue(Math.Max(0, ((Stopwatch.GetTimestamp() - began) * WorkerLoop.NanosecondsPerTick) - WorkerLoop.ClockCost));
                 }
                 else
                 {
-                    misses += map.TryGetValue(key, out _) ? 0 : 1;
+                    misses += map.Get(index) != 0 ? 0 : 1;
                 }
             }
         }
@@ -123,30 +130,31 @@ internal static class GrowthBench
         return (keys / watch.Elapsed.TotalSeconds, bytes);
     }
 
-    private static double InsertRate(long capacity, long keys, ShmOptions options)
+    /// <summary>Keys/s of one thread putting <paramref name="keys"/> keys (values index + 1: 0 is a miss) into a map created for <paramref name="capacity"/>.</summary>
+    private static double InsertRate(GrowingKind kind, long capacity, long keys, ShmOptions options)
     {
-        using (var map = SeqMap<long, long>.Create("growth-insert", capacity, options))
+        using (IStore map = kind.Create("growth-insert", capacity, options))
         {
             var watch = Stopwatch.StartNew();
             for (long i = 0; i < keys; i++)
             {
-                map.Insert(KeyChooser.KeyOf(i), i);
+                map.Put(i, i + 1);
             }
             watch.Stop();
-            SeqMap<long, long>.Delete("growth-insert", options);
+            kind.Delete("growth-insert", options);
             return keys / watch.Elapsed.TotalSeconds;
         }
     }
 
-    private static (HistogramBase During, HistogramBase After, long Misses) ReaderDuringGrowth(long keys, double seconds, string directory, ShmOptions options)
+    private static (HistogramBase During, HistogramBase After, long Misses) ReaderDuringGrowth(GrowingKind kind, long keys, double seconds, string directory, ShmOptions options)
     {
-        using var map = SeqMap<long, long>.Create("growth", SmallCapacity, options);
+        using IStore map = kind.Create("growth", SmallCapacity, options);
         using var progress = SeqArray<long>.Create("growth-progress", 2, options);
-        map.Insert(KeyChooser.KeyOf(0), 0);
+        map.Put(0, 1);
         progress[ProgressSlot] = 1;
         using var reader = Process.Start(new ProcessStartInfo(Environment.ProcessPath!)
         {
-            ArgumentList = { typeof(GrowthBench).Assembly.Location, "growth-reader", "--dir", directory },
+            ArgumentList = { typeof(GrowthBench).Assembly.Location, "growth-reader", "--dir", directory, "--kind", kind.Name },
             RedirectStandardOutput = true,
         })!;
         if (reader.StandardOutput.ReadLine() != "ready")
@@ -155,7 +163,7 @@ internal static class GrowthBench
         }
         for (long i = 1; i < keys; i++)
         {
-            map.Insert(KeyChooser.KeyOf(i), i);
+            map.Put(i, i + 1);
             if ((i & 1023) == 0)
             {
                 progress[ProgressSlot] = i + 1;
@@ -170,36 +178,36 @@ internal static class GrowthBench
         long misses = long.Parse(reader.StandardOutput.ReadLine()!, CultureInfo.InvariantCulture);
         reader.WaitForExit();
         map.Dispose();
-        SeqMap<long, long>.Delete("growth", options);
+        kind.Delete("growth", options);
         SeqArray<long>.Delete("growth-progress", options);
         return (during, after, misses);
     }
 
     /// <summary>Gets in a map grown from 1,000 to <paramref name="keys"/> over gets in one created for them: time per get, in 200 ms turns.</summary>
-    private static double GetTimeRatio(long keys, ShmOptions options)
+    private static double GetTimeRatio(GrowingKind kind, long keys, ShmOptions options)
     {
-        using var grown = SeqMap<long, long>.Create("growth-grown", SmallCapacity, options);
-        using var sized = SeqMap<long, long>.Create("growth-sized", keys, options);
-        for (long i = 0; i < keys; i++)
-        {
-            grown.Insert(KeyChooser.KeyOf(i), i);
-            sized.Insert(KeyChooser.KeyOf(i), i);
-        }
         var ratios = new List<double>();
-        for (int turn = 0; turn < 10; turn++)
+        using (IStore grown = kind.Create("growth-grown", SmallCapacity, options))
+        using (IStore sized = kind.Create("growth-sized", keys, options))
         {
-            double grownTime = TimePerGet(grown, keys, turn);
-            double sizedTime = TimePerGet(sized, keys, turn);
-            ratios.Add(grownTime / sizedTime);
+            for (long i = 0; i < keys; i++)
+            {
+                grown.Put(i, i + 1);
+                sized.Put(i, i + 1);
+            }
+            for (int turn = 0; turn < 10; turn++)
+            {
+                double grownTime = TimePerGet(grown, keys, turn);
+                double sizedTime = TimePerGet(sized, keys, turn);
+                ratios.Add(grownTime / sizedTime);
+            }
         }
-        grown.Dispose();
-        sized.Dispose();
-        SeqMap<long, long>.Delete("growth-grown", options);
-        SeqMap<long, long>.Delete("growth-sized", options);
+        kind.Delete("growth-grown", options);
+        kind.Delete("growth-sized", options);
         return Median(ratios);
     }
 
-    private static double TimePerGet(SeqMap<long, long> map, long keys, int seed)
+    private static double TimePerGet(IStore map, long keys, int seed)
     {
         var random = new Random(seed);
         long sink = 0;
@@ -209,7 +217,7 @@ internal static class GrowthBench
         {
             for (int i = 0; i < 1024; i++, count++)
             {
-                sink += map.TryGetValue(KeyChooser.KeyOf(random.NextInt64(keys)), out long value) ? value : 0;
+                sink += map.Get(random.NextInt64(keys));
             }
         }
         GC.KeepAlive(sink);

@@ -19,7 +19,7 @@ public static class Program
             (PlotVerb verb) => Plot(verb),
             (SummaryVerb verb) => Summarize(verb),
             (GrowthVerb verb) => Growth(verb),
-            (GrowthReaderVerb verb) => GrowthBench.Reader(verb.Directory),
+            (GrowthReaderVerb verb) => GrowthBench.Reader(verb.Directory, GrowingKind.Named(verb.Kind)),
             _ => 64);
     }
 
@@ -42,7 +42,8 @@ public static class Program
         Directory.CreateDirectory(directory);
         try
         {
-            return GrowthBench.Run(verb.Keys, verb.Rounds, verb.Seconds, directory);
+            IReadOnlyList<GrowingKind> kinds = verb.Kind is null ? GrowingKind.All : [GrowingKind.Named(verb.Kind)];
+            return GrowthBench.Run(verb.Keys, verb.Rounds, verb.Seconds, directory, kinds);
         }
         finally
         {
@@ -177,9 +178,12 @@ internal sealed class RunVerb
     }
 }
 
-[Verb("growth", HelpText = "What growing costs a SeqMap: inserts into a map created small, a reader process's latency while it grows.")]
+[Verb("growth", HelpText = "What growing costs SeqMap, StripedMap and LeftRightMap: inserts into a map created small, a reader process's latency while it grows.")]
 internal sealed class GrowthVerb
 {
+    [Option("kind", HelpText = "seqmap or stripedmap (default: both).")]
+    public string? Kind { get; set; }
+
     [Option("keys", Default = 1_000_000L, HelpText = "Keys to grow to.")]
     public long Keys { get; set; }
 
@@ -193,6 +197,9 @@ internal sealed class GrowthVerb
 [Verb("growth-reader", Hidden = true)]
 internal sealed class GrowthReaderVerb
 {
+    [Option("kind", Required = true)]
+    public string Kind { get; set; } = "";
+
     [Option("dir", Required = true)]
     public string Directory { get; set; } = "";
 }

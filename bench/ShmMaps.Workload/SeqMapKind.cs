@@ -18,7 +18,7 @@ internal sealed class SeqMapKind : ValueTypedKind
         }
     }
 
-    private sealed class Handle<T>(SeqMap<long, T> map) : IStore where T : unmanaged
+    internal sealed class Handle<T>(SeqMap<long, T> map) : IStore where T : unmanaged
     {
         public long Get(long index) => map.TryGetValue(KeyChooser.KeyOf(index), out T value) ? Values.StampOf(value) : 0;
 

@@ -16,7 +16,7 @@ internal sealed class StripedMapKind : ValueTypedKind
         }
     }
 
-    private sealed class Handle<T>(StripedMap<long, T> map) : IStore where T : unmanaged
+    internal sealed class Handle<T>(StripedMap<long, T> map) : IStore where T : unmanaged
     {
         public long Get(long index) => map.TryGetValue(KeyChooser.KeyOf(index), out T value) ? Values.StampOf(value) : 0;
 

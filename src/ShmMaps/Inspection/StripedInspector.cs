@@ -3,137 +3,202 @@ using ShmMaps.Core.Locking;
 using ShmMaps.Core.Memory;
 using ShmMaps.Core.Region;
 using ShmMaps.Striped;
+using ShmMaps.Tables;
 
 namespace ShmMaps.Inspection;
 
-/// <summary>Reads, checks and recovers StripedMap files from their raw stripes.</summary>
+/// <summary>Reads, checks and recovers StripedMap files from their raw stripes, in the middle of a migration too.</summary>
 internal static unsafe class StripedInspector
 {
-    /// <summary>The stripes and which of them are locked, by which process, for <c>shm info</c>.</summary>
+    /// <summary>The tables, any migration, and which stripes are locked, by which process, for <c>shm info</c>.</summary>
     public static IReadOnlyDictionary<string, string> Details(MapRegion region)
     {
-        StripeTable table = StripeTable.Open(region);
+        StripedView view = Open(region, out StripedLayout layout);
+        StripeTable newest = view.Newest;
         var held = new List<string>();
         long locked = 0;
-        for (long s = 0; s < table.Stripes; s++)
+        foreach (StripeTable table in Live(view))
         {
-            ulong word = SharedMemory.ReadAcquire((ulong*)table.Stripe(s));
-            if (!LockWord.IsLocked(word))
+            for (long s = 0; s < table.Stripes; s++)
             {
-                continue;
-            }
-            locked++;
-            if (held.Count < 10)
-            {
-                int lane = LockWord.OwnerLane(word);
-                string state = region.Lanes.IsOwnerDead(word) ? "dead" : "live";
-                held.Add($"stripe {s} by pid {region.Lanes.Record(lane)->Pid} ({state}, lane {lane})");
+                ulong word = SharedMemory.ReadAcquire((ulong*)table.Stripe(s));
+                if (!LockWord.IsLocked(word))
+                {
+                    continue;
+                }
+                locked++;
+                if (held.Count < 10)
+                {
+                    int lane = LockWord.OwnerLane(word);
+                    string state = region.Lanes.IsOwnerDead(word) ? "dead" : "live";
+                    held.Add($"table {table.Generation} stripe {s} by pid {region.Lanes.Record(lane)->Pid} ({state}, lane {lane})");
+                }
             }
         }
-        return new Dictionary<string, string>
+        var details = new Dictionary<string, string>
         {
-            ["stripes"] = $"{table.Stripes} of {table.CellsPerStripe} cells ({table.CellStride} bytes each)",
+            ["stripes"] = $"{newest.Stripes:N0} of {newest.CellsPerStripe} cells ({newest.CellStride} bytes each)",
+            ["table"] = $"generation {newest.Generation} of at most {layout.Tables - 1}",
+            ["migration"] = view.Older is { } older
+                ? $"table {older.Generation} ({older.Stripes:N0} stripes) into table {newest.Generation}: {MovedStripes(older):N0} of {older.Stripes:N0} stripes moved"
+                : "none",
             ["stripes locked"] = locked == 0 ? "none" : $"{locked}: {string.Join(", ", held)}{(locked > held.Count ? ", ..." : "")}",
         };
+        long retired = SharedMemory.ReadAcquire(layout.Directory.RetiredBelow);
+        if (retired > 0)
+        {
+            details["tables given back"] = $"below generation {retired}";
+        }
+        return details;
     }
 
-    /// <summary>The writes the stripes have completed: the sum of their lock words' versions (each release adds one).</summary>
+    /// <summary>The writes the live tables' stripes have completed: the sum of their lock words' versions (each release adds one).</summary>
     public static long? Writes(MapRegion region)
     {
-        StripeTable table = StripeTable.Open(region);
         long writes = 0;
-        for (long s = 0; s < table.Stripes; s++)
+        foreach (StripeTable table in Live(Open(region, out _)))
         {
-            writes += LockWord.Version(SharedMemory.ReadAcquire((ulong*)table.Stripe(s)));
+            for (long s = 0; s < table.Stripes; s++)
+            {
+                writes += LockWord.Version(SharedMemory.ReadAcquire((ulong*)table.Stripe(s)));
+            }
         }
         return writes;
     }
 
+    /// <summary>The entries that are the map's: in the old table's unmoved stripes and the new table's moved ones.</summary>
     public static IEnumerable<MapEntry> Dump(MapRegion region)
     {
-        StripeTable table = StripeTable.Open(region);
+        StripedView view = Open(region, out _);
         (string keyType, string valueType) = ValueDecoder.TypeNames(region);
-        byte[] cell = new byte[table.CellStride];
-        for (long s = 0; s < table.Stripes; s++)
+        foreach (StripeTable table in Live(view))
         {
-            for (long i = 0; i < table.CellsPerStripe; i++)
+            byte[] cell = new byte[table.CellStride];
+            for (long s = 0; s < table.Stripes; s++)
             {
-                table.Copy(s, i, cell);
-                if (BitConverter.ToUInt32(cell, 0) == StripedLayout.Occupied)
+                if (!IsAuthoritative(view, table, s))
                 {
-                    yield return new MapEntry((s * table.CellsPerStripe) + i,
-                        ValueDecoder.Decode(keyType, cell.AsSpan(StripedLayout.KeyOffset, table.KeySize)),
-                        ValueDecoder.Decode(valueType, cell.AsSpan(StripedLayout.KeyOffset + table.KeySize, table.ValueSize)));
+                    continue;
+                }
+                for (long i = 0; i < table.CellsPerStripe; i++)
+                {
+                    table.Copy(s, i, cell);
+                    if (BitConverter.ToUInt32(cell, 0) == StripedLayout.Occupied)
+                    {
+                        yield return new MapEntry((s * table.CellsPerStripe) + i,
+                            ValueDecoder.Decode(keyType, cell.AsSpan(StripedLayout.KeyOffset, table.KeySize)),
+                            ValueDecoder.Decode(valueType, cell.AsSpan(StripedLayout.KeyOffset + table.KeySize, table.ValueSize)));
+                    }
                 }
             }
         }
     }
 
     /// <summary>
-    /// Settles every stripe's lock (reporting, or with <paramref name="recover"/> recovering, dead holders), then
+    /// Settles every live stripe's lock (reporting, or with <paramref name="recover"/> recovering, dead holders), then
     /// checks every cell: a valid state, each key in its own stripe and reachable from its home (no empty cell
-    /// between), no key twice, and the lanes' count equal to the occupied cells.
+    /// between), no key twice among the entries that are the map's, moved flags 0 or 1 (and 0 in the newest table),
+    /// and the lanes' count equal to those entries.
     /// </summary>
     public static void Check(MapRegion region, CheckReport report, bool recover)
     {
-        StripeTable table = StripeTable.Open(region);
-        byte[] cell = new byte[table.CellStride];
-        long occupied = 0;
-        for (long s = 0; s < table.Stripes; s++)
+        StripedView view = Open(region, out _);
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        long counted = 0;
+        foreach (StripeTable table in Live(view))
         {
-            report.Examined++;
-            if (!LockSettler.Settle(region, (ulong*)table.Stripe(s), $"stripe {s}", report, recover))
-            {
-                continue;
-            }
-            var keys = new HashSet<string>(StringComparer.Ordinal);
-            for (long i = 0; i < table.CellsPerStripe; i++)
+            byte[] cell = new byte[table.CellStride];
+            for (long s = 0; s < table.Stripes; s++)
             {
                 report.Examined++;
-                table.Copy(s, i, cell);
-                uint state = BitConverter.ToUInt32(cell, 0);
-                if (state > StripedLayout.Removed)
-                {
-                    report.Add($"stripe {s} cell {i}: state {state} is not empty (0), occupied (1) or removed (2)");
-                    continue;
-                }
-                if (state != StripedLayout.Occupied)
+                string where = $"table {table.Generation} stripe {s}";
+                if (!LockSettler.Settle(region, (ulong*)table.Stripe(s), where, report, recover))
                 {
                     continue;
                 }
-                occupied++;
-                ReadOnlySpan<byte> key = cell.AsSpan(StripedLayout.KeyOffset, table.KeySize);
-                CheckKey(table, s, i, key, report);
-                if (!keys.Add(Convert.ToHexString(key)))
+                ulong moved = SharedMemory.ReadAcquire(table.Moved(s));
+                if (moved > 1 || (moved != 0 && table == view.Newest))
                 {
-                    report.Add($"stripe {s} cell {i}: key 0x{Convert.ToHexString(key)} is stored twice");
+                    report.Add($"{where}: moved flag {moved} is {(moved > 1 ? "neither 0 nor 1" : "set in the newest table")}");
+                }
+                bool authoritative = IsAuthoritative(view, table, s);
+                for (long i = 0; i < table.CellsPerStripe; i++)
+                {
+                    report.Examined++;
+                    table.Copy(s, i, cell);
+                    uint state = BitConverter.ToUInt32(cell, 0);
+                    if (state > StripedLayout.Removed)
+                    {
+                        report.Add($"{where} cell {i}: state {state} is not empty (0), occupied (1) or removed (2)");
+                        continue;
+                    }
+                    if (state != StripedLayout.Occupied || !authoritative)
+                    {
+                        continue; // not the map's: a copy a killed mover made, or the old copy of a moved stripe
+                    }
+                    counted++;
+                    ReadOnlySpan<byte> key = cell.AsSpan(StripedLayout.KeyOffset, table.KeySize);
+                    CheckKey(table, s, i, key, report);
+                    if (!keys.Add(Convert.ToHexString(key)))
+                    {
+                        report.Add($"{where} cell {i}: key 0x{Convert.ToHexString(key)} is stored twice");
+                    }
                 }
             }
         }
-        long counted = region.Lanes.SumEntryCounts();
-        if (counted != occupied)
+        long laneCount = region.Lanes.SumEntryCounts();
+        if (laneCount != counted)
         {
-            report.Add($"the lanes count {counted} entries but {occupied} cells are occupied{(region.Lanes.AnyLaneAlive() ? " (writers were active during the check)" : "")}");
+            report.Add($"the lanes count {laneCount} entries but the tables hold {counted}{(region.Lanes.AnyLaneAlive() ? " (writers were active during the check)" : "")}");
         }
+    }
+
+    private static StripedView Open(MapRegion region, out StripedLayout layout)
+    {
+        layout = StripedLayout.Open(region);
+        return layout.View(layout.Directory.ReadState());
+    }
+
+    /// <summary>The tables in use: while migrating, the old one and the new one.</summary>
+    private static IEnumerable<StripeTable> Live(StripedView view) => view.Older is { } older ? [older, view.Newest] : [view.Newest];
+
+    /// <summary>Whether stripe <paramref name="stripe"/> of <paramref name="table"/> holds the map's entries: an unmoved old stripe, or a new one whose old stripe is moved.</summary>
+    private static bool IsAuthoritative(StripedView view, StripeTable table, long stripe)
+    {
+        if (view.Older is not { } older)
+        {
+            return true;
+        }
+        bool moved = SharedMemory.ReadAcquire(older.Moved(stripe & older.StripeMask)) != 0;
+        return table == older ? !moved : moved;
+    }
+
+    private static long MovedStripes(StripeTable older)
+    {
+        long moved = 0;
+        for (long s = 0; s < older.Stripes; s++)
+        {
+            moved += SharedMemory.ReadAcquire(older.Moved(s)) != 0 ? 1 : 0;
+        }
+        return moved;
     }
 
     private static void CheckKey(StripeTable table, long stripe, long index, ReadOnlySpan<byte> key, CheckReport report)
     {
         ulong hash = XxHash3.Hash(key, table.Seed);
         long home = (long)(hash >> 32) & (table.CellsPerStripe - 1);
-        if ((long)(hash & (ulong)(table.Stripes - 1)) != stripe)
+        if (table.StripeIndexOf(hash) != stripe)
         {
-            report.Add($"stripe {stripe} cell {index}: key 0x{Convert.ToHexString(key)} belongs to stripe {(long)(hash & (ulong)(table.Stripes - 1))}");
+            report.Add($"table {table.Generation} stripe {stripe} cell {index}: key 0x{Convert.ToHexString(key)} belongs to stripe {table.StripeIndexOf(hash)}");
             return;
         }
         for (long i = home; i != index; i = (i + 1) & (table.CellsPerStripe - 1))
         {
             if (table.State(stripe, i) == StripedLayout.Empty)
             {
-                report.Add($"stripe {stripe} cell {index}: key 0x{Convert.ToHexString(key)} lies past the empty cell {i} after its home {home}: lookups cannot find it");
+                report.Add($"table {table.Generation} stripe {stripe} cell {index}: key 0x{Convert.ToHexString(key)} lies past the empty cell {i} after its home {home}: lookups cannot find it");
                 return;
             }
         }
     }
-
 }

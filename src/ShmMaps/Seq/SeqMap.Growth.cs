@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using ShmMaps.Core.Memory;
 using ShmMaps.Core.Registry;
 using ShmMaps.Seq;
+using ShmMaps.Tables;
 
 namespace ShmMaps;
 
@@ -25,7 +26,7 @@ namespace ShmMaps;
 /// <para>
 /// Lookups never wait: while migrating, a key whose old stripe is not yet moved is looked up in the old table
 /// (which still holds every such key), else in the new one. When every flag is set, a writer publishes (g+1, steady);
-/// the old table's memory is given back <see cref="SeqMapLayout.RetireGrace"/> later by a writer.
+/// the old table's memory is given back <see cref="TableDirectory.RetireGrace"/> later by a writer (<see cref="TableRetirement"/>).
 /// </para>
 /// </remarks>
 public sealed unsafe partial class SeqMap<TKey, TValue>
@@ -37,15 +38,6 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
     private const long SmallTableCells = 1024;
 
     private int _addsSinceLoadCheck;
-
-    /// <summary>Where this process's scan for stripes still to move goes on from: [generation 16][stripe 48].</summary>
-    private long _scanFrom;
-
-    /// <summary>The generation below which this process knows the tables are given back.</summary>
-    private int _retiredKnown;
-
-    /// <summary>When this process may next look whether an old table can be given back (<see cref="Environment.TickCount64"/>).</summary>
-    private long _nextRetireLook;
 
     /// <summary>The generation writes go to now.</summary>
     internal int Generation => View().Newest.Generation;
@@ -70,7 +62,7 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
 
     /// <summary>True if <paramref name="table"/> is still the one writes go to (read after the caller's lock CAS).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool IsWriteTarget(SeqTable table) => SeqDirectory.Generation(SharedMemory.ReadAcquire(_directory.State)) == table.Generation;
+    private bool IsWriteTarget(SeqTable table) => TableDirectory.Generation(_directory.ReadState()) == table.Generation;
 
     /// <summary>Looks a key up while its table is being copied into the next one.</summary>
     private static bool FindMigrating(SeqView view, ulong hash, in TKey key, out TValue value)
@@ -98,7 +90,7 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
     {
         SeqTable older = view.Older!;
         MoveStripe(older, view.Newest, lane, older.StripeOfHome(older.Home(hash)));
-        long ticket = Interlocked.Increment(ref *_directory.Cursor) - 1; // a ticket: spreads helpers over the stripes
+        long ticket = _directory.TakeTicket();
         if (ticket >= 0 && ticket < older.StripeCount)
         {
             MoveStripe(older, view.Newest, lane, ticket);
@@ -113,21 +105,13 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
     private void FinishStep(SeqView view, Lane lane)
     {
         SeqTable older = view.Older!;
-        long scan = _scanFrom;
-        long from = scan >> 48 == older.Generation ? scan & ((1L << 48) - 1) : 0;
-        while (from < older.StripeCount && SharedMemory.ReadAcquire(older.Moved + from) != 0)
-        {
-            from++;
-        }
-        _scanFrom = ((long)older.Generation << 48) | from;
+        long from = _scan.FirstUnmoved(older.Generation, older.StripeCount, older, static (table, s) => SharedMemory.ReadAcquire(table.Moved + s) != 0);
         if (from < older.StripeCount)
         {
             MoveStripe(older, view.Newest, lane, from);
             return;
         }
-        SharedMemory.WriteRelease(_directory.SteadySince, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-        // Publishes: lookups that read this state use the new table alone; the old one waits out RetireGrace.
-        Interlocked.CompareExchange(ref *_directory.State, SeqDirectory.Steady(view.Newest.Generation), view.State);
+        _directory.EndMigration(view.State);
     }
 
     /// <summary>Finishes the migration <paramref name="view"/> names (an enumeration, or an insert that found the new table full).</summary>
@@ -239,60 +223,7 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
         {
             return false;
         }
-        SharedMemory.WriteRelease(_directory.Cursor, 0);
-        // Publishes the migration: from here no write lands in the old table (writers check after their lock).
-        Interlocked.CompareExchange(ref *_directory.State, SeqDirectory.Migrating(next), view.State);
+        _directory.BeginMigration(view.State, next);
         return true;
-    }
-
-    /// <summary>After a write: gives back the tables the map grew out of, once <see cref="SeqMapLayout.RetireGrace"/> has passed.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void GiveBackRetired(SeqView view)
-    {
-        if (view.Newest.Generation > _retiredKnown)
-        {
-            LookToGiveBack(view);
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void LookToGiveBack(SeqView view)
-    {
-        int generation = view.Newest.Generation;
-        if (view.Older is not null || Environment.TickCount64 < _nextRetireLook)
-        {
-            return;
-        }
-        _nextRetireLook = Environment.TickCount64 + 100;
-        long retired = SharedMemory.ReadAcquire(_directory.RetiredBelow);
-        if (retired >= generation)
-        {
-            _retiredKnown = generation;
-            return;
-        }
-        long since = SharedMemory.ReadAcquire(_directory.SteadySince);
-        if (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - since < (long)SeqMapLayout.RetireGrace.TotalMilliseconds)
-        {
-            return;
-        }
-        // Claims the giving back (one process does it); a process killed before it punched left memory an opener frees.
-        if (Interlocked.CompareExchange(ref *_directory.RetiredBelow, generation, retired) == retired)
-        {
-            _layout.Release((int)retired, generation);
-        }
-    }
-
-    /// <summary>An opener gives back again what the directory says was given back (a giver may have been killed first).</summary>
-    private void GiveBackOnOpen()
-    {
-        long retired = SharedMemory.ReadAcquire(_directory.RetiredBelow);
-        ulong state = SharedMemory.ReadAcquire(_directory.State);
-        int oldestLive = SeqDirectory.Generation(state) - (SeqDirectory.IsMigrating(state) ? 1 : 0);
-        if (retired < 0 || retired > oldestLive)
-        {
-            ThrowHelper.ThrowCorrupt($"map '{Name}': its directory says tables below {retired} were given back, but table {oldestLive} is in use");
-        }
-        _layout.Release(0, (int)retired);
-        _retiredKnown = (int)retired;
     }
 }

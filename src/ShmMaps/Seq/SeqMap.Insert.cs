@@ -39,7 +39,7 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
             switch (UpdateIn(view.Newest, ref lane, hash, key, value, overwrite))
             {
                 case WriteOutcome.Updated:
-                    GiveBackRetired(view);
+                    _retirement.AfterWrite(view.State);
                     return true;
                 case WriteOutcome.Present:
                     return false;
@@ -87,7 +87,7 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
                 case WriteOutcome.Retry:
                     continue;
             }
-            GiveBackRetired(view);
+            _retirement.AfterWrite(view.State);
             return outcome != WriteOutcome.Present;
         }
     }

@@ -27,7 +27,7 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
                 case WriteOutcome.Absent:
                     return false;
             }
-            GiveBackRetired(view);
+            _retirement.AfterWrite(view.State);
             return true;
         }
     }

@@ -5,6 +5,7 @@ using ShmMaps.Core.Memory;
 using ShmMaps.Core.Region;
 using ShmMaps.Keys;
 using ShmMaps.Seq;
+using ShmMaps.Tables;
 
 namespace ShmMaps;
 
@@ -29,7 +30,9 @@ public sealed unsafe partial class SeqMap<TKey, TValue> : IEnumerable<KeyValuePa
 {
     private readonly MapRegion _region;
     private readonly SeqMapLayout _layout;
-    private readonly SeqDirectory _directory;
+    private readonly TableDirectory _directory;
+    private readonly TableRetirement _retirement;
+    private readonly MigrationScan _scan = new();
     private readonly ulong _seed;
     private readonly ulong _prepared8;
     private SeqView _view;
@@ -46,8 +49,8 @@ public sealed unsafe partial class SeqMap<TKey, TValue> : IEnumerable<KeyValuePa
         ulong state = SharedMemory.ReadAcquire(_directory.State);
         _layout.EnsureReserved(state);
         _view = _layout.View(state);
-        GiveBackOnOpen();
-        GiveBackRetired(_view); // tables whose grace has passed while no writer came by
+        _retirement = new TableRetirement(region.Name, _directory, _layout.Release);
+        _retirement.OnOpen(state); // and tables whose grace has passed while no writer came by
     }
 
     /// <summary>The map's name.</summary>

@@ -13,7 +13,7 @@ namespace ShmMaps.Seq;
 /// header   kind parameters: [0] cells of table 0 (a power of two) [1] cell stride [2] tables the file has room for
 ///          [3] the load, in millionths, past which an insert starts the next table
 /// region 0 lanes
-/// region 1 directory, see <see cref="SeqDirectory"/>
+/// region 1 directory, see <see cref="TableDirectory"/>
 /// region 2 tables: table g (cells of table 0 &lt;&lt; g) right after table g-1, see <see cref="SeqTable"/>. Reserved
 ///          a table at a time: table 0 at create, each next one before the migration into it is published.
 /// </code>
@@ -42,9 +42,6 @@ internal sealed unsafe class SeqMapLayout
     /// <summary>The load past which a map created without <see cref="ShmOptions.MaxLoad"/> grows.</summary>
     public const double DefaultGrowLoad = 0.5;
 
-    /// <summary>How long a table the map has grown out of stays readable before its memory is given back.</summary>
-    public static readonly TimeSpan RetireGrace = TimeSpan.FromSeconds(10);
-
     private readonly MapRegion _region;
 
     private SeqMapLayout(MapRegion region, SeqCellLayout cell, long firstCells, int tables, double growLoad)
@@ -54,7 +51,7 @@ internal sealed unsafe class SeqMapLayout
         FirstCells = firstCells;
         Tables = tables;
         GrowLoad = growLoad;
-        Directory = new SeqDirectory(region.RegionPointer(DirectoryRegion, out _));
+        Directory = new TableDirectory(region.RegionPointer(DirectoryRegion, out _));
     }
 
     public SeqCellLayout Cell { get; }
@@ -68,7 +65,7 @@ internal sealed unsafe class SeqMapLayout
     /// <summary>The load past which an insert starts the next table.</summary>
     public double GrowLoad { get; }
 
-    public SeqDirectory Directory { get; }
+    public TableDirectory Directory { get; }
 
     /// <summary>The cell count for <paramref name="capacity"/> entries of <paramref name="stride"/>-byte cells under <paramref name="maxLoad"/> (null: by size, see <see cref="ShmOptions.MaxLoad"/>).</summary>
     public static long CellsFor(long capacity, double? maxLoad, int stride) => TableSizing.CellsFor(capacity, maxLoad, stride, MaxCells, "SeqMap");
@@ -110,8 +107,8 @@ internal sealed unsafe class SeqMapLayout
             ValueTypeName = valueTypeName,
             Capacity = capacity,
             KindParameters = [cells, layout.Stride, tables, (long)Math.Round((maxLoad ?? DefaultGrowLoad) * 1_000_000)],
-            RegionLengths = [SeqDirectory.Size, Extent(cells, layout.Stride, tables).Offset],
-            ReservedAtCreate = [SeqDirectory.Size, TableBytes(cells, layout.Stride)],
+            RegionLengths = [TableDirectory.Size, Extent(cells, layout.Stride, tables).Offset],
+            ReservedAtCreate = [TableDirectory.Size, TableBytes(cells, layout.Stride)],
             UndoCapacity = layout.ProtectedLength,
         };
     }
@@ -136,7 +133,7 @@ internal sealed unsafe class SeqMapLayout
         region.RegionPointer(DirectoryRegion, out long directoryBytes);
         region.RegionPointer(TableRegion, out long tableBytes);
         (long offset, _) = Extent(cells, cell.Stride, (int)tables);
-        if (directoryBytes < SeqDirectory.Size || tableBytes < offset)
+        if (directoryBytes < TableDirectory.Size || tableBytes < offset)
         {
             ThrowHelper.ThrowCorrupt($"map '{region.Name}': the directory ({directoryBytes} bytes) or the table region ({tableBytes} bytes) is too small for {tables} tables from {cells} cells");
         }
@@ -164,15 +161,14 @@ internal sealed unsafe class SeqMapLayout
     public SeqView View(ulong state)
     {
         CheckState(state);
-        int generation = SeqDirectory.Generation(state);
-        return new SeqView(state, Table(generation), SeqDirectory.IsMigrating(state) ? Table(generation - 1) : null);
+        int generation = TableDirectory.Generation(state);
+        return new SeqView(state, Table(generation), TableDirectory.IsMigrating(state) ? Table(generation - 1) : null);
     }
 
     /// <summary>Checks that a state word read from the file names a state of this file: <see cref="CorruptMapException"/> if not.</summary>
     public void CheckState(ulong state)
     {
-        int generation = SeqDirectory.Generation(state);
-        if (state >> 9 != 0 || generation >= Tables || (SeqDirectory.IsMigrating(state) && generation == 0))
+        if (!TableDirectory.IsValid(state, Tables))
         {
             ThrowHelper.ThrowCorrupt($"map '{_region.Name}': its table state word 0x{state:X} names no state of a file with room for {Tables} tables");
         }
@@ -189,8 +185,8 @@ internal sealed unsafe class SeqMapLayout
     public void EnsureReserved(ulong state)
     {
         CheckState(state);
-        int newest = SeqDirectory.Generation(state);
-        for (int g = SeqDirectory.IsMigrating(state) ? newest - 1 : newest; g <= newest; g++)
+        int newest = TableDirectory.Generation(state);
+        for (int g = TableDirectory.IsMigrating(state) ? newest - 1 : newest; g <= newest; g++)
         {
             (long offset, long length) = TableExtent(g);
             _region.EnsureReserved(TableRegion, offset, length, $"table {g} of the map");

@@ -1,6 +1,8 @@
+using ShmMaps.Tables;
+
 namespace ShmMaps.Seq;
 
-/// <summary>The tables one value of a <see cref="SeqDirectory"/> state word names, as this process maps them.</summary>
+/// <summary>The tables one value of a <see cref="TableDirectory"/> state word names, as this process maps them.</summary>
 internal sealed unsafe class SeqView
 {
     public SeqView(ulong state, SeqTable newest, SeqTable? older)

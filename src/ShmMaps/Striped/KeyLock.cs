@@ -30,11 +30,14 @@ public sealed unsafe class KeyLock<TKey, TValue> : IDisposable
     private readonly Lane _lane;
     private readonly object _laneLease;
     private readonly TKey[] _keys;
-    private readonly int[] _stripeOfKey;
-    private readonly nint[] _stripes;
-    private readonly ulong[] _lockedFrom;
-    private readonly byte[][] _copies;
+    private int[] _stripeOfKey = [];
+    private nint[] _stripes = [];
+    private ulong[] _lockedFrom = [];
+    private byte[][] _copies = [];
+    private StripedView _view;
     private int _held;
+    private bool _added;
+    private bool _stripeFull;
     private bool _disposed;
 
     internal KeyLock(StripedMap<TKey, TValue> map, Lane lane, object laneLease, TKey[] keys)
@@ -43,38 +46,29 @@ public sealed unsafe class KeyLock<TKey, TValue> : IDisposable
         _lane = lane;
         _laneLease = laneLease; // kept reachable: the lane stays ours even if the creating thread ends first
         _keys = (TKey[])keys.Clone();
-        var byIndex = new SortedDictionary<long, nint>();
-        var stripeIndexOfKey = new long[_keys.Length];
-        for (int i = 0; i < _keys.Length; i++)
-        {
-            nint stripe = (nint)map.StripeOf(_keys[i], out stripeIndexOfKey[i]);
-            byIndex[stripeIndexOfKey[i]] = stripe;
-        }
         int distinct = _keys.Distinct().Count();
         if (distinct > KeyLockLog.MaxKeys)
         {
             throw new ArgumentException($"a KeyLock takes at most {KeyLockLog.MaxKeys} distinct keys, not {distinct}", nameof(keys));
         }
-        long[] order = [.. byIndex.Keys];
-        _stripes = [.. byIndex.Values];
-        _stripeOfKey = [.. stripeIndexOfKey.Select(index => Array.BinarySearch(order, index))];
-        _lockedFrom = new ulong[_stripes.Length];
-        _copies = new byte[_stripes.Length][];
         ScopedStripes scoped = ScopedStripes.Of(lane);
         scoped.Open();
         try
         {
-            SharedMemory memory = map.Region.Memory;
-            byte* list = lane.ScopeLogArea(LogStart, out _);
-            for (; _held < _stripes.Length; _held++)
+            while (true)
             {
-                byte* stripe = (byte*)_stripes[_held];
-                // Listed before locked: whoever claims the lane after a crash releases what the list names.
-                ScopeLog.Write(list + (_held * ScopeLog.RecordSize(0)), memory.OffsetOf(stripe), 0, []);
-                lane.HoldScope(LogStart, _held + 1);
-                _lockedFrom[_held] = map.LockStripe(lane, stripe);
-                scoped.Add(_stripes[_held]);
+                // During a migration the keys' old stripes are moved first; a migration that begins while we lock
+                // makes us let go and lock the new table's stripes (no write lands in a table after its migration began).
+                _view = map.PrepareKeyLock(lane, _keys);
+                LockStripesOf(_view.Newest, scoped);
+                if (map.IsWriteTarget(_view.Newest))
+                {
+                    break;
+                }
+                ReleaseStripes(scoped);
+                _lane.FinishScope();
             }
+            _copies = new byte[_stripes.Length][];
             for (int s = 0; s < _stripes.Length; s++)
             {
                 // A stripe is at most StripedLayout.MaxStripeBytes (checked at create and open): its size fits an int.
@@ -86,6 +80,33 @@ public sealed unsafe class KeyLock<TKey, TValue> : IDisposable
         {
             Release();
             throw;
+        }
+    }
+
+    /// <summary>Lists, then locks, the stripes of the keys in <paramref name="table"/>, in ascending order.</summary>
+    private void LockStripesOf(StripeTable table, ScopedStripes scoped)
+    {
+        var byIndex = new SortedSet<long>();
+        var stripeIndexOfKey = new long[_keys.Length];
+        for (int i = 0; i < _keys.Length; i++)
+        {
+            stripeIndexOfKey[i] = _map.StripeIndexOf(table, _keys[i]);
+            byIndex.Add(stripeIndexOfKey[i]);
+        }
+        long[] order = [.. byIndex];
+        _stripes = [.. order.Select(index => (nint)table.Stripe(index))];
+        _stripeOfKey = [.. stripeIndexOfKey.Select(index => Array.BinarySearch(order, index))];
+        _lockedFrom = new ulong[_stripes.Length];
+        SharedMemory memory = _map.Region.Memory;
+        byte* list = _lane.ScopeLogArea(LogStart, out _);
+        for (; _held < _stripes.Length; _held++)
+        {
+            byte* stripe = (byte*)_stripes[_held];
+            // Listed before locked: whoever claims the lane after a crash releases what the list names.
+            ScopeLog.Write(list + (_held * ScopeLog.RecordSize(0)), memory.OffsetOf(stripe), 0, []);
+            _lane.HoldScope(LogStart, _held + 1);
+            _lockedFrom[_held] = _map.LockStripe(_lane, stripe);
+            scoped.Add(_stripes[_held]);
         }
     }
 
@@ -120,11 +141,20 @@ public sealed unsafe class KeyLock<TKey, TValue> : IDisposable
         return cell is not null;
     }
 
-    /// <summary>Sets <paramref name="key"/> (one of the locked keys), adding it if absent; <see cref="MapFullException"/> if its stripe is full.</summary>
+    /// <summary>
+    /// Sets <paramref name="key"/> (one of the locked keys), adding it if absent. If its stripe is full,
+    /// <see cref="MapFullException"/>: the map grows when this KeyLock is disposed, and the add may be tried again then.
+    /// </summary>
     public void Insert(TKey key, TValue value)
     {
         byte* copy = Copy(key);
-        byte* cell = _map.SlotFor(copy, key, out _);
+        byte* cell = _map.TrySlotFor(copy, key, out _);
+        if (cell is null)
+        {
+            _stripeFull = true;
+            throw new MapFullException(
+                $"map '{_map.Name}': the stripe of key '{key}' has all its {_map.CellsPerStripe} cells in use; the map grows when this KeyLock is disposed: lock the keys again and retry");
+        }
         StripedMap<TKey, TValue>.StoreCell(cell, StripedLayout.Occupied, key, value);
     }
 
@@ -170,6 +200,14 @@ public sealed unsafe class KeyLock<TKey, TValue> : IDisposable
         {
             Release();
         }
+        if (_stripeFull)
+        {
+            _map.TryGrowForFullStripe(_view); // so that the add, tried again, finds room (or MapFull says why)
+        }
+        else if (_added)
+        {
+            _map.AfterKeyLock(_view);
+        }
     }
 
     /// <summary>
@@ -200,6 +238,7 @@ public sealed unsafe class KeyLock<TKey, TValue> : IDisposable
             return false;
         }
         _lane.CommitScope(LogStart, _stripes.Length + records, countDelta);
+        _added = countDelta > 0;
         return true;
     }
 
@@ -236,14 +275,19 @@ public sealed unsafe class KeyLock<TKey, TValue> : IDisposable
     private void Release()
     {
         ScopedStripes scoped = ScopedStripes.Of(_lane);
+        ReleaseStripes(scoped);
+        _lane.FinishScope();
+        scoped.Close();
+    }
+
+    private void ReleaseStripes(ScopedStripes scoped)
+    {
         while (_held > 0)
         {
             _held--;
             StripeHold.Release((byte*)_stripes[_held], _lockedFrom[_held]);
             scoped.Remove(_stripes[_held]);
         }
-        _lane.FinishScope();
-        scoped.Close();
     }
 
     /// <summary>This scope's copy of the stripe of <paramref name="key"/>; <see cref="ArgumentException"/> if it is not one of the locked keys.</summary>

@@ -1,17 +1,17 @@
 using ShmMaps.Core.Locking;
-using ShmMaps.Core.Memory;
 using ShmMaps.Core.Registry;
 
 namespace ShmMaps.Striped;
 
-/// <summary>A stripe locked by one lane for one operation; disposing releases it with the next version.</summary>
+/// <summary>A stripe of the newest table locked by one lane for one operation; disposing releases it with the next version.</summary>
 internal readonly unsafe ref struct StripeHold
 {
     private readonly ulong _lockedFrom;
 
-    public StripeHold(Lane lane, byte* stripe, ulong hash, ulong lockedFrom)
+    public StripeHold(Lane lane, StripedView view, byte* stripe, ulong hash, ulong lockedFrom)
     {
         Lane = lane;
+        View = view;
         Stripe = stripe;
         Hash = hash;
         _lockedFrom = lockedFrom;
@@ -19,6 +19,9 @@ internal readonly unsafe ref struct StripeHold
 
     /// <summary>The lane the stripe is locked by; writes under it record their intent there.</summary>
     public Lane Lane { get; }
+
+    /// <summary>The tables the state word named when the stripe was locked (still the newest: checked after the lock).</summary>
+    public StripedView View { get; }
 
     /// <summary>The stripe, its lock word first.</summary>
     public byte* Stripe { get; }

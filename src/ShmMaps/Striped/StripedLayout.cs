@@ -1,19 +1,24 @@
 using System.Numerics;
+using ShmMaps.Core.Region;
 using ShmMaps.Tables;
 
 namespace ShmMaps.Striped;
 
 /// <summary>
-/// Where a <see cref="StripedMap{TKey,TValue}"/>'s bytes are.
+/// Where a <see cref="StripedMap{TKey,TValue}"/>'s bytes are: sizing at create, and the file's layout checked at open
+/// (one descriptor for the map and the inspector).
 /// </summary>
 /// <remarks>
 /// <code>
-/// header   kind parameters: [0] stripe count [1] cells per stripe [2] cell stride [3] stripe stride
-///          (counts are powers of two)
-/// region 0 lanes (undo image: one cell)
-/// region 1 stripes, stripe stride bytes each:
-///            0  u64 lock word   [version 32][gen 16][lane 15][locked 1]; every release bumps the version
-///            8  u64 reserved
+/// header   kind parameters: [0] stripes of table 0 [1] cells per stripe [2] cell stride [3] stripe stride
+///          [4] tables the file has room for (0: a file made before maps grew, one table and no directory)
+///          [5] the load, in millionths, past which an add starts the next table (counts are powers of two)
+/// region 0 lanes (undo image: one cell, then a KeyLock's scope log)
+/// region 1 tables: table g (stripes of table 0 &lt;&lt; g, each of the same cells) right after table g-1;
+///          reserved a table at a time: table 0 at create, each next one before the migration into it is published
+/// region 2 directory, see <see cref="TableDirectory"/>
+/// stripe     0  u64 lock word   [version 32][gen 16][lane 15][locked 1]; every release bumps the version
+///            8  u64 moved       1 once the stripe is copied into the next table (set under its lock)
 ///           16  cells: cells per stripe x cell stride
 /// cell       0  u32 state       0 empty, 1 occupied, 2 removed (a tombstone lookups step over)
 ///            4  u32 reserved
@@ -23,16 +28,21 @@ namespace ShmMaps.Striped;
 /// within the stripe, wrapping, so every byte a key's operation reads or writes is guarded by one lock
 /// word. A writer changes one cell per step under the stripe lock, with that cell's bytes as the undo
 /// image (the write protocol of <c>Lane</c>); readers copy what they need and check that the stripe's
-/// word did not change.
+/// word did not change. A table twice as large splits stripe s into its stripes s and s + the old count (one more
+/// bit of the hash), the home cells unchanged.
 /// </remarks>
-internal static class StripedLayout
+internal sealed unsafe class StripedLayout
 {
-    public const int StripeRegion = 1;
+    public const int TableRegion = 1;
+    public const int DirectoryRegion = 2;
     public const int StripeCountParameter = 0;
     public const int CellsPerStripeParameter = 1;
     public const int CellStrideParameter = 2;
     public const int StripeStrideParameter = 3;
+    public const int TablesParameter = 4;
+    public const int GrowLoadParameter = 5;
 
+    public const int MovedOffset = 8;
     public const int CellsOffset = 16;
     public const int KeyOffset = 8;
 
@@ -46,7 +56,7 @@ internal static class StripedLayout
     /// <summary>A stripe has at least this many cells.</summary>
     public const int MinCellsPerStripe = 16;
 
-    /// <summary>The largest number of cells.</summary>
+    /// <summary>The largest number of cells of one table.</summary>
     public const long MaxCells = 1L << 31;
 
     /// <summary>
@@ -58,9 +68,60 @@ internal static class StripedLayout
     /// <summary>The most bytes a stripe takes (what a KeyLock copies per stripe).</summary>
     public const long MaxStripeBytes = 64L << 20;
 
-    public static int CellStride(int keySize, int valueSize) => (KeyOffset + keySize + valueSize + 7) & ~7;
+    /// <summary>The load past which a map created without <see cref="ShmOptions.MaxLoad"/> grows.</summary>
+    public const double DefaultGrowLoad = 0.5;
 
-    public static long StripeStride(long cellsPerStripe, int cellStride) => (CellsOffset + (cellsPerStripe * cellStride) + 63) & ~63L;
+    private readonly MapRegion _region;
+
+    /// <summary>The directory of a file made before maps grew: this process's own zeroed words (its state stays table 0).</summary>
+    private readonly byte[]? _ownDirectory;
+
+    private StripedLayout(MapRegion region, long firstStripes, long cellsPerStripe, int tables, double growLoad)
+    {
+        _region = region;
+        KeySize = (int)region.Header->KeySize;
+        ValueSize = (int)region.Header->ValueSize;
+        CellStride = CellStrideOf(KeySize, ValueSize);
+        FirstStripes = firstStripes;
+        CellsPerStripe = cellsPerStripe;
+        StripeStride = StripeStrideOf(cellsPerStripe, CellStride);
+        Tables = tables;
+        GrowLoad = growLoad;
+        if (region.KindParameter(TablesParameter) == 0)
+        {
+            _ownDirectory = GC.AllocateArray<byte>(TableDirectory.Size, pinned: true);
+            Directory = new TableDirectory((byte*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref _ownDirectory[0]));
+        }
+        else
+        {
+            Directory = new TableDirectory(region.RegionPointer(DirectoryRegion, out _));
+        }
+    }
+
+    /// <summary>The stripes of table 0.</summary>
+    public long FirstStripes { get; }
+
+    public long CellsPerStripe { get; }
+
+    public int CellStride { get; }
+
+    public long StripeStride { get; }
+
+    public int KeySize { get; }
+
+    public int ValueSize { get; }
+
+    /// <summary>How many tables the file has room for: the map grows at most <c>Tables - 1</c> times.</summary>
+    public int Tables { get; }
+
+    /// <summary>The load past which an add starts the next table.</summary>
+    public double GrowLoad { get; }
+
+    public TableDirectory Directory { get; }
+
+    public static int CellStrideOf(int keySize, int valueSize) => (KeyOffset + keySize + valueSize + 7) & ~7;
+
+    public static long StripeStrideOf(long cellsPerStripe, int cellStride) => (CellsOffset + (cellsPerStripe * cellStride) + 63) & ~63L;
 
     /// <summary>
     /// Stripes and cells per stripe for <paramref name="capacity"/> entries: the table of <see cref="TableSizing"/>
@@ -91,7 +152,7 @@ internal static class StripedLayout
         {
             throw new ArgumentOutOfRangeException(nameof(stripeCount), stripeCount, $"{stripes} stripes of {perStripe} cells exceed a StripedMap's {MaxCells} cells");
         }
-        if (perStripe > MaxCellsPerStripe || StripeStride(perStripe, cellStride) > MaxStripeBytes)
+        if (perStripe > MaxCellsPerStripe || StripeStrideOf(perStripe, cellStride) > MaxStripeBytes)
         {
             throw new ArgumentException(
                 $"{stripes} stripes for {capacity} entries would make stripes of {perStripe} cells of {cellStride} bytes; a stripe has at most " +
@@ -99,4 +160,131 @@ internal static class StripedLayout
         }
         return (stripes, perStripe);
     }
+
+    /// <summary>The file a map of <paramref name="capacity"/> entries at first, and at most <paramref name="maxCapacity"/> (null: as memory allows), needs.</summary>
+    public static RegionSpec Spec(long capacity, int stripeCount, double? maxLoad, long? maxCapacity, int keySize, int valueSize, string keyTypeName, string valueTypeName)
+    {
+        int cellStride = CellStrideOf(keySize, valueSize);
+        (long stripes, long perStripe) = Size(capacity, stripeCount, maxLoad, cellStride);
+        long stripeStride = StripeStrideOf(perStripe, cellStride);
+        long lastStripes = MaxCells / perStripe;
+        if (maxCapacity is { } cap)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(cap, capacity, nameof(ShmOptions.MaxCapacity));
+            long cells = TableSizing.CellsFor(cap, maxLoad ?? DefaultGrowLoad, MaxCells, "StripedMap");
+            lastStripes = Math.Clamp(cells / perStripe, stripes, lastStripes);
+        }
+        int tables = BitOperations.Log2((ulong)lastStripes) - BitOperations.Log2((ulong)stripes) + 1;
+        return new RegionSpec
+        {
+            Kind = MapKind.StripedMap,
+            KeySize = keySize,
+            ValueSize = valueSize,
+            KeyTypeName = keyTypeName,
+            ValueTypeName = valueTypeName,
+            Capacity = capacity,
+            KindParameters = [stripes, perStripe, cellStride, stripeStride, tables, (long)Math.Round((maxLoad ?? DefaultGrowLoad) * 1_000_000)],
+            RegionLengths = [Extent(stripes, stripeStride, tables).Offset, TableDirectory.Size],
+            ReservedAtCreate = [stripes * stripeStride, TableDirectory.Size],
+            UndoCapacity = cellStride + KeyLockLog.Capacity(cellStride),
+        };
+    }
+
+    /// <summary>The layout of <paramref name="region"/> (a StripedMap file), every parameter checked against its regions.</summary>
+    public static StripedLayout Open(MapRegion region)
+    {
+        long stripes = region.KindParameter(StripeCountParameter);
+        long perStripe = region.KindParameter(CellsPerStripeParameter);
+        int cellStride = CellStrideOf((int)region.Header->KeySize, (int)region.Header->ValueSize);
+        long tables = region.KindParameter(TablesParameter);
+        long growLoad = region.KindParameter(GrowLoadParameter);
+        bool grows = tables != 0;
+        tables = grows ? tables : 1;
+        if (stripes < 1 || (stripes & (stripes - 1)) != 0 || perStripe < 1 || (perStripe & (perStripe - 1)) != 0
+            || perStripe > MaxCellsPerStripe || stripes > MaxCells / perStripe
+            || region.KindParameter(CellStrideParameter) != cellStride || region.KindParameter(StripeStrideParameter) != StripeStrideOf(perStripe, cellStride)
+            || StripeStrideOf(perStripe, cellStride) > MaxStripeBytes
+            || tables < 1 || tables > 32 || (stripes << ((int)tables - 1)) > MaxCells / perStripe || (grows && (growLoad <= 50_000 || growLoad > 1_000_000)))
+        {
+            ThrowHelper.ThrowCorrupt(
+                $"map '{region.Name}': {stripes} stripes of {perStripe} cells, the cell or stripe stride, {tables} tables or growth load {growLoad} is invalid");
+        }
+        region.RegionPointer(TableRegion, out long tableBytes);
+        long directoryBytes = TableDirectory.Size;
+        if (grows)
+        {
+            region.RegionPointer(DirectoryRegion, out directoryBytes);
+        }
+        if (tableBytes < Extent(stripes, StripeStrideOf(perStripe, cellStride), (int)tables).Offset || directoryBytes < TableDirectory.Size)
+        {
+            ThrowHelper.ThrowCorrupt($"map '{region.Name}': the table region ({tableBytes} bytes) or the directory ({directoryBytes} bytes) is too small for {tables} tables from {stripes} stripes");
+        }
+        return new StripedLayout(region, stripes, perStripe, (int)tables, grows ? growLoad / 1_000_000.0 : 1);
+    }
+
+    /// <summary>
+    /// Table <paramref name="generation"/> as this process maps it; <see cref="CorruptMapException"/> for a generation
+    /// the file has no room for (a damaged state word).
+    /// </summary>
+    public StripeTable Table(int generation)
+    {
+        if ((uint)generation >= (uint)Tables)
+        {
+            ThrowHelper.ThrowCorrupt($"map '{_region.Name}': its directory names table {generation}, but the file has room for {Tables}");
+        }
+        byte* start = _region.RegionPointer(TableRegion, out _) + TableExtent(generation).Offset;
+        return new StripeTable(this, generation, start, FirstStripes << generation, _region.HashSeed);
+    }
+
+    /// <summary>The tables state word <paramref name="state"/> names; <see cref="CorruptMapException"/> if it names none of this file's.</summary>
+    public StripedView View(ulong state)
+    {
+        CheckState(state);
+        int generation = TableDirectory.Generation(state);
+        return new StripedView(state, Table(generation), TableDirectory.IsMigrating(state) ? Table(generation - 1) : null);
+    }
+
+    /// <summary>Checks that a state word read from the file names a state of this file: <see cref="CorruptMapException"/> if not.</summary>
+    public void CheckState(ulong state)
+    {
+        if (!TableDirectory.IsValid(state, Tables))
+        {
+            ThrowHelper.ThrowCorrupt($"map '{_region.Name}': its table state word 0x{state:X} names no state of a file with room for {Tables} tables");
+        }
+    }
+
+    /// <summary>Table <paramref name="generation"/>'s offset in the table region and its length.</summary>
+    public (long Offset, long Length) TableExtent(int generation) => Extent(FirstStripes, StripeStride, generation);
+
+    /// <summary>Allocates table <paramref name="generation"/>'s memory (idempotent); <see cref="MapFullException"/> if the file system is full.</summary>
+    public void Reserve(int generation)
+    {
+        (long offset, long length) = TableExtent(generation);
+        _region.Reserve(TableRegion, offset, length, $"table {generation} of the map ({FirstStripes << generation:N0} stripes of {CellsPerStripe} cells)");
+    }
+
+    /// <summary>An opener's check that the tables a state word names are allocated (the file may come from a process that did not).</summary>
+    public void EnsureReserved(ulong state)
+    {
+        CheckState(state);
+        for (int g = TableDirectory.OldestLive(state); g <= TableDirectory.Generation(state); g++)
+        {
+            (long offset, long length) = TableExtent(g);
+            _region.EnsureReserved(TableRegion, offset, length, $"table {g} of the map");
+        }
+    }
+
+    /// <summary>Gives back the memory of tables <paramref name="from"/> up to, not including, <paramref name="below"/>.</summary>
+    public void Release(int from, int below)
+    {
+        for (int g = Math.Max(from, 0); g < below && g < Tables; g++)
+        {
+            (long offset, long length) = TableExtent(g);
+            _region.Release(TableRegion, offset, length);
+        }
+    }
+
+    /// <summary>Table <paramref name="generation"/>'s offset and length, tables doubling from <paramref name="firstStripes"/>.</summary>
+    private static (long Offset, long Length) Extent(long firstStripes, long stripeStride, int generation) =>
+        (checked(((firstStripes << generation) - firstStripes) * stripeStride), checked((firstStripes << generation) * stripeStride));
 }

@@ -9,15 +9,17 @@ public sealed unsafe partial class StripedMap<TKey, TValue>
 {
     /// <summary>
     /// The entries, stripe by stripe: each stripe is read consistently (a version-checked copy), the map as a whole
-    /// weakly (stripes changed during the walk may be seen before or after the change).
+    /// weakly (stripes changed during the walk may be seen before or after the change). A migration in progress is
+    /// finished first; if the map grows during the walk, the walk goes on in the table it began (which keeps every
+    /// entry it had); if it grows twice and that table is given back, <see cref="InvalidOperationException"/>.
     /// </summary>
     public IEnumerator<KeyValuePair<TKey, TValue>> GetEnumerator()
     {
-        ThrowIfDisposed();
+        StripeTable table = SettledTable();
         var entries = new List<KeyValuePair<TKey, TValue>>();
-        for (long s = 0; s <= _stripeMask; s++)
+        for (long s = 0; s < table.Stripes; s++)
         {
-            ReadStripe(s, entries);
+            ReadStripe(table, s, entries);
             foreach (KeyValuePair<TKey, TValue> entry in entries)
             {
                 yield return entry;
@@ -27,9 +29,23 @@ public sealed unsafe partial class StripedMap<TKey, TValue>
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
-    private void ReadStripe(long index, List<KeyValuePair<TKey, TValue>> entries)
+    /// <summary>The newest table once no migration is in progress (finishing one if there is).</summary>
+    private StripeTable SettledTable()
     {
-        byte* stripe = _stripes + (index * _stripeStride);
+        ThrowIfDisposed();
+        StripedView view = View();
+        while (view.Older is not null)
+        {
+            FinishMigration(view, _region.Lanes.Current);
+            view = View();
+        }
+        return view.Newest;
+    }
+
+    private void ReadStripe(StripeTable table, long index, List<KeyValuePair<TKey, TValue>> entries)
+    {
+        ThrowIfDisposed();
+        byte* stripe = table.Stripe(index);
         while (true)
         {
             entries.Clear();
@@ -49,8 +65,12 @@ public sealed unsafe partial class StripedMap<TKey, TValue>
             SharedMemory.LoadLoadBarrier();
             if (SharedMemory.ReadAcquire((ulong*)stripe) == before)
             {
-                return;
+                break;
             }
+        }
+        if (SharedMemory.ReadAcquire(_directory.RetiredBelow) > table.Generation)
+        {
+            throw new InvalidOperationException($"map '{Name}' grew twice during this enumeration and gave the table it walked back; enumerate it again");
         }
     }
 }

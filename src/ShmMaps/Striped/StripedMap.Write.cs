@@ -10,24 +10,23 @@ namespace ShmMaps;
 public sealed unsafe partial class StripedMap<TKey, TValue>
 {
     /// <summary>Sets <paramref name="key"/> to <paramref name="value"/>, adding the key if absent (upsert).</summary>
-    public void Insert(TKey key, TValue value)
-    {
-        using StripeHold hold = Hold(key);
-        UpsertLocked(hold, key, value, overwrite: true);
-    }
+    public void Insert(TKey key, TValue value) => Upsert(key, value, overwrite: true);
 
     /// <summary>Adds <paramref name="key"/> if absent; false (and no change) if present.</summary>
-    public bool TryAdd(TKey key, TValue value)
-    {
-        using StripeHold hold = Hold(key);
-        return UpsertLocked(hold, key, value, overwrite: false);
-    }
+    public bool TryAdd(TKey key, TValue value) => Upsert(key, value, overwrite: false);
 
     /// <summary>Removes <paramref name="key"/>, giving its value; false if absent.</summary>
     public bool TryRemove(TKey key, out TValue value)
     {
-        using StripeHold hold = Hold(key);
-        return RemoveLocked(hold, key, out value);
+        StripedView view;
+        bool removed;
+        using (StripeHold hold = Hold(key))
+        {
+            view = hold.View;
+            removed = RemoveLocked(hold, key, out value);
+        }
+        AfterWrite(view, StripeWrite.Changed);
+        return removed;
     }
 
     /// <summary>
@@ -38,11 +37,29 @@ public sealed unsafe partial class StripedMap<TKey, TValue>
     public TValue AddOrUpdate(TKey key, TValue addValue, Func<TKey, TValue, TValue> update)
     {
         ArgumentNullException.ThrowIfNull(update);
-        using StripeHold hold = Hold(key);
-        byte* cell = SlotFor(hold.Stripe, hold.Hash, key, out bool exists);
-        TValue next = exists ? update(key, ValueAt(cell)) : addValue;
-        WriteCell(hold.Lane, hold.Stripe, cell, StripedLayout.Occupied, key, next, exists ? 0 : 1);
-        return next;
+        while (true)
+        {
+            StripedView view;
+            StripeWrite write = StripeWrite.StripeFull;
+            TValue next = addValue;
+            using (StripeHold hold = Hold(key))
+            {
+                view = hold.View;
+                byte* cell = TrySlotFor(hold.Stripe, hold.Hash, key, out bool exists);
+                if (cell is not null)
+                {
+                    next = exists ? update(key, ValueAt(cell)) : addValue;
+                    WriteCell(hold.Lane, hold.Stripe, cell, StripedLayout.Occupied, key, next, exists ? 0 : 1);
+                    write = exists ? StripeWrite.Changed : StripeWrite.Added;
+                }
+            }
+            if (write != StripeWrite.StripeFull)
+            {
+                AfterWrite(view, write);
+                return next;
+            }
+            GrowForFullStripe(view, key);
+        }
     }
 
     /// <summary>
@@ -68,14 +85,52 @@ public sealed unsafe partial class StripedMap<TKey, TValue>
         return RobustLock.Acquire(_region.Lanes, lane, (ulong*)stripe, heldHere: _heldHere);
     }
 
-    /// <summary>Locks the stripe of <paramref name="key"/> for one operation of this thread.</summary>
+    /// <summary>
+    /// Locks the stripe of <paramref name="key"/> in the newest table for one operation of this thread: during a
+    /// migration, after moving the key's old stripe (and one more); again if a migration began while it locked.
+    /// </summary>
     private StripeHold Hold(in TKey key)
     {
         ThrowIfDisposed();
         Lane lane = _region.Lanes.Current;
         ulong hash = Hash(key);
-        byte* stripe = StripeOf(hash);
-        return new StripeHold(lane, stripe, hash, LockStripe(lane, stripe));
+        while (true)
+        {
+            StripedView view = View();
+            if (view.Older is not null)
+            {
+                Help(view, lane, hash);
+            }
+            StripeTable table = view.Newest;
+            byte* stripe = table.Stripe(table.StripeIndexOf(hash));
+            ulong lockedFrom = LockStripe(lane, stripe);
+            if (IsWriteTarget(table))
+            {
+                return new StripeHold(lane, view, stripe, hash, lockedFrom);
+            }
+            StripeHold.Release(stripe, lockedFrom);
+        }
+    }
+
+    /// <summary>Sets or adds <paramref name="key"/>, growing the map first when its stripe is full; false if present and not <paramref name="overwrite"/>.</summary>
+    private bool Upsert(in TKey key, in TValue value, bool overwrite)
+    {
+        while (true)
+        {
+            StripedView view;
+            StripeWrite write;
+            using (StripeHold hold = Hold(key))
+            {
+                view = hold.View;
+                write = UpsertLocked(hold, key, value, overwrite);
+            }
+            if (write != StripeWrite.StripeFull)
+            {
+                AfterWrite(view, write);
+                return write != StripeWrite.Unchanged;
+            }
+            GrowForFullStripe(view, key);
+        }
     }
 
     /// <summary>The cell of <paramref name="key"/> in a held stripe or a copy of one, or null.</summary>
@@ -87,16 +142,20 @@ public sealed unsafe partial class StripedMap<TKey, TValue>
     /// <summary>Whether a cell holds an entry.</summary>
     internal static bool IsOccupied(byte* cell) => StateAt(cell) == StripedLayout.Occupied;
 
-    /// <summary>Sets or adds <paramref name="key"/> in the held stripe; false if present and not <paramref name="overwrite"/>.</summary>
-    private bool UpsertLocked(in StripeHold hold, in TKey key, in TValue value, bool overwrite)
+    /// <summary>Sets or adds <paramref name="key"/> in the held stripe (unchanged if present and not <paramref name="overwrite"/>).</summary>
+    private StripeWrite UpsertLocked(in StripeHold hold, in TKey key, in TValue value, bool overwrite)
     {
-        byte* cell = SlotFor(hold.Stripe, hold.Hash, key, out bool exists);
+        byte* cell = TrySlotFor(hold.Stripe, hold.Hash, key, out bool exists);
+        if (cell is null)
+        {
+            return StripeWrite.StripeFull;
+        }
         if (exists && !overwrite)
         {
-            return false;
+            return StripeWrite.Unchanged;
         }
         WriteCell(hold.Lane, hold.Stripe, cell, StripedLayout.Occupied, key, value, exists ? 0 : 1);
-        return true;
+        return exists ? StripeWrite.Changed : StripeWrite.Added;
     }
 
     /// <summary>Removes <paramref name="key"/> from the held stripe.</summary>
@@ -115,12 +174,11 @@ public sealed unsafe partial class StripedMap<TKey, TValue>
 
     /// <summary>
     /// The cell of <paramref name="key"/> in <paramref name="stripe"/> (a held stripe, or a copy of one), or the
-    /// cell it would be added to: the first removed or empty cell of its probe; <see cref="MapFullException"/>
-    /// if the stripe has none.
+    /// cell it would be added to: the first removed or empty cell of its probe; null if the stripe has none.
     /// </summary>
-    internal byte* SlotFor(byte* stripe, in TKey key, out bool exists) => SlotFor(stripe, Hash(key), key, out exists);
+    internal byte* TrySlotFor(byte* stripe, in TKey key, out bool exists) => TrySlotFor(stripe, Hash(key), key, out exists);
 
-    private byte* SlotFor(byte* stripe, ulong hash, in TKey key, out bool exists)
+    private byte* TrySlotFor(byte* stripe, ulong hash, in TKey key, out bool exists)
     {
         long home = (long)(hash >> 32) & _cellMask;
         byte* free = null;
@@ -142,10 +200,6 @@ public sealed unsafe partial class StripedMap<TKey, TValue>
             {
                 break;
             }
-        }
-        if (free is null)
-        {
-            ThrowHelper.ThrowMapFull($"map '{Name}': the stripe of key '{key}' has all its {CellsPerStripe} cells in use; create the map with a larger capacity");
         }
         exists = false;
         return free;

@@ -6,6 +6,7 @@ using ShmMaps.Core.Region;
 using ShmMaps.Core.Registry;
 using ShmMaps.Keys;
 using ShmMaps.Striped;
+using ShmMaps.Tables;
 
 namespace ShmMaps;
 
@@ -17,8 +18,11 @@ namespace ShmMaps;
 /// </summary>
 /// <remarks>
 /// Layout: <see cref="StripedLayout"/>. Keys compare and hash by their bytes, so <typeparamref name="TKey"/>
-/// must have no padding. The table never grows; a key's stripe holds a fixed number of cells, and a key whose
-/// stripe is full is refused with <see cref="MapFullException"/> (the map stays usable).
+/// must have no padding. The first table holds <c>capacity</c> entries at or below <see cref="ShmOptions.MaxLoad"/>;
+/// past that load (0.5 by default), or when a key's stripe is full, an add starts a table of twice the stripes, and
+/// the writers of every process copy the old stripes into it one at a time while lookups read both (the growth
+/// protocol is in StripedMap.Growth.cs). With <see cref="ShmOptions.MaxCapacity"/>, a key whose stripe is full in
+/// the largest table is refused with <see cref="MapFullException"/> (the map stays usable).
 /// </remarks>
 /// <typeparam name="TKey">The key type; unmanaged, without padding.</typeparam>
 /// <typeparam name="TValue">The value type; unmanaged.</typeparam>
@@ -27,30 +31,37 @@ public sealed unsafe partial class StripedMap<TKey, TValue> : IEnumerable<KeyVal
     where TValue : unmanaged
 {
     private readonly MapRegion _region;
-    private readonly byte* _stripes;
-    private readonly long _stripeMask;
+    private readonly StripedLayout _layout;
+    private readonly TableDirectory _directory;
+    private readonly TableRetirement _retirement;
+    private readonly MigrationScan _scan = new();
     private readonly long _cellMask;
     private readonly long _stripeStride;
     private readonly ulong _seed;
     private readonly ulong _prepared8;
     private readonly LockWordAction _heldHere;
+    private StripedView _view;
     private volatile bool _disposed;
 
     private StripedMap(MapRegion region)
     {
         _region = region;
-        StripeTable table = StripeTable.Open(region);
-        if (table.CellStride != CellStride)
+        _layout = StripedLayout.Open(region);
+        if (_layout.CellStride != CellStride)
         {
-            ThrowHelper.ThrowCorrupt($"map '{region.Name}': cells of {table.CellStride} bytes, not the {CellStride} of these key and value types");
+            ThrowHelper.ThrowCorrupt($"map '{region.Name}': cells of {_layout.CellStride} bytes, not the {CellStride} of these key and value types");
         }
-        _stripes = table.Stripe(0);
-        _stripeStride = table.StripeStride;
-        _stripeMask = table.Stripes - 1;
-        _cellMask = table.CellsPerStripe - 1;
+        _directory = _layout.Directory;
+        _stripeStride = _layout.StripeStride;
+        _cellMask = _layout.CellsPerStripe - 1;
         _seed = region.HashSeed;
         _prepared8 = XxHash3.Prepare8(_seed);
         _heldHere = (word, _) => ThrowHeldHere(_region.Lanes.Current, (byte*)word);
+        ulong state = _directory.ReadState();
+        _layout.EnsureReserved(state);
+        _view = _layout.View(state);
+        _retirement = new TableRetirement(region.Name, _directory, _layout.Release);
+        _retirement.OnOpen(state); // and tables whose grace has passed while no writer came by
     }
 
     /// <summary>The map's name.</summary>
@@ -59,10 +70,10 @@ public sealed unsafe partial class StripedMap<TKey, TValue> : IEnumerable<KeyVal
     /// <summary>The number of entries the map was created for.</summary>
     public long Capacity => _region.Capacity;
 
-    /// <summary>The number of stripes (locks).</summary>
-    public long StripeCount => _stripeMask + 1;
+    /// <summary>The number of stripes (locks) of the table writes go to now (it doubles at each growth).</summary>
+    public long StripeCount => View().Newest.Stripes;
 
-    /// <summary>The number of cells of each stripe: at most this many keys share a stripe.</summary>
+    /// <summary>The number of cells of each stripe: at most this many keys share a stripe (the same in every table).</summary>
     public long CellsPerStripe => _cellMask + 1;
 
     /// <summary>The number of entries, summed over the writer lanes of all processes.</summary>
@@ -124,12 +135,53 @@ public sealed unsafe partial class StripedMap<TKey, TValue> : IEnumerable<KeyVal
     /// lock word (version and lock bit) did not change meanwhile, else reads again. A stripe locked by a dead
     /// process is recovered first; one held by a live process is waited for (up to <see cref="ShmOptions.LockTimeout"/>).
     /// </summary>
+    /// <remarks>
+    /// A lookup reads the state word first and uses the tables it names. A table is given back only after the state
+    /// has moved past it, and bytes given back read as zero: never a key. So a key found is the map's (a table the map
+    /// grew out of is frozen, not rewritten); a key not found is believed only if the state word is unchanged after.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryGetValue(TKey key, out TValue value)
     {
         ThrowIfDisposed();
         ulong hash = Hash(key);
-        byte* stripe = StripeOf(hash);
+        ulong state = _directory.ReadState();
+        StripedView view = _view;
+        if (view.SteadyState == state)
+        {
+            if (ReadStripe(view.Stripes + ((long)(hash & (ulong)view.StripeMask) * _stripeStride), hash, key, out value))
+            {
+                return true;
+            }
+            if (_directory.ReadState() == state)
+            {
+                return false;
+            }
+        }
+        return TryGetSlow(hash, key, out value);
+    }
+
+    /// <summary>A lookup during a migration, or after the state changed.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool TryGetSlow(ulong hash, in TKey key, out TValue value)
+    {
+        while (true)
+        {
+            StripedView view = View();
+            bool found = view.Older is null
+                ? ReadStripe(view.Newest.Stripe(view.Newest.StripeIndexOf(hash)), hash, key, out value)
+                : FindMigrating(view, hash, key, out value);
+            if (found || _directory.ReadState() == view.State)
+            {
+                return found;
+            }
+        }
+    }
+
+    /// <summary>Looks a key up in one stripe, reading it again until its lock word is the same before and after.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool ReadStripe(byte* stripe, ulong hash, in TKey key, out TValue value)
+    {
         while (true)
         {
             ulong before = SharedMemory.ReadAcquire((ulong*)stripe);
@@ -176,7 +228,7 @@ public sealed unsafe partial class StripedMap<TKey, TValue> : IEnumerable<KeyVal
     internal static int CellStride
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => StripedLayout.CellStride(Unsafe.SizeOf<TKey>(), Unsafe.SizeOf<TValue>());
+        get => StripedLayout.CellStrideOf(Unsafe.SizeOf<TKey>(), Unsafe.SizeOf<TValue>());
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -191,17 +243,16 @@ public sealed unsafe partial class StripedMap<TKey, TValue> : IEnumerable<KeyVal
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ulong Hash(in TKey key) => KeyBytes<TKey>.Hash(key, _seed, _prepared8);
 
-    /// <summary>The stripe of a hash: its low bits.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private byte* StripeOf(ulong hash) => _stripes + ((long)(hash & (ulong)_stripeMask) * _stripeStride);
-
-    /// <summary>The stripe of <paramref name="key"/> and its index (for a <see cref="KeyLock{TKey,TValue}"/>).</summary>
+    /// <summary>The stripe of <paramref name="key"/> in the newest table, and its index (for white-box tests).</summary>
     internal byte* StripeOf(in TKey key, out long index)
     {
-        ulong hash = Hash(key);
-        index = (long)(hash & (ulong)_stripeMask);
-        return StripeOf(hash);
+        StripeTable table = View().Newest;
+        index = table.StripeIndexOf(Hash(key));
+        return table.Stripe(index);
     }
+
+    /// <summary>The index of <paramref name="key"/>'s stripe in <paramref name="table"/> (for a <see cref="KeyLock{TKey,TValue}"/>).</summary>
+    internal long StripeIndexOf(StripeTable table, in TKey key) => table.StripeIndexOf(Hash(key));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private byte* CellAt(byte* stripe, long index) => stripe + StripedLayout.CellsOffset + (index * CellStride);
@@ -261,19 +312,7 @@ public sealed unsafe partial class StripedMap<TKey, TValue> : IEnumerable<KeyVal
     private static RegionSpec Spec(long capacity, int stripeCount, ShmOptions? options)
     {
         KeyBytes<TKey>.EnsureNoPadding();
-        (long stripes, long perStripe) = StripedLayout.Size(capacity, stripeCount, options?.MaxLoad, CellStride);
-        long stripeStride = StripedLayout.StripeStride(perStripe, CellStride);
-        return new RegionSpec
-        {
-            Kind = MapKind.StripedMap,
-            KeySize = Unsafe.SizeOf<TKey>(),
-            ValueSize = Unsafe.SizeOf<TValue>(),
-            KeyTypeName = TypeLayout.NameOf<TKey>(),
-            ValueTypeName = TypeLayout.NameOf<TValue>(),
-            Capacity = capacity,
-            KindParameters = [stripes, perStripe, CellStride, stripeStride],
-            RegionLengths = [checked(stripes * stripeStride)],
-            UndoCapacity = CellStride + KeyLockLog.Capacity(CellStride),
-        };
+        return StripedLayout.Spec(capacity, stripeCount, options?.MaxLoad, options?.MaxCapacity, Unsafe.SizeOf<TKey>(), Unsafe.SizeOf<TValue>(),
+            TypeLayout.NameOf<TKey>(), TypeLayout.NameOf<TValue>());
     }
 }

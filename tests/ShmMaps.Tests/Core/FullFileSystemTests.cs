@@ -42,6 +42,37 @@ public sealed class FullFileSystemTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void AStripedMapGrowsUntilTheFileSystemIsFullThenKeepsEveryKey()
+    {
+        using SmallTmpfs? fs = Mount();
+        if (fs is null)
+        {
+            return;
+        }
+        using var map = StripedMap<long, long>.Create("growing", 16, fs.Options);
+        long key = 0;
+        var error = Assert.Throws<MapFullException>(() =>
+        {
+            for (; key < 10_000_000; key++)
+            {
+                map.Insert(key, key * 3);
+            }
+        });
+        Assert.Contains("bytes free", error.Message);
+        output.WriteLine($"{key:N0} keys in {map.StripeCount:N0} stripes of {map.CellsPerStripe} cells before: {error.Message}");
+        Assert.True(key > 10_000, $"only {key} keys fit");
+        Assert.Equal(key, map.Count);
+        for (long k = 0; k < key; k++)
+        {
+            Assert.Equal(k * 3, map[k]);
+        }
+        map.Insert(0, 1); // still usable
+        Assert.True(map.TryRemove(1, out _));
+        map.Insert(1, 5);
+        Assert.Equal(5, map[1]);
+    }
+
+    [Fact]
     public void ALeftRightMapGrowsUntilTheFileSystemIsFullThenKeepsEveryKey()
     {
         using SmallTmpfs? fs = Mount();

@@ -164,9 +164,9 @@ public class LayoutTests
     [Fact]
     public void StripedLayoutIsPinned()
     {
-        Assert.Equal(24, ShmMaps.Striped.StripedLayout.CellStride(8, 8));
-        Assert.Equal(16, ShmMaps.Striped.StripedLayout.CellStride(4, 2));
-        Assert.Equal(1600, ShmMaps.Striped.StripedLayout.StripeStride(64, 24)); // 16 + 64 x 24, to 64
+        Assert.Equal(24, ShmMaps.Striped.StripedLayout.CellStrideOf(8, 8));
+        Assert.Equal(16, ShmMaps.Striped.StripedLayout.CellStrideOf(4, 2));
+        Assert.Equal(1600, ShmMaps.Striped.StripedLayout.StripeStrideOf(64, 24)); // 16 + 64 x 24, to 64
         (long stripes, long perStripe) = ShmMaps.Striped.StripedLayout.Size(1_000_000, 0, null, 24);
         Assert.Equal(1L << 21, stripes * perStripe);
         Assert.Equal(128, perStripe); // 64 would let one map in ~600 overflow a stripe before it held 1 M keys

@@ -1,5 +1,6 @@
 using ShmMaps.Inspection;
 using ShmMaps.Seq;
+using ShmMaps.Tables;
 using ShmMaps.Tests.Support;
 using Xunit.Abstractions;
 
@@ -198,7 +199,7 @@ public sealed class SeqMapGrowthTests(ITestOutputHelper output) : IDisposable
             grown.Insert(key, key);
         }
         long before = MapInspector.Describe("grown", _dir.Options).AllocatedBytes;
-        Thread.Sleep(SeqMapLayout.RetireGrace + TimeSpan.FromMilliseconds(200));
+        Thread.Sleep(TableDirectory.RetireGrace + TimeSpan.FromMilliseconds(200));
         SeqMap<long, long>.Open("grown", _dir.Options).Dispose(); // an opener after the grace gives the old tables back
         long afterOpen = MapInspector.Describe("grown", _dir.Options).AllocatedBytes;
         Assert.True(afterOpen < before, $"{afterOpen:N0} bytes after an open, {before:N0} before");

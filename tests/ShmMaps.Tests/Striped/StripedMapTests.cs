@@ -64,12 +64,22 @@ public sealed class StripedMapTests : IDisposable
             Assert.Equal(16, many.CellsPerStripe); // stripes never get fewer than 16 cells
         }
 
-        using var tight = StripedMap<long, long>.Create("tight", 16, stripeCount: 1, new ShmOptions { Directory = _dir.Path, MaxLoad = 1.0 });
+        using (var grows = StripedMap<long, long>.Create("grows", 16, stripeCount: 1, new ShmOptions { Directory = _dir.Path, MaxLoad = 1.0 }))
+        {
+            for (long k = 0; k <= grows.CellsPerStripe; k++)
+            {
+                grows.Insert(k, k); // the 17th finds its stripe full: the map grows to two stripes
+            }
+            Assert.Equal(2, grows.StripeCount);
+            Assert.Equal(17, grows.Count);
+        }
+
+        using var tight = StripedMap<long, long>.Create("tight", 16, stripeCount: 1, new ShmOptions { Directory = _dir.Path, MaxLoad = 1.0, MaxCapacity = 16 });
         for (long k = 0; k < tight.CellsPerStripe; k++)
         {
             tight.Insert(k, k);
         }
-        Assert.Throws<MapFullException>(() => tight.Insert(1000, 1));
+        Assert.Contains("largest table", Assert.Throws<MapFullException>(() => tight.Insert(1000, 1)).Message);
         Assert.True(tight.TryRemove(3, out _));
         tight.Insert(1000, 1); // a removed cell is reused
         Assert.Equal(1, tight[1000]);

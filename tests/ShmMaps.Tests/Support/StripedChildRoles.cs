@@ -10,6 +10,28 @@ public static class StripedChildRoles
         long Arg(int i) => long.Parse(args[i], CultureInfo.InvariantCulture);
         switch (role)
         {
+            case "striped-grow":
+                // Adds keys from .. to - 1 (value key x 10), every fourth through a KeyLock, acknowledging each in
+                // <name>-acked[0]; says "ready" first.
+                using (var map = StripedMap<long, long>.Open(name, options))
+                using (var acked = SeqArray<long>.Open(name + "-acked", options))
+                {
+                    Console.WriteLine("ready");
+                    for (long key = Arg(0); key < Arg(1); key++)
+                    {
+                        if (key % 4 == 0)
+                        {
+                            InsertLocked(map, key, key * 10);
+                        }
+                        else
+                        {
+                            map.Insert(key, key * 10);
+                        }
+                        acked[0] = key - Arg(0) + 1;
+                    }
+                }
+                Console.WriteLine("done");
+                return 0;
             case "striped-add":
                 // AddOrUpdate +1 on key (i mod keys) for i in 0 .. n-1.
                 using (var map = StripedMap<long, long>.Open(name, options))
@@ -75,6 +97,24 @@ public static class StripedChildRoles
             default:
                 Console.Error.WriteLine($"unknown role {role}");
                 return 3;
+        }
+    }
+
+    /// <summary>Adds a key through a KeyLock, again after the map grew if its stripe was full.</summary>
+    public static void InsertLocked(StripedMap<long, long> map, long key, long value)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                using KeyLock<long, long> scope = map.Lock(key);
+                scope[key] = value;
+                return;
+            }
+            catch (MapFullException) when (attempt < 40)
+            {
+                // the scope's Dispose grew the map
+            }
         }
     }
 }

@@ -1,0 +1,284 @@
+using System.Runtime.CompilerServices;
+using ShmMaps.Core.Locking;
+using ShmMaps.Core.Memory;
+using ShmMaps.Core.Registry;
+using ShmMaps.Striped;
+using ShmMaps.Tables;
+
+namespace ShmMaps;
+
+/// <summary>How a <see cref="StripedMap{TKey,TValue}"/> grows while every process keeps using it.</summary>
+/// <remarks>
+/// <para>
+/// An add that finds the newest table past <see cref="StripedLayout.GrowLoad"/>, or its key's stripe full, reserves the
+/// next table (twice the stripes, of the same cells) and publishes (g, steady) -> (g+1, migrating) by CAS
+/// (<see cref="TableDirectory"/>). From then on every write first makes sure its key's stripe of the old table has been
+/// moved, then moves one more, and locks only stripes of the new table. Old stripe s is moved under its own lock: new
+/// stripes s and s + the old count (where its keys go, by one more bit of their hash) are cleared, every key is
+/// copied into one of them, then the old stripe's moved flag is set. Until that flag is set, no one else touches those
+/// two new stripes; a mover killed mid-stripe leaves the flag clear and its lock with a dead owner, and the next
+/// mover clears them and copies again. Copies change no count, so <see cref="Count"/> stays exact throughout.
+/// </para>
+/// <para>
+/// No write lands in a table after its migration began: a writer (and a <see cref="KeyLock{TKey,TValue}"/>) checks
+/// the state word after its lock CAS, and the migration's CAS comes before any mover locks an old stripe; so a
+/// writer that saw its table still newest finishes before its stripe is copied.
+/// </para>
+/// <para>
+/// Lookups take no lock: while migrating, a key whose old stripe is not moved is read there (read, then the moved
+/// flag, then the cells, then the lock word again), else in the new table. When every flag is set, a writer
+/// publishes (g+1, steady); the old table is given back <see cref="TableDirectory.RetireGrace"/> later
+/// (<see cref="TableRetirement"/>).
+/// </para>
+/// </remarks>
+public sealed unsafe partial class StripedMap<TKey, TValue>
+{
+    /// <summary>How often (in adds, per process) an add checks the load; small tables check every add.</summary>
+    private const int LoadCheckInterval = 64;
+
+    /// <summary>The table size (in cells) up to which every add checks the load.</summary>
+    private const long SmallTableCells = 1024;
+
+    private int _addsSinceLoadCheck;
+
+    /// <summary>The generation writes go to now.</summary>
+    internal int Generation => View().Newest.Generation;
+
+    /// <summary>The tables the state word names now.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal StripedView View()
+    {
+        ulong state = _directory.ReadState();
+        StripedView view = _view;
+        return view.State == state ? view : Refresh(state);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private StripedView Refresh(ulong state)
+    {
+        ThrowIfDisposed();
+        StripedView view = _layout.View(state);
+        _view = view; // a reference store: readers of the field get this view or the one before, both whole
+        return view;
+    }
+
+    /// <summary>True if <paramref name="table"/> is still the one writes go to (read after the caller's lock CAS).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal bool IsWriteTarget(StripeTable table) => TableDirectory.Generation(_directory.ReadState()) == table.Generation;
+
+    /// <summary>Looks a key up while its table is being copied into the next one.</summary>
+    private bool FindMigrating(StripedView view, ulong hash, in TKey key, out TValue value)
+    {
+        StripeTable older = view.Older!;
+        long index = older.StripeIndexOf(hash);
+        byte* stripe = older.Stripe(index);
+        ulong* moved = older.Moved(index);
+        while (true)
+        {
+            ulong before = SharedMemory.ReadAcquire((ulong*)stripe);
+            if (LockWord.IsLocked(before))
+            {
+                before = WaitForStripe(stripe, before);
+            }
+            // Read after the word: a move released by the time `before` was written is seen here.
+            if (SharedMemory.ReadAcquire(moved) != 0)
+            {
+                break;
+            }
+            byte* cell = Find(stripe, hash, key);
+            value = cell is null ? default : ValueAt(cell);
+            SharedMemory.LoadLoadBarrier();
+            if (SharedMemory.ReadAcquire((ulong*)stripe) == before)
+            {
+                return cell is not null; // the stripe was whole and not moved: it held every key of its own
+            }
+        }
+        return ReadStripe(view.Newest.Stripe(view.Newest.StripeIndexOf(hash)), hash, key, out value);
+    }
+
+    /// <summary>Before a write during a migration: moves the old stripe of <paramref name="hash"/>, then one more.</summary>
+    private void Help(StripedView view, Lane lane, ulong hash)
+    {
+        StripeTable older = view.Older!;
+        MoveStripe(older, view.Newest, lane, older.StripeIndexOf(hash));
+        long ticket = _directory.TakeTicket();
+        if (ticket >= 0 && ticket < older.Stripes)
+        {
+            MoveStripe(older, view.Newest, lane, ticket);
+        }
+        else
+        {
+            FinishStep(view, lane);
+        }
+    }
+
+    /// <summary>What a <see cref="KeyLock{TKey,TValue}"/> does before it locks: <see cref="Help"/> for each of its keys.</summary>
+    internal StripedView PrepareKeyLock(Lane lane, TKey[] keys)
+    {
+        ThrowIfDisposed();
+        StripedView view = View();
+        if (view.Older is not null)
+        {
+            foreach (TKey key in keys)
+            {
+                Help(view, lane, Hash(key));
+            }
+        }
+        return view;
+    }
+
+    /// <summary>Moves the first stripe not yet moved; when there is none, ends the migration.</summary>
+    private void FinishStep(StripedView view, Lane lane)
+    {
+        StripeTable older = view.Older!;
+        long from = _scan.FirstUnmoved(older.Generation, older.Stripes, older, static (table, s) => SharedMemory.ReadAcquire(table.Moved(s)) != 0);
+        if (from < older.Stripes)
+        {
+            MoveStripe(older, view.Newest, lane, from);
+            return;
+        }
+        _directory.EndMigration(view.State);
+    }
+
+    /// <summary>Finishes the migration <paramref name="view"/> names (an enumeration, or an add that found its new stripe full).</summary>
+    private void FinishMigration(StripedView view, Lane lane)
+    {
+        while (View().State == view.State)
+        {
+            FinishStep(view, lane);
+        }
+    }
+
+    /// <summary>
+    /// Copies stripe <paramref name="index"/> of <paramref name="older"/> into its two stripes of
+    /// <paramref name="newer"/>, then sets its moved flag; nothing if it is set already.
+    /// </summary>
+    private void MoveStripe(StripeTable older, StripeTable newer, Lane lane, long index)
+    {
+        ulong* moved = older.Moved(index);
+        if (SharedMemory.ReadAcquire(moved) != 0)
+        {
+            return;
+        }
+        byte* stripe = older.Stripe(index);
+        ulong lockedFrom = LockStripe(lane, stripe);
+        try
+        {
+            if (SharedMemory.ReadAcquire(moved) != 0)
+            {
+                return;
+            }
+            byte* low = newer.Stripe(index);
+            byte* high = newer.Stripe(index + older.Stripes);
+            int cellBytes = (int)(CellsPerStripe * CellStride); // a stripe is at most StripedLayout.MaxStripeBytes
+            new Span<byte>(low + StripedLayout.CellsOffset, cellBytes).Clear(); // what a killed mover copied
+            new Span<byte>(high + StripedLayout.CellsOffset, cellBytes).Clear();
+            for (long i = 0; i <= _cellMask; i++)
+            {
+                byte* cell = CellAt(stripe, i);
+                if (StateAt(cell) != StripedLayout.Occupied)
+                {
+                    continue;
+                }
+                TKey key = KeyAt(cell);
+                ulong hash = Hash(key);
+                long target = newer.StripeIndexOf(hash);
+                if (target == index || target == index + older.Stripes)
+                {
+                    Place(newer.Stripe(target), hash, key, ValueAt(cell)); // else a key of another stripe: damage check reports
+                }
+            }
+            // Publishes the copies: whoever sees the flag finds every key of the stripe in the new table.
+            SharedMemory.WriteRelease(moved, 1);
+        }
+        finally
+        {
+            StripeHold.Release(stripe, lockedFrom);
+        }
+    }
+
+    /// <summary>
+    /// Writes a copied entry into the first empty cell of its probe in a new stripe that only its mover writes until
+    /// the old stripe is moved (it has room: it receives at most the old stripe's keys).
+    /// </summary>
+    private void Place(byte* stripe, ulong hash, in TKey key, in TValue value)
+    {
+        long home = (long)(hash >> 32) & _cellMask;
+        for (long i = 0; i <= _cellMask; i++)
+        {
+            byte* cell = CellAt(stripe, (home + i) & _cellMask);
+            if (StateAt(cell) == StripedLayout.Empty)
+            {
+                StoreCell(cell, StripedLayout.Occupied, key, value);
+                return;
+            }
+        }
+    }
+
+    /// <summary>After a write under <paramref name="view"/>: gives back old tables; after an add, starts the next table if the load calls for it.</summary>
+    private void AfterWrite(StripedView view, StripeWrite write)
+    {
+        _retirement.AfterWrite(view.State);
+        if (write != StripeWrite.Added || view.Older is not null)
+        {
+            return;
+        }
+        long cells = view.Newest.Stripes * CellsPerStripe;
+        if ((cells <= SmallTableCells || ++_addsSinceLoadCheck % LoadCheckInterval == 0) && Count > cells * _layout.GrowLoad)
+        {
+            TryGrow(view, full: false);
+        }
+    }
+
+    /// <summary>After a <see cref="KeyLock{TKey,TValue}"/> that added keys: what <see cref="AfterWrite"/> does after an add.</summary>
+    internal void AfterKeyLock(StripedView view) => AfterWrite(view, StripeWrite.Added);
+
+    /// <summary>
+    /// An add found its key's stripe full in <paramref name="view"/>'s newest table: finishes a migration in progress,
+    /// or starts the next table, so that the add can be tried again; <see cref="MapFullException"/> if the map is at its
+    /// largest table (or the file system has no memory for the next one).
+    /// </summary>
+    private void GrowForFullStripe(StripedView view, in TKey key)
+    {
+        if (!TryGrowForFullStripe(view))
+        {
+            ThrowHelper.ThrowMapFull(
+                $"map '{Name}': the stripe of key '{key}' has all its {CellsPerStripe} cells in use and the map is at its largest table " +
+                $"({view.Newest.Stripes:N0} stripes); create it with a larger {(_layout.Tables > 1 ? "ShmOptions.MaxCapacity" : "capacity")}");
+        }
+    }
+
+    /// <summary><see cref="GrowForFullStripe"/> without the exception: false if the map cannot grow.</summary>
+    internal bool TryGrowForFullStripe(StripedView view)
+    {
+        if (view.Older is not null)
+        {
+            FinishMigration(view, _region.Lanes.Current);
+            return true; // the new table may have room; if not, the next try grows again
+        }
+        return View().State != view.State || TryGrow(view, full: true);
+    }
+
+    /// <summary>
+    /// Reserves the next table and publishes the migration into it; false if the file has no room for another table,
+    /// or the file system no memory for it while the add is not refused (<paramref name="full"/>: then it throws).
+    /// </summary>
+    private bool TryGrow(StripedView view, bool full)
+    {
+        int next = view.Newest.Generation + 1;
+        if (view.Older is not null || next >= _layout.Tables)
+        {
+            return false;
+        }
+        try
+        {
+            _layout.Reserve(next);
+        }
+        catch (MapFullException) when (!full)
+        {
+            return false;
+        }
+        _directory.BeginMigration(view.State, next);
+        return true;
+    }
+}

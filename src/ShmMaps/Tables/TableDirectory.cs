@@ -1,0 +1,91 @@
+using System.Runtime.CompilerServices;
+using ShmMaps.Core.Memory;
+
+namespace ShmMaps.Tables;
+
+/// <summary>
+/// The shared words that say which of a growing map's tables are in use (a region of its file), each on its own
+/// cache line: one protocol for every kind that grows by doubling its table (<see cref="SeqMap{TKey,TValue}"/>,
+/// <see cref="StripedMap{TKey,TValue}"/>).
+/// </summary>
+/// <remarks>
+/// <code>
+///   0  u64 state          [generation 8][migrating 1]: the newest table; while migrating, the table before it
+///                         is being copied into it, a stripe at a time. Changed by CAS only:
+///                         (g, steady) -> (g+1, migrating) -> (g+1, steady)
+///  64  i64 cursor         tickets for the stripes helpers copy (reset when a migration starts)
+/// 128  i64 retired below  tables below this generation have been given back to the file system
+/// 192  i64 steady since   Unix milliseconds when the newest table's migration ended
+/// </code>
+/// A table stays readable until it is given back, which waits <see cref="RetireGrace"/> after the migration out of
+/// it ended: a lookup that began before reads it, and checks the state word after.
+/// </remarks>
+internal readonly unsafe struct TableDirectory
+{
+    public const int Size = 256;
+
+    /// <summary>How long a table the map has grown out of stays readable before its memory is given back.</summary>
+    public static readonly TimeSpan RetireGrace = TimeSpan.FromSeconds(10);
+
+    private const ulong MigratingBit = 1UL << 8;
+
+    public TableDirectory(byte* words)
+    {
+        State = (ulong*)words;
+        Cursor = (long*)(words + 64);
+        RetiredBelow = (long*)(words + 128);
+        SteadySince = (long*)(words + 192);
+    }
+
+    public ulong* State { get; }
+
+    public long* Cursor { get; }
+
+    public long* RetiredBelow { get; }
+
+    public long* SteadySince { get; }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Generation(ulong state) => (int)(state & 0xFF);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool IsMigrating(ulong state) => (state & MigratingBit) != 0;
+
+    public static ulong Steady(int generation) => (ulong)generation;
+
+    public static ulong Migrating(int generation) => (ulong)generation | MigratingBit;
+
+    /// <summary>Whether <paramref name="state"/> names a state of a file with room for <paramref name="tables"/> tables.</summary>
+    public static bool IsValid(ulong state, int tables) =>
+        state >> 9 == 0 && Generation(state) < tables && !(IsMigrating(state) && Generation(state) == 0);
+
+    /// <summary>The oldest table <paramref name="state"/> keeps in use.</summary>
+    public static int OldestLive(ulong state) => Generation(state) - (IsMigrating(state) ? 1 : 0);
+
+    /// <summary>The state word now (acquire: the tables it names were reserved before it was published).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ulong ReadState() => SharedMemory.ReadAcquire(State);
+
+    /// <summary>
+    /// Publishes the migration from steady <paramref name="from"/> into table <paramref name="next"/> (reserved by the
+    /// caller): from here no write lands in the old table (writers check the state after their lock CAS).
+    /// </summary>
+    public void BeginMigration(ulong from, int next)
+    {
+        SharedMemory.WriteRelease(Cursor, 0);
+        Interlocked.CompareExchange(ref *State, Migrating(next), from);
+    }
+
+    /// <summary>
+    /// Publishes the end of migration <paramref name="from"/> (every stripe moved): lookups that read the new state use the
+    /// newest table alone; the old one waits out <see cref="RetireGrace"/>.
+    /// </summary>
+    public void EndMigration(ulong from)
+    {
+        SharedMemory.WriteRelease(SteadySince, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        Interlocked.CompareExchange(ref *State, Steady(Generation(from)), from);
+    }
+
+    /// <summary>A helper's ticket: the index of a stripe to move (spreads helpers over the stripes; past the last, none).</summary>
+    public long TakeTicket() => Interlocked.Increment(ref *Cursor) - 1;
+}
