@@ -35,7 +35,7 @@ internal sealed class FolkloreMapKind : ShmMapsKind
         return name[..16];
     }
 
-    private sealed class Handle(FolkloreMap<int> map) : IStore
+    internal sealed class Handle(FolkloreMap<int> map) : IStore
     {
         public long Get(long index)
         {
@@ -43,7 +43,11 @@ internal sealed class FolkloreMapKind : ShmMapsKind
             return map.TryGetValue(NameOf(index, name), out int value) ? value : 0;
         }
 
-        public void Put(long index, long stamp) => throw new NotSupportedException();
+        public void Put(long index, long stamp)
+        {
+            Span<byte> name = stackalloc byte[16];
+            map.Insert(NameOf(index, name), (int)stamp);
+        }
 
         public void Increment(long index)
         {

@@ -16,7 +16,13 @@ internal sealed record GrowingKind(
         (name, options) => new StripedMapKind.Handle<long>(StripedMap<long, long>.Open(name, options)),
         StripedMap<long, long>.Delete);
 
-    public static IReadOnlyList<GrowingKind> All { get; } = [Seq, Striped];
+    public static readonly GrowingKind Folklore = new(
+        "folkloremap",
+        (name, capacity, options) => new FolkloreMapKind.Handle(FolkloreMap<int>.Create(name, capacity, options)),
+        (name, options) => new FolkloreMapKind.Handle(FolkloreMap<int>.Open(name, options)),
+        FolkloreMap<int>.Delete);
+
+    public static IReadOnlyList<GrowingKind> All { get; } = [Seq, Striped, Folklore];
 
     /// <summary>The kind named <paramref name="name"/>; <see cref="ArgumentException"/> naming the kinds if none is.</summary>
     public static GrowingKind Named(string name) =>

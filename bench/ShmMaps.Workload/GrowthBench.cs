@@ -6,7 +6,7 @@ using ShmMaps.Inspection;
 namespace ShmMaps.Workload;
 
 /// <summary>
-/// What growing costs a <see cref="SeqMap{TKey,TValue}"/> and a <see cref="StripedMap{TKey,TValue}"/> (<see cref="GrowingKind"/>):
+/// What growing costs a <see cref="SeqMap{TKey,TValue}"/>, a <see cref="StripedMap{TKey,TValue}"/> and a <see cref="FolkloreMap{TValue}"/> (<see cref="GrowingKind"/>):
 /// inserting N keys into a map created for 1,000 against one created for N (one thread, in turns); the get latency of
 /// a reader process while this process grows a map from 1,000 to N keys, against the same reader once the map is
 /// grown; and gets in the grown map against a fresh one. Then a LeftRightMap's publishes into a copy created small.

@@ -178,10 +178,10 @@ internal sealed class RunVerb
     }
 }
 
-[Verb("growth", HelpText = "What growing costs SeqMap, StripedMap and LeftRightMap: inserts into a map created small, a reader process's latency while it grows.")]
+[Verb("growth", HelpText = "What growing costs SeqMap, StripedMap, FolkloreMap and LeftRightMap: inserts into a map created small, a reader process's latency while it grows.")]
 internal sealed class GrowthVerb
 {
-    [Option("kind", HelpText = "seqmap or stripedmap (default: both).")]
+    [Option("kind", HelpText = "seqmap, stripedmap or folkloremap (default: all three).")]
     public string? Kind { get; set; }
 
     [Option("keys", Default = 1_000_000L, HelpText = "Keys to grow to.")]

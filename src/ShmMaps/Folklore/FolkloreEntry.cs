@@ -9,7 +9,14 @@ namespace ShmMaps.Folklore;
 /// <code>
 /// 32-bit entry  [removed 1][copied 1][tag: 14 - k][key index + 1: k][value 16]
 /// 64-bit entry  [removed 1][copied 1][tag: 30 - k][key index + 1: k][value 32]
+/// in a map that grows:
+/// 32-bit entry  [removed 1][frozen 1][copied 1][tag: 13 - k][key index + 1: k][value 16]
+/// 64-bit entry  [removed 1][frozen 1][copied 1][tag: 29 - k][key index + 1: k][value 32]
 /// </code>
+/// Frozen (a map that grows) says a migration has copied or is copying the entry into the next table: it never
+/// changes again, and a writer whose CAS meets it writes in the next table instead. A frozen empty cell ends a
+/// probe as an empty one does. Each table of a map that grows has its own key bits (more as it grows); a table
+/// without cell slots has no copied bit (it is tag).
 /// The key field is as wide as the value (<c>valueBits</c>) less the removed flag; its low <c>k</c> bits (the
 /// map's key bits, just enough for its key slots) name the key slot, and the bits above them hold the same bits
 /// of the key's hash (its top bits), so a probe passes most entries of other keys without reading their slots.
@@ -24,21 +31,24 @@ internal static class FolkloreEntry
     /// <summary>The key slot <paramref name="entry"/> names, with <paramref name="keyIndexMask"/> the map's <see cref="KeyIndexMask"/>.</summary>
     public static long KeyIndex(ulong entry, int valueBits, ulong keyIndexMask) => (long)((entry >> valueBits) & keyIndexMask) - 1;
 
-    /// <summary>The tag of a key of <paramref name="hash"/>, where an entry holds it (<paramref name="tagMask"/>: the map's <see cref="TagMask"/>).</summary>
+    /// <summary>The tag of a key of <paramref name="hash"/>, where an entry holds it (<paramref name="tagMask"/>: the map's <see cref="TagMask(int, int, ulong)"/>).</summary>
     public static ulong Tag(ulong hash, int valueBits, ulong tagMask) => (hash >> (64 - (2 * valueBits))) & tagMask;
 
     /// <summary>The mask of the key index bits of the key field, for <paramref name="keyBits"/> key bits.</summary>
     public static ulong KeyIndexMask(int keyBits) => (1UL << keyBits) - 1;
 
-    /// <summary>
-    /// The mask of an entry's tag bits: the key field above its <paramref name="keyBits"/> key index bits, less the
-    /// top one if <paramref name="copied"/> (the map has cell slots).
-    /// </summary>
-    public static ulong TagMask(int valueBits, int keyBits, bool copied) =>
-        (KeyMask(valueBits) << valueBits) & ~((1UL << (valueBits + keyBits)) - 1) & ~(copied ? CopiedBit(valueBits) : 0);
-
     /// <summary>The bit of an entry (in a map with cell slots) that says its key slot is copied into the cell's own slot.</summary>
     public static ulong CopiedBit(int valueBits) => 1UL << ((2 * valueBits) - 2);
+
+    /// <summary>The bit of an entry of a map that grows that says it is frozen for a migration (where a fixed map's copied bit is).</summary>
+    public static ulong FrozenBit(int valueBits) => 1UL << ((2 * valueBits) - 2);
+
+    /// <summary>The copied bit of a table with cell slots in a map that grows: below the frozen bit.</summary>
+    public static ulong GrowingCopiedBit(int valueBits) => 1UL << ((2 * valueBits) - 3);
+
+    /// <summary>The mask of an entry's tag bits: the key field above <paramref name="keyBits"/> key index bits, less <paramref name="flags"/>.</summary>
+    public static ulong TagMask(int valueBits, int keyBits, ulong flags) =>
+        (KeyMask(valueBits) << valueBits) & ~((1UL << (valueBits + keyBits)) - 1) & ~flags;
 
     /// <summary>The key bits that name key slots 0 to <paramref name="slots"/> - 1 (stored as index + 1).</summary>
     public static int KeyBitsFor(long slots) => BitOperations.Log2((ulong)slots) + 1;

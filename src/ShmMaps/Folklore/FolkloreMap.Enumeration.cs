@@ -1,4 +1,5 @@
 using System.Collections;
+using ShmMaps.Core.Memory;
 using ShmMaps.Folklore;
 using ShmMaps.Keys;
 
@@ -8,21 +9,47 @@ public sealed partial class FolkloreMap<TValue>
 {
     /// <summary>
     /// The present entries, cell by cell: weakly consistent (each entry is read whole; entries changed during
-    /// the walk may be seen before or after the change).
+    /// the walk may be seen before or after the change). A migration in progress is finished first; if the map grows
+    /// during the walk, the walk goes on in the table it began (whose frozen entries are those it had); if it grows
+    /// twice and that table is given back, <see cref="InvalidOperationException"/>.
     /// </summary>
     public IEnumerator<KeyValuePair<string, TValue>> GetEnumerator()
     {
-        ThrowIfDisposed();
-        for (long cell = 0; cell <= _mask; cell++)
+        FolkloreTable table = SettledTable();
+        for (long cell = 0; cell < table.Cells; cell++)
         {
-            ulong entry = ReadEntry(cell);
-            if (entry != 0 && !FolkloreEntry.IsRemoved(entry, ValueBits))
+            ulong entry = table.Read(cell);
+            CheckNotGivenBack(table); // a table given back reads empty
+            if (table.IsEmpty(entry) || FolkloreEntry.IsRemoved(entry, ValueBits))
             {
-                string key = Utf8KeyBuffer.Decode(_keys.KeyOf(_table.KeyIndex(entry)));
-                yield return new KeyValuePair<string, TValue>(key, ValueOf(entry));
+                continue;
             }
+            string key = Utf8KeyBuffer.Decode(_keys.KeyOf(table.KeyIndex(entry)));
+            yield return new KeyValuePair<string, TValue>(key, ValueOf(entry));
         }
     }
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    /// <summary>The newest table once no migration is in progress (finishing one if there is).</summary>
+    private FolkloreTable SettledTable()
+    {
+        ThrowIfDisposed();
+        FolkloreView view = View();
+        while (view.Older is not null)
+        {
+            FinishMigration(view);
+            view = View();
+        }
+        return view.Newest;
+    }
+
+    private unsafe void CheckNotGivenBack(FolkloreTable table)
+    {
+        ThrowIfDisposed();
+        if (SharedMemory.ReadAcquire(_directory.RetiredBelow) > table.Generation)
+        {
+            throw new InvalidOperationException($"map '{Name}' grew twice during this enumeration and gave the table it walked back; enumerate it again");
+        }
+    }
 }

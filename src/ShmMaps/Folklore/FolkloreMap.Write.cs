@@ -2,18 +2,26 @@ using System.Runtime.CompilerServices;
 using ShmMaps.Core.Hashing;
 using ShmMaps.Folklore;
 using ShmMaps.Keys;
+using ShmMaps.Tables;
 
 namespace ShmMaps;
 
 public sealed unsafe partial class FolkloreMap<TValue>
 {
+    /// <summary>What <see cref="FindOrAdd"/> returns when the operation must start again in the newest table.</summary>
+    private const long Retry = long.MinValue;
+
     /// <summary>Sets <paramref name="key"/> to <paramref name="value"/>, adding it if absent (one CAS per try).</summary>
     public void Insert(string key, TValue value)
     {
-        if (ProbeInRegisters(key, out ulong entry) is var cell and >= 0)
+        if (RegisterKey.TryLoad(key, out RegisterKey loaded))
         {
-            SetValue(cell, entry, BitsOf(value));
-            return;
+            ulong hash = loaded.Hash(_seed);
+            FolkloreTable table = WriteTable(hash);
+            if (Probe(table, loaded, hash, out ulong entry) is var cell and >= 0 && SetValue(table, cell, entry, BitsOf(value)) != EntryWrite.Frozen)
+            {
+                return;
+            }
         }
         RunOnUtf8(key, StringKeyOperation.Insert, ref value);
     }
@@ -22,25 +30,29 @@ public sealed unsafe partial class FolkloreMap<TValue>
     public void Insert(ReadOnlySpan<byte> utf8Key, TValue value)
     {
         ulong bits = BitsOf(value);
-        if (ProbeInRegisters(utf8Key, out ulong present) is var found and >= 0)
+        ulong hash = XxHash3.Hash(utf8Key, _seed);
+        while (true)
         {
-            SetValue(found, present, bits);   // present: its bytes were checked when it was added
-            return;
-        }
-        Utf8KeyBuffer.ThrowIfInvalid(utf8Key, _maxKeyBytes, nameof(utf8Key));
-        long cell = FindOrAdd(utf8Key, bits, out ulong entry);
-        if (cell >= 0)
-        {
-            SetValue(cell, entry, bits);
+            FolkloreTable table = WriteTable(hash);
+            long cell = FindOrAdd(table, utf8Key, hash, bits, out ulong entry);
+            if (cell != Retry && (cell < 0 || SetValue(table, cell, entry, bits) != EntryWrite.Frozen))
+            {
+                return;
+            }
         }
     }
 
     /// <summary>Adds <paramref name="key"/> with <paramref name="value"/> if absent; false (and no change) if present.</summary>
     public bool TryAdd(string key, TValue value)
     {
-        if (ProbeInRegisters(key, out ulong entry) is var cell and >= 0)
+        if (RegisterKey.TryLoad(key, out RegisterKey loaded))
         {
-            return Revive(cell, entry, BitsOf(value));
+            ulong hash = loaded.Hash(_seed);
+            FolkloreTable table = WriteTable(hash);
+            if (Probe(table, loaded, hash, out ulong entry) is var cell and >= 0 && Revive(table, cell, entry, BitsOf(value)) is var done and not EntryWrite.Frozen)
+            {
+                return done == EntryWrite.Written;
+            }
         }
         return RunOnUtf8(key, StringKeyOperation.TryAdd, ref value);
     }
@@ -49,13 +61,25 @@ public sealed unsafe partial class FolkloreMap<TValue>
     public bool TryAdd(ReadOnlySpan<byte> utf8Key, TValue value)
     {
         ulong bits = BitsOf(value);
-        if (ProbeInRegisters(utf8Key, out ulong present) is var found and >= 0)
+        ulong hash = XxHash3.Hash(utf8Key, _seed);
+        while (true)
         {
-            return Revive(found, present, bits);
+            FolkloreTable table = WriteTable(hash);
+            long cell = FindOrAdd(table, utf8Key, hash, bits, out ulong entry);
+            if (cell == Retry)
+            {
+                continue;
+            }
+            if (cell < 0)
+            {
+                return true;
+            }
+            EntryWrite done = Revive(table, cell, entry, bits);
+            if (done != EntryWrite.Frozen)
+            {
+                return done == EntryWrite.Written;
+            }
         }
-        Utf8KeyBuffer.ThrowIfInvalid(utf8Key, _maxKeyBytes, nameof(utf8Key));
-        long cell = FindOrAdd(utf8Key, bits, out ulong entry);
-        return cell < 0 || Revive(cell, entry, bits);
     }
 
     /// <summary>
@@ -66,9 +90,14 @@ public sealed unsafe partial class FolkloreMap<TValue>
     public TValue AddOrUpdate(string key, TValue addValue, Func<TValue, TValue> update)
     {
         ArgumentNullException.ThrowIfNull(update);
-        if (ProbeInRegisters(key, out ulong entry) is var cell and >= 0)
+        if (RegisterKey.TryLoad(key, out RegisterKey loaded))
         {
-            return Update(cell, entry, addValue, update);
+            ulong hash = loaded.Hash(_seed);
+            FolkloreTable table = WriteTable(hash);
+            if (Probe(table, loaded, hash, out ulong entry) is var cell and >= 0 && Update(table, cell, entry, addValue, update, out TValue stored) != EntryWrite.Frozen)
+            {
+                return stored;
+            }
         }
         RunOnUtf8(key, StringKeyOperation.AddOrUpdate, ref addValue, update);
         return addValue;
@@ -78,13 +107,24 @@ public sealed unsafe partial class FolkloreMap<TValue>
     public TValue AddOrUpdate(ReadOnlySpan<byte> utf8Key, TValue addValue, Func<TValue, TValue> update)
     {
         ArgumentNullException.ThrowIfNull(update);
-        if (ProbeInRegisters(utf8Key, out ulong present) is var found and >= 0)
+        ulong hash = XxHash3.Hash(utf8Key, _seed);
+        while (true)
         {
-            return Update(found, present, addValue, update);
+            FolkloreTable table = WriteTable(hash);
+            long cell = FindOrAdd(table, utf8Key, hash, BitsOf(addValue), out ulong entry);
+            if (cell == Retry)
+            {
+                continue;
+            }
+            if (cell < 0)
+            {
+                return addValue;
+            }
+            if (Update(table, cell, entry, addValue, update, out TValue stored) != EntryWrite.Frozen)
+            {
+                return stored;
+            }
         }
-        Utf8KeyBuffer.ThrowIfInvalid(utf8Key, _maxKeyBytes, nameof(utf8Key));
-        long cell = FindOrAdd(utf8Key, BitsOf(addValue), out ulong entry);
-        return cell < 0 ? addValue : Update(cell, entry, addValue, update);
     }
 
     /// <summary>
@@ -95,126 +135,172 @@ public sealed unsafe partial class FolkloreMap<TValue>
     {
         if (RegisterKey.TryLoad(key, out RegisterKey ascii))
         {
-            return Remove(Probe(ascii, ascii.Hash(_seed), out ulong entry), entry, out value);
+            ulong hash = ascii.Hash(_seed);
+            EntryWrite done;
+            while ((done = RemoveIn(WriteTable(hash), ascii, hash, out value)) == EntryWrite.Frozen)
+            {
+            }
+            return done == EntryWrite.Written;
         }
         value = default;
         return RunOnUtf8(key, StringKeyOperation.TryRemove, ref value);
     }
 
     /// <summary>Removes UTF-8 <paramref name="utf8Key"/>, giving its last value; false if absent.</summary>
-    public bool TryRemove(ReadOnlySpan<byte> utf8Key, out TValue value) =>
-        RegisterKey.TryLoad(utf8Key, out RegisterKey key)
-            ? Remove(Probe(key, key.Hash(_seed), out ulong entry), entry, out value)
-            : Remove(Probe(new Utf8KeyMatch(utf8Key), XxHash3.Hash(utf8Key, _seed), out entry), entry, out value);
-
-    /// <summary>
-    /// The cell of <paramref name="key"/> if it is present and takes the register path (8–32 ASCII chars); negative
-    /// otherwise, when the caller's general path decides (absent, or a key of another shape).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private long ProbeInRegisters(string key, out ulong entry)
+    public bool TryRemove(ReadOnlySpan<byte> utf8Key, out TValue value)
     {
-        if (RegisterKey.TryLoad(key, out RegisterKey loaded))
+        EntryWrite done;
+        if (RegisterKey.TryLoad(utf8Key, out RegisterKey key))
         {
-            return Probe(loaded, loaded.Hash(_seed), out entry);
+            ulong hash = key.Hash(_seed);
+            while ((done = RemoveIn(WriteTable(hash), key, hash, out value)) == EntryWrite.Frozen)
+            {
+            }
         }
-        entry = 0;
-        return -1;
+        else
+        {
+            ulong hash = XxHash3.Hash(utf8Key, _seed);
+            while ((done = RemoveIn(WriteTable(hash), new Utf8KeyMatch(utf8Key), hash, out value)) == EntryWrite.Frozen)
+            {
+            }
+        }
+        return done == EntryWrite.Written;
     }
 
-    /// <summary>The form of <see cref="ProbeInRegisters(string, out ulong)"/> for UTF-8 keys of 8–32 bytes.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private long ProbeInRegisters(ReadOnlySpan<byte> utf8Key, out ulong entry)
+    /// <summary>Marks <paramref name="key"/> removed in <paramref name="table"/>; unchanged if absent or removed.</summary>
+    private EntryWrite RemoveIn<TMatch>(FolkloreTable table, scoped in TMatch key, ulong hash, out TValue value)
+        where TMatch : IKeyMatch, allows ref struct
     {
-        if (RegisterKey.TryLoad(utf8Key, out RegisterKey loaded))
+        long cell = Probe(table, key, hash, out ulong entry);
+        if (cell < 0)
         {
-            return Probe(loaded, loaded.Hash(_seed), out entry);
+            value = default;
+            // A frozen empty cell ends the probe: a migration is under way, and the key may be in the newest table.
+            return cell != long.MinValue && (entry & table.FrozenBit) != 0 ? FrozenIn(table) : EntryWrite.Unchanged;
         }
-        entry = 0;
-        return -1;
+        return Remove(table, cell, entry, out value);
     }
 
     /// <summary>Sets the value of the key in <paramref name="cell"/>, present, whatever it was.</summary>
-    private void SetValue(long cell, ulong entry, ulong bits)
+    private EntryWrite SetValue(FolkloreTable table, long cell, ulong entry, ulong bits)
     {
         while (true)
         {
-            ulong found = CompareExchangeEntry(cell, FolkloreEntry.WithValue(entry, bits, ValueBits), entry);
+            if ((entry & table.FrozenBit) != 0)
+            {
+                return FrozenIn(table);
+            }
+            ulong found = CompareExchangeEntry(table, cell, FolkloreEntry.WithValue(entry, bits, ValueBits), entry);
             if (found == entry)
             {
-                return;
+                return EntryWrite.Written;
             }
             entry = found;
         }
     }
 
-    /// <summary>Sets the value of the key in <paramref name="cell"/> if it is removed; false if it is present.</summary>
-    private bool Revive(long cell, ulong entry, ulong bits)
+    /// <summary>Sets the value of the key in <paramref name="cell"/> if it is removed; unchanged if it is present.</summary>
+    private EntryWrite Revive(FolkloreTable table, long cell, ulong entry, ulong bits)
     {
-        while (FolkloreEntry.IsRemoved(entry, ValueBits))
+        while (true)
         {
-            ulong found = CompareExchangeEntry(cell, FolkloreEntry.WithValue(entry, bits, ValueBits), entry);
+            if ((entry & table.FrozenBit) != 0)
+            {
+                return FrozenIn(table); // present or removed in the old table says nothing of the newest
+            }
+            if (!FolkloreEntry.IsRemoved(entry, ValueBits))
+            {
+                return EntryWrite.Unchanged;
+            }
+            ulong found = CompareExchangeEntry(table, cell, FolkloreEntry.WithValue(entry, bits, ValueBits), entry);
             if (found == entry)
             {
-                return true;
+                return EntryWrite.Written;
             }
             entry = found;
         }
-        return false;
     }
 
     /// <summary>Replaces the value of the key in <paramref name="cell"/> by <paramref name="update"/> of it (<paramref name="addValue"/> if removed).</summary>
-    private TValue Update(long cell, ulong entry, TValue addValue, Func<TValue, TValue> update)
+    private EntryWrite Update(FolkloreTable table, long cell, ulong entry, TValue addValue, Func<TValue, TValue> update, out TValue stored)
     {
         while (true)
         {
-            TValue next = FolkloreEntry.IsRemoved(entry, ValueBits) ? addValue : update(ValueOf(entry));
-            ulong found = CompareExchangeEntry(cell, FolkloreEntry.WithValue(entry, BitsOf(next), ValueBits), entry);
+            if ((entry & table.FrozenBit) != 0)
+            {
+                stored = default;
+                return FrozenIn(table);
+            }
+            stored = FolkloreEntry.IsRemoved(entry, ValueBits) ? addValue : update(ValueOf(entry));
+            ulong found = CompareExchangeEntry(table, cell, FolkloreEntry.WithValue(entry, BitsOf(stored), ValueBits), entry);
             if (found == entry)
             {
-                return next;
+                return EntryWrite.Written;
             }
             entry = found;
         }
     }
 
-    /// <summary>Marks the key in <paramref name="cell"/> (a probe's result) removed; false if the probe did not find it or it is removed.</summary>
-    private bool Remove(long cell, ulong entry, out TValue value)
+    /// <summary>Marks the key in <paramref name="cell"/> (a probe's result) removed; unchanged if it is removed.</summary>
+    private EntryWrite Remove(FolkloreTable table, long cell, ulong entry, out TValue value)
     {
-        while (cell >= 0 && !FolkloreEntry.IsRemoved(entry, ValueBits))
+        while (true)
         {
-            ulong found = CompareExchangeEntry(cell, FolkloreEntry.Removed(entry, ValueBits), entry);
+            if ((entry & table.FrozenBit) != 0)
+            {
+                value = default;
+                return FrozenIn(table);
+            }
+            if (FolkloreEntry.IsRemoved(entry, ValueBits))
+            {
+                value = default;
+                return EntryWrite.Unchanged;
+            }
+            ulong found = CompareExchangeEntry(table, cell, FolkloreEntry.Removed(entry, ValueBits), entry);
             if (found == entry)
             {
                 value = ValueOf(entry);
-                return true;
+                return EntryWrite.Written;
             }
             entry = found;
         }
-        value = default;
-        return false;
     }
 
     /// <summary>
-    /// Copies key slot <paramref name="slot"/>, which this writer's CAS just put in <paramref name="cell"/> as
-    /// <paramref name="entry"/>, into the cell's own slot and then sets the entry's copied bit (a CAS, retried past
-    /// value changes), so lookups read the copy from then on; returns the entry as it is after. A writer killed
-    /// before the bit leaves the key read from its slot, as in a map without cell slots.
+    /// A write met a frozen entry of <paramref name="table"/>: the migration out of it is under way, and the write goes
+    /// again in the newest table. <see cref="CorruptMapException"/> if the state word says <paramref name="table"/> is
+    /// still the steady newest (only a damaged file freezes an entry there: going again would go on forever).
     /// </summary>
-    private ulong CopyBesideCell(long cell, long slot, ulong entry)
+    private EntryWrite FrozenIn(FolkloreTable table)
     {
-        if (_copiedBit == 0)
+        if (_directory.ReadState() == TableDirectory.Steady(table.Generation))
+        {
+            ThrowHelper.ThrowCorrupt($"map '{Name}': an entry of table {table.Generation} is frozen, but no migration out of it is under way");
+        }
+        return EntryWrite.Frozen;
+    }
+
+    /// <summary>
+    /// Copies key slot <paramref name="slot"/>, which this writer's CAS just put in <paramref name="cell"/> of
+    /// <paramref name="table"/> as <paramref name="entry"/>, into the cell's own slot and then sets the entry's copied
+    /// bit (a CAS, retried past value changes, not past a freeze), so lookups read the copy from then on; returns the
+    /// entry as it is after. A writer killed before the bit leaves the key read from its slot, as in a table without cell slots.
+    /// </summary>
+    private ulong CopyBesideCell(FolkloreTable table, long cell, long slot, ulong entry)
+    {
+        ulong copied = table.CopiedBit;
+        if (copied == 0)
         {
             return entry;
         }
-        _keys.CopyToCell(slot, cell);
-        while ((entry & _copiedBit) == 0)
+        _keys.CopyToCell(slot, table.CellSlots + cell);
+        while ((entry & (copied | table.FrozenBit)) == 0)
         {
             // Full fence: the copy is whole before any reader sees the bit.
-            ulong found = CompareExchangeEntry(cell, entry | _copiedBit, entry);
+            ulong found = CompareExchangeEntry(table, cell, entry | copied, entry);
             if (found == entry)
             {
-                return entry | _copiedBit;
+                return entry | copied;
             }
             entry = found;
         }
@@ -222,41 +308,60 @@ public sealed unsafe partial class FolkloreMap<TValue>
     }
 
     /// <summary>
-    /// The cell holding <paramref name="key"/> and its entry; or, if the key was absent and this call added it
-    /// (present, with <paramref name="addBits"/>), the complement of its cell.
+    /// The cell of <paramref name="table"/> holding <paramref name="key"/> and its entry; or, if the key was absent and
+    /// this call added it (present, with <paramref name="addBits"/>), the complement of its cell; or <see cref="Retry"/>
+    /// when a migration froze the cell it would take, or the table had to grow first.
     /// </summary>
     /// <remarks>
     /// The key's bytes go into a key slot only when the probe meets an empty cell, and the slot is given back if
     /// another writer's CAS put the same key there first. A process killed between writing the slot and its
     /// CAS leaves a slot no entry names: invisible to lookups, reported by <c>shm check</c> as reclaimable.
     /// </remarks>
-    private long FindOrAdd(ReadOnlySpan<byte> key, ulong addBits, out ulong entry)
+    private long FindOrAdd(FolkloreTable table, ReadOnlySpan<byte> key, ulong hash, ulong addBits, out ulong entry)
     {
-        ulong hash = XxHash3.Hash(key, _seed);
         long slot = -1;
         while (true)
         {
-            long cell = Probe(new Utf8KeyMatch(key), hash, out entry);
-            if (cell >= 0 || cell == long.MinValue)
+            long cell = Probe(table, new Utf8KeyMatch(key), hash, out entry);
+            bool frozen = cell != long.MinValue && cell < 0 && (entry & table.FrozenBit) != 0;
+            if (cell >= 0 || cell == long.MinValue || frozen)
             {
                 if (slot >= 0)
                 {
-                    _keys.GiveBack(slot); // another writer added the key first
+                    _keys.GiveBack(slot); // another writer added the key first, or the key goes to the next table
+                }
+                if (cell >= 0)
+                {
+                    return cell;
                 }
                 if (cell == long.MinValue)
                 {
-                    ThrowHelper.ThrowMapFull(Name, Capacity);
+                    GrowForAdd(table, $"all {table.Cells:N0} cells are taken");
                 }
-                return cell;
+                else
+                {
+                    FrozenIn(table);
+                }
+                return Retry;
             }
-            slot = slot >= 0 ? slot : _keys.Add(key, hash, _region.Lanes.Current.OwnerTag);
-            ulong mine = FolkloreEntry.Pack(slot, FolkloreEntry.Tag(hash, ValueBits, _tagMask), addBits, ValueBits);
-            if (CompareExchangeEntry(~cell, mine, 0) == 0)
+            if (slot < 0)
             {
-                entry = CopyBesideCell(~cell, slot, mine);
+                Utf8KeyBuffer.ThrowIfInvalid(key, _maxKeyBytes, "utf8Key");
+                slot = _keys.Add(key, hash, _region.Lanes.Current.OwnerTag, table.SlotLimit);
+                if (slot < 0)
+                {
+                    GrowForAdd(table, $"it has used all {table.SlotLimit:N0} key slots");
+                    return Retry;
+                }
+            }
+            ulong mine = FolkloreEntry.Pack(slot, FolkloreEntry.Tag(hash, ValueBits, table.TagMask), addBits, ValueBits);
+            if (CompareExchangeEntry(table, ~cell, mine, 0) == 0)
+            {
+                entry = CopyBesideCell(table, ~cell, slot, mine);
                 return cell;
             }
-            // Another writer filled the empty cell first: probe again (cells only ever go from empty to a key).
+            // Another writer filled the empty cell first, or a migration froze it: probe again (cells only ever go
+            // from empty to a key, or to frozen).
         }
     }
 }

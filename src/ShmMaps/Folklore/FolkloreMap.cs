@@ -16,47 +16,48 @@ namespace ShmMaps;
 /// </summary>
 /// <remarks>
 /// <typeparamref name="TValue"/> of 2 bytes selects 32-bit entries (at most 32,767 keys), of 4 bytes 64-bit
-/// entries (at most 2^31 - 1 keys). The table never grows. Removing a key keeps its cell and its bytes (a
-/// flag in the entry), so lookups stay as short after churn as before it and adding the key again reuses
-/// both; a new key takes a key slot for good, and the map is full (<see cref="MapFullException"/>) when the
-/// key slots or key bytes run out. Layout: <see cref="FolkloreLayout"/>.
+/// entries (at most 2^31 - 1 keys). Removing a key keeps its cell and its bytes (a flag in the entry), so lookups
+/// stay as short after churn as before it and adding the key again reuses both; a new key takes a key slot for
+/// good. When the table's key slots are used, an add starts a table twice as large (with twice the slots), and the
+/// writers of every process copy the old one into it a block at a time while lookups read both (the growth protocol
+/// is in FolkloreMap.Growth.cs), up to <see cref="ShmOptions.MaxCapacity"/> or 2^30 - 1 keys (16,383 of 2-byte
+/// values); then, or when the key bytes run out, <see cref="MapFullException"/>. A map created for more keys than
+/// that, or with MaxCapacity equal to its capacity, keeps its one table. Layout: <see cref="FolkloreLayout"/>.
 /// </remarks>
 /// <typeparam name="TValue">The value type: unmanaged, of 2 or 4 bytes.</typeparam>
 public sealed unsafe partial class FolkloreMap<TValue> : IEnumerable<KeyValuePair<string, TValue>>, IDisposable
     where TValue : unmanaged
 {
     private readonly MapRegion _region;
+    private readonly FolkloreLayout _layout;
     private readonly KeyStore _keys;
-    private readonly FolkloreTable _table;
-    private readonly byte* _entries;
-    private readonly long _mask;
+    private readonly TableDirectory _directory;
+    private readonly TableRetirement _retirement;
+    private readonly MigrationScan _scan = new();
     private readonly ulong _seed;
     private readonly int _maxKeyBytes;
-    private readonly ulong _keyIndexMask;
-    private readonly ulong _tagMask;
-    private readonly ulong _copiedBit;
-    private readonly KeySlot* _cellSlots;
+    private FolkloreView _view;
     private volatile bool _disposed;
 
     private FolkloreMap(MapRegion region)
     {
         _region = region;
-        _table = FolkloreTable.Open(region);
+        _layout = FolkloreLayout.Open(region);
         long maxKeyBytes = region.KindParameter(FolkloreLayout.MaxKeyBytesParameter);
         // Every map is made with the same longest key: another value is damage (and would turn keys away as too long).
-        if (_table.EntryBytes != EntryBytes || maxKeyBytes != FolkloreLayout.MaxKeyBytes)
+        if (_layout.EntryBytes != EntryBytes || maxKeyBytes != FolkloreLayout.MaxKeyBytes)
         {
-            ThrowHelper.ThrowCorrupt($"map '{region.Name}': entries of {_table.EntryBytes} bytes (not {EntryBytes}) or longest key {maxKeyBytes} is invalid");
+            ThrowHelper.ThrowCorrupt($"map '{region.Name}': entries of {_layout.EntryBytes} bytes (not {EntryBytes}) or longest key {maxKeyBytes} is invalid");
         }
-        _entries = _table.Entries;
-        _keys = _table.Keys;
-        _mask = _table.Mask;
+        _keys = _layout.Keys;
+        _directory = _layout.Directory;
         _seed = region.HashSeed;
         _maxKeyBytes = (int)maxKeyBytes;
-        _keyIndexMask = _table.KeyIndexMask;
-        _tagMask = _table.TagMask;
-        _copiedBit = _table.CopiedBit;
-        _cellSlots = _keys.HasCellSlots ? _keys.CellSlot(0) : null;
+        ulong state = _directory.ReadState();
+        _layout.EnsureReserved(state);
+        _view = _layout.View(state);
+        _retirement = new TableRetirement(region.Name, _directory, _layout.Release);
+        _retirement.OnOpen(state); // and tables whose grace has passed while no writer came by
     }
 
     /// <summary>The map's name.</summary>
@@ -65,22 +66,25 @@ public sealed unsafe partial class FolkloreMap<TValue> : IEnumerable<KeyValuePai
     /// <summary>The number of keys the map was created for.</summary>
     public long Capacity => _region.Capacity;
 
-    /// <summary>The number of cells.</summary>
-    public long CellCount => _mask + 1;
+    /// <summary>The number of cells of the table writes go to now (it doubles at each growth).</summary>
+    public long CellCount => View().Newest.Cells;
 
-    /// <summary>The number of key slots: every key ever added takes one (a little more than <see cref="Capacity"/>).</summary>
-    public long KeySlotCount => _keys.SlotCount;
+    /// <summary>
+    /// The number of key slots the table writes go to now may name: every key ever added takes one (a little more
+    /// than <see cref="Capacity"/> at first; the map grows when they are used).
+    /// </summary>
+    public long KeySlotCount => View().Newest.SlotLimit;
 
     /// <summary>The longest key, in UTF-8 bytes.</summary>
     public int MaxKeyBytes => _maxKeyBytes;
 
-    /// <summary>The number of keys present: a scan of every cell, exact however writers died.</summary>
+    /// <summary>The number of keys present: a scan of every cell (of both tables during a migration), exact however writers died.</summary>
     public long Count
     {
         get
         {
             ThrowIfDisposed();
-            return _table.CountPresent();
+            return CountPresent(View());
         }
     }
 
@@ -153,45 +157,88 @@ public sealed unsafe partial class FolkloreMap<TValue> : IEnumerable<KeyValuePai
         _region.Dispose();
     }
 
+    /// <remarks>
+    /// A lookup reads the state word first and uses the tables it names. A table is given back only after the state
+    /// has moved past it, and bytes given back read as zero: never a key. So a key found is the map's (its value current
+    /// at some instant of the lookup: an entry a migration froze never changes); a key not found is believed only if
+    /// the state word is unchanged after the search.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool TryGetValue<TMatch>(scoped in TMatch key, ulong hash, out TValue value)
         where TMatch : IKeyMatch, allows ref struct
     {
-        if (Probe(key, hash, out ulong entry) < 0)
+        ThrowIfDisposed();
+        ulong state = _directory.ReadState();
+        FolkloreView view = _view;
+        if (view.SteadyState == state)
         {
-            value = default;
-            return false;
+            if (Probe(view.Newest, key, hash, out ulong entry) >= 0)
+            {
+                value = ValueOf(entry);
+                return !FolkloreEntry.IsRemoved(entry, ValueBits);
+            }
+            if (_directory.ReadState() == state)
+            {
+                value = default;
+                return false;
+            }
         }
-        value = ValueOf(entry);
-        return !FolkloreEntry.IsRemoved(entry, ValueBits);
+        return TryGetSlow(key, hash, out value);
+    }
+
+    /// <summary>A lookup during a migration, or after the state changed.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool TryGetSlow<TMatch>(scoped in TMatch key, ulong hash, out TValue value)
+        where TMatch : IKeyMatch, allows ref struct
+    {
+        while (true)
+        {
+            FolkloreView view = View();
+            ulong entry;
+            long cell = view.Older is null ? Probe(view.Newest, key, hash, out entry) : ProbeMigrating(view, key, hash, out entry);
+            if (cell >= 0)
+            {
+                value = ValueOf(entry);
+                return !FolkloreEntry.IsRemoved(entry, ValueBits);
+            }
+            if (_directory.ReadState() == view.State)
+            {
+                value = default;
+                return false;
+            }
+        }
     }
 
     /// <summary>
-    /// The cell holding <paramref name="key"/> (hash <paramref name="hash"/>) and its entry; else the complement
-    /// of the first empty cell of its probe (where it would be added), or <see cref="long.MinValue"/> if every
-    /// cell is taken. Wait-free: at most every cell is read once.
+    /// The cell of <paramref name="table"/> holding <paramref name="key"/> (hash <paramref name="hash"/>) and its entry;
+    /// else the complement of the first empty cell of its probe (where it would be added; its entry, 0 or frozen empty,
+    /// in <paramref name="entry"/>), or <see cref="long.MinValue"/> if every cell is taken. Wait-free: at most every cell
+    /// is read once.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private long Probe<TMatch>(scoped in TMatch key, ulong hash, out ulong entry)
+    private long Probe<TMatch>(FolkloreTable table, scoped in TMatch key, ulong hash, out ulong entry)
         where TMatch : IKeyMatch, allows ref struct
     {
-        ThrowIfDisposed();
-        long cell = (long)(hash & (ulong)_mask);
-        if (Sse.IsSupported && _cellSlots != null)
+        long mask = table.Mask;
+        long cell = (long)(hash & (ulong)mask);
+        KeySlot* cellSlots = table.CellSlots;
+        if (Sse.IsSupported && cellSlots != null)
         {
             // Most keys sit in their home cell with their slot copied beside it: start reading that slot now, so
             // that it arrives with the entry instead of after it.
-            Sse.Prefetch0(_cellSlots + cell);
+            Sse.Prefetch0(cellSlots + cell);
         }
-        ulong tag = FolkloreEntry.Tag(hash, ValueBits, _tagMask);
-        for (long probed = 0; probed <= _mask; probed++, cell = (cell + 1) & _mask)
+        ulong tagMask = table.TagMask;
+        ulong tag = FolkloreEntry.Tag(hash, ValueBits, tagMask);
+        ulong frozen = table.FrozenBit;
+        for (long probed = 0; probed <= mask; probed++, cell = (cell + 1) & mask)
         {
-            entry = ReadEntry(cell);
-            if (entry == 0)
+            entry = ReadEntry(table, cell);
+            if ((entry & ~frozen) == 0)
             {
                 return ~cell;
             }
-            if ((entry & _tagMask) == tag && key.Matches(_keys, SlotNamedBy(entry, cell), hash))
+            if ((entry & tagMask) == tag && key.Matches(_keys, table.NamedSlot(entry, cell), hash))
             {
                 return cell;
             }
@@ -200,17 +247,14 @@ public sealed unsafe partial class FolkloreMap<TValue> : IEnumerable<KeyValuePai
         return long.MinValue;
     }
 
-    /// <summary>The key slot a lookup reads for <paramref name="entry"/> of <paramref name="cell"/>: the copy beside the cell if the entry says it is whole, else the slot it names (null if none).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private KeySlot* SlotNamedBy(ulong entry, long cell) => (entry & _copiedBit) != 0
-        ? _cellSlots + cell
-        : _keys.SlotOrNull(FolkloreEntry.KeyIndex(entry, ValueBits, _keyIndexMask));
-
     /// <summary>The open region (for inspection and white-box tests).</summary>
     internal MapRegion Region => _region;
 
     /// <summary>The key store (for white-box tests).</summary>
     internal KeyStore Keys => _keys;
+
+    /// <summary>The table writes go to now (for white-box tests).</summary>
+    internal FolkloreTable Table => View().Newest;
 
     private static int EntryBytes
     {
@@ -233,17 +277,17 @@ public sealed unsafe partial class FolkloreMap<TValue> : IEnumerable<KeyValuePai
         }
     }
 
-    /// <summary>The entry of <paramref name="cell"/> (acquire: the key slot it names is read after it).</summary>
+    /// <summary>The entry of <paramref name="cell"/> of <paramref name="table"/> (acquire: the key slot it names is read after it).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ulong ReadEntry(long cell) => Unsafe.SizeOf<TValue>() == 2
-        ? SharedMemory.ReadAcquire((uint*)_entries + cell)
-        : SharedMemory.ReadAcquire((ulong*)_entries + cell);
+    private static ulong ReadEntry(FolkloreTable table, long cell) => Unsafe.SizeOf<TValue>() == 2
+        ? SharedMemory.ReadAcquire((uint*)table.Entries + cell)
+        : SharedMemory.ReadAcquire((ulong*)table.Entries + cell);
 
-    /// <summary>CASes <paramref name="cell"/> from <paramref name="expected"/> to <paramref name="entry"/> (a full fence); returns what it found.</summary>
+    /// <summary>CASes <paramref name="cell"/> of <paramref name="table"/> from <paramref name="expected"/> to <paramref name="entry"/> (a full fence); returns what it found.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ulong CompareExchangeEntry(long cell, ulong entry, ulong expected) => Unsafe.SizeOf<TValue>() == 2
-        ? SharedMemory.CompareExchange((uint*)_entries + cell, (uint)entry, (uint)expected)
-        : SharedMemory.CompareExchange((ulong*)_entries + cell, entry, expected);
+    private static ulong CompareExchangeEntry(FolkloreTable table, long cell, ulong entry, ulong expected) => Unsafe.SizeOf<TValue>() == 2
+        ? SharedMemory.CompareExchange((uint*)table.Entries + cell, (uint)entry, (uint)expected)
+        : SharedMemory.CompareExchange((ulong*)table.Entries + cell, entry, expected);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TValue ValueOf(ulong entry)
@@ -262,50 +306,6 @@ public sealed unsafe partial class FolkloreMap<TValue> : IEnumerable<KeyValuePai
         ? Unsafe.As<TValue, ushort>(ref value)
         : Unsafe.As<TValue, uint>(ref value);
 
-    private static RegionSpec Spec(long capacity, long keyStoreBytes, ShmOptions? options)
-    {
-        int valueSize = Unsafe.SizeOf<TValue>();
-        if (valueSize is not (2 or 4))
-        {
-            throw new ArgumentException($"a FolkloreMap value must be 2 or 4 bytes (32- or 64-bit entries); {typeof(TValue).Name} is {valueSize}", nameof(TValue));
-        }
-        ArgumentOutOfRangeException.ThrowIfNegative(capacity);
-        ArgumentOutOfRangeException.ThrowIfNegative(keyStoreBytes);
-        long maxKeys = FolkloreLayout.MaxKeys(EntryBytes);
-        if (capacity > maxKeys)
-        {
-            throw new ArgumentException($"a FolkloreMap of {valueSize}-byte values names keys with {FolkloreEntry.KeyFieldBits(ValueBits)} bits: at most {maxKeys} keys, not {capacity}", nameof(capacity));
-        }
-        long slots = FolkloreLayout.SlotsFor(capacity, EntryBytes);
-        int keyBits = FolkloreEntry.KeyBitsFor(slots);
-        int spareBits = FolkloreEntry.KeyFieldBits(ValueBits) - keyBits;
-        double? maxLoad = options?.MaxLoad ?? (spareBits >= FolkloreLayout.DenseTagBits ? FolkloreLayout.DenseMaxLoad : null);
-        long cells = TableSizing.CellsFor(slots + 1, maxLoad, EntryBytes, FolkloreLayout.MaxCells, "FolkloreMap");
-        // Cell slots need the copied bit besides a tag of DenseTagBits, and cost a slot per cell: up to a cache-sized table.
-        bool cellSlots = spareBits >= FolkloreLayout.DenseTagBits + 1 && cells * KeySlot.Size <= ShmOptions.CacheSizedTableBytes;
-        long keyBytes = keyStoreBytes > 0
-            ? (keyStoreBytes + KeyStore.Alignment - 1) / KeyStore.Alignment * KeyStore.Alignment
-            : Math.Min(checked(slots * FolkloreLayout.DefaultKeyBytesPerSlot) + FolkloreLayout.MaxKeyBytes, FolkloreLayout.MaxKeyByteRegion);
-        if (keyBytes > FolkloreLayout.MaxKeyByteRegion)
-        {
-            throw new ArgumentOutOfRangeException(nameof(keyStoreBytes), keyStoreBytes, $"a FolkloreMap's key store holds at most {FolkloreLayout.MaxKeyByteRegion} bytes");
-        }
-        return new RegionSpec
-        {
-            Kind = MapKind.FolkloreMap,
-            KeySize = 0,
-            ValueSize = valueSize,
-            KeyTypeName = typeof(string).FullName!,
-            ValueTypeName = TypeLayout.NameOf<TValue>(),
-            Capacity = capacity,
-            KindParameters = [cells, EntryBytes, slots, keyBytes, FolkloreLayout.MaxKeyBytes, keyBits, cellSlots ? 1 : 0],
-            RegionLengths = cellSlots
-                ? [checked(cells * EntryBytes), checked(slots * KeySlot.Size), keyBytes, checked(cells * KeySlot.Size)]
-                : [checked(cells * EntryBytes), checked(slots * KeySlot.Size), keyBytes],
-            // The key bytes grow with the long keys added (most keys fit their slot); every other region is used at once.
-            ReservedAtCreate = cellSlots
-                ? [checked(cells * EntryBytes), checked(slots * KeySlot.Size), KeyStore.KeyBytesReservedAtCreate(keyBytes), checked(cells * KeySlot.Size)]
-                : [checked(cells * EntryBytes), checked(slots * KeySlot.Size), KeyStore.KeyBytesReservedAtCreate(keyBytes)],
-        };
-    }
+    private static RegionSpec Spec(long capacity, long keyStoreBytes, ShmOptions? options) =>
+        FolkloreLayout.Spec(capacity, keyStoreBytes, options?.MaxLoad, options?.MaxCapacity, Unsafe.SizeOf<TValue>(), TypeLayout.NameOf<TValue>());
 }

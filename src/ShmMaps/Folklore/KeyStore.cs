@@ -23,7 +23,6 @@ internal sealed unsafe class KeyStore
     public const int Alignment = 8;
 
     private readonly KeySlot* _slots;
-    private readonly KeySlot* _cellSlots;
     private readonly byte* _bytes;
     private readonly long* _allocation;
     private readonly string _mapName;
@@ -46,39 +45,22 @@ internal sealed unsafe class KeyStore
         _byteGrowth = ByteGrowth(region);
         _byteGrowth.EnsureReserved(BytesUsed);
         _bytesReservedSeen = _byteGrowth.ExtentFor(BytesUsed);
-        if (region.KindParameter(FolkloreLayout.CellSlotsParameter) != 0)
-        {
-            long cells = region.KindParameter(FolkloreLayout.CellCountParameter);
-            _cellSlots = (KeySlot*)region.RegionPointer(FolkloreLayout.CellSlotRegion, out long cellSlotBytes);
-            if (cells < 1 || cellSlotBytes / KeySlot.Size < cells)
-            {
-                ThrowHelper.ThrowCorrupt($"map '{region.Name}': {cellSlotBytes} bytes of cell slots do not cover {cells} cells");
-            }
-        }
     }
 
     /// <summary>The key bytes a map reserves at create, of <paramref name="keyBytes"/> (the rest as long keys come).</summary>
     public static long KeyBytesReservedAtCreate(long keyBytes) => RegionGrowth.InitialFor(0, keyBytes);
 
-    /// <summary>Whether the map keeps a copy of each key's slot beside its cell (region 4).</summary>
-    public bool HasCellSlots => _cellSlots != null;
-
-    /// <summary>The slot beside cell <paramref name="cell"/> (a cell of the table; the map has cell slots).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public KeySlot* CellSlot(long cell) => _cellSlots + cell;
-
     /// <summary>
-    /// Copies key slot <paramref name="slot"/> into the slot beside <paramref name="cell"/>, whose entry the caller's
-    /// CAS just filled with it (so nobody else writes that cell slot); the entry's copied bit, set after, publishes it.
+    /// Copies key slot <paramref name="slot"/> into <paramref name="cellSlot"/>, the slot beside a cell whose entry the
+    /// caller's CAS just filled with it (so nobody else writes that cell slot); the entry's copied bit, set after, publishes it.
     /// </summary>
-    public void CopyToCell(long slot, long cell)
+    public void CopyToCell(long slot, KeySlot* cellSlot)
     {
         KeySlot* from = Slot(slot);
-        KeySlot* to = CellSlot(cell);
-        Buffer.MemoryCopy(from, to, KeySlot.Size, KeySlot.Size); // long keys: the copy points at the same bytes
+        Buffer.MemoryCopy(from, cellSlot, KeySlot.Size, KeySlot.Size); // long keys: the copy points at the same bytes
     }
 
-    /// <summary>The number of key slots.</summary>
+    /// <summary>The most key slots (a map that grows reserves them as its tables grow).</summary>
     public long SlotCount { get; }
 
     /// <summary>The length of the key byte region.</summary>
@@ -91,10 +73,11 @@ internal sealed unsafe class KeyStore
     public long BytesUsed => Math.Min((long)((ulong)SharedMemory.ReadAcquire(_allocation) >> 32) * Alignment, ByteLength);
 
     /// <summary>
-    /// Takes a slot and room for <paramref name="key"/>, writes them, and marks the slot written by
-    /// <paramref name="owner"/>; <see cref="MapFullException"/> when slots or bytes run out.
+    /// Takes a slot below <paramref name="limit"/> and room for <paramref name="key"/>, writes them, and marks the slot
+    /// written by <paramref name="owner"/>; -1 if the slots below the limit are used (the map must grow first);
+    /// <see cref="MapFullException"/> when the bytes run out.
     /// </summary>
-    public long Add(ReadOnlySpan<byte> key, ulong hash, ulong owner)
+    public long Add(ReadOnlySpan<byte> key, ulong hash, ulong owner, long limit)
     {
         long units = Units(key.Length);
         long seen = SharedMemory.ReadAcquire(_allocation);
@@ -104,9 +87,9 @@ internal sealed unsafe class KeyStore
         {
             slot = (uint)seen;
             unitsUsed = (long)((ulong)seen >> 32);
-            if (slot >= SlotCount)
+            if (slot >= Math.Min(limit, SlotCount))
             {
-                ThrowHelper.ThrowMapFull($"map '{_mapName}' has used all {SlotCount} key slots; create a larger map");
+                return -1;
             }
             if ((unitsUsed + units) * Alignment > ByteLength)
             {
@@ -195,16 +178,16 @@ internal sealed unsafe class KeyStore
     /// <summary>The bytes of slot <paramref name="slot"/> (named by an entry).</summary>
     public ReadOnlySpan<byte> KeyOf(long slot) => BytesOf(Slot(slot));
 
-    /// <summary>The bytes of the key copied beside cell <paramref name="cell"/>.</summary>
-    public ReadOnlySpan<byte> KeyOfCell(long cell) => BytesOf(CellSlot(cell));
+    /// <summary>The bytes of the key in <paramref name="slot"/> (a key slot or a copy of one beside a cell).</summary>
+    public ReadOnlySpan<byte> KeyOf(KeySlot* slot) => BytesOf(slot);
 
     /// <summary>
-    /// Slot <paramref name="slot"/>, or null if an entry names none of the slots (only a corrupt file has one;
-    /// <c>shm check</c> reports it): lookups pass such an entry by instead of throwing from the probe loop, which
-    /// would make every lookup keep its registers across a call.
+    /// Slot <paramref name="slot"/>, or null if an entry names none of the slots below <paramref name="limit"/> (its
+    /// table's slot limit: only a corrupt file has one; <c>shm check</c> reports it): lookups pass such an entry by
+    /// instead of throwing from the probe loop, which would make every lookup keep its registers across a call.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public KeySlot* SlotOrNull(long slot) => (ulong)slot < (ulong)SlotCount ? _slots + slot : null;
+    public KeySlot* SlotOrNull(long slot, long limit) => (ulong)slot < (ulong)limit ? _slots + slot : null;
 
     /// <summary><paramref name="slot"/> if it may hold a key of <paramref name="hash"/> and <paramref name="length"/> bytes, else null.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -10,53 +10,91 @@ namespace ShmMaps.Inspection;
 /// <summary>Reads and checks FolkloreMap files from their raw entries and key store.</summary>
 internal static unsafe class FolkloreInspector
 {
-    public static long Count(MapRegion region) => FolkloreTable.Open(region).CountPresent();
+    public static long Count(MapRegion region) => Open(region, out _).CountPresent();
 
-    /// <summary>The key store's use and waste, for <c>shm info</c>.</summary>
+    /// <summary>The tables, any migration, and the key store's use and waste, for <c>shm info</c>.</summary>
     public static IReadOnlyDictionary<string, string> Details(MapRegion region)
     {
-        FolkloreTable table = FolkloreTable.Open(region);
-        var use = Use(region, table);
-        return new Dictionary<string, string>
+        FolkloreView view = Open(region, out FolkloreLayout layout);
+        FolkloreTable table = view.Newest;
+        var use = Use(region, view);
+        var details = new Dictionary<string, string>
         {
-            ["cells"] = $"{table.Cells} of {table.EntryBytes} bytes ({table.KeyBits} bits name the key slot, {table.TagBits} hold a tag of its hash{(table.Keys.HasCellSlots ? "; key slots copied beside their cells" : "")})",
+            ["cells"] = $"{table.Cells} of {table.EntryBytes} bytes ({table.KeyBits} bits name the key slot, {table.TagBits} hold a tag of its hash{(table.HasCellSlots ? "; key slots copied beside their cells" : "")})",
+            ["table"] = layout.Grows ? $"generation {table.Generation} of at most {layout.Tables - 1}" : "one, never grows",
+            ["migration"] = view.Older is { } older
+                ? $"table {older.Generation} ({older.Cells:N0} cells) into table {table.Generation}: {MovedBlocks(older):N0} of {older.Blocks:N0} blocks moved"
+                : "none",
             ["probe distance"] = $"mean {use.MeanDistance:F3}, longest {use.LongestDistance} (cells from a key's home to its cell)",
             ["removed keys"] = $"{use.Removed} (their cells and bytes are reused if they are added again)",
-            ["key slots"] = $"{table.Keys.SlotsUsed} of {table.Keys.SlotCount} used",
-            ["key bytes"] = $"{table.Keys.BytesUsed} of {table.Keys.ByteLength} used",
+            ["key slots"] = $"{layout.Keys.SlotsUsed} of {table.SlotLimit} used (at most {layout.Keys.SlotCount})",
+            ["key bytes"] = $"{layout.Keys.BytesUsed} of {layout.Keys.ByteLength} used",
             ["wasted key bytes"] = $"{use.WastedBytes} in {use.WastedSlots} slot(s) no entry names (lost races, dead writers)",
         };
+        long retired = SharedMemory.ReadAcquire(layout.Directory.RetiredBelow);
+        if (retired > 0)
+        {
+            details["tables given back"] = $"below generation {retired}";
+        }
+        return details;
     }
 
+    /// <summary>The entries that are the map's: in the old table's unmoved blocks and the new table's moved ones.</summary>
     public static IEnumerable<MapEntry> Dump(MapRegion region)
     {
-        FolkloreTable table = FolkloreTable.Open(region);
+        FolkloreView view = Open(region, out FolkloreLayout layout);
         string valueType = ValueDecoder.TypeNames(region).Value;
         byte[] value = new byte[sizeof(ulong)];
-        for (long cell = 0; cell < table.Cells; cell++)
+        foreach (FolkloreTable table in Live(view))
         {
-            ulong entry = table.Read(cell);
-            if (entry == 0 || FolkloreEntry.IsRemoved(entry, table.ValueBits))
+            for (long cell = 0; cell < table.Cells; cell++)
             {
-                continue;
+                ulong entry = table.Read(cell);
+                if (table.IsEmpty(entry) || FolkloreEntry.IsRemoved(entry, table.ValueBits) || !IsAuthoritative(view, table, entry))
+                {
+                    continue;
+                }
+                string key = Utf8KeyBuffer.Decode(layout.Keys.KeyOf(table.KeyIndex(entry)));
+                BinaryPrimitives.WriteUInt64LittleEndian(value, FolkloreEntry.Value(entry, table.ValueBits));
+                yield return new MapEntry(cell, key, ValueDecoder.Decode(valueType, value.AsSpan(0, table.EntryBytes / 2)));
             }
-            string key = Utf8KeyBuffer.Decode(table.Keys.KeyOf(table.KeyIndex(entry)));
-            BinaryPrimitives.WriteUInt64LittleEndian(value, FolkloreEntry.Value(entry, table.ValueBits));
-            yield return new MapEntry(cell, key, ValueDecoder.Decode(valueType, value.AsSpan(0, table.EntryBytes / 2)));
         }
     }
 
     /// <summary>
-    /// Verifies that every entry names a written slot whose bytes hash to its hash, that lookups reach it
-    /// (no empty cell between its home and its cell), and that no key or slot appears twice; reports slots
-    /// no entry names as reclaimable (or in flight, while their writer lives).
+    /// Verifies, in each table in use, that every entry names a written slot whose bytes hash to its hash, that lookups
+    /// reach it (no empty cell between its home and its cell), and that no key or slot appears twice among the entries
+    /// that are the map's; that only a table being migrated out of has frozen entries and moved flags; reports slots no
+    /// entry names as reclaimable (or in flight, while their writer lives).
     /// </summary>
     public static void Check(MapRegion region, CheckReport report)
     {
-        FolkloreTable table = FolkloreTable.Open(region);
-        long slotsUsed = table.Keys.SlotsUsed;
+        FolkloreView view = Open(region, out FolkloreLayout layout);
+        long slotsUsed = layout.Keys.SlotsUsed;
         var named = new bool[slotsUsed];
         var keys = new HashSet<string>(StringComparer.Ordinal);
+        foreach (FolkloreTable table in Live(view))
+        {
+            CheckTable(view, table, slotsUsed, named, keys, report);
+        }
+        ReportUnnamed(region, layout.Keys, named, report);
+    }
+
+    private static void CheckTable(FolkloreView view, FolkloreTable table, long slotsUsed, bool[] named, HashSet<string> keys, CheckReport report)
+    {
+        string where = view.Older is null ? "" : $"table {table.Generation} ";
+        bool migratingOut = table == view.Older;
+        if (table.Moved != null)
+        {
+            for (long b = 0; b < table.Blocks; b++)
+            {
+                ulong moved = SharedMemory.ReadAcquire(table.Moved + b);
+                if (moved > 1 || (moved != 0 && !migratingOut))
+                {
+                    report.Add($"{where}block {b}: moved flag {moved} is {(moved > 1 ? "neither 0 nor 1" : "set in the newest table")}");
+                }
+            }
+        }
         long firstEmpty = FirstEmpty(table);
         long lastEmpty = firstEmpty;
         for (long step = 1; step <= table.Cells; step++)
@@ -64,20 +102,28 @@ internal static unsafe class FolkloreInspector
             long cell = (firstEmpty + step) & table.Mask;
             report.Examined++;
             ulong entry = table.Read(cell);
-            if (entry == 0)
+            if ((entry & table.FrozenBit) != 0 && !migratingOut)
+            {
+                report.Add($"{where}cell {cell}: frozen, but no migration out of this table is under way");
+            }
+            if (table.IsEmpty(entry))
             {
                 lastEmpty = cell;
                 continue;
             }
             long slot = table.KeyIndex(entry);
-            if ((ulong)slot >= (ulong)slotsUsed)
+            if ((ulong)slot >= (ulong)slotsUsed || slot >= table.SlotLimit)
             {
-                report.Add($"cell {cell}: names key slot {slot}, past the {slotsUsed} slots handed out");
+                report.Add($"{where}cell {cell}: names key slot {slot}, past the {Math.Min(slotsUsed, table.SlotLimit)} slots handed out to it");
                 continue;
+            }
+            if (!IsAuthoritative(view, table, entry))
+            {
+                continue; // the old copy of a moved key, or a copy a killed mover made: not the map's entry
             }
             if (named[slot])
             {
-                report.Add($"cell {cell}: key slot {slot} is named by a second entry");
+                report.Add($"{where}cell {cell}: key slot {slot} is named by a second entry");
                 continue;
             }
             named[slot] = true;
@@ -87,7 +133,32 @@ internal static unsafe class FolkloreInspector
                 CheckCopy(table, cell, slot, report);
             }
         }
-        ReportUnnamed(region, table, named, report);
+    }
+
+    private static FolkloreView Open(MapRegion region, out FolkloreLayout layout)
+    {
+        layout = FolkloreLayout.Open(region);
+        return layout.View(layout.Directory.ReadState());
+    }
+
+    /// <summary>The tables in use: while migrating, the old one and the new one.</summary>
+    private static IEnumerable<FolkloreTable> Live(FolkloreView view) => view.Older is { } older ? [older, view.Newest] : [view.Newest];
+
+    /// <summary>Whether <paramref name="entry"/> (not empty) of <paramref name="table"/> is the map's entry for its key (a slot past the table's limit: counted as the map's, for check to report).</summary>
+    private static bool IsAuthoritative(FolkloreView view, FolkloreTable table, ulong entry)
+    {
+        KeySlot* slot = table.Keys.SlotOrNull(table.KeyIndex(entry), table.SlotLimit);
+        return slot is null || view.IsAuthoritative(table, slot->Hash);
+    }
+
+    private static long MovedBlocks(FolkloreTable older)
+    {
+        long moved = 0;
+        for (long b = 0; b < older.Blocks; b++)
+        {
+            moved += SharedMemory.ReadAcquire(older.Moved + b) != 0 ? 1 : 0;
+        }
+        return moved;
     }
 
     private static void CheckNamedSlot(FolkloreTable table, long cell, ulong entry, long slot, long lastEmpty, HashSet<string> keys, CheckReport report)
@@ -132,12 +203,12 @@ internal static unsafe class FolkloreInspector
     /// <summary>The copy beside <paramref name="cell"/> must be its key slot's: lookups read the copy.</summary>
     private static void CheckCopy(FolkloreTable table, long cell, long slot, CheckReport report)
     {
-        KeySlot* copy = table.Keys.CellSlot(cell);
+        KeySlot* copy = table.CellSlots + cell;
         KeySlot* named = table.Keys.Slot(slot);
         bool same;
         try
         {
-            same = copy->Hash == named->Hash && table.Keys.KeyOfCell(cell).SequenceEqual(table.Keys.KeyOf(slot));
+            same = copy->Hash == named->Hash && table.Keys.KeyOf(copy).SequenceEqual(table.Keys.KeyOf(slot));
         }
         catch (CorruptMapException)
         {
@@ -149,9 +220,9 @@ internal static unsafe class FolkloreInspector
         }
     }
 
-    private static void ReportUnnamed(MapRegion region, FolkloreTable table, bool[] named, CheckReport report)
+    private static void ReportUnnamed(MapRegion region, KeyStore keys, bool[] named, CheckReport report)
     {
-        var unnamed = Unnamed(region, table, named);
+        var unnamed = Unnamed(region, keys, named);
         if (unnamed.Leftover > 0)
         {
             report.Note($"{unnamed.Leftover} key slot(s) with {unnamed.LeftoverBytes} key bytes are named by no entry (lost races or writers killed before their CAS): reclaimable, never visible to lookups");
@@ -166,7 +237,7 @@ internal static unsafe class FolkloreInspector
     /// The slots no entry names, split into leftovers (abandoned, or written by a writer that is gone) with their
     /// bytes, and those a live writer is still adding.
     /// </summary>
-    private static (long Leftover, long LeftoverBytes, long InFlight) Unnamed(MapRegion region, FolkloreTable table, bool[] named)
+    private static (long Leftover, long LeftoverBytes, long InFlight) Unnamed(MapRegion region, KeyStore keys, bool[] named)
     {
         long leftover = 0, leftoverBytes = 0, inFlight = 0;
         for (long slot = 0; slot < named.Length; slot++)
@@ -175,7 +246,7 @@ internal static unsafe class FolkloreInspector
             {
                 continue;
             }
-            KeySlot* s = table.Keys.Slot(slot);
+            KeySlot* s = keys.Slot(slot);
             bool writerLives = s->State != (uint)KeySlotState.Abandoned && (s->Owner & 1) != 0 && !region.Lanes.IsOwnerDead(s->Owner);
             if (writerLives)
             {
@@ -190,33 +261,38 @@ internal static unsafe class FolkloreInspector
         return (leftover, leftoverBytes, inFlight);
     }
 
-    private static (long Removed, long WastedSlots, long WastedBytes, double MeanDistance, long LongestDistance) Use(MapRegion region, FolkloreTable table)
+    /// <summary>Removed keys, wasted slots and probe distances over the entries that are the map's.</summary>
+    private static (long Removed, long WastedSlots, long WastedBytes, double MeanDistance, long LongestDistance) Use(MapRegion region, FolkloreView view)
     {
-        long slotsUsed = table.Keys.SlotsUsed;
+        KeyStore keyStore = view.Newest.Keys;
+        long slotsUsed = keyStore.SlotsUsed;
         var named = new bool[slotsUsed];
         long removed = 0, keys = 0, distances = 0, longest = 0;
-        for (long cell = 0; cell < table.Cells; cell++)
+        foreach (FolkloreTable table in Live(view))
         {
-            ulong entry = table.Read(cell);
-            if (entry == 0)
+            for (long cell = 0; cell < table.Cells; cell++)
             {
-                continue;
-            }
-            long slot = table.KeyIndex(entry);
-            if ((ulong)slot < (ulong)slotsUsed)
-            {
-                named[slot] = true;
-                long distance = (cell - (long)(table.Keys.Slot(slot)->Hash & (ulong)table.Mask)) & table.Mask;
-                keys++;
-                distances += distance;
-                longest = Math.Max(longest, distance);
-            }
-            if (FolkloreEntry.IsRemoved(entry, table.ValueBits))
-            {
-                removed++;
+                ulong entry = table.Read(cell);
+                if (table.IsEmpty(entry) || !IsAuthoritative(view, table, entry))
+                {
+                    continue;
+                }
+                long slot = table.KeyIndex(entry);
+                if ((ulong)slot < (ulong)slotsUsed)
+                {
+                    named[slot] = true;
+                    long distance = (cell - (long)(keyStore.Slot(slot)->Hash & (ulong)table.Mask)) & table.Mask;
+                    keys++;
+                    distances += distance;
+                    longest = Math.Max(longest, distance);
+                }
+                if (FolkloreEntry.IsRemoved(entry, table.ValueBits))
+                {
+                    removed++;
+                }
             }
         }
-        var unnamed = Unnamed(region, table, named);
+        var unnamed = Unnamed(region, keyStore, named);
         return (removed, unnamed.Leftover, unnamed.LeftoverBytes, keys == 0 ? 0 : (double)distances / keys, longest);
     }
 
@@ -224,7 +300,7 @@ internal static unsafe class FolkloreInspector
     {
         for (long cell = 0; cell < table.Cells; cell++)
         {
-            if (table.Read(cell) == 0)
+            if (table.IsEmpty(table.Read(cell)))
             {
                 return cell;
             }

@@ -73,6 +73,38 @@ public sealed class FullFileSystemTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void AFolkloreMapGrowsUntilTheFileSystemIsFullThenKeepsEveryKey()
+    {
+        using SmallTmpfs? fs = Mount();
+        if (fs is null)
+        {
+            return;
+        }
+        using var map = FolkloreMap<int>.Create("growing", 16, fs.Options);
+        int key = 0;
+        var error = Assert.Throws<MapFullException>(() =>
+        {
+            for (; key < 10_000_000; key++)
+            {
+                map.Insert($"key {key}", key * 3);
+            }
+        });
+        Assert.Contains("bytes free", error.Message);
+        output.WriteLine($"{key:N0} keys in {map.CellCount:N0} cells before: {error.Message}");
+        // A table with cell slots takes 72 bytes a cell, and the tables grown out of wait out their grace: about 4 K keys.
+        Assert.True(key > 2_000, $"only {key} keys fit");
+        Assert.Equal(key, map.Count);
+        for (int k = 0; k < key; k++)
+        {
+            Assert.Equal(k * 3, map[$"key {k}"]);
+        }
+        map.Insert("key 0", 1); // still usable
+        Assert.True(map.TryRemove("key 1", out _));
+        map.Insert("key 1", 5);
+        Assert.Equal(5, map["key 1"]);
+    }
+
+    [Fact]
     public void ALeftRightMapGrowsUntilTheFileSystemIsFullThenKeepsEveryKey()
     {
         using SmallTmpfs? fs = Mount();

@@ -145,8 +145,8 @@ public class LayoutTests
 
         // 14 key bits leave 17 tag bits, the top bits of the hash, between the key index and the removed flag.
         Assert.Equal(14, ShmMaps.Folklore.FolkloreEntry.KeyBitsFor(11_250));
-        Assert.Equal(0x7FFF_C000_0000_0000UL, ShmMaps.Folklore.FolkloreEntry.TagMask(32, 14, copied: false));
-        ulong tagMask = ShmMaps.Folklore.FolkloreEntry.TagMask(32, 14, copied: true); // the key field's top bit says "copied"
+        Assert.Equal(0x7FFF_C000_0000_0000UL, ShmMaps.Folklore.FolkloreEntry.TagMask(32, 14, 0));
+        ulong tagMask = ShmMaps.Folklore.FolkloreEntry.TagMask(32, 14, ShmMaps.Folklore.FolkloreEntry.CopiedBit(32)); // the key field's top bit says "copied"
         Assert.Equal(0x3FFF_C000_0000_0000UL, tagMask);
         Assert.Equal(0x4000_0000_0000_0000UL, ShmMaps.Folklore.FolkloreEntry.CopiedBit(32));
         ulong tag = ShmMaps.Folklore.FolkloreEntry.Tag(0xABCD_EF01_2345_6789UL, 32, tagMask);
@@ -156,8 +156,8 @@ public class LayoutTests
         Assert.Equal(tag, tagged & tagMask);
         Assert.Equal(tag, ShmMaps.Folklore.FolkloreEntry.Removed(tagged, 32) & tagMask);
         Assert.Equal(tag, ShmMaps.Folklore.FolkloreEntry.WithValue(tagged, 9, 32) & tagMask);
-        Assert.Equal(0x7FF0_0000UL, ShmMaps.Folklore.FolkloreEntry.TagMask(16, 4, copied: false)); // 32-bit entries: tags from the hash's top bits
-        Assert.Equal(0x3FF0_0000UL, ShmMaps.Folklore.FolkloreEntry.TagMask(16, 4, copied: true));
+        Assert.Equal(0x7FF0_0000UL, ShmMaps.Folklore.FolkloreEntry.TagMask(16, 4, 0)); // 32-bit entries: tags from the hash's top bits
+        Assert.Equal(0x3FF0_0000UL, ShmMaps.Folklore.FolkloreEntry.TagMask(16, 4, ShmMaps.Folklore.FolkloreEntry.CopiedBit(16)));
         Assert.Equal(0x7FF0_0000UL, ShmMaps.Folklore.FolkloreEntry.Tag(0xFFFF_0000_0000_0000UL, 16, 0x7FF0_0000UL));
     }
 

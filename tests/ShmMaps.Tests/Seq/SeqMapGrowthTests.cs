@@ -126,7 +126,8 @@ public sealed class SeqMapGrowthTests(ITestOutputHelper output) : IDisposable
         int rounds = Stress.Pick(quick: 6, full: 200);
         var random = new Random(11);
         int killedMidMigration = 0;
-        // More rounds while no kill has landed mid-migration yet: where one lands is chance.
+        // Half the rounds kill at a random instant, half as soon as a migration is seen under way; more rounds while
+        // no kill has landed mid-migration yet (where one lands is chance).
         for (int round = 0; round < rounds || (killedMidMigration == 0 && round < 5 * rounds); round++)
         {
             string name = $"killed{round}";
@@ -135,9 +136,7 @@ public sealed class SeqMapGrowthTests(ITestOutputHelper output) : IDisposable
             using (var writer = ChildProcess.Start("grow-insert", _dir.Path, name, 0, 10_000_000))
             {
                 writer.WaitFor("ready");
-                Thread.Sleep(random.Next(20, 400));
-                killedMidMigration += MapInspector.Describe(name, _dir.Options).Details["migration"] != "none" ? 1 : 0;
-                writer.Kill();
+                killedMidMigration += MigrationKill.Kill(writer, name, _dir.Options, random, round) ? 1 : 0;
             }
             long done = acked[0];
             // Every acknowledged insert is there, whatever the kill interrupted; at most the one in flight is extra.
@@ -159,6 +158,7 @@ public sealed class SeqMapGrowthTests(ITestOutputHelper output) : IDisposable
             report = MapInspector.Check(name, _dir.Options);
             Assert.True(report.IsSound, $"round {round}: {string.Join("; ", report.Problems)}");
         }
+        output.WriteLine($"{killedMidMigration} kills landed mid-migration");
         Assert.True(killedMidMigration > 0, "no kill landed during a migration");
     }
 

@@ -181,7 +181,8 @@ public sealed class StripedMapGrowthTests(ITestOutputHelper output) : IDisposabl
         int rounds = Stress.Pick(quick: 6, full: 200);
         var random = new Random(13);
         int killedMidMigration = 0;
-        // More rounds while no kill has landed mid-migration yet: where one lands is chance.
+        // Half the rounds kill at a random instant, half as soon as a migration is seen under way; more rounds while
+        // no kill has landed mid-migration yet (where one lands is chance).
         for (int round = 0; round < rounds || (killedMidMigration == 0 && round < 5 * rounds); round++)
         {
             string name = $"killed{round}";
@@ -190,9 +191,7 @@ public sealed class StripedMapGrowthTests(ITestOutputHelper output) : IDisposabl
             using (var writer = ChildProcess.Start("striped-grow", _dir.Path, name, 0, 10_000_000))
             {
                 writer.WaitFor("ready");
-                Thread.Sleep(random.Next(20, 400));
-                killedMidMigration += MapInspector.Describe(name, _dir.Options).Details["migration"] != "none" ? 1 : 0;
-                writer.Kill();
+                killedMidMigration += MigrationKill.Kill(writer, name, _dir.Options, random, round) ? 1 : 0;
             }
             long done = acked[0];
             // Every acknowledged insert is there, whatever the kill interrupted; at most the one in flight is extra.

@@ -1,0 +1,249 @@
+using System.Runtime.CompilerServices;
+using ShmMaps.Core.Memory;
+using ShmMaps.Folklore;
+using ShmMaps.Tables;
+
+namespace ShmMaps;
+
+/// <summary>How a <see cref="FolkloreMap{TValue}"/> grows while every process keeps using it, without a lock.</summary>
+/// <remarks>
+/// <para>
+/// An add that finds the newest table's key slots used (or its cells taken) reserves the next table (twice the cells,
+/// twice the key slots, one more key bit per entry) and publishes (g, steady) -> (g+1, migrating) by CAS
+/// (<see cref="TableDirectory"/>). From then on every write first makes sure its key's block of home cells in the old
+/// table has been moved, then moves one more, and writes only in the new table. A block is moved by freezing, one CAS
+/// each, every cell from its first to the first empty cell past its end (the keys whose home is in the block lie
+/// there, linear probing leaving no gap), then adding each frozen key of the block to the new table unless a cell
+/// there names its key slot already, then setting the block's moved flag. Movers need no lock: freezing is idempotent,
+/// a frozen entry never changes, and adding by key slot meets at one cell; a mover killed anywhere leaves the flag
+/// clear, and the next one moves the block again.
+/// </para>
+/// <para>
+/// No write lands in a table after its entries were frozen: every write is a CAS on an entry, and a CAS that meets a
+/// frozen entry fails; the writer then looks at the state word again and writes in the newest table, after helping.
+/// Lookups take no lock and never wait: while migrating, a key whose old block is not moved is read in the old table
+/// (a frozen entry is the key's value: no one writes it in the new table before its block is moved), else in the new
+/// one. When every flag is set, a writer publishes (g+1, steady); the old table is given back
+/// <see cref="TableDirectory.RetireGrace"/> later (<see cref="TableRetirement"/>). Key slots never move.
+/// </para>
+/// </remarks>
+public sealed unsafe partial class FolkloreMap<TValue>
+{
+    /// <summary>The generation writes go to now.</summary>
+    internal int Generation => View().Newest.Generation;
+
+    /// <summary>The tables the state word names now.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private FolkloreView View()
+    {
+        ulong state = _directory.ReadState();
+        FolkloreView view = _view;
+        return view.State == state ? view : Refresh(state);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private FolkloreView Refresh(ulong state)
+    {
+        ThrowIfDisposed();
+        FolkloreView view = _layout.View(state);
+        _view = view; // a reference store: readers of the field get this view or the one before, both whole
+        return view;
+    }
+
+    /// <summary>The table a write of a key of <paramref name="hash"/> goes to: the newest, after moving the key's old block during a migration.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private FolkloreTable WriteTable(ulong hash)
+    {
+        ThrowIfDisposed();
+        FolkloreView view = View();
+        if (view.Older is not null)
+        {
+            Help(view, hash);
+        }
+        _retirement.AfterWrite(view.State);
+        return view.Newest;
+    }
+
+    /// <summary>Looks a key up while its table is being copied into the next one.</summary>
+    private long ProbeMigrating<TMatch>(FolkloreView view, scoped in TMatch key, ulong hash, out ulong entry)
+        where TMatch : IKeyMatch, allows ref struct
+    {
+        FolkloreTable older = view.Older!;
+        ulong* moved = older.Moved + older.BlockOf((long)(hash & (ulong)older.Mask));
+        if (SharedMemory.ReadAcquire(moved) == 0)
+        {
+            long cell = Probe(older, key, hash, out entry);
+            // Found: the key's value (no one writes it in the new table before its block is moved). Absent while the
+            // block was not moved: absent from the map (no key of an unmoved block is in the new table).
+            if (cell >= 0 || SharedMemory.ReadAcquire(moved) == 0)
+            {
+                return cell;
+            }
+        }
+        return Probe(view.Newest, key, hash, out entry);
+    }
+
+    /// <summary>A writer's share of a migration: the block of its key, then one more.</summary>
+    private void Help(FolkloreView view, ulong hash)
+    {
+        FolkloreTable older = view.Older!;
+        MoveBlock(older, view.Newest, older.BlockOf((long)(hash & (ulong)older.Mask)));
+        long ticket = _directory.TakeTicket();
+        if (ticket >= 0 && ticket < older.Blocks)
+        {
+            MoveBlock(older, view.Newest, ticket);
+        }
+        else
+        {
+            FinishStep(view);
+        }
+    }
+
+    /// <summary>Moves the first block not yet moved; when there is none, ends the migration.</summary>
+    private void FinishStep(FolkloreView view)
+    {
+        FolkloreTable older = view.Older!;
+        long from = _scan.FirstUnmoved(older.Generation, older.Blocks, older, static (table, b) => SharedMemory.ReadAcquire(table.Moved + b) != 0);
+        if (from < older.Blocks)
+        {
+            MoveBlock(older, view.Newest, from);
+            return;
+        }
+        _directory.EndMigration(view.State);
+    }
+
+    /// <summary>Finishes the migration <paramref name="view"/> names (an enumeration, or an add that found the new table full).</summary>
+    private void FinishMigration(FolkloreView view)
+    {
+        while (View().State == view.State)
+        {
+            FinishStep(view);
+        }
+    }
+
+    /// <summary>
+    /// Freezes the cells of block <paramref name="block"/> of <paramref name="older"/> (up to the first empty cell past
+    /// its end), adds the keys whose home is in the block to <paramref name="newer"/>, then sets the block's moved flag;
+    /// nothing if it is set already.
+    /// </summary>
+    private void MoveBlock(FolkloreTable older, FolkloreTable newer, long block)
+    {
+        ulong* moved = older.Moved + block;
+        if (SharedMemory.ReadAcquire(moved) != 0)
+        {
+            return;
+        }
+        long blockCells = 1L << older.BlockShift;
+        long first = block << older.BlockShift;
+        ulong flags = older.FrozenBit | older.CopiedBit;
+        for (long offset = 0; offset < older.Cells; offset++)
+        {
+            long cell = (first + offset) & older.Mask;
+            ulong entry = Freeze(older, cell);
+            if (older.IsEmpty(entry))
+            {
+                if (offset >= blockCells)
+                {
+                    break; // the first empty cell past the block: no key of the block lies beyond it
+                }
+                continue;
+            }
+            long slot = older.KeyIndex(entry);
+            KeySlot* s = _keys.SlotOrNull(slot, older.SlotLimit);
+            if (s is null || older.BlockOf((long)(s->Hash & (ulong)older.Mask)) != block)
+            {
+                continue; // a key of the block before (its mover copies it), or a damaged entry (check reports it)
+            }
+            AddMoved(newer, slot, s->Hash, entry & ~flags);
+        }
+        // Publishes the copies: whoever sees the flag finds every key of the block in the new table.
+        SharedMemory.WriteRelease(moved, 1);
+    }
+
+    /// <summary>Sets the frozen bit of <paramref name="cell"/> (idempotent); returns its entry, frozen.</summary>
+    private static ulong Freeze(FolkloreTable table, long cell)
+    {
+        ulong entry = ReadEntry(table, cell);
+        while ((entry & table.FrozenBit) == 0)
+        {
+            ulong found = CompareExchangeEntry(table, cell, entry | table.FrozenBit, entry);
+            if (found == entry)
+            {
+                return entry | table.FrozenBit;
+            }
+            entry = found;
+        }
+        return entry;
+    }
+
+    /// <summary>
+    /// Adds a moved key (<paramref name="entry"/>: its old entry without flags) to <paramref name="table"/> with its
+    /// value and removed flag, unless a cell there names its key slot already (another mover of the block got there first).
+    /// </summary>
+    private void AddMoved(FolkloreTable table, long slot, ulong hash, ulong entry)
+    {
+        ulong mine = FolkloreEntry.Pack(slot, FolkloreEntry.Tag(hash, ValueBits, table.TagMask), FolkloreEntry.Value(entry, ValueBits), ValueBits);
+        mine = FolkloreEntry.IsRemoved(entry, ValueBits) ? FolkloreEntry.Removed(mine, ValueBits) : mine;
+        long cell = (long)(hash & (ulong)table.Mask);
+        for (long probed = 0; probed <= table.Mask;)
+        {
+            ulong found = ReadEntry(table, cell);
+            if (found == 0)
+            {
+                found = CompareExchangeEntry(table, cell, mine, 0);
+                if (found == 0)
+                {
+                    CopyBesideCell(table, cell, slot, mine);
+                    return;
+                }
+                continue; // filled meanwhile: look at it again
+            }
+            if (table.IsEmpty(found) || table.KeyIndex(found) == slot)
+            {
+                return; // here already; or a later migration froze this table, which needs this block moved first
+            }
+            probed++;
+            cell = (cell + 1) & table.Mask;
+        }
+    }
+
+    /// <summary>
+    /// An add found the key slots or the cells of <paramref name="table"/> used: finishes a migration in progress, or
+    /// starts the next table, so that the add can be tried again; <see cref="MapFullException"/> if the map is at its
+    /// largest table (or the file system has no memory for the next one).
+    /// </summary>
+    private void GrowForAdd(FolkloreTable table, string why)
+    {
+        FolkloreView view = View();
+        if (view.Newest.Generation != table.Generation)
+        {
+            return; // grown meanwhile: try the newest table
+        }
+        if (view.Older is not null)
+        {
+            FinishMigration(view);
+            return;
+        }
+        if (!TryGrow(view))
+        {
+            ThrowHelper.ThrowMapFull(
+                $"map '{Name}' is full: {why} of its largest table; create it with a larger {(_layout.Grows ? "ShmOptions.MaxCapacity" : "capacity")}");
+        }
+    }
+
+    /// <summary>Reserves the next table and publishes the migration into it; false if the file has no room for another table.</summary>
+    private bool TryGrow(FolkloreView view)
+    {
+        int next = view.Newest.Generation + 1;
+        if (view.Older is not null || next >= _layout.Tables)
+        {
+            return false;
+        }
+        _layout.Reserve(next); // MapFullException naming the memory needed if the file system is full
+        _directory.BeginMigration(view.State, next);
+        return true;
+    }
+
+    /// <summary>The keys present in the tables <paramref name="view"/> names: each counted where it is the map's.</summary>
+    private static long CountPresent(FolkloreView view) => view.CountPresent();
+}
