@@ -88,6 +88,14 @@ internal readonly unsafe struct SharedMemory
     public static long CompareExchange(long* address, long value, long comparand) =>
         Interlocked.CompareExchange(ref *address, value, comparand);
 
+    /// <summary>Full-fence atomic OR of <paramref name="bits"/> into a 64-bit word; returns the value before.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Or(ulong* address, ulong bits) => Interlocked.Or(ref *address, bits);
+
+    /// <summary>Full-fence atomic OR of <paramref name="bits"/> into a 32-bit word; returns the value before.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static uint Or(uint* address, uint bits) => Interlocked.Or(ref *address, bits);
+
     /// <summary>
     /// Orders every load before it ahead of every load after it. A seqlock reader calls it between
     /// its data loads and its second read of the counter: without it ARM64 may satisfy the counter

@@ -148,33 +148,21 @@ public sealed unsafe partial class FolkloreMap<TValue>
                 }
                 continue;
             }
-            long slot = older.KeyIndex(entry);
-            KeySlot* s = _keys.SlotOrNull(slot, older.SlotLimit);
+            KeySlot* s = older.NamedSlot(entry, cell);
             if (s is null || older.BlockOf((long)(s->Hash & (ulong)older.Mask)) != block)
             {
                 continue; // a key of the block before (its mover copies it), or a damaged entry (check reports it)
             }
-            AddMoved(newer, slot, s->Hash, entry & ~flags);
+            AddMoved(newer, older.KeyIndex(entry), s->Hash, entry & ~flags);
         }
         // Publishes the copies: whoever sees the flag finds every key of the block in the new table.
         SharedMemory.WriteRelease(moved, 1);
     }
 
-    /// <summary>Sets the frozen bit of <paramref name="cell"/> (idempotent); returns its entry, frozen.</summary>
-    private static ulong Freeze(FolkloreTable table, long cell)
-    {
-        ulong entry = ReadEntry(table, cell);
-        while ((entry & table.FrozenBit) == 0)
-        {
-            ulong found = CompareExchangeEntry(table, cell, entry | table.FrozenBit, entry);
-            if (found == entry)
-            {
-                return entry | table.FrozenBit;
-            }
-            entry = found;
-        }
-        return entry;
-    }
+    /// <summary>Sets the frozen bit of <paramref name="cell"/> (idempotent, one atomic OR); returns its entry, frozen.</summary>
+    private static ulong Freeze(FolkloreTable table, long cell) => Unsafe.SizeOf<TValue>() == 2
+        ? SharedMemory.Or((uint*)table.Entries + cell, (uint)table.FrozenBit) | table.FrozenBit
+        : SharedMemory.Or((ulong*)table.Entries + cell, table.FrozenBit) | table.FrozenBit;
 
     /// <summary>
     /// Adds a moved key (<paramref name="entry"/>: its old entry without flags) to <paramref name="table"/> with its
