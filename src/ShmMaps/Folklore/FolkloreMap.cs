@@ -219,6 +219,7 @@ public sealed unsafe partial class FolkloreMap<TValue> : IEnumerable<KeyValuePai
     private long Probe<TMatch>(FolkloreTable table, scoped in TMatch key, ulong hash, out ulong entry)
         where TMatch : IKeyMatch, allows ref struct
     {
+        // The table's fields in locals: the loop reads none of them from the table object again.
         long mask = table.Mask;
         long cell = (long)(hash & (ulong)mask);
         KeySlot* cellSlots = table.CellSlots;
@@ -228,19 +229,29 @@ public sealed unsafe partial class FolkloreMap<TValue> : IEnumerable<KeyValuePai
             // that it arrives with the entry instead of after it.
             Sse.Prefetch0(cellSlots + cell);
         }
+        byte* entries = table.Entries;
         ulong tagMask = table.TagMask;
         ulong tag = FolkloreEntry.Tag(hash, ValueBits, tagMask);
-        ulong frozen = table.FrozenBit;
+        ulong notFrozen = ~table.FrozenBit;
+        ulong copied = table.CopiedBit;
+        ulong keyIndexMask = table.KeyIndexMask;
+        long slotLimit = table.SlotLimit;
         for (long probed = 0; probed <= mask; probed++, cell = (cell + 1) & mask)
         {
-            entry = ReadEntry(table, cell);
-            if ((entry & ~frozen) == 0)
+            entry = Unsafe.SizeOf<TValue>() == 2 ? SharedMemory.ReadAcquire((uint*)entries + cell) : SharedMemory.ReadAcquire((ulong*)entries + cell);
+            if ((entry & notFrozen) == 0)
             {
                 return ~cell;
             }
-            if ((entry & tagMask) == tag && key.Matches(_keys, table.NamedSlot(entry, cell), hash))
+            if ((entry & tagMask) == tag)
             {
-                return cell;
+                KeySlot* slot = (entry & copied) != 0
+                    ? cellSlots + cell
+                    : _keys.SlotOrNull(FolkloreEntry.KeyIndex(entry, ValueBits, keyIndexMask), slotLimit);
+                if (key.Matches(_keys, slot, hash))
+                {
+                    return cell;
+                }
             }
         }
         entry = 0;
