@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Runtime.CompilerServices;
 using ShmMaps.Core.Region;
 using ShmMaps.Tables;
 
@@ -85,9 +84,6 @@ internal sealed unsafe class FolkloreLayout
 
     private readonly MapRegion _region;
 
-    /// <summary>The directory of a map that never grows: this process's own zeroed words (its state stays table 0).</summary>
-    private readonly byte[]? _ownDirectory;
-
     private FolkloreLayout(MapRegion region, long firstCells, int entryBytes, long firstSlots, long slotCount, int tables, int cellSlotTables, KeyStore keys)
     {
         _region = region;
@@ -99,15 +95,7 @@ internal sealed unsafe class FolkloreLayout
         CellSlotTables = cellSlotTables;
         Keys = keys;
         Grows = region.KindParameter(TablesParameter) != 0;
-        if (Grows)
-        {
-            Directory = new TableDirectory(region.RegionPointer(DirectoryRegion, out _));
-        }
-        else
-        {
-            _ownDirectory = GC.AllocateArray<byte>(TableDirectory.Size, pinned: true);
-            Directory = new TableDirectory((byte*)Unsafe.AsPointer(ref _ownDirectory[0]));
-        }
+        Directory = Grows ? new TableDirectory(region.RegionPointer(DirectoryRegion, out _)) : TableDirectory.Unchanging;
     }
 
     /// <summary>The cells of table 0.</summary>

@@ -73,9 +73,6 @@ internal sealed unsafe class StripedLayout
 
     private readonly MapRegion _region;
 
-    /// <summary>The directory of a file made before maps grew: this process's own zeroed words (its state stays table 0).</summary>
-    private readonly byte[]? _ownDirectory;
-
     private StripedLayout(MapRegion region, long firstStripes, long cellsPerStripe, int tables, double growLoad)
     {
         _region = region;
@@ -87,15 +84,7 @@ internal sealed unsafe class StripedLayout
         StripeStride = StripeStrideOf(cellsPerStripe, CellStride);
         Tables = tables;
         GrowLoad = growLoad;
-        if (region.KindParameter(TablesParameter) == 0)
-        {
-            _ownDirectory = GC.AllocateArray<byte>(TableDirectory.Size, pinned: true);
-            Directory = new TableDirectory((byte*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref _ownDirectory[0]));
-        }
-        else
-        {
-            Directory = new TableDirectory(region.RegionPointer(DirectoryRegion, out _));
-        }
+        Directory = region.KindParameter(TablesParameter) == 0 ? TableDirectory.Unchanging : new TableDirectory(region.RegionPointer(DirectoryRegion, out _));
     }
 
     /// <summary>The stripes of table 0.</summary>

@@ -29,6 +29,13 @@ internal readonly unsafe struct TableDirectory
 
     private const ulong MigratingBit = 1UL << 8;
 
+    /// <summary>
+    /// The directory of a map that never grows (a file made before its kind grew): this process's zeroed words, one
+    /// block for every such map. Its state stays steady at table 0: no one writes it, since growing, helping and
+    /// giving back all need a second table.
+    /// </summary>
+    public static TableDirectory Unchanging { get; } = new((byte*)System.Runtime.InteropServices.NativeMemory.AllocZeroed(Size));
+
     public TableDirectory(byte* words)
     {
         State = (ulong*)words;
