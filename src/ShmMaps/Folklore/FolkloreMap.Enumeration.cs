@@ -38,7 +38,7 @@ public sealed partial class FolkloreMap<TValue>
         FolkloreView view = View();
         while (view.Older is not null)
         {
-            FinishMigration(view);
+            _migration.Finish(view);
             view = View();
         }
         return view.Newest;

@@ -83,42 +83,11 @@ public sealed unsafe partial class FolkloreMap<TValue>
         return Probe(view.Newest, key, hash, out entry);
     }
 
-    /// <summary>A writer's share of a migration: the block of its key, then one more.</summary>
+    /// <summary>A writer's share of a migration: the old block of its key, then one more.</summary>
     private void Help(FolkloreView view, ulong hash)
     {
         FolkloreTable older = view.Older!;
-        MoveBlock(older, view.Newest, older.BlockOf((long)(hash & (ulong)older.Mask)));
-        long ticket = _directory.TakeTicket();
-        if (ticket >= 0 && ticket < older.Blocks)
-        {
-            MoveBlock(older, view.Newest, ticket);
-        }
-        else
-        {
-            FinishStep(view);
-        }
-    }
-
-    /// <summary>Moves the first block not yet moved; when there is none, ends the migration.</summary>
-    private void FinishStep(FolkloreView view)
-    {
-        FolkloreTable older = view.Older!;
-        long from = _scan.FirstUnmoved(older.Generation, older.Blocks, older, static (table, b) => SharedMemory.ReadAcquire(table.Moved + b) != 0);
-        if (from < older.Blocks)
-        {
-            MoveBlock(older, view.Newest, from);
-            return;
-        }
-        _directory.EndMigration(view.State);
-    }
-
-    /// <summary>Finishes the migration <paramref name="view"/> names (an enumeration, or an add that found the new table full).</summary>
-    private void FinishMigration(FolkloreView view)
-    {
-        while (View().State == view.State)
-        {
-            FinishStep(view);
-        }
+        _migration.Help(view, older.BlockOf((long)(hash & (ulong)older.Mask)));
     }
 
     /// <summary>
@@ -209,29 +178,32 @@ public sealed unsafe partial class FolkloreMap<TValue>
         }
         if (view.Older is not null)
         {
-            FinishMigration(view);
+            _migration.Finish(view);
             return;
         }
-        if (!TryGrow(view))
+        if (!_migration.TryGrow(view, full: true))
         {
             ThrowHelper.ThrowMapFull(
                 $"map '{Name}' is full: {why} of its largest table; create it with a larger {(_layout.Grows ? "ShmOptions.MaxCapacity" : "capacity")}");
         }
     }
 
-    /// <summary>Reserves the next table and publishes the migration into it; false if the file has no room for another table.</summary>
-    private bool TryGrow(FolkloreView view)
-    {
-        int next = view.Newest.Generation + 1;
-        if (view.Older is not null || next >= _layout.Tables)
-        {
-            return false;
-        }
-        _layout.Reserve(next); // MapFullException naming the memory needed if the file system is full
-        _directory.BeginMigration(view.State, next);
-        return true;
-    }
-
     /// <summary>The keys present in the tables <paramref name="view"/> names: each counted where it is the map's.</summary>
     private static long CountPresent(FolkloreView view) => view.CountPresent();
+
+    /// <summary>How a FolkloreMap's migration moves its units: blocks of home cells, without a lock (<see cref="MoveBlock"/>).</summary>
+    private sealed class Migration(FolkloreMap<TValue> map) : TableMigration<FolkloreView>(map._directory)
+    {
+        protected override int Tables => map._layout.Tables;
+
+        public override FolkloreView Current() => map.View();
+
+        protected override void Reserve(int generation) => map._layout.Reserve(generation);
+
+        protected override long Units(FolkloreView view) => view.Older!.Blocks;
+
+        protected override bool IsMoved(FolkloreView view, long unit) => SharedMemory.ReadAcquire(view.Older!.Moved + unit) != 0;
+
+        protected override void Move(FolkloreView view, long unit) => map.MoveBlock(view.Older!, view.Newest, unit);
+    }
 }

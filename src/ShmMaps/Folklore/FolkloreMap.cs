@@ -33,7 +33,7 @@ public sealed unsafe partial class FolkloreMap<TValue> : IEnumerable<KeyValuePai
     private readonly KeyStore _keys;
     private readonly TableDirectory _directory;
     private readonly TableRetirement _retirement;
-    private readonly MigrationScan _scan = new();
+    private readonly Migration _migration;
     private readonly ulong _seed;
     private readonly int _maxKeyBytes;
     private FolkloreView _view;
@@ -56,6 +56,7 @@ public sealed unsafe partial class FolkloreMap<TValue> : IEnumerable<KeyValuePai
         ulong state = _directory.ReadState();
         _layout.EnsureReserved(state);
         _view = _layout.View(state);
+        _migration = new Migration(this);
         _retirement = new TableRetirement(region.Name, _directory, _layout.Release);
         _retirement.OnOpen(state); // and tables whose grace has passed while no writer came by
     }

@@ -1,19 +1,15 @@
+using ShmMaps.Tables;
+
 namespace ShmMaps.Folklore;
 
 /// <summary>The tables one value of a folklore map's state word names, as this process maps them.</summary>
-internal sealed class FolkloreView(ulong state, FolkloreTable newest, FolkloreTable? older)
+internal sealed class FolkloreView(ulong state, FolkloreTable newest, FolkloreTable? older) : TableView(state)
 {
-    /// <summary>The state word.</summary>
-    public ulong State => state;
-
     /// <summary>The table writes go to.</summary>
     public FolkloreTable Newest => newest;
 
     /// <summary>While migrating, the table being copied into <see cref="Newest"/>; else null.</summary>
     public FolkloreTable? Older => older;
-
-    /// <summary>The state word when no migration is in progress, else a value no state word has: one compare tells a lookup it may take the straight path.</summary>
-    public ulong SteadyState { get; } = older is null ? state : ulong.MaxValue;
 
     /// <summary>
     /// Whether an entry of <paramref name="table"/> for a key of <paramref name="hash"/> is the map's: in the old table

@@ -55,7 +55,7 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
         SeqView view = View();
         while (view.Older is not null)
         {
-            FinishMigration(view, _region.Lanes.Current);
+            _migration.Finish(view);
             view = View();
         }
         return view.Newest;

@@ -85,42 +85,11 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
         return FindInHome(view.Newest, hash, key, out value);
     }
 
-    /// <summary>A writer's share of a migration: the stripe of its key, then one more.</summary>
-    private void Help(SeqView view, Lane lane, ulong hash)
+    /// <summary>A writer's share of a migration: the old stripe of its key, then one more.</summary>
+    private void Help(SeqView view, ulong hash)
     {
         SeqTable older = view.Older!;
-        MoveStripe(older, view.Newest, lane, older.StripeOfHome(older.Home(hash)));
-        long ticket = _directory.TakeTicket();
-        if (ticket >= 0 && ticket < older.StripeCount)
-        {
-            MoveStripe(older, view.Newest, lane, ticket);
-        }
-        else
-        {
-            FinishStep(view, lane);
-        }
-    }
-
-    /// <summary>Moves the first stripe not yet moved; when there is none, ends the migration.</summary>
-    private void FinishStep(SeqView view, Lane lane)
-    {
-        SeqTable older = view.Older!;
-        long from = _scan.FirstUnmoved(older.Generation, older.StripeCount, older, static (table, s) => SharedMemory.ReadAcquire(table.Moved + s) != 0);
-        if (from < older.StripeCount)
-        {
-            MoveStripe(older, view.Newest, lane, from);
-            return;
-        }
-        _directory.EndMigration(view.State);
-    }
-
-    /// <summary>Finishes the migration <paramref name="view"/> names (an enumeration, or an insert that found the new table full).</summary>
-    private void FinishMigration(SeqView view, Lane lane)
-    {
-        while (View().State == view.State)
-        {
-            FinishStep(view, lane);
-        }
+        _migration.Help(view, older.StripeOfHome(older.Home(hash)));
     }
 
     /// <summary>
@@ -200,30 +169,23 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
         if (view.Older is null && (table.CellCount <= SmallTableCells || distance > 8 || ++_addsSinceLoadCheck % LoadCheckInterval == 0)
             && Count > table.CellCount * _layout.GrowLoad)
         {
-            TryGrow(view, full: false);
+            _migration.TryGrow(view, full: false);
         }
     }
 
-    /// <summary>
-    /// Reserves the next table and publishes the migration into it; false if the file has no room for another table,
-    /// or the file system no memory for it while the current table is not full (<paramref name="full"/>: then it throws).
-    /// </summary>
-    private bool TryGrow(SeqView view, bool full)
+    /// <summary>How a SeqMap's migration moves its units: insert stripes, each under its lock (<see cref="MoveStripe"/>).</summary>
+    private sealed class Migration(SeqMap<TKey, TValue> map) : TableMigration<SeqView>(map._directory)
     {
-        int next = view.Newest.Generation + 1;
-        if (view.Older is not null || next >= _layout.Tables)
-        {
-            return false;
-        }
-        try
-        {
-            _layout.Reserve(next);
-        }
-        catch (MapFullException) when (!full)
-        {
-            return false;
-        }
-        _directory.BeginMigration(view.State, next);
-        return true;
+        protected override int Tables => map._layout.Tables;
+
+        public override SeqView Current() => map.View();
+
+        protected override void Reserve(int generation) => map._layout.Reserve(generation);
+
+        protected override long Units(SeqView view) => view.Older!.StripeCount;
+
+        protected override bool IsMoved(SeqView view, long unit) => SharedMemory.ReadAcquire(view.Older!.Moved + unit) != 0;
+
+        protected override void Move(SeqView view, long unit) => map.MoveStripe(view.Older!, view.Newest, map._region.Lanes.Current, unit);
     }
 }

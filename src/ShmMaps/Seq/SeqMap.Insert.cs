@@ -58,7 +58,7 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
             SeqTable table = view.Newest;
             if (view.Older is not null)
             {
-                Help(view, lane ??= _region.Lanes.Current, hash);
+                Help(view, hash);
             }
             WriteOutcome outcome = UpdateIn(table, ref lane, hash, key, value, overwrite);
             if (outcome == WriteOutcome.Retry)
@@ -76,10 +76,10 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
                     AfterAdd(view, distance);
                     break;
                 case WriteOutcome.Full when view.Older is not null:
-                    FinishMigration(view, lane!);
+                    _migration.Finish(view);
                     continue;
                 case WriteOutcome.Full:
-                    if (!TryGrow(view, full: true))
+                    if (!_migration.TryGrow(view, full: true))
                     {
                         ThrowHelper.ThrowMapFull(Name, Capacity);
                     }

@@ -18,7 +18,7 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
             SeqTable table = view.Newest;
             if (view.Older is not null)
             {
-                Help(view, lane ??= _region.Lanes.Current, hash);
+                Help(view, hash);
             }
             switch (RemoveIn(table, ref lane, table.Home(hash), key, out value))
             {

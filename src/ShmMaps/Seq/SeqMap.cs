@@ -32,7 +32,7 @@ public sealed unsafe partial class SeqMap<TKey, TValue> : IEnumerable<KeyValuePa
     private readonly SeqMapLayout _layout;
     private readonly TableDirectory _directory;
     private readonly TableRetirement _retirement;
-    private readonly MigrationScan _scan = new();
+    private readonly Migration _migration;
     private readonly ulong _seed;
     private readonly ulong _prepared8;
     private SeqView _view;
@@ -49,6 +49,7 @@ public sealed unsafe partial class SeqMap<TKey, TValue> : IEnumerable<KeyValuePa
         ulong state = SharedMemory.ReadAcquire(_directory.State);
         _layout.EnsureReserved(state);
         _view = _layout.View(state);
+        _migration = new Migration(this);
         _retirement = new TableRetirement(region.Name, _directory, _layout.Release);
         _retirement.OnOpen(state); // and tables whose grace has passed while no writer came by
     }

@@ -59,7 +59,7 @@ public sealed unsafe class KeyLock<TKey, TValue> : IDisposable
             {
                 // During a migration the keys' old stripes are moved first; a migration that begins while we lock
                 // makes us let go and lock the new table's stripes (no write lands in a table after its migration began).
-                _view = map.PrepareKeyLock(lane, _keys);
+                _view = map.PrepareKeyLock(_keys);
                 LockStripesOf(_view.Newest, scoped);
                 if (map.IsWriteTarget(_view.Newest))
                 {

@@ -36,7 +36,7 @@ public sealed unsafe partial class StripedMap<TKey, TValue>
         StripedView view = View();
         while (view.Older is not null)
         {
-            FinishMigration(view, _region.Lanes.Current);
+            _migration.Finish(view);
             view = View();
         }
         return view.Newest;

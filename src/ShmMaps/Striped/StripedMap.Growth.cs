@@ -97,23 +97,10 @@ public sealed unsafe partial class StripedMap<TKey, TValue>
     }
 
     /// <summary>Before a write during a migration: moves the old stripe of <paramref name="hash"/>, then one more.</summary>
-    private void Help(StripedView view, Lane lane, ulong hash)
-    {
-        StripeTable older = view.Older!;
-        MoveStripe(older, view.Newest, lane, older.StripeIndexOf(hash));
-        long ticket = _directory.TakeTicket();
-        if (ticket >= 0 && ticket < older.Stripes)
-        {
-            MoveStripe(older, view.Newest, lane, ticket);
-        }
-        else
-        {
-            FinishStep(view, lane);
-        }
-    }
+    private void Help(StripedView view, ulong hash) => _migration.Help(view, view.Older!.StripeIndexOf(hash));
 
     /// <summary>What a <see cref="KeyLock{TKey,TValue}"/> does before it locks: <see cref="Help"/> for each of its keys.</summary>
-    internal StripedView PrepareKeyLock(Lane lane, TKey[] keys)
+    internal StripedView PrepareKeyLock(TKey[] keys)
     {
         ThrowIfDisposed();
         StripedView view = View();
@@ -121,32 +108,10 @@ public sealed unsafe partial class StripedMap<TKey, TValue>
         {
             foreach (TKey key in keys)
             {
-                Help(view, lane, Hash(key));
+                Help(view, Hash(key));
             }
         }
         return view;
-    }
-
-    /// <summary>Moves the first stripe not yet moved; when there is none, ends the migration.</summary>
-    private void FinishStep(StripedView view, Lane lane)
-    {
-        StripeTable older = view.Older!;
-        long from = _scan.FirstUnmoved(older.Generation, older.Stripes, older, static (table, s) => SharedMemory.ReadAcquire(table.Moved(s)) != 0);
-        if (from < older.Stripes)
-        {
-            MoveStripe(older, view.Newest, lane, from);
-            return;
-        }
-        _directory.EndMigration(view.State);
-    }
-
-    /// <summary>Finishes the migration <paramref name="view"/> names (an enumeration, or an add that found its new stripe full).</summary>
-    private void FinishMigration(StripedView view, Lane lane)
-    {
-        while (View().State == view.State)
-        {
-            FinishStep(view, lane);
-        }
     }
 
     /// <summary>
@@ -226,7 +191,7 @@ public sealed unsafe partial class StripedMap<TKey, TValue>
         long cells = view.Newest.Stripes * CellsPerStripe;
         if ((cells <= SmallTableCells || ++_addsSinceLoadCheck % LoadCheckInterval == 0) && Count > cells * _layout.GrowLoad)
         {
-            TryGrow(view, full: false);
+            _migration.TryGrow(view, full: false);
         }
     }
 
@@ -253,32 +218,25 @@ public sealed unsafe partial class StripedMap<TKey, TValue>
     {
         if (view.Older is not null)
         {
-            FinishMigration(view, _region.Lanes.Current);
+            _migration.Finish(view);
             return true; // the new table may have room; if not, the next try grows again
         }
-        return View().State != view.State || TryGrow(view, full: true);
+        return View().State != view.State || _migration.TryGrow(view, full: true);
     }
 
-    /// <summary>
-    /// Reserves the next table and publishes the migration into it; false if the file has no room for another table,
-    /// or the file system no memory for it while the add is not refused (<paramref name="full"/>: then it throws).
-    /// </summary>
-    private bool TryGrow(StripedView view, bool full)
+    /// <summary>How a StripedMap's migration moves its units: stripes, each under its own lock (<see cref="MoveStripe"/>).</summary>
+    private sealed class Migration(StripedMap<TKey, TValue> map) : TableMigration<StripedView>(map._directory)
     {
-        int next = view.Newest.Generation + 1;
-        if (view.Older is not null || next >= _layout.Tables)
-        {
-            return false;
-        }
-        try
-        {
-            _layout.Reserve(next);
-        }
-        catch (MapFullException) when (!full)
-        {
-            return false;
-        }
-        _directory.BeginMigration(view.State, next);
-        return true;
+        protected override int Tables => map._layout.Tables;
+
+        public override StripedView Current() => map.View();
+
+        protected override void Reserve(int generation) => map._layout.Reserve(generation);
+
+        protected override long Units(StripedView view) => view.Older!.Stripes;
+
+        protected override bool IsMoved(StripedView view, long unit) => SharedMemory.ReadAcquire(view.Older!.Moved(unit)) != 0;
+
+        protected override void Move(StripedView view, long unit) => map.MoveStripe(view.Older!, view.Newest, map._region.Lanes.Current, unit);
     }
 }

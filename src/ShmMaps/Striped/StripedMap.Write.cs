@@ -99,7 +99,7 @@ public sealed unsafe partial class StripedMap<TKey, TValue>
             StripedView view = View();
             if (view.Older is not null)
             {
-                Help(view, lane, hash);
+                Help(view, hash);
             }
             StripeTable table = view.Newest;
             byte* stripe = table.Stripe(table.StripeIndexOf(hash));

@@ -34,7 +34,7 @@ public sealed unsafe partial class StripedMap<TKey, TValue> : IEnumerable<KeyVal
     private readonly StripedLayout _layout;
     private readonly TableDirectory _directory;
     private readonly TableRetirement _retirement;
-    private readonly MigrationScan _scan = new();
+    private readonly Migration _migration;
     private readonly long _cellMask;
     private readonly long _stripeStride;
     private readonly ulong _seed;
@@ -60,6 +60,7 @@ public sealed unsafe partial class StripedMap<TKey, TValue> : IEnumerable<KeyVal
         ulong state = _directory.ReadState();
         _layout.EnsureReserved(state);
         _view = _layout.View(state);
+        _migration = new Migration(this);
         _retirement = new TableRetirement(region.Name, _directory, _layout.Release);
         _retirement.OnOpen(state); // and tables whose grace has passed while no writer came by
     }

@@ -1,19 +1,15 @@
+using ShmMaps.Tables;
+
 namespace ShmMaps.Striped;
 
 /// <summary>The tables one value of a striped map's state word names, as this process maps them.</summary>
-internal sealed unsafe class StripedView(ulong state, StripeTable newest, StripeTable? older)
+internal sealed unsafe class StripedView(ulong state, StripeTable newest, StripeTable? older) : TableView(state)
 {
-    /// <summary>The state word.</summary>
-    public ulong State => state;
-
     /// <summary>The table writes go to.</summary>
     public StripeTable Newest => newest;
 
     /// <summary>While migrating, the table being copied into <see cref="Newest"/>; else null.</summary>
     public StripeTable? Older => older;
-
-    /// <summary>The state word when no migration is in progress, else a value no state word has: one compare tells a lookup it may take the straight path.</summary>
-    public ulong SteadyState { get; } = older is null ? state : ulong.MaxValue;
 
     /// <summary>The newest table's stripe 0 (the lookups' path reads it from here, one object away).</summary>
     public byte* Stripes { get; } = newest.Start;
