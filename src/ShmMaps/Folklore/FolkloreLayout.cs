@@ -322,13 +322,7 @@ internal sealed unsafe class FolkloreLayout
     }
 
     /// <summary>Checks that a state word read from the file names a state of this file: <see cref="CorruptMapException"/> if not.</summary>
-    public void CheckState(ulong state)
-    {
-        if (!TableDirectory.IsValid(state, Tables))
-        {
-            ThrowHelper.ThrowCorrupt($"map '{_region.Name}': its table state word 0x{state:X} names no state of a file with room for {Tables} tables");
-        }
-    }
+    public void CheckState(ulong state) => TableDirectory.Check(state, Tables, _region.Name);
 
     /// <summary>Allocates table <paramref name="generation"/>'s memory: its entries, cell slots and key slots (idempotent); <see cref="MapFullException"/> if the file system is full.</summary>
     public void Reserve(int generation)

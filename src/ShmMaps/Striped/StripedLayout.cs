@@ -234,13 +234,7 @@ internal sealed unsafe class StripedLayout
     }
 
     /// <summary>Checks that a state word read from the file names a state of this file: <see cref="CorruptMapException"/> if not.</summary>
-    public void CheckState(ulong state)
-    {
-        if (!TableDirectory.IsValid(state, Tables))
-        {
-            ThrowHelper.ThrowCorrupt($"map '{_region.Name}': its table state word 0x{state:X} names no state of a file with room for {Tables} tables");
-        }
-    }
+    public void CheckState(ulong state) => TableDirectory.Check(state, Tables, _region.Name);
 
     /// <summary>Table <paramref name="generation"/>'s offset in the table region and its length.</summary>
     public (long Offset, long Length) TableExtent(int generation) => Extent(FirstStripes, StripeStride, generation);

@@ -66,6 +66,15 @@ internal readonly unsafe struct TableDirectory
     public static bool IsValid(ulong state, int tables) =>
         state >> 9 == 0 && Generation(state) < tables && !(IsMigrating(state) && Generation(state) == 0);
 
+    /// <summary>Checks that a state word read from map <paramref name="name"/>'s file names a state of a file with room for <paramref name="tables"/> tables: <see cref="CorruptMapException"/> if not.</summary>
+    public static void Check(ulong state, int tables, string name)
+    {
+        if (!IsValid(state, tables))
+        {
+            ThrowHelper.ThrowCorrupt($"map '{name}': its table state word 0x{state:X} names no state of a file with room for {tables} tables");
+        }
+    }
+
     /// <summary>The oldest table <paramref name="state"/> keeps in use.</summary>
     public static int OldestLive(ulong state) => Generation(state) - (IsMigrating(state) ? 1 : 0);
 

@@ -10,98 +10,48 @@ namespace ShmMaps.Tests.Core;
 /// </summary>
 public sealed class FullFileSystemTests(ITestOutputHelper output)
 {
-    [Fact]
-    public void ASeqMapGrowsUntilTheFileSystemIsFullThenKeepsEveryKey()
+    /// <summary>The kinds that grow by doubling their table, and the keys each holds at least on the 4 MiB file system.</summary>
+    public static TheoryData<string, long> GrowingKinds => new()
     {
-        using SmallTmpfs? fs = Mount();
-        if (fs is null)
-        {
-            return;
-        }
-        using var map = SeqMap<long, long>.Create("growing", 16, fs.Options);
-        long key = 0;
-        var error = Assert.Throws<MapFullException>(() =>
-        {
-            for (; key < 10_000_000; key++)
-            {
-                map.Insert(key, key * 3);
-            }
-        });
-        Assert.Contains("bytes free", error.Message);
-        output.WriteLine($"{key:N0} keys in {map.CellCount:N0} cells before: {error.Message}");
-        Assert.True(key > 10_000, $"only {key} keys fit");
-        Assert.Equal(key, map.Count);
-        for (long k = 0; k < key; k++)
-        {
-            Assert.Equal(k * 3, map[k]);
-        }
-        map.Insert(0, 1); // still usable
-        Assert.True(map.TryRemove(1, out _));
-        map.Insert(key, 5);
-        Assert.Equal(5, map[key]);
-    }
-
-    [Fact]
-    public void AStripedMapGrowsUntilTheFileSystemIsFullThenKeepsEveryKey()
-    {
-        using SmallTmpfs? fs = Mount();
-        if (fs is null)
-        {
-            return;
-        }
-        using var map = StripedMap<long, long>.Create("growing", 16, fs.Options);
-        long key = 0;
-        var error = Assert.Throws<MapFullException>(() =>
-        {
-            for (; key < 10_000_000; key++)
-            {
-                map.Insert(key, key * 3);
-            }
-        });
-        Assert.Contains("bytes free", error.Message);
-        output.WriteLine($"{key:N0} keys in {map.StripeCount:N0} stripes of {map.CellsPerStripe} cells before: {error.Message}");
-        Assert.True(key > 10_000, $"only {key} keys fit");
-        Assert.Equal(key, map.Count);
-        for (long k = 0; k < key; k++)
-        {
-            Assert.Equal(k * 3, map[k]);
-        }
-        map.Insert(0, 1); // still usable
-        Assert.True(map.TryRemove(1, out _));
-        map.Insert(1, 5);
-        Assert.Equal(5, map[1]);
-    }
-
-    [Fact]
-    public void AFolkloreMapGrowsUntilTheFileSystemIsFullThenKeepsEveryKey()
-    {
-        using SmallTmpfs? fs = Mount();
-        if (fs is null)
-        {
-            return;
-        }
-        using var map = FolkloreMap<int>.Create("growing", 16, fs.Options);
-        int key = 0;
-        var error = Assert.Throws<MapFullException>(() =>
-        {
-            for (; key < 10_000_000; key++)
-            {
-                map.Insert($"key {key}", key * 3);
-            }
-        });
-        Assert.Contains("bytes free", error.Message);
-        output.WriteLine($"{key:N0} keys in {map.CellCount:N0} cells before: {error.Message}");
+        { "SeqMap", 10_000 },
+        { "StripedMap", 10_000 },
         // A table with cell slots takes 72 bytes a cell, and the tables grown out of wait out their grace: about 4 K keys.
-        Assert.True(key > 2_000, $"only {key} keys fit");
-        Assert.Equal(key, map.Count);
-        for (int k = 0; k < key; k++)
+        { "FolkloreMap", 2_000 },
+    };
+
+    [Theory]
+    [MemberData(nameof(GrowingKinds))]
+    public void AMapGrowsUntilTheFileSystemIsFullThenKeepsEveryKey(string kindName, long fewest)
+    {
+        using SmallTmpfs? fs = Mount();
+        if (fs is null)
         {
-            Assert.Equal(k * 3, map[$"key {k}"]);
+            return;
         }
-        map.Insert("key 0", 1); // still usable
-        Assert.True(map.TryRemove("key 1", out _));
-        map.Insert("key 1", 5);
-        Assert.Equal(5, map["key 1"]);
+        GrowingKind kind = GrowingKind.Named(kindName);
+        using IGrowingMap map = kind.Create("growing", 16, fs.Options);
+        long key = 0;
+        var error = Assert.Throws<MapFullException>(() =>
+        {
+            for (; key < 10_000_000; key++)
+            {
+                map.Insert(key);
+            }
+        });
+        Assert.Contains("bytes free", error.Message);
+        output.WriteLine($"{kindName}: {key:N0} keys, generation {map.Generation}, before: {error.Message}");
+        Assert.True(key > fewest, $"only {key} keys fit");
+        Assert.Equal(key, map.Count);
+        for (long k = 0; k < key; k++)
+        {
+            Assert.True(map.TryGet(k, out long value), $"key {k} is missing");
+            Assert.Equal(map.ValueOf(k), value);
+        }
+        map.Insert(0); // still usable
+        Assert.True(map.TryRemove(1, out _));
+        map.Insert(1);
+        Assert.True(map.TryGet(1, out long again));
+        Assert.Equal(map.ValueOf(1), again);
     }
 
     [Fact]
