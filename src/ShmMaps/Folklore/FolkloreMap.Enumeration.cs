@@ -35,13 +35,7 @@ public sealed partial class FolkloreMap<TValue>
     private FolkloreTable SettledTable()
     {
         ThrowIfDisposed();
-        FolkloreView view = View();
-        while (view.Older is not null)
-        {
-            _migration.Finish(view);
-            view = View();
-        }
-        return view.Newest;
+        return _migration.Settled().Newest;
     }
 
     private unsafe void CheckNotGivenBack(FolkloreTable table)

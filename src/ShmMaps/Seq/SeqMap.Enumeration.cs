@@ -52,13 +52,7 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
     private SeqTable SettledTable()
     {
         ThrowIfDisposed();
-        SeqView view = View();
-        while (view.Older is not null)
-        {
-            _migration.Finish(view);
-            view = View();
-        }
-        return view.Newest;
+        return _migration.Settled().Newest;
     }
 
     /// <summary>Walks the cells of a <see cref="SeqMap{TKey,TValue}"/>.</summary>

@@ -33,13 +33,7 @@ public sealed unsafe partial class StripedMap<TKey, TValue>
     private StripeTable SettledTable()
     {
         ThrowIfDisposed();
-        StripedView view = View();
-        while (view.Older is not null)
-        {
-            _migration.Finish(view);
-            view = View();
-        }
-        return view.Newest;
+        return _migration.Settled().Newest;
     }
 
     private void ReadStripe(StripeTable table, long index, List<KeyValuePair<TKey, TValue>> entries)

@@ -55,6 +55,18 @@ internal abstract class TableMigration<TView>(TableDirectory directory)
         }
     }
 
+    /// <summary>The tables once no migration is in progress, finishing one if there is: what an enumeration walks.</summary>
+    public TView Settled()
+    {
+        TView view = Current();
+        while (view.IsMigrating)
+        {
+            Finish(view);
+            view = Current();
+        }
+        return view;
+    }
+
     /// <summary>
     /// Reserves the next table and publishes the migration into it; false if a migration is under way, the file has
     /// no room for another table, or the file system no memory for it while the add is not refused (<paramref name="full"/>:
