@@ -38,8 +38,7 @@ public static class Program
 
     private static int Growth(GrowthVerb verb)
     {
-        string directory = Path.Combine("/dev/shm", $"shmmaps-growth-{Environment.ProcessId}");
-        Directory.CreateDirectory(directory);
+        string directory = RunDirectory.Create("shmmaps-growth");
         try
         {
             IReadOnlyList<GrowingKind> kinds = verb.Kind is null ? GrowingKind.All : [GrowingKind.Named(verb.Kind)];
@@ -66,7 +65,7 @@ public static class Program
 
     private static int RunAll(RunVerb verb)
     {
-        string directory = verb.Directory ?? Path.Combine("/dev/shm", $"shmmaps-workload-{Environment.ProcessId}");
+        string directory = verb.Directory ?? RunDirectory.Create("shmmaps-workload");
         string output = verb.Output ?? Path.Combine("bench", "results", $"workload-{DateTime.UtcNow:yyyy-MM-dd-HHmm}.csv");
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
         bool header = !File.Exists(output);

@@ -88,6 +88,8 @@ public sealed class LeftRightGrowthTests : IDisposable
             Assert.Equal(published + 20_000, next.PublishedCount);
             CheckReport report = MapInspector.Check(name, _dir.Options);
             Assert.True(report.IsSound, $"round {round}: {string.Join("; ", report.Problems)}");
+            LeftRightMap.Delete(name, _dir.Options); // the memory goes when this round's handles close
+            SeqArray<long>.Delete(name + "-acked", _dir.Options);
         }
     }
 
