@@ -122,7 +122,9 @@ internal sealed unsafe class SeqMapLayout
         long growLoad = region.KindParameter(GrowLoadParameter);
         if (growLoad == 0 && tables == StripeShiftFor(cells))
         {
-            throw new LayoutMismatchException($"map '{region.Name}' is a SeqMap made before maps grew (its table cannot grow); dump it (shm dump) and create it again");
+            throw new LayoutMismatchException(
+                $"map '{region.Name}' is a SeqMap made before maps grew (its table cannot grow), which this version does not read: dump it with " +
+                "the shm of the version that made it (shm dump) and load the entries into a new map (shm set, or the API)");
         }
         if (cells < 4 || cells > MaxCells || (cells & (cells - 1)) != 0 || region.KindParameter(StrideParameter) != cell.Stride
             || tables < 1 || tables > BitOperations.Log2((ulong)MaxCells) - BitOperations.Log2((ulong)cells) + 1
