@@ -167,6 +167,12 @@ internal sealed unsafe class FolkloreLayout
         long firstSlots = SlotsFor(capacity, growingKeys);
         bool grows = SlotsFor(capacity, maxKeys) <= growingKeys && maxCapacity != capacity;
         firstSlots = grows ? firstSlots : SlotsFor(capacity, maxKeys);
+        if (grows && maxCapacity > growingKeys)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ShmOptions.MaxCapacity), maxCapacity,
+                $"a FolkloreMap of {valueSize}-byte values that grows names at most {growingKeys} keys (one bit of each entry marks a migration); " +
+                $"for up to {maxKeys} keys create it with MaxCapacity equal to its capacity (it then keeps one table)");
+        }
         int keyBits = FolkloreEntry.KeyBitsFor(firstSlots);
         int spareBits = fieldBits - keyBits - (grows ? 1 : 0);
         double? load = maxLoad ?? (spareBits >= DenseTagBits ? DenseMaxLoad : null);

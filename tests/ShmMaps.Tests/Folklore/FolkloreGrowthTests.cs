@@ -57,6 +57,11 @@ public sealed class FolkloreGrowthTests(ITestOutputHelper output) : GrowthTests(
         Assert.Equal(i, map.Count);
         map.Insert(GrowthKey(0), 7); // still usable
         Assert.Equal(7, map[GrowthKey(0)]);
+
+        // 2-byte values: a map that grows names 16,383 keys; more only in one table, sized at create.
+        Assert.Throws<ArgumentOutOfRangeException>(() => FolkloreMap<short>.Create("too-far", 100, new ShmOptions { Directory = Dir.Path, MaxCapacity = 20_000 }));
+        using var fixedSize = FolkloreMap<short>.Create("fixed", 20_000, new ShmOptions { Directory = Dir.Path, MaxCapacity = 20_000 });
+        Assert.Equal(22_500, fixedSize.KeySlotCount);
     }
 
     [Fact]
