@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 using ShmMaps.Core.Memory;
 using ShmMaps.Folklore;
 using ShmMaps.Tables;
@@ -90,11 +91,15 @@ public sealed unsafe partial class FolkloreMap<TValue>
         _migration.Help(view, older.BlockOf((long)(hash & (ulong)older.Mask)));
     }
 
+    /// <summary>How many frozen keys a mover collects before it reads their key slots (whose loads it starts together).</summary>
+    private const int MoveBatch = 32;
+
     /// <summary>
     /// Freezes the cells of block <paramref name="block"/> of <paramref name="older"/> (up to the first empty cell past
     /// its end), adds the keys whose home is in the block to <paramref name="newer"/>, then sets the block's moved flag;
     /// nothing if it is set already.
     /// </summary>
+    [SkipLocalsInit]
     private void MoveBlock(FolkloreTable older, FolkloreTable newer, long block)
     {
         ulong* moved = older.Moved + block;
@@ -104,7 +109,9 @@ public sealed unsafe partial class FolkloreMap<TValue>
         }
         long blockCells = 1L << older.BlockShift;
         long first = block << older.BlockShift;
-        ulong flags = older.FrozenBit | older.CopiedBit;
+        Span<long> cells = stackalloc long[MoveBatch];
+        Span<ulong> entries = stackalloc ulong[MoveBatch];
+        int collected = 0;
         for (long offset = 0; offset < older.Cells; offset++)
         {
             long cell = (first + offset) & older.Mask;
@@ -117,15 +124,36 @@ public sealed unsafe partial class FolkloreMap<TValue>
                 }
                 continue;
             }
-            KeySlot* s = older.NamedSlot(entry, cell);
+            cells[collected] = cell;
+            entries[collected] = entry;
+            if (Sse.IsSupported)
+            {
+                Sse.Prefetch0(older.NamedSlot(entry, cell)); // its hash is read below, with the batch's others in flight
+            }
+            if (++collected == MoveBatch)
+            {
+                AddMovedBatch(older, newer, block, cells, entries);
+                collected = 0;
+            }
+        }
+        AddMovedBatch(older, newer, block, cells[..collected], entries[..collected]);
+        // Publishes the copies: whoever sees the flag finds every key of the block in the new table.
+        SharedMemory.WriteRelease(moved, 1);
+    }
+
+    /// <summary>Adds the frozen keys of <paramref name="entries"/> (in <paramref name="cells"/>) whose home is in <paramref name="block"/> to <paramref name="newer"/>.</summary>
+    private void AddMovedBatch(FolkloreTable older, FolkloreTable newer, long block, ReadOnlySpan<long> cells, ReadOnlySpan<ulong> entries)
+    {
+        ulong flags = older.FrozenBit | older.CopiedBit;
+        for (int i = 0; i < entries.Length; i++)
+        {
+            KeySlot* s = older.NamedSlot(entries[i], cells[i]);
             if (s is null || older.BlockOf((long)(s->Hash & (ulong)older.Mask)) != block)
             {
                 continue; // a key of the block before (its mover copies it), or a damaged entry (check reports it)
             }
-            AddMoved(newer, older.KeyIndex(entry), s->Hash, entry & ~flags);
+            AddMoved(newer, older.KeyIndex(entries[i]), s->Hash, entries[i] & ~flags);
         }
-        // Publishes the copies: whoever sees the flag finds every key of the block in the new table.
-        SharedMemory.WriteRelease(moved, 1);
     }
 
     /// <summary>Sets the frozen bit of <paramref name="cell"/> (idempotent, one atomic OR); returns its entry, frozen.</summary>
