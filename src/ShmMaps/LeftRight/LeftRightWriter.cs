@@ -231,12 +231,13 @@ public sealed unsafe class LeftRightWriter<TKey, TValue> : IDisposable
     }
 
     /// <summary>
-    /// Puts the standby copy on table <paramref name="generation"/>, cleared, and gives its other tables back: no
-    /// reader is on the standby copy, and none reads it before the next publish.
+    /// Puts the standby copy on table <paramref name="generation"/>, which the published copy is copied over whole next
+    /// (a writer opened after a kill here copies it whole too), and gives its other tables back: no reader is on the
+    /// standby copy, and none reads it before the next publish.
     /// </summary>
     private void MoveStandby(int standby, int generation)
     {
-        FreshTable(standby, generation);
+        _table.Reserve(standby, generation);
         _table.SetGeneration(standby, generation);
         _table.ReleaseAllBut(standby, generation);
     }
@@ -267,19 +268,28 @@ public sealed unsafe class LeftRightWriter<TKey, TValue> : IDisposable
             return false; // the file system is full, the copy is not: fill it
         }
         LeftRightCopy<TKey, TValue> grown = FreshTable(standby, next);
-        for (long cell = 0; cell < old.CellCount; cell++)
-        {
-            if (old.TagAt(cell) != 0)
-            {
-                TKey key = old.KeyAt(cell);
-                ulong hash = Hash(key);
-                grown.Fill(~grown.Find(key, hash), key, hash, old.ValueAt(cell));
-            }
-        }
+        Rehash(old, grown);
         _table.SetGeneration(standby, next);
         _table.ReleaseAllBut(standby, next);
         _writeCopy = grown;
         return true;
+    }
+
+    /// <summary>
+    /// Adds every key of <paramref name="old"/> to the empty <paramref name="grown"/>. A cell's tag is its key's hash (with
+    /// the low bit, which no home uses, set), so no key is hashed again.
+    /// </summary>
+    private static void Rehash(LeftRightCopy<TKey, TValue> old, LeftRightCopy<TKey, TValue> grown)
+    {
+        for (long cell = 0; cell < old.CellCount; cell++)
+        {
+            ulong hash = old.TagAt(cell);
+            if (hash != 0)
+            {
+                TKey key = old.KeyAt(cell);
+                grown.Fill(~grown.Find(key, hash), key, hash, old.ValueAt(cell));
+            }
+        }
     }
 
     /// <summary>Copy <paramref name="copy"/>'s table <paramref name="generation"/>, allocated and empty (a killed writer may have left bytes there).</summary>
