@@ -107,4 +107,32 @@ public sealed class StripedMapGrowthTests(ITestOutputHelper output) : GrowthTest
         CheckReport report = MapInspector.Check("old", Dir.Options);
         Assert.True(report.IsSound, string.Join("; ", report.Problems));
     }
+
+    [Fact]
+    public void AKeyLockThatMeetsAFullStripeGrowsTheMapWhenDisposed()
+    {
+        using var map = StripedMap<long, long>.Create("full-stripe", 16, stripeCount: 1, new ShmOptions { Directory = Dir.Path, MaxLoad = 1.0 });
+        for (long key = 0; key < map.CellsPerStripe; key++)
+        {
+            map.Insert(key, key);
+        }
+        Assert.Equal(1, map.StripeCount);
+        var error = Assert.Throws<MapFullException>(() =>
+        {
+            using KeyLock<long, long> scope = map.Lock(1000, 1);
+            scope[1] = 11; // a write the scope commits though the add below is refused
+            scope[1000] = 1;
+        });
+        Assert.Contains("grows when this KeyLock is disposed", error.Message);
+        Assert.Equal(2, map.StripeCount);
+        Assert.Equal(11, map[1]);
+        using (KeyLock<long, long> scope = map.Lock(1000))
+        {
+            scope[1000] = 1;
+        }
+        Assert.Equal(1, map[1000]);
+        Assert.Equal(map.CellsPerStripe + 1, map.Count);
+        CheckReport report = MapInspector.Check("full-stripe", Dir.Options);
+        Assert.True(report.IsSound, string.Join("; ", report.Problems));
+    }
 }
