@@ -161,7 +161,13 @@ internal sealed unsafe class StripedLayout
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(cap, capacity, nameof(ShmOptions.MaxCapacity));
             long cells = TableSizing.CellsFor(cap, maxLoad ?? DefaultGrowLoad, MaxCells, "StripedMap");
-            lastStripes = Math.Clamp(cells / perStripe, stripes, lastStripes);
+            long most = lastStripes;
+            lastStripes = Math.Clamp(cells / perStripe, stripes, most);
+            // The largest table holds the cap's keys in its stripes but with a negligible chance of one overflowing.
+            while (lastStripes < most && StripeOverflow.Chance(cap, lastStripes, perStripe) > StripeOverflow.Negligible)
+            {
+                lastStripes *= 2;
+            }
         }
         int tables = BitOperations.Log2((ulong)lastStripes) - BitOperations.Log2((ulong)stripes) + 1;
         return new RegionSpec

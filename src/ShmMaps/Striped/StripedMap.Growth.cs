@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using ShmMaps.Core.Locking;
 using ShmMaps.Core.Memory;
 using ShmMaps.Core.Registry;
+using ShmMaps.Keys;
 using ShmMaps.Striped;
 using ShmMaps.Tables;
 
@@ -13,11 +14,10 @@ namespace ShmMaps;
 /// An add that finds the newest table past <see cref="StripedLayout.GrowLoad"/>, or its key's stripe full, reserves the
 /// next table (twice the stripes, of the same cells) and publishes (g, steady) -> (g+1, migrating) by CAS
 /// (<see cref="TableDirectory"/>). From then on every write first makes sure its key's stripe of the old table has been
-/// moved, then moves one more, and locks only stripes of the new table. Old stripe s is moved under its own lock: new
-/// stripes s and s + the old count (where its keys go, by one more bit of their hash) are cleared, every key is
-/// copied into one of them, then the old stripe's moved flag is set. Until that flag is set, no one else touches those
-/// two new stripes; a mover killed mid-stripe leaves the flag clear and its lock with a dead owner, and the next
-/// mover clears them and copies again. Copies change no count, so <see cref="Count"/> stays exact throughout.
+/// moved, then moves one more, and locks only stripes of the new table. Old stripe s is moved under its own lock: every
+/// key is copied into new stripe s or s + the old count (by one more bit of its hash), then the old stripe's moved
+/// flag is set. Until that flag is set, no one else touches those two new stripes; a mover killed mid-stripe leaves
+/// the flag clear and its lock with a dead owner, and the next mover copies again, passing the keys already there. Copies change no count, so <see cref="Count"/> stays exact throughout.
 /// </para>
 /// <para>
 /// No write lands in a table after its migration began: a writer (and a <see cref="KeyLock{TKey,TValue}"/>) checks
@@ -133,11 +133,6 @@ public sealed unsafe partial class StripedMap<TKey, TValue>
             {
                 return;
             }
-            byte* low = newer.Stripe(index);
-            byte* high = newer.Stripe(index + older.Stripes);
-            int cellBytes = (int)(CellsPerStripe * CellStride); // a stripe is at most StripedLayout.MaxStripeBytes
-            new Span<byte>(low + StripedLayout.CellsOffset, cellBytes).Clear(); // what a killed mover copied
-            new Span<byte>(high + StripedLayout.CellsOffset, cellBytes).Clear();
             for (long i = 0; i <= _cellMask; i++)
             {
                 byte* cell = CellAt(stripe, i);
@@ -164,7 +159,9 @@ public sealed unsafe partial class StripedMap<TKey, TValue>
 
     /// <summary>
     /// Writes a copied entry into the first empty cell of its probe in a new stripe that only its mover writes until
-    /// the old stripe is moved (it has room: it receives at most the old stripe's keys).
+    /// the old stripe is moved (it has room: it receives at most the old stripe's keys), unless the probe meets the key:
+    /// a mover killed before it set the moved flag copied it, with the same value (the old stripe cannot change between:
+    /// every writer checks the state after its lock and writes in the new table).
     /// </summary>
     private void Place(byte* stripe, ulong hash, in TKey key, in TValue value)
     {
@@ -172,9 +169,14 @@ public sealed unsafe partial class StripedMap<TKey, TValue>
         for (long i = 0; i <= _cellMask; i++)
         {
             byte* cell = CellAt(stripe, (home + i) & _cellMask);
-            if (StateAt(cell) == StripedLayout.Empty)
+            uint state = StateAt(cell);
+            if (state == StripedLayout.Empty)
             {
                 StoreCell(cell, StripedLayout.Occupied, key, value);
+                return;
+            }
+            if (state == StripedLayout.Occupied && KeyBytes<TKey>.Equal(KeyAt(cell), key))
+            {
                 return;
             }
         }
