@@ -92,10 +92,4 @@ internal sealed unsafe class FolkloreTable(
     public ulong Read(long cell) => entryBytes == 4
         ? SharedMemory.ReadAcquire((uint*)entries + cell)
         : SharedMemory.ReadAcquire((ulong*)entries + cell);
-
-    /// <summary>CASes <paramref name="cell"/> from <paramref name="expected"/> to <paramref name="entry"/> (a full fence); returns what it found.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ulong CompareExchange(long cell, ulong entry, ulong expected) => entryBytes == 4
-        ? SharedMemory.CompareExchange((uint*)entries + cell, (uint)entry, (uint)expected)
-        : SharedMemory.CompareExchange((ulong*)entries + cell, entry, expected);
 }
