@@ -202,7 +202,14 @@ public sealed unsafe class KeyLock<TKey, TValue> : IDisposable
         }
         if (_stripeFull)
         {
-            _map.TryGrowForFullStripe(_view); // so that the add, tried again, finds room (or MapFull says why)
+            try
+            {
+                _map.TryGrowForFullStripe(_view); // so that the add, tried again, finds room
+            }
+            catch (MapFullException)
+            {
+                // No memory for the next table: the add was refused already, and the next try says why.
+            }
         }
         else if (_added)
         {
