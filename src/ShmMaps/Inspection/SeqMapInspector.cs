@@ -81,12 +81,12 @@ internal static unsafe class SeqMapInspector
                 }
                 table.Cells.ReadProtected(i, buffer);
                 uint state = BitConverter.ToUInt32(buffer, 0);
-                if (state > SeqCellLayout.Occupied)
+                if (state > SeqCellLayout.Moved || (state == SeqCellLayout.Moved && table != live.Older))
                 {
-                    report.Add($"table {table.Generation} cell {i}: state {state} is neither empty (0) nor occupied (1)");
+                    report.Add($"table {table.Generation} cell {i}: state {state} is none of empty (0), occupied (1) and, in a table being migrated out of, moved (2)");
                     continue;
                 }
-                if (state != SeqCellLayout.Occupied)
+                if (state == SeqCellLayout.Empty)
                 {
                     continue;
                 }
@@ -129,7 +129,8 @@ internal static unsafe class SeqMapInspector
     private static ulong? ReadKey(MapRegion region, Live live, SeqTable table, long index, byte[] buffer)
     {
         table.Cells.ReadProtected(index, buffer);
-        if (BitConverter.ToUInt32(buffer, 0) != SeqCellLayout.Occupied)
+        uint state = BitConverter.ToUInt32(buffer, 0);
+        if (state != SeqCellLayout.Occupied && !(state == SeqCellLayout.Moved && table == live.Older))
         {
             return null;
         }

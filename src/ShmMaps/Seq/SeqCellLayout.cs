@@ -10,7 +10,7 @@ namespace ShmMaps.Seq;
 ///  0  u64 lock word      [version 32][owner generation 16][owner lane 15][locked 1]
 ///  8  u32 probe limit    SeqMap only: the farthest distance from this cell, as a home, of any key that
 ///                        hashes here. Raised by the insert-stripe holder; not under the cell's seqlock.
-/// 12  u32 state          0 empty, 1 occupied          -- the protected bytes start here
+/// 12  u32 state          0 empty, 1 occupied, 2 moved -- the protected bytes start here
 /// 16  key                KeySize bytes (none for arrays and vectors)
 /// 16+KeySize  value      ValueSize bytes
 ///     padding to a multiple of 8
@@ -27,6 +27,12 @@ internal readonly struct SeqCellLayout
 
     public const uint Empty = 0;
     public const uint Occupied = 1;
+
+    /// <summary>
+    /// SeqMap only: an entry its table's migration has copied into the next table. It stays the key's entry for
+    /// lookups in the old table until the stripe's moved flag is set; no lookup that skips the state word takes it.
+    /// </summary>
+    public const uint Moved = 2;
 
     public SeqCellLayout(int keySize, int valueSize)
     {

@@ -45,7 +45,7 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
             throw new InvalidOperationException($"map '{Name}' grew twice during this enumeration and gave the table it walked back; enumerate it again");
         }
         entry = new KeyValuePair<TKey, TValue>(key, value);
-        return state == SeqCellLayout.Occupied;
+        return state is SeqCellLayout.Occupied or SeqCellLayout.Moved; // moved: the map grew during the walk
     }
 
     /// <summary>The newest table once no migration is in progress (finishing one if there is).</summary>

@@ -13,15 +13,16 @@ namespace ShmMaps;
 /// cells) and publishes (g, steady) -> (g+1, migrating) by CAS. From then on every write first makes sure the old
 /// table's insert stripe of its key has been copied ("moved"), then copies one more stripe, and writes only in the
 /// new table. A stripe is copied under its insert-stripe lock: every key whose home is in the stripe is upserted
-/// into the new table (the old table's copy stays, unchanged, for lookups that began before), then the stripe's
-/// moved flag is set. A writer killed mid-stripe leaves the flag clear and the stripe lock with a dead owner: the
+/// into the new table and its old entry marked <see cref="SeqCellLayout.Moved"/> (key and value stay, for lookups
+/// that began before), then the stripe's moved flag is set. A writer killed mid-stripe leaves the flag clear and the stripe lock with a dead owner: the
 /// next one to take it copies the stripe again, overwriting what the dead one copied with the same values. Copies
 /// change no count, so <see cref="Count"/> stays exact throughout.
 /// </para>
 /// <para>
-/// No write lands in a table after its migration began: a writer checks the state word after locking its cell
-/// (or insert stripe), and the migration's CAS comes before any copy locks or reads that cell; so a writer that saw
-/// its table still newest finishes before the copy reads the cell.
+/// No add or removal lands in a table after its migration began: such a writer checks the state word after locking its
+/// cell (or insert stripe), and the migration's CAS comes before any copy locks or reads that cell; so a writer that saw
+/// its table still newest finishes before the copy reads the cell. An update of a present key may land in the old table
+/// until its entry is marked moved, and is copied with it (<see cref="MoveEntry"/>).
 /// </para>
 /// <para>
 /// Lookups never wait: while migrating, a key whose old stripe is not yet moved is looked up in the old table
@@ -71,7 +72,8 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
         ulong* moved = older.Moved + older.StripeOfHome(older.Home(hash));
         if (SharedMemory.ReadAcquire(moved) == 0)
         {
-            if (FindInHome(older, hash, key, out value))
+            // Entries a mover marked moved are still the keys' until the flag is set (no write reaches the new table before).
+            if (Find(older, older.Home(hash), key, out _, out _, out value, movedIsEntry: true))
             {
                 return true;
             }
@@ -120,17 +122,7 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
             }
             for (long i = first; i <= last; i++)
             {
-                ReadCell(older, Cell(older, i & older.Mask), out uint state, out TKey key, out TValue value);
-                if (state != SeqCellLayout.Occupied)
-                {
-                    continue;
-                }
-                ulong hash = Hash(key);
-                long home = older.Home(hash);
-                if (home >= first && home < end)
-                {
-                    Place(newer, lane, hash, key, value);
-                }
+                MoveEntry(older, newer, lane, Cell(older, i & older.Mask), first, end);
             }
             // Publishes the copies: whoever sees the flag finds every key of the stripe in the new table.
             SharedMemory.WriteRelease(moved, 1);
@@ -138,6 +130,42 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
         finally
         {
             ReleaseStripe(lane, stripe, stripeWord);
+        }
+    }
+
+    /// <summary>
+    /// Copies the entry in <paramref name="cell"/> into <paramref name="newer"/> if its home is in [<paramref name="first"/>,
+    /// <paramref name="end"/>), then marks it <see cref="SeqCellLayout.Moved"/> by a CAS from the word it was copied under,
+    /// so that no update lands in it after its last copy (an update that came between is copied again) and lookups
+    /// that skip the state word pass it by. Only the state changes: no undo image is needed, and a mover killed here
+    /// leaves the entry moved or not, either of which the stripe's next mover and every lookup of the old table accept.
+    /// </summary>
+    private void MoveEntry(SeqTable older, SeqTable newer, Lane lane, byte* cell, long first, long end)
+    {
+        while (true)
+        {
+            ulong word = ReadCell(older, cell, out uint state, out TKey key, out TValue value);
+            if (state is not (SeqCellLayout.Occupied or SeqCellLayout.Moved))
+            {
+                return;
+            }
+            ulong hash = Hash(key);
+            long home = older.Home(hash);
+            if (home < first || home >= end)
+            {
+                return;
+            }
+            Place(newer, lane, hash, key, value);
+            if (state == SeqCellLayout.Moved)
+            {
+                return; // a killed mover's mark: no update came after it, so that copy was the last
+            }
+            if (older.Cells.TryLock(lane, cell, word))
+            {
+                *(uint*)(cell + SeqCellLayout.StateOffset) = SeqCellLayout.Moved;
+                SeqCells.Unlock(cell, word);
+                return;
+            }
         }
     }
 

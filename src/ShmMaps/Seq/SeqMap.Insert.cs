@@ -31,10 +31,11 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
     {
         ThrowIfDisposed();
         ulong hash = Hash(key);
-        SeqView view = View();
+        SeqView view = _view;
         if (view.Older is null)
         {
-            // The straight path: no migration, the key present.
+            // The straight path: the key present in the one table this process's view names, without the state
+            // word (an update may land in a table being migrated out of: see UpdateIn).
             Lane? lane = null;
             switch (UpdateIn(view.Newest, ref lane, hash, key, value, overwrite))
             {
@@ -61,10 +62,6 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
                 Help(view, hash);
             }
             WriteOutcome outcome = UpdateIn(table, ref lane, hash, key, value, overwrite);
-            if (outcome == WriteOutcome.Retry)
-            {
-                continue;
-            }
             long distance = 0;
             if (outcome == WriteOutcome.Absent)
             {
@@ -95,6 +92,12 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
     /// <summary>
     /// Updates the key where <paramref name="table"/> holds it, without the insert stripe.
     /// </summary>
+    /// <remarks>
+    /// The table need not be the newest: the CAS succeeds only if the word is still the one under which the cell held
+    /// the key, occupied and not marked moved, and a mover marks an entry by a CAS from the word it copied it under
+    /// (copying it again if that fails). So an update that lands in a table being migrated out of lands before its
+    /// entry is copied for the last time, and none lands after.
+    /// </remarks>
     private WriteOutcome UpdateIn(SeqTable table, ref Lane? lane, ulong hash, in TKey key, in TValue value, bool overwrite)
     {
         long home = table.Home(hash);
@@ -105,14 +108,8 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
                 return WriteOutcome.Present;
             }
             lane ??= _region.Lanes.Current;
-            // The CAS succeeds only if the word is still the one under which the cell held our key.
             if (table.Cells.TryLock(lane, cell, word))
             {
-                if (!IsWriteTarget(table))
-                {
-                    SeqCells.Unlock(cell, word);
-                    return WriteOutcome.Retry;
-                }
                 WriteValue(table, lane, cell, word, value);
                 return WriteOutcome.Updated;
             }

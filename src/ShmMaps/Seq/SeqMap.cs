@@ -110,29 +110,31 @@ public sealed unsafe partial class SeqMap<TKey, TValue> : IEnumerable<KeyValuePa
 
     /// <summary>Looks <paramref name="key"/> up without taking any lock.</summary>
     /// <remarks>
-    /// A lookup reads the state word first and uses the tables it names. A table is given back only after the
-    /// state has moved past it, and bytes given back read as zero: never a key. So a key found is the map's (its
-    /// value current at some instant of the lookup: a table the map grew out of is frozen, not rewritten); a key
-    /// not found is believed only if the state word is unchanged after the search.
+    /// Most keys sit in their home cell: if this process's view names one table, one seqlock read of the home
+    /// cell there finds them, without the state word. That is safe because a migration marks each entry
+    /// <see cref="SeqCellLayout.Moved"/> (under its lock) before any write of the key lands in the next table, and a
+    /// table given back reads as zero: an occupied, unmarked entry was the key's when read, whatever the state.
+    /// Every other lookup reads the state word first and uses the tables it names; a key found is the map's, and a
+    /// key not found is believed only if the state word is unchanged after the search.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryGetValue(TKey key, out TValue value)
     {
         ThrowIfDisposed();
         ulong hash = Hash(key);
-        ulong state = SharedMemory.ReadAcquire(_directory.State);
         SeqView view = _view;
-        // No migration and this process's view current: most keys sit in their home cell, one seqlock read away.
-        if (view.SteadyState == state && HoldsAtHome(view.SteadyCells + ((long)(hash & (ulong)view.Mask) * CellStride), key, out value))
+        if (view.SteadyCells != null && HoldsAtHome(view.SteadyCells + ((long)(hash & (ulong)view.Mask) * CellStride), key, out value))
         {
             return true;
         }
-        return TryGetSlow(hash, key, out value);
+        // The slow path returns its value rather than writing through a reference, so that the caller's value stays in a register.
+        (bool found, value) = TryGetSlow(hash, key);
+        return found;
     }
 
     /// <summary>A lookup past the home cell, in a migration, or after the state changed.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private bool TryGetSlow(ulong hash, in TKey key, out TValue value)
+    private (bool Found, TValue Value) TryGetSlow(ulong hash, TKey key)
     {
         while (true)
         {
@@ -142,11 +144,11 @@ public sealed unsafe partial class SeqMap<TKey, TValue> : IEnumerable<KeyValuePa
             {
                 view = Refresh(state);
             }
-            bool found = view.Older is null ? FindInHome(view.Newest, hash, key, out value) : FindMigrating(view, hash, key, out value);
+            bool found = view.Older is null ? FindInHome(view.Newest, hash, key, out TValue value) : FindMigrating(view, hash, key, out value);
             SharedMemory.LoadLoadBarrier();
             if (*_directory.State == state)
             {
-                return found;
+                return (found, value);
             }
         }
     }
@@ -234,10 +236,11 @@ public sealed unsafe partial class SeqMap<TKey, TValue> : IEnumerable<KeyValuePa
 
     /// <summary>
     /// Finds <paramref name="key"/> among the cells of home <paramref name="home"/>'s probe range; on success
-    /// gives the cell and the unlocked word under which it held the key.
+    /// gives the cell and the unlocked word under which it held the key. With <paramref name="movedIsEntry"/> (a
+    /// table being migrated out of), an entry marked <see cref="SeqCellLayout.Moved"/> counts too.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool Find(SeqTable table, long home, in TKey key, out byte* found, out ulong foundWord, out TValue value)
+    private static bool Find(SeqTable table, long home, in TKey key, out byte* found, out ulong foundWord, out TValue value, bool movedIsEntry = false)
     {
         byte* homeCell = Cell(table, home);
         uint limit = ProbeLimit(table, homeCell);
@@ -245,7 +248,7 @@ public sealed unsafe partial class SeqMap<TKey, TValue> : IEnumerable<KeyValuePa
         for (uint distance = 0; ; )
         {
             ulong word = ReadCell(table, cell, out uint state, out TKey cellKey, out value);
-            if (state == SeqCellLayout.Occupied && KeyBytes<TKey>.Equal(cellKey, key))
+            if ((state == SeqCellLayout.Occupied || (movedIsEntry && state == SeqCellLayout.Moved)) && KeyBytes<TKey>.Equal(cellKey, key))
             {
                 found = cell;
                 foundWord = word;

@@ -143,7 +143,8 @@ public sealed unsafe class KeyLock<TKey, TValue> : IDisposable
 
     /// <summary>
     /// Sets <paramref name="key"/> (one of the locked keys), adding it if absent. If its stripe is full,
-    /// <see cref="MapFullException"/>: the map grows when this KeyLock is disposed, and the add may be tried again then.
+    /// <see cref="MapFullException"/>: the map grows when this KeyLock is disposed, and the add may be tried again then
+    /// (unless the map cannot grow, at its largest table or with no memory for the next: the exception says which).
     /// </summary>
     public void Insert(TKey key, TValue value)
     {
@@ -151,6 +152,7 @@ public sealed unsafe class KeyLock<TKey, TValue> : IDisposable
         byte* cell = _map.TrySlotFor(copy, key, out _);
         if (cell is null)
         {
+            _map.EnsureCanGrowForFullStripe(_view, key);
             _stripeFull = true;
             throw new MapFullException(
                 $"map '{_map.Name}': the stripe of key '{key}' has all its {_map.CellsPerStripe} cells in use; the map grows when this KeyLock is disposed: lock the keys again and retry");

@@ -93,7 +93,7 @@ public sealed unsafe partial class StripedMap<TKey, TValue>
                 return cell is not null; // the stripe was whole and not moved: it held every key of its own
             }
         }
-        return ReadStripe(view.Newest.Stripe(view.Newest.StripeIndexOf(hash)), hash, key, out value);
+        return ReadStripe(view.Newest.Stripe(view.Newest.StripeIndexOf(hash)), hash, key, out value, out _);
     }
 
     /// <summary>Before a write during a migration: moves the old stripe of <paramref name="hash"/>, then one more.</summary>
@@ -209,11 +209,32 @@ public sealed unsafe partial class StripedMap<TKey, TValue>
     {
         if (!TryGrowForFullStripe(view))
         {
-            ThrowHelper.ThrowMapFull(
-                $"map '{Name}': the stripe of key '{key}' has all its {CellsPerStripe} cells in use and the map is at its largest table " +
-                $"({view.Newest.Stripes:N0} stripes); create it with a larger {(_layout.Tables > 1 ? "ShmOptions.MaxCapacity" : "capacity")}");
+            ThrowAtLargestTable(view, key);
         }
     }
+
+    /// <summary>
+    /// For a <see cref="KeyLock{TKey,TValue}"/> whose add found its stripe full: the <see cref="MapFullException"/> an add
+    /// would give if the map cannot grow (at its largest table, or no memory for the next one); else reserves the next
+    /// table, which the growth at the KeyLock's Dispose then takes.
+    /// </summary>
+    internal void EnsureCanGrowForFullStripe(StripedView view, in TKey key)
+    {
+        if (view.Older is not null)
+        {
+            return; // the migration in progress ends with room
+        }
+        if (view.Generation + 1 >= _layout.Tables)
+        {
+            ThrowAtLargestTable(view, key);
+        }
+        _layout.Reserve(view.Generation + 1);
+    }
+
+    private void ThrowAtLargestTable(StripedView view, in TKey key) =>
+        ThrowHelper.ThrowMapFull(
+            $"map '{Name}': the stripe of key '{key}' has all its {CellsPerStripe} cells in use and the map is at its largest table " +
+            $"({view.Newest.Stripes:N0} stripes); create it with a larger {(_layout.Tables > 1 ? "ShmOptions.MaxCapacity" : "capacity")}");
 
     /// <summary><see cref="GrowForFullStripe"/> without the exception: false if the map cannot grow.</summary>
     internal bool TryGrowForFullStripe(StripedView view)

@@ -137,32 +137,30 @@ public sealed unsafe partial class StripedMap<TKey, TValue> : IEnumerable<KeyVal
     /// process is recovered first; one held by a live process is waited for (up to <see cref="ShmOptions.LockTimeout"/>).
     /// </summary>
     /// <remarks>
-    /// A lookup reads the state word first and uses the tables it names. A table is given back only after the state
-    /// has moved past it, and bytes given back read as zero: never a key. So a key found is the map's (a table the map
-    /// grew out of is frozen, not rewritten); a key not found is believed only if the state word is unchanged after.
+    /// If this process's view names one table, the key's stripe there answers without the state word when it was read
+    /// whole and not moved: no write of its keys lands in the next table before its mover sets the flag under its lock,
+    /// so the stripe held every key of its own when read. A miss in a stripe whose word is zero (never written, or
+    /// given back: bytes given back read as zero, never a key) tells nothing. Every other lookup reads the state word
+    /// first and uses the tables it names; a key not found is believed only if the state word is unchanged after.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryGetValue(TKey key, out TValue value)
     {
         ThrowIfDisposed();
         ulong hash = Hash(key);
-        ulong state = _directory.ReadState();
         StripedView view = _view;
-        if (view.SteadyState == state)
+        if (view.Older is null)
         {
-            if (ReadStripe(view.Stripes + ((long)(hash & (ulong)view.StripeMask) * _stripeStride), hash, key, out value))
+            bool found = ReadStripe(view.Stripes + ((long)(hash & (ulong)view.StripeMask) * _stripeStride), hash, key, out value, out bool current);
+            if (current)
             {
-                return true;
-            }
-            if (_directory.ReadState() == state)
-            {
-                return false;
+                return found;
             }
         }
         return TryGetSlow(hash, key, out value);
     }
 
-    /// <summary>A lookup during a migration, or after the state changed.</summary>
+    /// <summary>A lookup during a migration, or after the map grew past this process's view.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private bool TryGetSlow(ulong hash, in TKey key, out TValue value)
     {
@@ -170,7 +168,7 @@ public sealed unsafe partial class StripedMap<TKey, TValue> : IEnumerable<KeyVal
         {
             StripedView view = View();
             bool found = view.Older is null
-                ? ReadStripe(view.Newest.Stripe(view.Newest.StripeIndexOf(hash)), hash, key, out value)
+                ? ReadStripe(view.Newest.Stripe(view.Newest.StripeIndexOf(hash)), hash, key, out value, out _)
                 : FindMigrating(view, hash, key, out value);
             if (found || _directory.ReadState() == view.State)
             {
@@ -179,9 +177,12 @@ public sealed unsafe partial class StripedMap<TKey, TValue> : IEnumerable<KeyVal
         }
     }
 
-    /// <summary>Looks a key up in one stripe, reading it again until its lock word is the same before and after.</summary>
+    /// <summary>
+    /// Looks a key up in one stripe, reading it again until its lock word is the same before and after;
+    /// <paramref name="current"/> if the stripe, so read, was not moved, and has been written or holds the key.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool ReadStripe(byte* stripe, ulong hash, in TKey key, out TValue value)
+    private bool ReadStripe(byte* stripe, ulong hash, in TKey key, out TValue value, out bool current)
     {
         while (true)
         {
@@ -192,9 +193,11 @@ public sealed unsafe partial class StripedMap<TKey, TValue> : IEnumerable<KeyVal
             }
             byte* cell = Find(stripe, hash, key);
             value = cell is null ? default : ValueAt(cell);
+            bool moved = *(ulong*)(stripe + StripedLayout.MovedOffset) != 0;
             SharedMemory.LoadLoadBarrier();
             if (SharedMemory.ReadAcquire((ulong*)stripe) == before)
             {
+                current = !moved && (cell is not null || before != 0);
                 return cell is not null;
             }
         }

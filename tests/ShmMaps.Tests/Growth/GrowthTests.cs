@@ -95,6 +95,38 @@ public abstract class GrowthTests(GrowingKind kind, ITestOutputHelper output) : 
     }
 
     [Fact]
+    public void AHandleThatLastLookedBeforeTheMapGrewSeesWritesMadeSince()
+    {
+        using IGrowingMap stale = kind.Create("stale", 16, Dir.Options);
+        for (long i = 0; i < 8; i++)
+        {
+            stale.Insert(i);
+        }
+        for (long i = 0; i < 8; i++)
+        {
+            Assert.True(stale.TryGet(i, out _)); // this handle's view is the first table
+        }
+        using (IGrowingMap other = kind.Open("stale", Dir.Options))
+        {
+            for (long i = 8; i < 20_000; i++)
+            {
+                other.Insert(i);
+            }
+            Assert.True(other.Generation >= 8, $"generation {other.Generation}");
+            for (long i = 0; i < 8; i++)
+            {
+                Assert.True(other.TryRemove(i, out _)); // in the newest table; the first one still holds the keys' old entries
+            }
+        }
+        for (long i = 0; i < 8; i++)
+        {
+            Assert.False(stale.TryGet(i, out _), $"key {i} was removed after the map grew, yet found");
+        }
+        Assert.True(stale.TryGet(8, out long value));
+        Assert.Equal(stale.ValueOf(8), value);
+    }
+
+    [Fact]
     public void ProcessesGrowTheMapTogether()
     {
         const long perProcess = 40_000;

@@ -85,6 +85,11 @@ public sealed class StripedMapGrowthTests(ITestOutputHelper output) : GrowthTest
         Assert.True(key >= 1000, $"full at {key} keys");
         Assert.True(map.StripeCount * map.CellsPerStripe >= 2048, $"{map.StripeCount} stripes of {map.CellsPerStripe} cells");
         Assert.Equal(key, map.Count);
+        using (KeyLock<long, long> scope = map.Lock(key))
+        {
+            // The same key through a KeyLock: the map cannot grow, and the exception says so (not "retry").
+            Assert.Contains("ShmOptions.MaxCapacity", Assert.Throws<MapFullException>(() => scope[key] = key).Message);
+        }
         map.Insert(0, 7); // still usable
         Assert.Equal(7, map[0]);
     }
