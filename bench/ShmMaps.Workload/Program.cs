@@ -13,13 +13,15 @@ public static class Program
     public static int Main(string[] args)
     {
         using var parser = new Parser(settings => settings.HelpWriter = Console.Error);
-        return parser.ParseArguments<RunVerb, WorkerVerb, PlotVerb, SummaryVerb, GrowthVerb, GrowthReaderVerb>(args).MapResult(
+        return parser.ParseArguments<RunVerb, WorkerVerb, PlotVerb, SummaryVerb, GrowthVerb, GrowthReaderVerb, ReplicaVerb, ReplicaReaderVerb>(args).MapResult(
             (RunVerb verb) => RunAll(verb),
             (WorkerVerb verb) => Worker.Run(verb.ToSpec(), verb.Id),
             (PlotVerb verb) => Plot(verb),
             (SummaryVerb verb) => Summarize(verb),
             (GrowthVerb verb) => Growth(verb),
             (GrowthReaderVerb verb) => GrowthBench.Reader(verb.Directory, GrowingKind.Named(verb.Kind)),
+            (ReplicaVerb verb) => Replica(verb),
+            (ReplicaReaderVerb verb) => ReplicaBench.Read(verb.Directory, verb.Hot, verb.Seconds),
             _ => 64);
     }
 
@@ -43,6 +45,19 @@ public static class Program
         {
             IReadOnlyList<GrowingKind> kinds = verb.Kind is null ? GrowingKind.All : [GrowingKind.Named(verb.Kind)];
             return GrowthBench.Run(verb.Keys, verb.Rounds, verb.Seconds, directory, kinds);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static int Replica(ReplicaVerb verb)
+    {
+        string directory = RunDirectory.Create("shmmaps-replica");
+        try
+        {
+            return ReplicaBench.Run(verb.Postgres, verb.Rows, verb.Rate, verb.Seconds, verb.Hot, directory);
         }
         finally
         {
@@ -190,6 +205,38 @@ internal sealed class GrowthVerb
     public int Rounds { get; set; }
 
     [Option("seconds", Default = 2.0, HelpText = "How long the reader measures the grown map.")]
+    public double Seconds { get; set; }
+}
+
+[Verb("replica", HelpText = "A map replicating a PostgreSQL table: snapshot load rate, commit-to-reader staleness, reads while replicating.")]
+internal sealed class ReplicaVerb
+{
+    [Option("postgres", Required = true, HelpText = "An Npgsql connection string (the role needs REPLICATION; the server wal_level=logical).")]
+    public string Postgres { get; set; } = "";
+
+    [Option("rows", Default = 100_000L, HelpText = "Rows of the table loaded as the snapshot.")]
+    public long Rows { get; set; }
+
+    [Option("rate", Default = 1_000, HelpText = "Single-row update commits per second.")]
+    public int Rate { get; set; }
+
+    [Option("seconds", Default = 10.0, HelpText = "How long to commit.")]
+    public double Seconds { get; set; }
+
+    [Option("hot", Default = 1_000, HelpText = "The keys the updates cycle through (and the reader scans).")]
+    public int Hot { get; set; }
+}
+
+[Verb("replica-reader", Hidden = true)]
+internal sealed class ReplicaReaderVerb
+{
+    [Option("dir", Required = true)]
+    public string Directory { get; set; } = "";
+
+    [Option("hot", Required = true)]
+    public int Hot { get; set; }
+
+    [Option("seconds", Required = true)]
     public double Seconds { get; set; }
 }
 

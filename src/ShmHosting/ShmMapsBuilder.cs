@@ -34,6 +34,23 @@ public sealed class ShmMapsBuilder
     }
 
     /// <summary>
+    /// Runs a writer service that keeps map <paramref name="mapName"/> a replica of the PostgreSQL table its settings name
+    /// (<c>ShmMaps:Maps:NAME:Postgres</c>, see <see cref="PostgresSourceSettings"/>), with <see cref="AddWriter{TKey, TValue}"/>'s
+    /// health check and metrics.
+    /// </summary>
+    public ShmMapsBuilder AddPostgresReplica<TKey, TValue>(string mapName)
+        where TKey : unmanaged, IEquatable<TKey>, ISpanParsable<TKey>
+        where TValue : unmanaged, ISpanParsable<TValue> =>
+        AddWriter(mapName, provider =>
+        {
+            ShmMapsOptions options = provider.GetRequiredService<IOptions<ShmMapsOptions>>().Value;
+            PostgresSourceSettings settings = options.For(mapName).Postgres
+                ?? throw new ArgumentException($"ShmMaps:Maps:{mapName}:Postgres is not configured");
+            return new PostgresChangeSource<TKey, TValue>(mapName, settings, options.ToShmOptions(mapName),
+                provider.GetRequiredService<ILogger<PostgresChangeSource<TKey, TValue>>>(), provider.GetRequiredService<ShmMapsMetrics>());
+        });
+
+    /// <summary>
     /// Registers a <see cref="LeftRightReader{TKey, TValue}"/> of map <paramref name="mapName"/> as a keyed singleton
     /// (key: the name), opened on first use with the configured directory.
     /// </summary>

@@ -4,8 +4,8 @@ using Microsoft.Extensions.Options;
 namespace ShmMaps.Hosting;
 
 /// <summary>
-/// The health of one writer service: Unhealthy when it does not hold the writer, or changes have waited unpublished
-/// longer than <see cref="ShmMapSettings.StaleAfter"/>; Degraded when dead processes left reader slots pinned or
+/// The health of one writer service: Unhealthy when it does not hold the writer, changes have waited unpublished
+/// longer than <see cref="ShmMapSettings.StaleAfter"/>, or a replica has been behind its server that long; Degraded when dead processes left reader slots pinned or
 /// nine in ten reader slots are held; Healthy otherwise. The data says the publishes, the age of the last, the
 /// entries and the reader slots.
 /// </summary>
@@ -38,6 +38,11 @@ public sealed class ShmMapWriterHealthCheck : IHealthCheck
             ["entries"] = status.Entries,
             ["capacity"] = status.Capacity,
         };
+        if (status.ReplicaBehindSince is { } since)
+        {
+            data["replica behind (s)"] = Math.Round((now - since).TotalSeconds, 3);
+            data["replica lag (bytes)"] = status.ReplicaLagBytes;
+        }
         if (status.LastPublish is { } last)
         {
             data["last publish age (s)"] = Math.Round((now - last).TotalSeconds, 3);
@@ -64,6 +69,11 @@ public sealed class ShmMapWriterHealthCheck : IHealthCheck
         {
             return HealthCheckResult.Unhealthy(
                 $"map '{_mapName}': changes have waited {(now - pending).TotalSeconds:F1} s unpublished (StaleAfter {staleAfter.TotalSeconds:F0} s)", data: data);
+        }
+        if (status.ReplicaBehindSince is { } behind && now - behind > staleAfter)
+        {
+            return HealthCheckResult.Unhealthy(
+                $"map '{_mapName}': the replica has been behind its server for {(now - behind).TotalSeconds:F1} s (StaleAfter {staleAfter.TotalSeconds:F0} s)", data: data);
         }
         if (slots is { PinnedByDeadProcesses: > 0 } dead)
         {

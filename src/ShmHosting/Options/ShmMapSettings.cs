@@ -18,8 +18,11 @@ public sealed class ShmMapSettings
     /// <summary>A batch is published at the latest this long after its first change.</summary>
     public TimeSpan MaxDelay { get; set; } = TimeSpan.FromMilliseconds(50);
 
-    /// <summary>The health check reports Unhealthy when changes wait unpublished longer than this.</summary>
+    /// <summary>The health check reports Unhealthy when changes wait unpublished, or a replica is behind its server, longer than this.</summary>
     public TimeSpan StaleAfter { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The PostgreSQL table this map replicates (<c>ShmMaps:Maps:NAME:Postgres</c>), if any: see <see cref="ShmMapsBuilder.AddPostgresReplica{TKey, TValue}"/>.</summary>
+    public PostgresSourceSettings? Postgres { get; set; }
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the setting of map <paramref name="mapName"/> that is out of range.</summary>
     public void Validate(string mapName)
@@ -40,5 +43,6 @@ public sealed class ShmMapSettings
         {
             throw new ArgumentOutOfRangeException(nameof(MaxDelay), MaxDelay, $"ShmMaps:Maps:{mapName}:MaxDelay must be zero or more and StaleAfter more than zero");
         }
+        Postgres?.Validate(mapName);
     }
 }

@@ -10,4 +10,11 @@ public interface IChangeSource<TKey, TValue>
     /// <paramref name="cancellationToken"/> is cancelled (a followed file), which ends it without an error.
     /// </summary>
     IAsyncEnumerable<MapChange<TKey, TValue>> ReadAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Called by the writer service once every change up to one of <see cref="MapChange{TKey, TValue}.Position"/>
+    /// <paramref name="position"/> is published (readers see it): a source that resumes from a position may confirm it
+    /// now, and never earlier.
+    /// </summary>
+    ValueTask PublishedAsync(ulong position, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 }

@@ -125,7 +125,7 @@ public class ShmMapWriterService<TKey, TValue> : BackgroundService
                 Status.Pending(DateTimeOffset.UtcNow);
                 _logger.LogDebug("map {Map}: changes waiting; gathering a batch", MapName);
                 await GatherAsync(changes.Reader, batch, settings, stoppingToken);
-                Publish(writer, batch);
+                await PublishAsync(writer, batch, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -139,7 +139,7 @@ public class ShmMapWriterService<TKey, TValue> : BackgroundService
         }
         if (batch.Count > 0)
         {
-            Publish(writer, batch);
+            await PublishAsync(writer, batch, CancellationToken.None);
             _logger.LogInformation("map {Map}: published the last {Changes} changes at shutdown", MapName, batch.Count);
         }
     }
@@ -168,6 +168,21 @@ public class ShmMapWriterService<TKey, TValue> : BackgroundService
             {
                 return;   // MaxDelay passed
             }
+        }
+    }
+
+    /// <summary>Publishes the batch, then tells the source the last position it reached.</summary>
+    private async Task PublishAsync(LeftRightWriter<TKey, TValue> writer, List<MapChange<TKey, TValue>> batch, CancellationToken cancellationToken)
+    {
+        ulong position = 0;
+        foreach (MapChange<TKey, TValue> change in batch)
+        {
+            position = Math.Max(position, change.Position);
+        }
+        Publish(writer, batch);
+        if (position != 0)
+        {
+            await _source.PublishedAsync(position, cancellationToken);
         }
     }
 

@@ -35,6 +35,15 @@ public sealed class WriterStatus
     /// <summary>The entries the map was created for.</summary>
     public long Capacity { get; private set; }
 
+    /// <summary>
+    /// For a replicating source: since when readers may miss a change the source's server has committed (the commit
+    /// time of the oldest change not yet published, or when the connection dropped); null when caught up or not replicating.
+    /// </summary>
+    public DateTimeOffset? ReplicaBehindSince { get; private set; }
+
+    /// <summary>For a replicating source: the server's write-ahead log bytes past what readers see.</summary>
+    public long ReplicaLagBytes { get; private set; }
+
     /// <summary>The reader slots now, while the writer is held; null otherwise.</summary>
     public ReaderSlotCensus? ReaderSlots()
     {
@@ -61,6 +70,15 @@ public sealed class WriterStatus
         lock (_gate)
         {
             OldestPending ??= since;
+        }
+    }
+
+    internal void Replica(DateTimeOffset? behindSince, long lagBytes)
+    {
+        lock (_gate)
+        {
+            ReplicaBehindSince = behindSince;
+            ReplicaLagBytes = lagBytes;
         }
     }
 

@@ -50,6 +50,9 @@ public sealed unsafe class LeftRightReader<TKey, TValue> : IDisposable
     /// <summary>The number of entries the map was created for.</summary>
     public long Capacity => _region.Capacity;
 
+    /// <summary>A number drawn when the map's file was created: a file made again under the same name has another.</summary>
+    public ulong FileIdentity => _seed;
+
     /// <summary>
     /// A snapshot of the map as last published, until disposed: every lookup through it sees the same publish.
     /// Wait-free (a few loads and stores in this thread's reader slot); no allocation. A guard taken while this thread holds another shares

@@ -9,8 +9,9 @@ namespace ShmMaps.Tool.Sidecar;
 
 /// <summary>
 /// <c>shm sidecar</c>: a Generic Host running one <see cref="ShmMapWriterService{TKey, TValue}"/> that keeps a
-/// <c>LeftRightMap&lt;long|FixedString32, long|double&gt;</c> filled from a change file. Ctrl+C and SIGTERM publish what was read and
-/// release the writer; without <c>--follow</c> it exits once the file is loaded.
+/// <c>LeftRightMap&lt;long|FixedString32, long|double&gt;</c> filled from a change file, or a replica of a PostgreSQL table
+/// (<c>--postgres</c>). Ctrl+C and SIGTERM publish what was read and release the writer; a file read without
+/// <c>--follow</c> ends it once loaded.
 /// </summary>
 internal static class SidecarCommand
 {
@@ -28,17 +29,29 @@ internal static class SidecarCommand
         where TKey : unmanaged, IEquatable<TKey>, ISpanParsable<TKey>
         where TValue : unmanaged, ISpanParsable<TValue>
     {
+        if ((verb.From is null) == (verb.Postgres is null))
+        {
+            throw new ArgumentException("give either --from FILE or --postgres CONNECTION");
+        }
         if (!Enum.TryParse(verb.Format, ignoreCase: true, out LineFormat format))
         {
             throw new ArgumentException($"--format must be auto, csv or jsonlines, not '{verb.Format}'");
         }
+        PostgresSourceSettings? postgres = verb.Postgres is null ? null : new PostgresSourceSettings
+        {
+            ConnectionString = verb.Postgres,
+            Table = verb.Table,
+            KeyColumn = verb.KeyColumn,
+            ValueColumn = verb.ValueColumn,
+            Slot = verb.Slot,
+        };
         HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], DisableDefaults = false });
         builder.Logging.SetMinimumLevel(verb.Verbose ? LogLevel.Debug : LogLevel.Information);
         if (verb.Json)
         {
             builder.Logging.ClearProviders().AddJsonConsole();
         }
-        builder.Services.AddShmMaps(options =>
+        ShmMapsBuilder maps = builder.Services.AddShmMaps(options =>
         {
             options.Directory = verb.Directory;
             options.Maps[verb.Map] = new ShmMapSettings
@@ -47,21 +60,31 @@ internal static class SidecarCommand
                 MaxCapacity = verb.MaxCapacity,
                 MaxBatch = verb.MaxBatch,
                 MaxDelay = TimeSpan.FromMilliseconds(verb.MaxDelayMilliseconds),
+                Postgres = postgres,
             };
-        }).AddWriter(verb.Map, provider => new FileChangeSource<TKey, TValue>(
-            new FileChangeSourceOptions
-            {
-                Path = Path.GetFullPath(verb.From),
-                Follow = verb.Follow,
-                Format = format,
-                PollInterval = TimeSpan.FromMilliseconds(Math.Max(1, verb.PollMilliseconds)),
-            },
-            provider.GetRequiredService<ILogger<FileChangeSource<TKey, TValue>>>(),
-            provider.GetRequiredService<ShmMapsMetrics>()));
+        });
+        if (postgres is not null)
+        {
+            postgres.Validate(verb.Map);
+            maps.AddPostgresReplica<TKey, TValue>(verb.Map);
+        }
+        else
+        {
+            maps.AddWriter(verb.Map, provider => new FileChangeSource<TKey, TValue>(
+                new FileChangeSourceOptions
+                {
+                    Path = Path.GetFullPath(verb.From!),
+                    Follow = verb.Follow,
+                    Format = format,
+                    PollInterval = TimeSpan.FromMilliseconds(Math.Max(1, verb.PollMilliseconds)),
+                },
+                provider.GetRequiredService<ILogger<FileChangeSource<TKey, TValue>>>(),
+                provider.GetRequiredService<ShmMapsMetrics>()));
+        }
         using IHost host = builder.Build();
         host.Start();
         var service = host.Services.GetServices<IHostedService>().OfType<ShmMapWriterService<TKey, TValue>>().Single();
-        if (!verb.Follow)
+        if (postgres is null && !verb.Follow)
         {
             // Loading once: stop when the service has published the whole file (or failed).
             service.ExecuteTask?.ContinueWith(_ => host.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication(), TaskScheduler.Default);

@@ -101,8 +101,23 @@ internal sealed class SidecarVerb
     [Option("map", Required = true, HelpText = "The map to write (created if it does not exist).")]
     public string Map { get; set; } = "";
 
-    [Option("from", Required = true, HelpText = "The change file: key,value lines (key, removes) or JSON lines {\"key\":..,\"value\":..}.")]
-    public string From { get; set; } = "";
+    [Option("from", HelpText = "The change file: key,value lines (key, removes) or JSON lines {\"key\":..,\"value\":..}. Either this or --postgres.")]
+    public string? From { get; set; }
+
+    [Option("postgres", HelpText = "Replicate a PostgreSQL table instead (an Npgsql connection string; needs --table, --key-column, --value-column).")]
+    public string? Postgres { get; set; }
+
+    [Option("table", HelpText = "The PostgreSQL table to replicate (schema.table, or table in public).")]
+    public string? Table { get; set; }
+
+    [Option("key-column", HelpText = "The table's key column (its primary key: an integer for --key long, text for --key string).")]
+    public string? KeyColumn { get; set; }
+
+    [Option("value-column", HelpText = "The table's value column (a number; NULL removes the key).")]
+    public string? ValueColumn { get; set; }
+
+    [Option("slot", HelpText = "The replication slot (default: shmmaps_HOST_MAP); kept across restarts.")]
+    public string? Slot { get; set; }
 
     [Option("follow", HelpText = "Keep reading appended lines (across truncation and rotation) until stopped.")]
     public bool Follow { get; set; }
@@ -142,5 +157,12 @@ internal sealed class SidecarVerb
 
     [Usage(ApplicationAlias = "shm")]
     public static IEnumerable<Example> Examples =>
-        [new("follow a file of prices by symbol", new SidecarVerb { Map = "prices", From = "prices.csv", Follow = true, Key = "string", Value = "double" })];
+        [
+            new("follow a file of prices by symbol", new SidecarVerb { Map = "prices", From = "prices.csv", Follow = true, Key = "string", Value = "double" }),
+            new("replicate a PostgreSQL table", new SidecarVerb
+            {
+                Map = "prices", Postgres = "Host=db;Username=replica;Database=app", Table = "prices", KeyColumn = "symbol", ValueColumn = "price",
+                Key = "string", Value = "double",
+            }),
+        ];
 }

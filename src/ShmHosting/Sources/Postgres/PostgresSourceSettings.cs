@@ -1,0 +1,82 @@
+using System.Text;
+
+namespace ShmMaps.Hosting;
+
+/// <summary>
+/// Which PostgreSQL table a <see cref="PostgresChangeSource{TKey, TValue}"/> replicates, bound from
+/// <c>ShmMaps:Maps:NAME:Postgres</c>: a key column and a value column of one table, through a logical replication slot.
+/// </summary>
+/// <example>
+/// <code>
+/// "Postgres": { "ConnectionString": "Host=db;Username=replica;Database=app", "Table": "prices",
+///               "KeyColumn": "symbol", "ValueColumn": "price" }
+/// </code>
+/// </example>
+public sealed class PostgresSourceSettings
+{
+    /// <summary>The server and database (an Npgsql connection string); the role needs REPLICATION and SELECT on the table.</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>The table, optionally schema-qualified (<c>public.prices</c>).</summary>
+    public string? Table { get; set; }
+
+    /// <summary>The key column: an integer type for long keys, text for string keys. It must be the table's replica identity (its primary key).</summary>
+    public string? KeyColumn { get; set; }
+
+    /// <summary>The value column: a number. A NULL value removes the key.</summary>
+    public string? ValueColumn { get; set; }
+
+    /// <summary>The replication slot (null: <c>shmmaps_HOST_MAP</c>); one per host and map, kept across restarts.</summary>
+    public string? Slot { get; set; }
+
+    /// <summary>The publication of the table (null: <c>shmmaps_TABLE</c>), created if it does not exist.</summary>
+    public string? Publication { get; set; }
+
+    /// <summary>The first wait before reconnecting after the connection dropped; it doubles up to <see cref="MaxReconnectDelay"/>.</summary>
+    public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>The longest wait between reconnection attempts.</summary>
+    public TimeSpan MaxReconnectDelay { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The slot name used for map <paramref name="mapName"/>.</summary>
+    public string SlotFor(string mapName) => Slot ?? Identifier($"shmmaps_{Environment.MachineName}_{mapName}");
+
+    /// <summary>The publication name used.</summary>
+    public string PublicationName => Publication ?? Identifier($"shmmaps_{Table}");
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the setting of map <paramref name="mapName"/> that is missing or invalid.</summary>
+    public void Validate(string mapName)
+    {
+        string prefix = $"ShmMaps:Maps:{mapName}:Postgres";
+        foreach ((string name, string? value) in new[] { ("ConnectionString", ConnectionString), ("Table", Table), ("KeyColumn", KeyColumn), ("ValueColumn", ValueColumn) })
+        {
+            if (string.IsNullOrWhiteSpace(value))
+            {
+                throw new ArgumentException($"{prefix}:{name} is required");
+            }
+        }
+        if (KeyColumn == ValueColumn)
+        {
+            throw new ArgumentException($"{prefix}: KeyColumn and ValueColumn are both '{KeyColumn}'");
+        }
+        if (Slot is not null && Identifier(Slot) != Slot)
+        {
+            throw new ArgumentException($"{prefix}:Slot '{Slot}' is not a slot name: lower-case letters, digits and '_', at most 63");
+        }
+        if (ReconnectDelay <= TimeSpan.Zero || MaxReconnectDelay < ReconnectDelay)
+        {
+            throw new ArgumentException($"{prefix}: ReconnectDelay must be more than zero and MaxReconnectDelay at least as long");
+        }
+    }
+
+    /// <summary>A PostgreSQL identifier made of <paramref name="text"/>: lower-case letters, digits and '_', at most 63 characters.</summary>
+    private static string Identifier(string text)
+    {
+        var name = new StringBuilder(text.Length);
+        foreach (char c in text.ToLowerInvariant())
+        {
+            name.Append(c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '_' ? c : '_');
+        }
+        return name.Length <= 63 ? name.ToString() : name.ToString(0, 63);
+    }
+}

@@ -1,0 +1,268 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using ShmMaps.Hosting;
+using ShmMaps.Tests.Support;
+
+namespace ShmMaps.Tests.Hosting;
+
+/// <summary>
+/// Maps kept replicas of a table of a real PostgreSQL (a private cluster, <see cref="PostgresCluster"/>): a snapshot then
+/// live changes, deletes and key changes, two hosts on one table, a sidecar killed mid-stream, the server restarted.
+/// </summary>
+[Collection("postgres")]
+public sealed class PostgresReplicaTests(PostgresCluster postgres) : IDisposable
+{
+    private readonly TempMapDirectory _dir = new();
+    private readonly List<TempMapDirectory> _more = [];
+
+    public void Dispose()
+    {
+        _dir.Dispose();
+        _more.ForEach(dir => dir.Dispose());
+    }
+
+    [Fact]
+    public void ASnapshotThenEveryInsertUpdateAndDeleteReachTheMap()
+    {
+        string table = NewTable(rows: 1_000);
+        using IHost host = StartReplica("snap", table, _dir);
+        using var reader = WaitForMap("snap", _dir);
+        WaitForTable(reader, table);
+        postgres.Execute(
+            $"INSERT INTO {table} VALUES (5000, 1.5); UPDATE {table} SET price = 42.25 WHERE id = 5; DELETE FROM {table} WHERE id = 7; " +
+            $"UPDATE {table} SET id = 2000 WHERE id = 10; UPDATE {table} SET price = NULL WHERE id = 11");
+        WaitForTable(reader, table);
+        using (ReadGuard<long, double> guard = reader.Guard())
+        {
+            Assert.Equal(42.25, guard.Get(5));
+            Assert.Null(guard.Get(7));
+            Assert.Null(guard.Get(10));
+            Assert.Equal(10.0 * 10, guard.Get(2000));
+            Assert.Null(guard.Get(11)); // a NULL value removes the key
+        }
+        host.StopAsync().Wait();
+    }
+
+    [Fact]
+    public void TwoHostsConvergeOnTheSameTable()
+    {
+        string table = NewTable(rows: 500);
+        var second = new TempMapDirectory();
+        _more.Add(second);
+        using IHost first = StartReplica("prices", table, _dir, slot: $"{table}_first");
+        using IHost other = StartReplica("prices", table, second, slot: $"{table}_second");
+        using var firstMap = WaitForMap("prices", _dir);
+        using var secondMap = WaitForMap("prices", second);
+        for (int i = 0; i < 200; i++)
+        {
+            postgres.Execute($"INSERT INTO {table} VALUES ({10_000 + i}, {i}) ON CONFLICT (id) DO UPDATE SET price = EXCLUDED.price; " +
+                $"UPDATE {table} SET price = price + 1 WHERE id = {i % 50}; DELETE FROM {table} WHERE id = {400 + (i % 100)}");
+        }
+        WaitForTable(firstMap, table);
+        WaitForTable(secondMap, table);
+    }
+
+    [Fact]
+    public void ASidecarKilledMidStreamResumesAndConverges()
+    {
+        string table = NewTable(rows: 100);
+        int rounds = Stress.Pick(quick: 3, full: 20);
+        using var writes = new CancellationTokenSource();
+        Task writing = Task.Run(() =>
+        {
+            for (long i = 0; !writes.IsCancellationRequested; i++)
+            {
+                // Sets and deletes of 300 keys: every key is set, deleted and set again while the sidecar is killed and restarted.
+                postgres.Execute($"INSERT INTO {table} VALUES ({1_000 + (i % 300)}, {i}) ON CONFLICT (id) DO UPDATE SET price = EXCLUDED.price; " +
+                    $"DELETE FROM {table} WHERE id = {1_000 + ((i + 150) % 300)}");
+            }
+        });
+        try
+        {
+            for (int round = 0; round < rounds; round++)
+            {
+                using ChildProcess sidecar = StartSidecar("killed", table);
+                sidecar.WaitForContaining(round == 0 ? "snapshot of" : "resuming slot");
+                Thread.Sleep(Random.Shared.Next(200, 1_500)); // mid-stream: transactions arrive all the time
+                sidecar.Kill();
+            }
+        }
+        finally
+        {
+            writes.Cancel();
+            writing.Wait();
+        }
+        using ChildProcess last = StartSidecar("killed", table);
+        using var reader = WaitForMap("killed", _dir);
+        WaitForTable(reader, table);
+    }
+
+    [Fact]
+    public void ARunningReplicaFollowsTheServerThroughARestart()
+    {
+        string table = NewTable(rows: 50);
+        using IHost host = StartReplica("restart", table, _dir);
+        using var reader = WaitForMap("restart", _dir);
+        WaitForTable(reader, table);
+        postgres.Stop();
+        postgres.Start();
+        postgres.Execute($"INSERT INTO {table} SELECT g, g * 2 FROM generate_series(100, 199) g; DELETE FROM {table} WHERE id < 10");
+        WaitForTable(reader, table);
+        WriterStatus status = host.Services.GetRequiredKeyedService<WriterStatus>("restart");
+        Assert.True(status.WriterHeld);
+    }
+
+    [Fact]
+    public void AHundredThousandRowsLoadAndFollow()
+    {
+        string table = NewTable(rows: 100_000);
+        using IHost host = StartReplica("large", table, _dir, capacity: 1_000);
+        using var reader = WaitForMap("large", _dir);
+        WaitForTable(reader, table, seconds: 120);
+        postgres.Execute($"UPDATE {table} SET price = -price WHERE id % 1000 = 0");
+        WaitForTable(reader, table, seconds: 120);
+    }
+
+    [Fact]
+    public void AConfiguredReplicaIsHealthyUntilItsSlotIsDropped()
+    {
+        string table = NewTable(rows: 20);
+        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ShmMaps:Directory"] = _dir.Path,
+            ["ShmMaps:Maps:configured:MaxDelay"] = "00:00:00.005",
+            ["ShmMaps:Maps:configured:Postgres:ConnectionString"] = postgres.ConnectionString,
+            ["ShmMaps:Maps:configured:Postgres:Table"] = $"public.{table}",
+            ["ShmMaps:Maps:configured:Postgres:KeyColumn"] = "id",
+            ["ShmMaps:Maps:configured:Postgres:ValueColumn"] = "price",
+            ["ShmMaps:Maps:configured:Postgres:Slot"] = $"{table}_configured",
+        }).Build();
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddShmMaps(configuration.GetSection(ShmMapsOptions.SectionName)).AddPostgresReplica<long, double>("configured");
+        using IHost host = builder.Build();
+        host.Start();
+        using var reader = WaitForMap("configured", _dir);
+        WaitForTable(reader, table);
+        var health = host.Services.GetRequiredService<HealthCheckService>();
+        Assert.Equal(HealthStatus.Healthy, health.CheckHealthAsync().Result.Status);
+
+        // Dropped under the running replica (its session ended first: an active slot cannot be dropped).
+        WriterServiceTests.WaitUntil(() =>
+        {
+            try
+            {
+                postgres.Execute($"SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = '{table}_configured' AND active_pid IS NOT NULL; " +
+                    $"SELECT pg_drop_replication_slot('{table}_configured')");
+                return true;
+            }
+            catch (Npgsql.PostgresException e) when (e.SqlState == Npgsql.PostgresErrorCodes.ObjectInUse)
+            {
+                return false;
+            }
+        });
+        WriterStatus status = host.Services.GetRequiredKeyedService<WriterStatus>("configured");
+        WriterServiceTests.WaitUntil(() => !status.WriterHeld);
+        Assert.Contains("was dropped", status.Failure);
+        HealthReport report = health.CheckHealthAsync().Result;
+        Assert.Equal(HealthStatus.Unhealthy, report.Status);
+        Assert.Contains("was dropped", report.Entries["shmmap-configured"].Description);
+    }
+
+    /// <summary>A new table (id bigint primary key, price double precision) holding keys 0 .. rows - 1 at id x 10.</summary>
+    private string NewTable(int rows)
+    {
+        string table = "t" + Guid.NewGuid().ToString("N")[..12];
+        postgres.Execute($"CREATE TABLE {table} (id bigint PRIMARY KEY, price double precision); " +
+            $"INSERT INTO {table} SELECT g, g * 10 FROM generate_series(0, {rows - 1}) g");
+        return table;
+    }
+
+    private IHost StartReplica(string map, string table, TempMapDirectory dir, string? slot = null, long capacity = 10_000)
+    {
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddShmMaps(options =>
+        {
+            options.Directory = dir.Path;
+            options.Maps[map] = new ShmMapSettings
+            {
+                Capacity = capacity,
+                MaxDelay = TimeSpan.FromMilliseconds(5),
+                Postgres = new PostgresSourceSettings
+                {
+                    ConnectionString = postgres.ConnectionString,
+                    Table = table,
+                    KeyColumn = "id",
+                    ValueColumn = "price",
+                    Slot = slot ?? $"{table}_{map}",
+                },
+            };
+        }).AddPostgresReplica<long, double>(map);
+        IHost host = builder.Build();
+        host.Start();
+        return host;
+    }
+
+    private ChildProcess StartSidecar(string map, string table) =>
+        ChildProcess.Start("cli", "sidecar", "--map", map, "--postgres", postgres.ConnectionString, "--table", table, "--key-column", "id",
+            "--value-column", "price", "--key", "long", "--value", "double", "--slot", $"{table}_{map}", "--max-delay-ms", "5", "--dir", _dir.Path);
+
+    private static LeftRightReader<long, double> WaitForMap(string map, TempMapDirectory dir)
+    {
+        LeftRightReader<long, double>? reader = null;
+        WriterServiceTests.WaitUntil(() =>
+        {
+            try
+            {
+                reader = LeftRightMap.OpenReader<long, double>(map, dir.Options);
+                return true;
+            }
+            catch (MapNotFoundException)
+            {
+                return false;
+            }
+        });
+        return reader!;
+    }
+
+    /// <summary>Waits until the map holds exactly the table's rows (NULL values as absent keys).</summary>
+    private void WaitForTable(LeftRightReader<long, double> reader, string table, int seconds = 60)
+    {
+        Dictionary<long, double> expected = [];
+        string difference = "";
+        DateTime deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (true)
+        {
+            expected = postgres.Rows($"SELECT id, price FROM {table} WHERE price IS NOT NULL")
+                .ToDictionary(row => long.Parse(row.Key, CultureInfo.InvariantCulture), row => double.Parse(row.Value!, CultureInfo.InvariantCulture));
+            using (ReadGuard<long, double> guard = reader.Guard())
+            {
+                difference = Difference(expected, guard);
+            }
+            if (difference.Length == 0)
+            {
+                return;
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"the map did not become the table in {seconds} s: {difference}");
+            Thread.Sleep(20);
+        }
+    }
+
+    private static string Difference(Dictionary<long, double> expected, ReadGuard<long, double> map)
+    {
+        if (map.Count != expected.Count)
+        {
+            return $"{map.Count} keys in the map, {expected.Count} rows";
+        }
+        foreach ((long key, double value) in expected)
+        {
+            if (map.Get(key) is not { } found || found != value)
+            {
+                return $"key {key}: {map.Get(key)?.ToString(CultureInfo.InvariantCulture) ?? "absent"} in the map, {value} in the table";
+            }
+        }
+        return "";
+    }
+}
