@@ -17,7 +17,9 @@ namespace ShmMaps;
 /// moved, then moves one more, and locks only stripes of the new table. Old stripe s is moved under its own lock: every
 /// key is copied into new stripe s or s + the old count (by one more bit of its hash), then the old stripe's moved
 /// flag is set. Until that flag is set, no one else touches those two new stripes; a mover killed mid-stripe leaves
-/// the flag clear and its lock with a dead owner, and the next mover copies again, passing the keys already there. Copies change no count, so <see cref="Count"/> stays exact throughout.
+/// the flag clear and its lock with a dead owner, and the next mover copies again, passing the keys already there (a
+/// cell's state is written after its key and value, so a copy cut short leaves the cell empty, not a key half written).
+/// Copies change no count, so <see cref="Count"/> stays exact throughout.
 /// </para>
 /// <para>
 /// No write lands in a table after its migration began: a writer (and a <see cref="KeyLock{TKey,TValue}"/>) checks

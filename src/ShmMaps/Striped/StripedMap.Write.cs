@@ -212,12 +212,16 @@ public sealed unsafe partial class StripedMap<TKey, TValue>
         return StateAt(CellAt(stripe, (index + 1) & _cellMask)) == StripedLayout.Empty ? StripedLayout.Empty : StripedLayout.Removed;
     }
 
-    /// <summary>Writes a cell's state, key and value (into a held stripe under the write protocol, or into a copy).</summary>
+    /// <summary>
+    /// Writes a cell's key and value, then its state (into a held stripe under the write protocol, into a copy, or, by
+    /// a mover, into a new stripe without an undo image): the release publishes the key and value with the state, so
+    /// that a mover killed mid-write leaves the cell empty, never occupied by a key half written.
+    /// </summary>
     internal static void StoreCell(byte* cell, uint state, in TKey key, in TValue value)
     {
-        *(uint*)cell = state;
         Unsafe.WriteUnaligned(cell + StripedLayout.KeyOffset, key);
         Unsafe.WriteUnaligned(cell + StripedLayout.KeyOffset + Unsafe.SizeOf<TKey>(), value);
+        SharedMemory.WriteRelease((uint*)cell, state);
     }
 
     /// <summary>Steps 1, 3-5 for one cell of a held stripe: intent, undo image, the new bytes, commit with the count change.</summary>

@@ -178,7 +178,12 @@ public abstract class GrowthTests(GrowingKind kind, ITestOutputHelper output) : 
             // Every acknowledged insert is there, whatever the kill interrupted; at most the one in flight is extra.
             Assert.InRange(map.Count, done, done + 1);
             CheckReport report = MapInspector.Recover(name, Dir.Options);
-            Assert.True(report.IsSound, $"round {round}: {string.Join("; ", report.Problems)}");
+            if (!report.IsSound)
+            {
+                var missing = Enumerable.Range(0, (int)done + 1).Where(i => !map.TryGet(i, out _)).Take(5).ToList();
+                Assert.Fail($"round {round}: {string.Join("; ", report.Problems)} ({done} acknowledged, the map counts {map.Count}, " +
+                    $"generation {map.Generation}, keys not found below {done + 1}: {string.Join(", ", missing)})");
+            }
             for (long i = 0; i < done; i++)
             {
                 Assert.True(map.TryGet(i, out long value), $"round {round}: acknowledged key {i} of {done} is missing");
@@ -189,8 +194,12 @@ public abstract class GrowthTests(GrowingKind kind, ITestOutputHelper output) : 
             {
                 map.Insert(i);
             }
-            Assert.Equal(done + 20_000, map.Count);
-            Assert.Equal(done + 20_000, map.Enumerated());
+            if (map.Count != done + 20_000 || map.Enumerated() != done + 20_000)
+            {
+                report = MapInspector.Check(name, Dir.Options);
+                Assert.Fail($"round {round}: {done} keys acknowledged, {done + 20_000} after this process's: the map counts {map.Count} and " +
+                    $"enumerates {map.Enumerated()} (generation {map.Generation}; check: {string.Join("; ", report.Problems)})");
+            }
             report = MapInspector.Check(name, Dir.Options);
             Assert.True(report.IsSound, $"round {round}: {string.Join("; ", report.Problems)}");
             kind.Delete(name, Dir.Options); // the memory goes when this round's handles close: 200 rounds' maps would fill the tmpfs

@@ -101,16 +101,32 @@ public sealed class PostgresReplicaTests(PostgresCluster postgres) : IDisposable
     }
 
     [Fact]
-    public void ARunningReplicaFollowsTheServerThroughARestart()
+    public void ARunningReplicaFollowsTheServerThroughARestartAndIsUnhealthyWhileBehind()
     {
         string table = NewTable(rows: 50);
-        using IHost host = StartReplica("restart", table, _dir);
+        using IHost host = StartReplica("restart", table, _dir, staleAfter: TimeSpan.FromSeconds(1));
         using var reader = WaitForMap("restart", _dir);
         WaitForTable(reader, table);
+        var health = host.Services.GetRequiredService<HealthCheckService>();
+        Assert.Equal(HealthStatus.Healthy, health.CheckHealthAsync().Result.Status);
         postgres.Stop();
-        postgres.Start();
+        try
+        {
+            // Readers keep the last published state; the replica is behind from the moment the connection dropped.
+            WriterServiceTests.WaitUntil(() => health.CheckHealthAsync().Result.Status == HealthStatus.Unhealthy);
+            Assert.Contains("behind its server", health.CheckHealthAsync().Result.Entries["shmmap-restart"].Description);
+            using (ReadGuard<long, double> guard = reader.Guard())
+            {
+                Assert.Equal(50, guard.Count);
+            }
+        }
+        finally
+        {
+            postgres.Start();
+        }
         postgres.Execute($"INSERT INTO {table} SELECT g, g * 2 FROM generate_series(100, 199) g; DELETE FROM {table} WHERE id < 10");
         WaitForTable(reader, table);
+        WriterServiceTests.WaitUntil(() => health.CheckHealthAsync().Result.Status == HealthStatus.Healthy);
         WriterStatus status = host.Services.GetRequiredKeyedService<WriterStatus>("restart");
         Assert.True(status.WriterHeld);
     }
@@ -124,6 +140,36 @@ public sealed class PostgresReplicaTests(PostgresCluster postgres) : IDisposable
         WaitForTable(reader, table, seconds: 120);
         postgres.Execute($"UPDATE {table} SET price = -price WHERE id % 1000 = 0");
         WaitForTable(reader, table, seconds: 120);
+    }
+
+    [Fact]
+    public void TextKeysReplicateAsFixedStringsThroughTheCommandLine()
+    {
+        string table = "s" + Guid.NewGuid().ToString("N")[..12];
+        postgres.Execute($"CREATE TABLE {table} (symbol text PRIMARY KEY, price numeric); " +
+            $"INSERT INTO {table} VALUES ('AAPL', 189.5), ('MSFT', 415.25), ('{new string('K', 32)}', 1)");
+        using ChildProcess sidecar = ChildProcess.Start("cli", "sidecar", "--map", "prices", "--postgres", postgres.ConnectionString, "--table", table,
+            "--key-column", "symbol", "--value-column", "price", "--key", "string", "--value", "double", "--slot", $"{table}_prices",
+            "--max-delay-ms", "5", "--dir", _dir.Path);
+        sidecar.WaitForContaining("is not a FixedString32"); // the 32-byte key: logged and skipped
+        postgres.Execute($"UPDATE {table} SET price = 190 WHERE symbol = 'AAPL'; INSERT INTO {table} VALUES ('GOOG', 170); DELETE FROM {table} WHERE symbol = 'MSFT'");
+        LeftRightReader<FixedString32, double>? reader = null;
+        WriterServiceTests.WaitUntil(() =>
+        {
+            try
+            {
+                reader ??= LeftRightMap.OpenReader<FixedString32, double>("prices", _dir.Options);
+            }
+            catch (MapNotFoundException)
+            {
+                return false;
+            }
+            using ReadGuard<FixedString32, double> guard = reader.Guard();
+            return guard.Count == 2 && guard.Get("AAPL") == 190 && guard.Get("GOOG") == 170;
+        });
+        reader!.Dispose();
+        sidecar.Terminate();
+        Assert.Equal(0, sidecar.WaitForExit());
     }
 
     [Fact]
@@ -171,6 +217,25 @@ public sealed class PostgresReplicaTests(PostgresCluster postgres) : IDisposable
         Assert.Contains("was dropped", report.Entries["shmmap-configured"].Description);
     }
 
+    [Fact]
+    public void ATableThatLosesItsValueColumnStopsTheReplicaWithTheReason()
+    {
+        string table = NewTable(rows: 10);
+        using IHost host = StartReplica("altered", table, _dir);
+        using var reader = WaitForMap("altered", _dir);
+        WaitForTable(reader, table);
+        postgres.Execute($"ALTER TABLE {table} RENAME COLUMN price TO cost; INSERT INTO {table} VALUES (100, 1)");
+        WriterStatus status = host.Services.GetRequiredKeyedService<WriterStatus>("altered");
+        WriterServiceTests.WaitUntil(() => !status.WriterHeld);
+        Assert.Contains("no longer has value column 'price'", status.Failure);
+        HealthReport report = host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync().Result;
+        Assert.Equal(HealthStatus.Unhealthy, report.Status);
+        using (ReadGuard<long, double> guard = reader.Guard())
+        {
+            Assert.Equal(10, guard.Count); // readers keep what was published
+        }
+    }
+
     /// <summary>A new table (id bigint primary key, price double precision) holding keys 0 .. rows - 1 at id x 10.</summary>
     private string NewTable(int rows)
     {
@@ -180,7 +245,7 @@ public sealed class PostgresReplicaTests(PostgresCluster postgres) : IDisposable
         return table;
     }
 
-    private IHost StartReplica(string map, string table, TempMapDirectory dir, string? slot = null, long capacity = 10_000)
+    private IHost StartReplica(string map, string table, TempMapDirectory dir, string? slot = null, long capacity = 10_000, TimeSpan? staleAfter = null)
     {
         HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddShmMaps(options =>
@@ -190,6 +255,7 @@ public sealed class PostgresReplicaTests(PostgresCluster postgres) : IDisposable
             {
                 Capacity = capacity,
                 MaxDelay = TimeSpan.FromMilliseconds(5),
+                StaleAfter = staleAfter ?? TimeSpan.FromSeconds(30),
                 Postgres = new PostgresSourceSettings
                 {
                     ConnectionString = postgres.ConnectionString,

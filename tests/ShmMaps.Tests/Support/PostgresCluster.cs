@@ -162,7 +162,7 @@ public sealed class PostgresCluster : IDisposable
         {
             string name = Path.GetFileName(directory);
             int dash = name.IndexOf('-', StringComparison.Ordinal);
-            if (dash <= 0 || !int.TryParse(name.AsSpan(0, dash), NumberStyles.None, CultureInfo.InvariantCulture, out int pid) || IsRunning(pid))
+            if (dash <= 0 || !int.TryParse(name.AsSpan(0, dash), NumberStyles.None, CultureInfo.InvariantCulture, out int pid) || TempMapDirectory.IsRunning(pid))
             {
                 continue;
             }
@@ -181,18 +181,6 @@ public sealed class PostgresCluster : IDisposable
         }
     }
 
-    private static bool IsRunning(int pid)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
-    }
 }
 
 /// <summary>The tests that share one <see cref="PostgresCluster"/> (run one after another).</summary>

@@ -57,7 +57,8 @@ public sealed class TempMapDirectory : IDisposable
         }
     }
 
-    private static bool IsRunning(int pid)
+    /// <summary>Whether process <paramref name="pid"/> is running (for the sweeps of what dead test runs left).</summary>
+    internal static bool IsRunning(int pid)
     {
         try
         {

@@ -55,6 +55,15 @@ public sealed class PostgresChangeSource<TKey, TValue> : IChangeSource<TKey, TVa
     /// <summary>Transactions handed on and not yet published: their end and commit time, for the lag.</summary>
     private readonly ConcurrentQueue<(ulong End, DateTimeOffset Commit)> _unpublished = new();
 
+    /// <summary>Serializes <see cref="PublishedAsync"/> (the writer's loop, and the receiving loop for transactions of no row of ours).</summary>
+    private readonly Lock _publishing = new();
+
+    /// <summary>
+    /// Keys handed on by snapshot loads of this process not yet known published (a load cut short by a dropped connection
+    /// leaves some in the writer's queue): the next load removes those the table no longer has, as it does the map's.
+    /// </summary>
+    private readonly HashSet<TKey> _snapshotKeys = [];
+
     private ReplicaMarker? _marker;
     private ulong _mapIdentity;
 
@@ -106,7 +115,9 @@ public sealed class PostgresChangeSource<TKey, TValue> : IChangeSource<TKey, TVa
     public string Slot => _slot;
 
     /// <inheritdoc/>
-    public async IAsyncEnumerable<MapChange<TKey, TValue>> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<MapChange<TKey, TValue>> ReadAsync(CancellationToken cancellationToken) => ReadChangesAsync(cancellationToken);
+
+    private async IAsyncEnumerable<MapChange<TKey, TValue>> ReadChangesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var channel = Channel.CreateBounded<MapChange<TKey, TValue>>(new BoundedChannelOptions(16_384) { SingleReader = true, SingleWriter = true });
         Task receiving = Task.Run(() => ReceiveAsync(channel.Writer, cancellationToken), CancellationToken.None);
@@ -119,6 +130,15 @@ public sealed class PostgresChangeSource<TKey, TValue> : IChangeSource<TKey, TVa
 
     /// <inheritdoc/>
     public ValueTask PublishedAsync(ulong position, CancellationToken cancellationToken)
+    {
+        lock (_publishing)
+        {
+            Published(position);
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    private void Published(ulong position)
     {
         ulong published = InterlockedMax(ref _published, position);
         DateTimeOffset now = DateTimeOffset.UtcNow;
@@ -142,7 +162,6 @@ public sealed class PostgresChangeSource<TKey, TValue> : IChangeSource<TKey, TVa
         }
         _replication?.SetReplicationStatus(new NpgsqlLogSequenceNumber(published));
         ReportLag();
-        return ValueTask.CompletedTask;
     }
 
     /// <summary>Connects, and reconnects with backoff, until cancelled or broken; completes the channel when it ends.</summary>
@@ -245,6 +264,7 @@ public sealed class PostgresChangeSource<TKey, TValue> : IChangeSource<TKey, TVa
     {
         ulong consistentPoint = (ulong)slot.ConsistentPoint;
         HashSet<TKey> stale = MapKeys();
+        stale.UnionWith(_snapshotKeys);
         _logger.LogInformation("map {Map}: loading a snapshot of {Table} (slot {Slot} at {Position}; the map holds {Keys} keys)",
             _mapName, _table, _slot, slot.ConsistentPoint, stale.Count);
         long rows = 0;
@@ -266,6 +286,7 @@ public sealed class PostgresChangeSource<TKey, TValue> : IChangeSource<TKey, TVa
                     continue;
                 }
                 stale.Remove(change.Key);
+                _snapshotKeys.Add(change.Key);
                 if (held is { } previous)
                 {
                     await changes.WriteAsync(previous, cancellationToken);
@@ -282,6 +303,7 @@ public sealed class PostgresChangeSource<TKey, TValue> : IChangeSource<TKey, TVa
             held = MapChange<TKey, TValue>.Remove(key);
         }
         _handedOn = consistentPoint;
+        _snapshotKeys.Clear(); // handed on whole: what the queue holds ends in the table's state
         if (held is { } last)
         {
             Volatile.Write(ref _snapshotEnd, consistentPoint);
@@ -303,7 +325,7 @@ public sealed class PostgresChangeSource<TKey, TValue> : IChangeSource<TKey, TVa
             case BeginMessage:
                 _transaction.Clear();
                 break;
-            case RelationMessage relation when _table.Is(relation.Namespace, relation.RelationName):
+            case RelationMessage relation when Ours(relation):
                 _columns = Columns.Of(relation, _settings, _table);
                 break;
             case InsertMessage insert when Ours(insert.Relation):
