@@ -79,6 +79,7 @@ public sealed class PostgresChangeSource<TKey, TValue> : IChangeSource<TKey, TVa
     /// <summary>The server's write-ahead log end, as its last message said.</summary>
     private ulong _serverEnd;
 
+    /// <summary>When the connection dropped, while it is down (under <see cref="_publishing"/>).</summary>
     private DateTimeOffset? _disconnectedSince;
 
     /// <summary>Whether this source has streamed from its slot (a slot missing after that was dropped under it).</summary>
@@ -181,8 +182,7 @@ public sealed class PostgresChangeSource<TKey, TValue> : IChangeSource<TKey, TVa
                 {
                     _replication = null;
                     _transaction.Clear();
-                    _disconnectedSince ??= DateTimeOffset.UtcNow;
-                    ReportLag();
+                    Connected(false);
                     _logger.LogWarning("map {Map}: replication of {Table} interrupted ({Reason}); reconnecting in {Delay} ms",
                         _mapName, _table, e.Message, (int)delay.TotalMilliseconds);
                     await Task.Delay(delay, cancellationToken);
@@ -248,9 +248,8 @@ public sealed class PostgresChangeSource<TKey, TValue> : IChangeSource<TKey, TVa
         await sql.CloseAsync();
         _replication = replication;
         _following = true;
-        _disconnectedSince = null;
+        Connected(true);
         connected();
-        ReportLag();
         var options = new PgOutputReplicationOptions(_settings.PublicationName, PgOutputProtocolVersion.V1);
         await foreach (PgOutputReplicationMessage message in replication.StartReplication(slot, options, cancellationToken))
         {
@@ -388,7 +387,10 @@ public sealed class PostgresChangeSource<TKey, TValue> : IChangeSource<TKey, TVa
         _transaction[^1] = _transaction[^1] with { Position = end };
         _unpublished.Enqueue((end, commit.TransactionCommitTimestamp));
         _handedOn = end;
-        ReportLag();
+        lock (_publishing)
+        {
+            ReportLag();
+        }
         foreach (MapChange<TKey, TValue> change in _transaction)
         {
             await changes.WriteAsync(change, cancellationToken);
@@ -531,7 +533,17 @@ public sealed class PostgresChangeSource<TKey, TValue> : IChangeSource<TKey, TVa
         return (long)(await find.ExecuteScalarAsync(cancellationToken))! > 0;
     }
 
-    /// <summary>Tells the writer's status how far behind the server readers are.</summary>
+    /// <summary>Records that the connection is up, or has dropped (since the first drop), for the lag.</summary>
+    private void Connected(bool up)
+    {
+        lock (_publishing)
+        {
+            _disconnectedSince = up ? null : _disconnectedSince ?? DateTimeOffset.UtcNow;
+            ReportLag();
+        }
+    }
+
+    /// <summary>Tells the writer's status how far behind the server readers are (under <see cref="_publishing"/>).</summary>
     private void ReportLag()
     {
         DateTimeOffset? behind = _disconnectedSince;
