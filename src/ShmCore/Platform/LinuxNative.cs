@@ -110,6 +110,12 @@ internal static unsafe partial class LinuxNative
     [LibraryImport("libc", EntryPoint = "mmap", SetLastError = true)]
     public static partial nint Mmap(nint address, nuint length, int protection, int flags, int fd, long offset);
 
+    [LibraryImport("libc", EntryPoint = "madvise", SetLastError = true)]
+    public static partial int Madvise(nint address, nuint length, int advice);
+
+    /// <summary>madvise: fault the pages in, writable, now (Linux 5.14 and later).</summary>
+    public const int MadvPopulateWrite = 23;
+
     [LibraryImport("libc", EntryPoint = "munmap", SetLastError = true)]
     public static partial int Munmap(nint address, nuint length);
 

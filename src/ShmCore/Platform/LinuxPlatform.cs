@@ -238,6 +238,15 @@ internal sealed unsafe class LinuxPlatform : IShmPlatform
     }
 
     /// <inheritdoc/>
+    public void Populate(byte* address, long length)
+    {
+        long page = Environment.SystemPageSize;
+        nint start = (nint)address & ~(nint)(page - 1);
+        long end = ((long)address + length + page - 1) & ~(page - 1);
+        _ = LinuxNative.Madvise(start, (nuint)(end - start), LinuxNative.MadvPopulateWrite); // EINVAL before Linux 5.14: the pages fault in as touched
+    }
+
+    /// <inheritdoc/>
     public void Release(MapFileHandle file, long offset, long length)
     {
         while (LinuxNative.Fallocate(file.Descriptor, LinuxNative.FallocPunchHoleKeepSize, offset, length) != 0)

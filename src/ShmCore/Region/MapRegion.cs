@@ -118,7 +118,8 @@ internal sealed unsafe partial class MapRegion : IDisposable
 
     /// <summary>
     /// Allocates bytes <c>[start, start + length)</c> of region <paramref name="index"/> before anything touches
-    /// them (idempotent); <see cref="MapFullException"/> naming <paramref name="what"/> when the file system is full.
+    /// them (idempotent), and maps them into this process's page table (the caller is about to write them: a growing
+    /// map's next table); <see cref="MapFullException"/> naming <paramref name="what"/> when the file system is full.
     /// </summary>
     public void Reserve(int index, long start, long length, string what)
     {
@@ -126,6 +127,10 @@ internal sealed unsafe partial class MapRegion : IDisposable
         if (length > 0 && !_platform.TryReserve(_file, offset, length))
         {
             ThrowFull(what, length);
+        }
+        if (length > 0)
+        {
+            _platform.Populate(Memory.Pointer(offset, length), length);
         }
     }
 
