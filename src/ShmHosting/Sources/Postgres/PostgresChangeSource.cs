@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Data;
-using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
@@ -35,7 +33,7 @@ namespace ShmMaps.Hosting;
 /// </remarks>
 /// <typeparam name="TKey">The key type: <see cref="long"/> for an integer column, <see cref="FixedString32"/> for text.</typeparam>
 /// <typeparam name="TValue">The value type: <see cref="long"/> or <see cref="double"/>.</typeparam>
-public sealed class PostgresChangeSource<TKey, TValue> : IChangeSource<TKey, TValue>
+public sealed partial class PostgresChangeSource<TKey, TValue> : IChangeSource<TKey, TValue>
     where TKey : unmanaged, IEquatable<TKey>, ISpanParsable<TKey>
     where TValue : unmanaged, ISpanParsable<TValue>
 {
@@ -47,7 +45,7 @@ public sealed class PostgresChangeSource<TKey, TValue> : IChangeSource<TKey, TVa
     private readonly WriterStatus? _status;
     private readonly string _slot;
     private readonly ulong _slotHash;
-    private readonly TableName _table;
+    private readonly PostgresTable _table;
 
     /// <summary>The changes of the transaction being received, handed on at its commit.</summary>
     private readonly List<MapChange<TKey, TValue>> _transaction = [];
@@ -85,7 +83,7 @@ public sealed class PostgresChangeSource<TKey, TValue> : IChangeSource<TKey, TVa
     /// <summary>Whether this source has streamed from its slot (a slot missing after that was dropped under it).</summary>
     private bool _following;
     private volatile LogicalReplicationConnection? _replication;
-    private Columns? _columns;
+    private ReplicatedColumns? _columns;
 
     /// <summary>Creates the source of map <paramref name="mapName"/> (whose files live where <paramref name="mapOptions"/> says).</summary>
     public PostgresChangeSource(string mapName, PostgresSourceSettings settings, ShmOptions? mapOptions, ILogger<PostgresChangeSource<TKey, TValue>> logger,
@@ -109,7 +107,7 @@ public sealed class PostgresChangeSource<TKey, TValue> : IChangeSource<TKey, TVa
         _status = metrics?.Register(mapName);
         _slot = settings.SlotFor(mapName);
         _slotHash = ReplicaMarker.HashOf(_slot);
-        _table = TableName.Parse(settings.Table!);
+        _table = PostgresTable.Parse(settings.Table!);
     }
 
     /// <summary>The replication slot this source reads.</summary>
@@ -258,281 +256,6 @@ public sealed class PostgresChangeSource<TKey, TValue> : IChangeSource<TKey, TVa
         }
     }
 
-    /// <summary>Reads the table in the slot's exported snapshot; the last change handed on carries the slot's consistent point.</summary>
-    private async Task LoadSnapshotAsync(NpgsqlConnection sql, PgOutputReplicationSlot slot, ChannelWriter<MapChange<TKey, TValue>> changes, CancellationToken cancellationToken)
-    {
-        ulong consistentPoint = (ulong)slot.ConsistentPoint;
-        HashSet<TKey> stale = MapKeys();
-        stale.UnionWith(_snapshotKeys);
-        _logger.LogInformation("map {Map}: loading a snapshot of {Table} (slot {Slot} at {Position}; the map holds {Keys} keys)",
-            _mapName, _table, _slot, slot.ConsistentPoint, stale.Count);
-        long rows = 0;
-        MapChange<TKey, TValue>? held = null; // handed on when the next one comes, so that the last can carry the position
-        await using (NpgsqlTransaction transaction = await sql.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken))
-        {
-            await using (var setSnapshot = new NpgsqlCommand($"SET TRANSACTION SNAPSHOT '{slot.SnapshotName}'", sql, transaction))
-            {
-                await setSnapshot.ExecuteNonQueryAsync(cancellationToken);
-            }
-            await using var select = new NpgsqlCommand($"SELECT {Quote(_settings.KeyColumn!)}::text, {Quote(_settings.ValueColumn!)}::text FROM {_table.Quoted}", sql, transaction);
-            await using NpgsqlDataReader reader = await select.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                rows++;
-                string? valueText = reader.IsDBNull(1) ? null : reader.GetString(1);
-                if (reader.IsDBNull(0) || ToChange(reader.GetString(0), valueText) is not { } change)
-                {
-                    continue;
-                }
-                stale.Remove(change.Key);
-                _snapshotKeys.Add(change.Key);
-                if (held is { } previous)
-                {
-                    await changes.WriteAsync(previous, cancellationToken);
-                }
-                held = change;
-            }
-        }
-        foreach (TKey key in stale)
-        {
-            if (held is { } previous)
-            {
-                await changes.WriteAsync(previous, cancellationToken);
-            }
-            held = MapChange<TKey, TValue>.Remove(key);
-        }
-        _handedOn = consistentPoint;
-        _snapshotKeys.Clear(); // handed on whole: what the queue holds ends in the table's state
-        if (held is { } last)
-        {
-            Volatile.Write(ref _snapshotEnd, consistentPoint);
-            _unpublished.Enqueue((consistentPoint, DateTimeOffset.UtcNow));
-            await changes.WriteAsync(last with { Position = consistentPoint }, cancellationToken);
-        }
-        else
-        {
-            _marker!.Write(new ReplicaState(_mapIdentity, _slotHash, consistentPoint)); // nothing to publish: the map is the table
-            InterlockedMax(ref _published, consistentPoint);
-        }
-        _logger.LogInformation("map {Map}: snapshot of {Table} read: {Rows} rows, {Stale} keys the table no longer has", _mapName, _table, rows, stale.Count);
-    }
-
-    private async Task HandleAsync(PgOutputReplicationMessage message, ChannelWriter<MapChange<TKey, TValue>> changes, CancellationToken cancellationToken)
-    {
-        switch (message)
-        {
-            case BeginMessage:
-                _transaction.Clear();
-                break;
-            case RelationMessage relation when Ours(relation):
-                _columns = Columns.Of(relation, _settings, _table);
-                break;
-            case InsertMessage insert when Ours(insert.Relation):
-                await AddRowAsync(insert.NewRow, cancellationToken);
-                break;
-            case UpdateMessage update when Ours(update.Relation):
-                TKey? oldKey = update switch
-                {
-                    IndexUpdateMessage index => await ReadKeyAsync(index.Key, cancellationToken),
-                    FullUpdateMessage full => await ReadKeyAsync(full.OldRow, cancellationToken),
-                    _ => null,
-                };
-                TKey? newKey = await AddRowAsync(update.NewRow, cancellationToken);
-                if (oldKey is { } old && (newKey is not { } key || !old.Equals(key)))
-                {
-                    _transaction.Insert(_transaction.Count - (newKey is null ? 0 : 1), MapChange<TKey, TValue>.Remove(old));
-                }
-                break;
-            case DeleteMessage delete when Ours(delete.Relation):
-                TKey? deleted = delete switch
-                {
-                    KeyDeleteMessage byKey => await ReadKeyAsync(byKey.Key, cancellationToken),
-                    FullDeleteMessage full => await ReadKeyAsync(full.OldRow, cancellationToken),
-                    _ => null,
-                };
-                if (deleted is { } gone)
-                {
-                    _transaction.Add(MapChange<TKey, TValue>.Remove(gone));
-                }
-                break;
-            case TruncateMessage truncate when truncate.Relations.Any(Ours):
-                _marker?.Write(default); // the next start loads the table again
-                throw new ReplicationBrokenException(
-                    $"map '{_mapName}': table {_table} was truncated; the replica stops here, and the sidecar's next start loads the table again");
-            case CommitMessage commit:
-                await CommitAsync(commit, changes, cancellationToken);
-                break;
-        }
-    }
-
-    /// <summary>Hands on the transaction's changes, the last carrying its end; passes over one the map has already.</summary>
-    private async Task CommitAsync(CommitMessage commit, ChannelWriter<MapChange<TKey, TValue>> changes, CancellationToken cancellationToken)
-    {
-        ulong end = (ulong)commit.TransactionEndLsn;
-        if (end <= _handedOn)
-        {
-            _transaction.Clear(); // sent again after a reconnect or restart: already handed on
-            return;
-        }
-        if (_transaction.Count == 0)
-        {
-            // Nothing of ours: confirmable at once if everything handed on is published.
-            if (Interlocked.Read(ref _published) >= _handedOn)
-            {
-                _handedOn = end;
-                await PublishedAsync(end, cancellationToken);
-            }
-            return;
-        }
-        _transaction[^1] = _transaction[^1] with { Position = end };
-        _unpublished.Enqueue((end, commit.TransactionCommitTimestamp));
-        _handedOn = end;
-        lock (_publishing)
-        {
-            ReportLag();
-        }
-        foreach (MapChange<TKey, TValue> change in _transaction)
-        {
-            await changes.WriteAsync(change, cancellationToken);
-        }
-        _transaction.Clear();
-    }
-
-    /// <summary>Reads a new row: its key and value become a set (a NULL value, a removal); the key, or null if unreadable.</summary>
-    private async Task<TKey?> AddRowAsync(ReplicationTuple row, CancellationToken cancellationToken)
-    {
-        (string? keyText, string? valueText) = await ReadColumnsAsync(row, cancellationToken);
-        if (keyText is null || ToChange(keyText, valueText) is not { } change)
-        {
-            return null;
-        }
-        _transaction.Add(change);
-        return change.Key;
-    }
-
-    private async Task<TKey?> ReadKeyAsync(ReplicationTuple? row, CancellationToken cancellationToken)
-    {
-        if (row is null)
-        {
-            return null;
-        }
-        (string? keyText, _) = await ReadColumnsAsync(row, cancellationToken);
-        return keyText is not null && TKey.TryParse(keyText, CultureInfo.InvariantCulture, out TKey key) ? key : null;
-    }
-
-    /// <summary>The key and value columns' text of a row (every column is read, in order, as the protocol requires).</summary>
-    private async Task<(string? Key, string? Value)> ReadColumnsAsync(ReplicationTuple row, CancellationToken cancellationToken)
-    {
-        Columns columns = _columns ?? throw new ReplicationBrokenException($"map '{_mapName}': a row of {_table} came before its relation");
-        string? key = null;
-        string? value = null;
-        int index = 0;
-        await foreach (ReplicationValue column in row.WithCancellation(cancellationToken))
-        {
-            if ((index == columns.Key || index == columns.Value) && !column.IsDBNull && column.Kind != TupleDataKind.UnchangedToastedValue)
-            {
-                string text = await column.Get<string>(cancellationToken);
-                if (index == columns.Key)
-                {
-                    key = text;
-                }
-                else
-                {
-                    value = text;
-                }
-            }
-            index++;
-        }
-        return (key, value);
-    }
-
-    /// <summary>The change a row's key and value text make; null (logged, counted) if the key or value does not fit the map's types.</summary>
-    private MapChange<TKey, TValue>? ToChange(string keyText, string? valueText)
-    {
-        if (!TKey.TryParse(keyText, CultureInfo.InvariantCulture, out TKey key))
-        {
-            BadRow($"key '{keyText}' is not a {typeof(TKey).Name}");
-            return null;
-        }
-        if (valueText is null)
-        {
-            return MapChange<TKey, TValue>.Remove(key);
-        }
-        if (!TValue.TryParse(valueText, CultureInfo.InvariantCulture, out TValue value))
-        {
-            BadRow($"value '{valueText}' of key '{keyText}' is not a {typeof(TValue).Name}");
-            return null;
-        }
-        return MapChange<TKey, TValue>.Set(key, value);
-    }
-
-    private void BadRow(string why)
-    {
-        _logger.LogError("map {Map}: a row of {Table} is skipped: {Why}", _mapName, _table, why);
-        _metrics?.RecordBadLine($"postgres:{_table}");
-    }
-
-    private bool Ours(RelationMessage relation) => _table.Is(relation.Namespace, relation.RelationName);
-
-    /// <summary>Every key the map's readers see now.</summary>
-    private HashSet<TKey> MapKeys()
-    {
-        using LeftRightReader<TKey, TValue> map = LeftRightMap.OpenReader<TKey, TValue>(_mapName, _mapOptions);
-        using ReadGuard<TKey, TValue> guard = map.Guard();
-        var keys = new HashSet<TKey>();
-        foreach (KeyValuePair<TKey, TValue> entry in guard)
-        {
-            keys.Add(entry.Key);
-        }
-        return keys;
-    }
-
-    /// <summary>That the table and both columns exist (else <see cref="ReplicationBrokenException"/>).</summary>
-    private async Task CheckTableAsync(NpgsqlConnection sql, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await using var probe = new NpgsqlCommand(
-                $"SELECT {Quote(_settings.KeyColumn!)}, {Quote(_settings.ValueColumn!)} FROM {_table.Quoted} LIMIT 0", sql);
-            await probe.ExecuteNonQueryAsync(cancellationToken);
-        }
-        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UndefinedTable or PostgresErrorCodes.UndefinedColumn)
-        {
-            throw new ReplicationBrokenException($"map '{_mapName}': {e.MessageText} (table {_table}, key column '{_settings.KeyColumn}', value column '{_settings.ValueColumn}')", e);
-        }
-    }
-
-    /// <summary>Creates the publication of the table, or adds the table to it, if need be.</summary>
-    private async Task EnsurePublicationAsync(NpgsqlConnection sql, CancellationToken cancellationToken)
-    {
-        string publication = _settings.PublicationName;
-        await using var find = new NpgsqlCommand(
-            "SELECT (SELECT count(*) FROM pg_publication WHERE pubname = @p), " +
-            "(SELECT count(*) FROM pg_publication_tables WHERE pubname = @p AND schemaname = @s AND tablename = @t)", sql);
-        find.Parameters.AddWithValue("p", publication);
-        find.Parameters.AddWithValue("s", _table.Schema);
-        find.Parameters.AddWithValue("t", _table.Name);
-        await using NpgsqlDataReader found = await find.ExecuteReaderAsync(cancellationToken);
-        await found.ReadAsync(cancellationToken);
-        (long publications, long tables) = (found.GetInt64(0), found.GetInt64(1));
-        await found.DisposeAsync();
-        string? ddl = publications == 0 ? $"CREATE PUBLICATION {Quote(publication)} FOR TABLE {_table.Quoted}"
-            : tables == 0 ? $"ALTER PUBLICATION {Quote(publication)} ADD TABLE {_table.Quoted}" : null;
-        if (ddl is not null)
-        {
-            await using var create = new NpgsqlCommand(ddl, sql);
-            await create.ExecuteNonQueryAsync(cancellationToken);
-            _logger.LogInformation("map {Map}: {Statement}", _mapName, ddl);
-        }
-    }
-
-    private async Task<bool> SlotExistsAsync(NpgsqlConnection sql, CancellationToken cancellationToken)
-    {
-        await using var find = new NpgsqlCommand("SELECT count(*) FROM pg_replication_slots WHERE slot_name = @s", sql);
-        find.Parameters.AddWithValue("s", _slot);
-        return (long)(await find.ExecuteScalarAsync(cancellationToken))! > 0;
-    }
-
     /// <summary>Records that the connection is up, or has dropped (since the first drop), for the lag.</summary>
     private void Connected(bool up)
     {
@@ -566,8 +289,6 @@ public sealed class PostgresChangeSource<TKey, TValue> : IChangeSource<TKey, TVa
         _ => false,
     };
 
-    private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
-
     private static ulong InterlockedMax(ref ulong location, ulong value)
     {
         ulong current = Interlocked.Read(ref location);
@@ -581,56 +302,5 @@ public sealed class PostgresChangeSource<TKey, TValue> : IChangeSource<TKey, TVa
             current = seen;
         }
         return current;
-    }
-
-    /// <summary>A schema-qualified table name.</summary>
-    private sealed record TableName(string Schema, string Name)
-    {
-        public string Quoted => $"{Quote(Schema)}.{Quote(Name)}";
-
-        public static TableName Parse(string table)
-        {
-            int dot = table.IndexOf('.', StringComparison.Ordinal);
-            return dot < 0 ? new TableName("public", table) : new TableName(table[..dot], table[(dot + 1)..]);
-        }
-
-        public bool Is(string schema, string name) => schema == Schema && name == Name;
-
-        public override string ToString() => $"{Schema}.{Name}";
-    }
-
-    /// <summary>Where the key and value columns sit in the table's rows, as its relation message says.</summary>
-    private sealed record Columns(int Key, int Value)
-    {
-        public static Columns Of(RelationMessage relation, PostgresSourceSettings settings, TableName table)
-        {
-            int key = -1;
-            int value = -1;
-            bool keyIsIdentity = relation.ReplicaIdentity == RelationMessage.ReplicaIdentitySetting.AllColumns;
-            for (int i = 0; i < relation.Columns.Count; i++)
-            {
-                RelationMessage.Column column = relation.Columns[i];
-                if (column.ColumnName == settings.KeyColumn)
-                {
-                    key = i;
-                    keyIsIdentity |= (column.Flags & RelationMessage.Column.ColumnFlags.PartOfKey) != 0;
-                }
-                else if (column.ColumnName == settings.ValueColumn)
-                {
-                    value = i;
-                }
-            }
-            if (key < 0 || value < 0)
-            {
-                throw new ReplicationBrokenException(
-                    $"table {table} no longer has {(key < 0 ? $"key column '{settings.KeyColumn}'" : $"value column '{settings.ValueColumn}'")}: the replica cannot follow it");
-            }
-            if (!keyIsIdentity)
-            {
-                throw new ReplicationBrokenException(
-                    $"table {table}: key column '{settings.KeyColumn}' is not its replica identity (make it the primary key, or set REPLICA IDENTITY FULL): deletes could not be followed");
-            }
-            return new Columns(key, value);
-        }
     }
 }
