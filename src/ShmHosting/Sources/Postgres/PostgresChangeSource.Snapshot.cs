@@ -114,9 +114,16 @@ public sealed partial class PostgresChangeSource<TKey, TValue>
             : tables == 0 ? $"ALTER PUBLICATION {PostgresTable.Quote(publication)} ADD TABLE {_table.Quoted}" : null;
         if (ddl is not null)
         {
-            await using var create = new NpgsqlCommand(ddl, sql);
-            await create.ExecuteNonQueryAsync(cancellationToken);
-            _logger.LogInformation("map {Map}: {Statement}", _mapName, ddl);
+            try
+            {
+                await using var create = new NpgsqlCommand(ddl, sql);
+                await create.ExecuteNonQueryAsync(cancellationToken);
+                _logger.LogInformation("map {Map}: {Statement}", _mapName, ddl);
+            }
+            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DuplicateObject or PostgresErrorCodes.UniqueViolation)
+            {
+                // Another replica of the table (another host) made it between our look and our statement.
+            }
         }
     }
 
