@@ -110,12 +110,12 @@ public sealed unsafe partial class SeqMap<TKey, TValue> : IEnumerable<KeyValuePa
 
     /// <summary>Looks <paramref name="key"/> up without taking any lock.</summary>
     /// <remarks>
-    /// Most keys sit in their home cell: if this process's view names one table, one seqlock read of the home
-    /// cell there finds them, without the state word. That is safe because a migration marks each entry
+    /// If this process's view names one table, the key's probe there finds it without the state word: one seqlock
+    /// read of the home cell for most keys. That is safe because a migration marks each entry
     /// <see cref="SeqCellLayout.Moved"/> (under its lock) before any write of the key lands in the next table, and a
     /// table given back reads as zero: an occupied, unmarked entry was the key's when read, whatever the state.
-    /// Every other lookup reads the state word first and uses the tables it names; a key found is the map's, and a
-    /// key not found is believed only if the state word is unchanged after the search.
+    /// A key not found that way, or any key while the view names two tables, is looked up again after reading the
+    /// state word, in the tables it names; a key not found is believed only if the state word is unchanged after the search.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryGetValue(TKey key, out TValue value)
@@ -123,9 +123,13 @@ public sealed unsafe partial class SeqMap<TKey, TValue> : IEnumerable<KeyValuePa
         ThrowIfDisposed();
         ulong hash = Hash(key);
         SeqView view = _view;
-        if (view.SteadyCells != null && HoldsAtHome(view.SteadyCells + ((long)(hash & (ulong)view.Mask) * CellStride), key, out value))
+        if (view.SteadyCells != null)
         {
-            return true;
+            long home = (long)(hash & (ulong)view.Mask);
+            if (HoldsAtHome(view.SteadyCells + (home * CellStride), key, out value) || Find(view.Newest, home, key, out _, out _, out value))
+            {
+                return true;
+            }
         }
         // The slow path returns its value rather than writing through a reference, so that the caller's value stays in a register.
         (bool found, value) = TryGetSlow(hash, key);

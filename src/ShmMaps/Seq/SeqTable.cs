@@ -14,10 +14,12 @@ namespace ShmMaps.Seq;
 /// </remarks>
 internal sealed unsafe class SeqTable
 {
+    private readonly SeqCells _cells;
+
     public SeqTable(int generation, SeqCells cells, ulong* stripes, ulong* moved, int stripeShift)
     {
         Generation = generation;
-        Cells = cells;
+        _cells = cells;
         CellBase = cells.Cell(0);
         Mask = cells.Count - 1;
         Stripes = stripes;
@@ -28,7 +30,8 @@ internal sealed unsafe class SeqTable
     /// <summary>The table's generation: 0 at create, one more at each growth.</summary>
     public int Generation { get; }
 
-    public SeqCells Cells { get; }
+    /// <summary>The cells, by reference: a copy of the struct on every cell read would cost the hot paths a 48-byte copy.</summary>
+    public ref readonly SeqCells Cells => ref _cells;
 
     public byte* CellBase { get; }
 
