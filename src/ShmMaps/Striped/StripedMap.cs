@@ -157,22 +157,24 @@ public sealed unsafe partial class StripedMap<TKey, TValue> : IEnumerable<KeyVal
                 return found;
             }
         }
-        return TryGetSlow(hash, key, out value);
+        // The slow path takes the key and returns the value by value, so that neither has to live in memory here.
+        (bool inSlow, value) = TryGetSlow(hash, key);
+        return inSlow;
     }
 
     /// <summary>A lookup during a migration, or after the map grew past this process's view.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private bool TryGetSlow(ulong hash, in TKey key, out TValue value)
+    private (bool Found, TValue Value) TryGetSlow(ulong hash, TKey key)
     {
         while (true)
         {
             StripedView view = View();
             bool found = view.Older is null
-                ? ReadStripe(view.Newest.Stripe(view.Newest.StripeIndexOf(hash)), hash, key, out value, out _)
+                ? ReadStripe(view.Newest.Stripe(view.Newest.StripeIndexOf(hash)), hash, key, out TValue value, out _)
                 : FindMigrating(view, hash, key, out value);
             if (found || _directory.ReadState() == view.State)
             {
-                return found;
+                return (found, value);
             }
         }
     }
