@@ -57,7 +57,14 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
     {
         ThrowIfDisposed();
         SeqView view = _layout.View(state);
-        _view = view; // a reference store: readers of the field get this view or the one before, both whole
+        // A full fence between the store and the flag's load: a Dispose meanwhile either comes after (its closed view
+        // replaces this one) or is seen here, and the closed view put back.
+        Interlocked.Exchange(ref _view, view);
+        if (_disposed)
+        {
+            _view = SeqView.Closed(view.Newest);
+            ThrowHelper.ThrowDisposed(Name);
+        }
         return view;
     }
 

@@ -110,26 +110,22 @@ public sealed unsafe partial class SeqMap<TKey, TValue> : IEnumerable<KeyValuePa
 
     /// <summary>Looks <paramref name="key"/> up without taking any lock.</summary>
     /// <remarks>
-    /// If this process's view names one table, the key's probe there finds it without the state word: one seqlock
-    /// read of the home cell for most keys. That is safe because a migration marks each entry
+    /// Most keys sit in their home cell: if this process's view names one table, one seqlock read of the home
+    /// cell there finds them, without the state word. That is safe because a migration marks each entry
     /// <see cref="SeqCellLayout.Moved"/> (under its lock) before any write of the key lands in the next table, and a
     /// table given back reads as zero: an occupied, unmarked entry was the key's when read, whatever the state.
-    /// A key not found that way, or any key while the view names two tables, is looked up again after reading the
-    /// state word, in the tables it names; a key not found is believed only if the state word is unchanged after the search.
+    /// Every other lookup reads the state word first and uses the tables it names; a key found is the map's, and a
+    /// key not found is believed only if the state word is unchanged after the search. A disposed handle's view names
+    /// no steady table, so its lookups take that slow path, which throws.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryGetValue(TKey key, out TValue value)
     {
-        ThrowIfDisposed();
         ulong hash = Hash(key);
         SeqView view = _view;
-        if (view.SteadyCells != null)
+        if (view.SteadyCells != null && HoldsAtHome(view.SteadyCells + ((long)(hash & (ulong)view.Mask) * CellStride), key, out value))
         {
-            long home = (long)(hash & (ulong)view.Mask);
-            if (HoldsAtHome(view.SteadyCells + (home * CellStride), key, out value) || Find(view.Newest, home, key, out _, out _, out value))
-            {
-                return true;
-            }
+            return true;
         }
         // The slow path returns its value rather than writing through a reference, so that the caller's value stays in a register.
         (bool found, value) = TryGetSlow(hash, key);
@@ -140,6 +136,7 @@ public sealed unsafe partial class SeqMap<TKey, TValue> : IEnumerable<KeyValuePa
     [MethodImpl(MethodImplOptions.NoInlining)]
     private (bool Found, TValue Value) TryGetSlow(ulong hash, TKey key)
     {
+        ThrowIfDisposed();
         while (true)
         {
             ulong state = SharedMemory.ReadAcquire(_directory.State);
@@ -161,10 +158,12 @@ public sealed unsafe partial class SeqMap<TKey, TValue> : IEnumerable<KeyValuePa
     public void Dispose()
     {
         _disposed = true;
+        // Release: a Refresh that replaces this view (an exchange) sees the flag after.
+        Volatile.Write(ref _view, SeqView.Closed(_view.Newest));
         _region.Dispose();
     }
 
-    /// <summary>The map's own flag: one load from this object on every operation, no hop to the region.</summary>
+    /// <summary>The map's own flag, read by every operation but a lookup its home cell answers (that one sees disposal in the view): no hop to the region.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void ThrowIfDisposed()
     {

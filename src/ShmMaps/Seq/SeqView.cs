@@ -5,6 +5,9 @@ namespace ShmMaps.Seq;
 /// <summary>The tables one value of a <see cref="TableDirectory"/> state word names, as this process maps them.</summary>
 internal sealed unsafe class SeqView(ulong state, SeqTable newest, SeqTable? older) : TableView(state)
 {
+    /// <summary>A disposed handle's view: no state word equals its state, and it names no steady table.</summary>
+    public static SeqView Closed(SeqTable last) => new(ulong.MaxValue, last, last);
+
     /// <summary>The table writes go to.</summary>
     public SeqTable Newest => newest;
 

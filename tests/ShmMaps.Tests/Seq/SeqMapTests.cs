@@ -127,9 +127,13 @@ public sealed class SeqMapTests : IDisposable
     public void DisposedMapsThrowObjectDisposed()
     {
         var map = SeqMap<long, long>.Create("disposed", 8, _dir.Options);
+        map.Insert(1, 10); // in its home cell: the lookup that needs no state word must still see the disposal
+        Assert.True(map.TryGetValue(1, out _));
         map.Dispose();
         Assert.Throws<ObjectDisposedException>(() => map.TryGetValue(1, out _));
+        Assert.Throws<ObjectDisposedException>(() => map.TryGetValue(2, out _));
         Assert.Throws<ObjectDisposedException>(() => map.Insert(1, 1));
+        Assert.Throws<ObjectDisposedException>(() => map.Count);
         map.Dispose();
     }
 
