@@ -201,7 +201,7 @@ internal sealed class GrowthVerb
     [Option("keys", Default = 1_000_000L, HelpText = "Keys to grow to.")]
     public long Keys { get; set; }
 
-    [Option("rounds", Default = 3, HelpText = "Rounds.")]
+    [Option("rounds", Default = 4, HelpText = "Rounds: an even number (the insert ratio pairs a round with the grown map first with one with it second).")]
     public int Rounds { get; set; }
 
     [Option("seconds", Default = 2.0, HelpText = "How long the reader measures the grown map.")]

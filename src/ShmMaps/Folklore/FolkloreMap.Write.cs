@@ -281,19 +281,19 @@ public sealed unsafe partial class FolkloreMap<TValue>
     }
 
     /// <summary>
-    /// Copies key slot <paramref name="slot"/>, which this writer's CAS just put in <paramref name="cell"/> of
-    /// <paramref name="table"/> as <paramref name="entry"/>, into the cell's own slot and then sets the entry's copied
+    /// Copies the key slot at <paramref name="source"/> (or a copy of it), whose key this writer's CAS just put in
+    /// <paramref name="cell"/> of <paramref name="table"/> as <paramref name="entry"/>, into the cell's own slot and then sets the entry's copied
     /// bit (a CAS, retried past value changes, not past a freeze), so lookups read the copy from then on; returns the
     /// entry as it is after. A writer killed before the bit leaves the key read from its slot, as in a table without cell slots.
     /// </summary>
-    private ulong CopyBesideCell(FolkloreTable table, long cell, long slot, ulong entry)
+    private static ulong CopyBesideCell(FolkloreTable table, long cell, KeySlot* source, ulong entry)
     {
         ulong copied = table.CopiedBit;
         if (copied == 0)
         {
             return entry;
         }
-        _keys.CopyToCell(slot, table.CellSlots + cell);
+        KeyStore.CopyToCell(source, table.CellSlots + cell);
         while ((entry & (copied | table.FrozenBit)) == 0)
         {
             // Full fence: the copy is whole before any reader sees the bit.
@@ -357,7 +357,7 @@ public sealed unsafe partial class FolkloreMap<TValue>
             ulong mine = FolkloreEntry.Pack(slot, FolkloreEntry.Tag(hash, ValueBits, table.TagMask), addBits, ValueBits);
             if (CompareExchangeEntry(table, ~cell, mine, 0) == 0)
             {
-                entry = CopyBesideCell(table, ~cell, slot, mine);
+                entry = CopyBesideCell(table, ~cell, _keys.Slot(slot), mine);
                 return cell;
             }
             // Another writer filled the empty cell first, or a migration froze it: probe again (cells only ever go

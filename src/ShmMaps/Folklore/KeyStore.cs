@@ -51,14 +51,12 @@ internal sealed unsafe class KeyStore
     public static long KeyBytesReservedAtCreate(long keyBytes) => RegionGrowth.InitialFor(0, keyBytes);
 
     /// <summary>
-    /// Copies key slot <paramref name="slot"/> into <paramref name="cellSlot"/>, the slot beside a cell whose entry the
-    /// caller's CAS just filled with it (so nobody else writes that cell slot); the entry's copied bit, set after, publishes it.
+    /// Copies a key's slot (<paramref name="from"/>: its key slot, or a copy of it beside a cell) into
+    /// <paramref name="cellSlot"/>, the slot beside a cell whose entry the caller's CAS just filled with the key (so
+    /// nobody else writes that cell slot); the entry's copied bit, set after, publishes it.
     /// </summary>
-    public void CopyToCell(long slot, KeySlot* cellSlot)
-    {
-        KeySlot* from = Slot(slot);
+    public static void CopyToCell(KeySlot* from, KeySlot* cellSlot) =>
         Buffer.MemoryCopy(from, cellSlot, KeySlot.Size, KeySlot.Size); // long keys: the copy points at the same bytes
-    }
 
     /// <summary>The most key slots (a map that grows reserves them as its tables grow).</summary>
     public long SlotCount { get; }
