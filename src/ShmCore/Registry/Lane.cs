@@ -166,9 +166,14 @@ internal sealed unsafe class Lane
     {
         if ((uint)length > (uint)_undoCapacity)
         {
-            ThrowHelper.ThrowCorrupt($"map '{Table.MapName}': an undo image of {length} bytes exceeds lane {Index}'s room of {_undoCapacity}");
+            ThrowUndoTooLong(length);
         }
     }
+
+    /// <summary>Out of line: the message's formatting would otherwise be inlined into every writer's hot path.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowUndoTooLong(int length) =>
+        ThrowHelper.ThrowCorrupt($"map '{Table.MapName}': an undo image of {length} bytes exceeds lane {Index}'s room of {_undoCapacity}");
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void SetActive(long dataOffset, int length, long countTarget)
