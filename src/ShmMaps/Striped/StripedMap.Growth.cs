@@ -60,7 +60,14 @@ public sealed unsafe partial class StripedMap<TKey, TValue>
     {
         ThrowIfDisposed();
         StripedView view = _layout.View(state);
-        _view = view; // a reference store: readers of the field get this view or the one before, both whole
+        // A full fence between the store and the flag's load: a Dispose meanwhile either comes after (its closed view
+        // replaces this one) or is seen here, and the closed view put back.
+        Interlocked.Exchange(ref _view, view);
+        if (_disposed)
+        {
+            _view = StripedView.Closed(view.Newest);
+            ThrowHelper.ThrowDisposed(Name);
+        }
         return view;
     }
 

@@ -141,12 +141,12 @@ public sealed unsafe partial class StripedMap<TKey, TValue> : IEnumerable<KeyVal
     /// whole and not moved: no write of its keys lands in the next table before its mover sets the flag under its lock,
     /// so the stripe held every key of its own when read. A miss in a stripe whose word is zero (never written, or
     /// given back: bytes given back read as zero, never a key) tells nothing. Every other lookup reads the state word
-    /// first and uses the tables it names; a key not found is believed only if the state word is unchanged after.
+    /// first and uses the tables it names; a key not found is believed only if the state word is unchanged after. A
+    /// disposed handle's view names no steady table, so its lookups take that slow path, which throws.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryGetValue(TKey key, out TValue value)
     {
-        ThrowIfDisposed();
         ulong hash = Hash(key);
         StripedView view = _view;
         if (view.Older is null)
@@ -166,6 +166,7 @@ public sealed unsafe partial class StripedMap<TKey, TValue> : IEnumerable<KeyVal
     [MethodImpl(MethodImplOptions.NoInlining)]
     private (bool Found, TValue Value) TryGetSlow(ulong hash, TKey key)
     {
+        ThrowIfDisposed();
         while (true)
         {
             StripedView view = View();
@@ -221,6 +222,8 @@ public sealed unsafe partial class StripedMap<TKey, TValue> : IEnumerable<KeyVal
     public void Dispose()
     {
         _disposed = true;
+        // Release: a Refresh that replaces this view (an exchange) sees the flag after.
+        Volatile.Write(ref _view, StripedView.Closed(_view.Newest));
         _region.Dispose();
     }
 

@@ -5,6 +5,9 @@ namespace ShmMaps.Striped;
 /// <summary>The tables one value of a striped map's state word names, as this process maps them.</summary>
 internal sealed unsafe class StripedView(ulong state, StripeTable newest, StripeTable? older) : TableView(state)
 {
+    /// <summary>A disposed handle's view: no state word equals its state, and it names no steady table.</summary>
+    public static StripedView Closed(StripeTable last) => new(ulong.MaxValue, last, last);
+
     /// <summary>The table writes go to.</summary>
     public StripeTable Newest => newest;
 

@@ -11,6 +11,20 @@ public sealed class StripedMapTests : IDisposable
     public void Dispose() => _dir.Dispose();
 
     [Fact]
+    public void DisposedMapsThrowObjectDisposed()
+    {
+        var map = StripedMap<long, long>.Create("disposed", 100, _dir.Options);
+        map.Insert(1, 10); // the lookup that needs no state word must still see the disposal
+        Assert.True(map.TryGetValue(1, out _));
+        map.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => map.TryGetValue(1, out _));
+        Assert.Throws<ObjectDisposedException>(() => map.TryGetValue(2, out _));
+        Assert.Throws<ObjectDisposedException>(() => map.Insert(1, 1));
+        Assert.Throws<ObjectDisposedException>(() => map.Lock(1));
+        map.Dispose();
+    }
+
+    [Fact]
     public void BehavesAsAMap()
     {
         using var map = StripedMap<long, long>.Create("basic", 1000, _dir.Options);
