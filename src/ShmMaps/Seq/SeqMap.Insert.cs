@@ -35,15 +35,21 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
         if (view.Older is null)
         {
             // The straight path: the key present in the one table this process's view names, without the state
-            // word (an update may land in a table being migrated out of: see UpdateIn).
-            Lane? lane = null;
-            switch (UpdateIn(view.Newest, ref lane, hash, key, value, overwrite))
+            // word (an update may land in a table being migrated out of: see UpdateIn). One try; the slow path retries.
+            SeqTable table = view.Newest;
+            if (Find(table, table.Home(hash), key, out byte* cell, out ulong word, out _))
             {
-                case WriteOutcome.Updated:
+                if (!overwrite)
+                {
+                    return false;
+                }
+                Lane lane = _region.Lanes.Current;
+                if (table.Cells.TryLock(lane, cell, word))
+                {
+                    WriteValue(table, lane, cell, word, value);
                     _retirement.AfterWrite(view.State);
                     return true;
-                case WriteOutcome.Present:
-                    return false;
+                }
             }
         }
         return UpsertSlow(hash, key, value, overwrite);
