@@ -150,7 +150,7 @@ public sealed unsafe partial class FolkloreMap<TValue>
     private void AddMovedBatch(FolkloreTable older, FolkloreTable newer, long block, ReadOnlySpan<long> cells, ReadOnlySpan<ulong> entries)
     {
         Span<ulong> hashes = stackalloc ulong[MoveBatch];
-        Span<int> moving = stackalloc int[MoveBatch];
+        Span<ulong> moving = stackalloc ulong[MoveBatch];
         Span<nint> sources = stackalloc nint[MoveBatch];
         int count = 0;
         for (int i = 0; i < entries.Length; i++)
@@ -176,13 +176,12 @@ public sealed unsafe partial class FolkloreMap<TValue>
             }
             hashes[count] = hash;
             sources[count] = (nint)s;
-            moving[count++] = i;
+            moving[count++] = entries[i];
         }
         ulong flags = older.FrozenBit | older.CopiedBit;
         for (int j = 0; j < count; j++)
         {
-            ulong entry = entries[moving[j]];
-            AddMoved(newer, older.KeyIndex(entry), (KeySlot*)sources[j], hashes[j], entry & ~flags);
+            AddMoved(newer, older.KeyIndex(moving[j]), (KeySlot*)sources[j], hashes[j], moving[j] & ~flags);
         }
     }
 

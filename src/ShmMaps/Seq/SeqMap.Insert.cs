@@ -36,20 +36,15 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
         {
             // The straight path: the key present in the one table this process's view names, without the state
             // word (an update may land in a table being migrated out of: see UpdateIn). One try; the slow path retries.
-            SeqTable table = view.Newest;
-            if (Find(table, table.Home(hash), key, out byte* cell, out ulong word, out _))
+            WriteOutcome outcome = TryUpdate(view.Newest, view.Newest.Home(hash), key, value, overwrite, lane: null);
+            if (outcome == WriteOutcome.Updated)
             {
-                if (!overwrite)
-                {
-                    return false;
-                }
-                Lane lane = _region.Lanes.Current;
-                if (table.Cells.TryLock(lane, cell, word))
-                {
-                    WriteValue(table, lane, cell, word, value);
-                    _retirement.AfterWrite(view.State);
-                    return true;
-                }
+                _retirement.AfterWrite(view.State);
+                return true;
+            }
+            if (outcome == WriteOutcome.Present)
+            {
+                return false;
             }
         }
         return UpsertSlow(hash, key, value, overwrite);
@@ -58,7 +53,6 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private bool UpsertSlow(ulong hash, in TKey key, in TValue value, bool overwrite)
     {
-        Lane? lane = null;
         while (true)
         {
             SeqView view = View();
@@ -67,11 +61,11 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
             {
                 Help(view, hash);
             }
-            WriteOutcome outcome = UpdateIn(table, ref lane, hash, key, value, overwrite);
+            WriteOutcome outcome = UpdateIn(table, hash, key, value, overwrite);
             long distance = 0;
             if (outcome == WriteOutcome.Absent)
             {
-                outcome = InsertUnderStripe(table, lane ??= _region.Lanes.Current, table.Home(hash), key, value, overwrite, out distance);
+                outcome = InsertUnderStripe(table, _region.Lanes.Current, table.Home(hash), key, value, overwrite, out distance);
             }
             switch (outcome)
             {
@@ -104,23 +98,39 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
     /// (copying it again if that fails). So an update that lands in a table being migrated out of lands before its
     /// entry is copied for the last time, and none lands after.
     /// </remarks>
-    private WriteOutcome UpdateIn(SeqTable table, ref Lane? lane, ulong hash, in TKey key, in TValue value, bool overwrite)
+    private WriteOutcome UpdateIn(SeqTable table, ulong hash, in TKey key, in TValue value, bool overwrite)
     {
         long home = table.Home(hash);
-        while (Find(table, home, key, out byte* cell, out ulong word, out _))
+        WriteOutcome outcome;
+        while ((outcome = TryUpdate(table, home, key, value, overwrite, lane: null)) == WriteOutcome.Retry)
         {
-            if (!overwrite)
-            {
-                return WriteOutcome.Present;
-            }
-            lane ??= _region.Lanes.Current;
-            if (table.Cells.TryLock(lane, cell, word))
-            {
-                WriteValue(table, lane, cell, word, value);
-                return WriteOutcome.Updated;
-            }
         }
-        return WriteOutcome.Absent;
+        return outcome;
+    }
+
+    /// <summary>
+    /// One try at updating the key where <paramref name="table"/> holds it: Updated, Present (found, not
+    /// <paramref name="overwrite"/>), Absent, or Retry (the cell's word changed between the find and the lock CAS).
+    /// <paramref name="lane"/> is the caller's, or null to take this thread's only when the key is found.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private WriteOutcome TryUpdate(SeqTable table, long home, in TKey key, in TValue value, bool overwrite, Lane? lane)
+    {
+        if (!Find(table, home, key, out byte* cell, out ulong word, out _))
+        {
+            return WriteOutcome.Absent;
+        }
+        if (!overwrite)
+        {
+            return WriteOutcome.Present;
+        }
+        lane ??= _region.Lanes.Current;
+        if (!table.Cells.TryLock(lane, cell, word))
+        {
+            return WriteOutcome.Retry;
+        }
+        WriteValue(table, lane, cell, word, value);
+        return WriteOutcome.Updated;
     }
 
     /// <summary>
@@ -138,17 +148,13 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
             {
                 return WriteOutcome.Retry;
             }
-            while (Find(table, home, key, out byte* cell, out ulong word, out _))
+            WriteOutcome outcome;
+            while ((outcome = TryUpdate(table, home, key, value, overwrite, lane)) == WriteOutcome.Retry)
             {
-                if (!overwrite)
-                {
-                    return WriteOutcome.Present;
-                }
-                if (table.Cells.TryLock(lane, cell, word))
-                {
-                    WriteValue(table, lane, cell, word, value);
-                    return WriteOutcome.Updated;
-                }
+            }
+            if (outcome != WriteOutcome.Absent)
+            {
+                return outcome;
             }
             return TryClaimEmpty(table, lane, home, key, value, countDelta: +1, out distance) ? WriteOutcome.Added : WriteOutcome.Full;
         }
