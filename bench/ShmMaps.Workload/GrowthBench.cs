@@ -30,10 +30,10 @@ internal static class GrowthBench
         WarmUp(kinds, keys / 10, options);
         for (int round = 1; round <= rounds; round++)
         {
+            // Alternate which goes first, so that neither always meets the machine's warmer or colder moment.
+            bool smallFirst = round % 2 == 1;
             foreach (GrowingKind kind in kinds)
             {
-                // Alternate which goes first, so that neither always meets the machine's warmer or colder moment.
-                bool smallFirst = round % 2 == 1;
                 double first = InsertRate(kind, smallFirst ? SmallCapacity : keys, keys, options);
                 double second = InsertRate(kind, smallFirst ? keys : SmallCapacity, keys, options);
                 (double grown, double sized) = smallFirst ? (first, second) : (second, first);
@@ -49,11 +49,9 @@ internal static class GrowthBench
                 Console.WriteLine($"round {round}: {kind.Name} get time in the grown map over a map created for {keys:N0}: {ratio:F2}");
             }
 
-            bool grownFirst = round % 2 == 1;
-            (double firstRate, long firstBytes) = LeftRightInsert(grownFirst ? SmallCapacity : keys, keys, options);
-            (double secondRate, long secondBytes) = LeftRightInsert(grownFirst ? keys : SmallCapacity, keys, options);
-            ((double grownRate, long grownBytes), (double sizedRate, long sizedBytes)) =
-                grownFirst ? ((firstRate, firstBytes), (secondRate, secondBytes)) : ((secondRate, secondBytes), (firstRate, firstBytes));
+            (double Rate, long Bytes) firstInsert = LeftRightInsert(smallFirst ? SmallCapacity : keys, keys, options);
+            (double Rate, long Bytes) secondInsert = LeftRightInsert(smallFirst ? keys : SmallCapacity, keys, options);
+            ((double grownRate, long grownBytes), (double sizedRate, long sizedBytes)) = smallFirst ? (firstInsert, secondInsert) : (secondInsert, firstInsert);
             leftRightRatios.Add(grownRate / sizedRate);
             Console.WriteLine($"round {round}: LeftRightMap, insert {keys:N0} keys in guards of {LeftRightBatch:N0}: created for {SmallCapacity:N0} {grownRate / 1e6:F2} M/s " +
                 $"({grownBytes:N0} bytes), created for {keys:N0} {sizedRate / 1e6:F2} M/s ({sizedBytes:N0} bytes); ratio {grownRate / sizedRate:F2}, memory {(double)grownBytes / sizedBytes:F2}");
@@ -151,7 +149,6 @@ internal static class GrowthBench
         return (keys / watch.Elapsed.TotalSeconds, bytes);
     }
 
-    /// <summary>Keys/s of one thread putting <paramref name="keys"/> keys (values index + 1: 0 is a miss) into a map created for <paramref name="capacity"/>.</summary>
     /// <summary>
     /// Runs every timed path once, untimed, on a tenth of the keys: until the JIT has compiled them fully, the map
     /// measured first would run slower code than the one after it, and the first round's ratio would measure the JIT.
@@ -167,6 +164,7 @@ internal static class GrowthBench
         LeftRightInsert(keys, keys, options);
     }
 
+    /// <summary>Keys/s of one thread putting <paramref name="keys"/> keys (values index + 1: 0 is a miss) into a map created for <paramref name="capacity"/>.</summary>
     private static double InsertRate(GrowingKind kind, long capacity, long keys, ShmOptions options)
     {
         using (IStore map = kind.Create("growth-insert", capacity, options))
