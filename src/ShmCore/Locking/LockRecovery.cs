@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using ShmMaps.Core.Memory;
+using ShmMaps.Core.Region;
 using ShmMaps.Core.Registry;
 
 namespace ShmMaps.Core.Locking;
@@ -25,7 +26,7 @@ internal static unsafe class LockRecovery
     /// </summary>
     public static void RecoverDeadOwner(LaneTable lanes, long lockOffset, ulong observed)
     {
-        SharedMemory memory = lanes.Memory;
+        MapAddressSpace memory = lanes.Memory;
         ulong* word = (ulong*)memory.Pointer(lockOffset, sizeof(ulong), sizeof(ulong));
         LaneRecord* dead = lanes.Record(LockWord.OwnerLane(observed));
         if (TryRollForward(lanes, word, lockOffset, observed, dead))
@@ -65,7 +66,7 @@ internal static unsafe class LockRecovery
     {
         LaneTable lanes = lane.Table;
         LaneRecord* record = lane.Record;
-        SharedMemory memory = lanes.Memory;
+        MapAddressSpace memory = lanes.Memory;
         long held = record->HeldLockOffset;
         if (held != 0)
         {
@@ -122,7 +123,7 @@ internal static unsafe class LockRecovery
     /// </summary>
     private static void ReleaseClaimedScope(LaneTable lanes, Lane lane)
     {
-        SharedMemory memory = lanes.Memory;
+        MapAddressSpace memory = lanes.Memory;
         foreach (long offset in ScopeLog.LockOffsets(memory, lane.Record, lanes.UndoCapacity))
         {
             ulong* word = (ulong*)memory.Pointer(offset, sizeof(ulong), sizeof(ulong));
@@ -143,7 +144,7 @@ internal static unsafe class LockRecovery
     /// </summary>
     private static bool TryRollForward(LaneTable lanes, ulong* word, long lockOffset, ulong observed, LaneRecord* dead)
     {
-        SharedMemory memory = lanes.Memory;
+        MapAddressSpace memory = lanes.Memory;
         int deadIndex = LockWord.OwnerLane(observed);
         int scopeIndex;
         if (SharedMemory.ReadAcquire(&dead->ScopeState) == (uint)ScopeState.Committing && ScopeLog.Covers(memory, dead, lanes.UndoCapacity, lockOffset))
@@ -187,7 +188,7 @@ internal static unsafe class LockRecovery
     /// </summary>
     private static void FinishClaimedScope(LaneTable lanes, Lane lane)
     {
-        SharedMemory memory = lanes.Memory;
+        MapAddressSpace memory = lanes.Memory;
         LaneRecord* record = lane.Record;
         foreach (long offset in ScopeLog.LockOffsets(memory, record, lanes.UndoCapacity))
         {

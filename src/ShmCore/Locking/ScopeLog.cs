@@ -1,4 +1,5 @@
 using ShmMaps.Core.Memory;
+using ShmMaps.Core.Region;
 using ShmMaps.Core.Registry;
 
 namespace ShmMaps.Core.Locking;
@@ -38,7 +39,7 @@ internal static unsafe class ScopeLog
     }
 
     /// <summary>True if the committing scope of <paramref name="lane"/> has records guarded by the word at <paramref name="lockOffset"/>.</summary>
-    public static bool Covers(SharedMemory memory, LaneRecord* lane, int undoCapacity, long lockOffset)
+    public static bool Covers(MapAddressSpace memory, LaneRecord* lane, int undoCapacity, long lockOffset)
     {
         bool covers = false;
         Walk(memory, lane, undoCapacity, (offset, _, _) => covers |= offset == lockOffset);
@@ -46,7 +47,7 @@ internal static unsafe class ScopeLog
     }
 
     /// <summary>Every distinct lock offset of the scope's records.</summary>
-    public static List<long> LockOffsets(SharedMemory memory, LaneRecord* lane, int undoCapacity)
+    public static List<long> LockOffsets(MapAddressSpace memory, LaneRecord* lane, int undoCapacity)
     {
         var offsets = new List<long>();
         Walk(memory, lane, undoCapacity, (offset, _, _) =>
@@ -60,7 +61,7 @@ internal static unsafe class ScopeLog
     }
 
     /// <summary>Writes the records guarded by <paramref name="lockOffset"/> (the caller holds that word).</summary>
-    public static void Apply(SharedMemory memory, LaneRecord* lane, int undoCapacity, long lockOffset) =>
+    public static void Apply(MapAddressSpace memory, LaneRecord* lane, int undoCapacity, long lockOffset) =>
         Walk(memory, lane, undoCapacity, (offset, data, bytes) =>
         {
             if (offset == lockOffset)
@@ -72,7 +73,7 @@ internal static unsafe class ScopeLog
     private delegate void RecordAction(long lockOffset, long dataOffset, Span<byte> bytes);
 
     /// <summary>Visits the records, bounds-checked against the lane's undo area (a damaged log is a <see cref="CorruptMapException"/>).</summary>
-    private static void Walk(SharedMemory memory, LaneRecord* lane, int undoCapacity, RecordAction action)
+    private static void Walk(MapAddressSpace memory, LaneRecord* lane, int undoCapacity, RecordAction action)
     {
         byte* undo = (byte*)lane + LaneRecord.Size;
         long at = lane->ScopeLogStart;

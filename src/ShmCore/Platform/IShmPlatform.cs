@@ -72,9 +72,10 @@ internal unsafe interface IShmPlatform
 
     /// <summary>
     /// Gives the memory of the file's bytes <c>[offset, offset + length)</c> back to the file system (a hole; the
-    /// length stays). Bytes read there afterwards are zero, and reading them allocates again.
+    /// length stays). Bytes read there afterwards are zero, and reading them allocates again. False where the file
+    /// system cannot punch holes (the memory stays the file's).
     /// </summary>
-    void Release(MapFileHandle file, long offset, long length);
+    bool Release(MapFileHandle file, long offset, long length);
 
     /// <summary>
     /// Whether every byte of <c>[offset, offset + length)</c> is allocated (no hole); true where the file system
@@ -90,6 +91,12 @@ internal unsafe interface IShmPlatform
 
     /// <summary>Undoes <see cref="Map"/>.</summary>
     void Unmap(byte* address, long length);
+
+    /// <summary>
+    /// Replaces the pages <c>[address, address + length)</c> of a mapping (whole pages) with private zero pages: reads
+    /// there see zeros and never touch the file again, writes land in this process's own memory.
+    /// </summary>
+    void MapZeros(byte* address, long length);
 
     /// <summary>
     /// Takes the exclusive liveness lock on one byte offset of the file for this handle; false if another

@@ -23,6 +23,7 @@ internal static unsafe partial class LinuxNative
     public const int EInval = 22;
     public const int ENoSpc = 28;
     public const int EOpNotSupp = 95;
+    public const int ENoSys = 38;
 
     public const int FOfdGetLk = 36;
     public const int FOfdSetLk = 37;
@@ -36,6 +37,9 @@ internal static unsafe partial class LinuxNative
 
     public const int ProtReadWrite = 0x3;
     public const int MapShared = 0x1;
+    public const int MapPrivate = 0x2;
+    public const int MapFixed = 0x10;
+    public const int MapAnonymous = 0x20;
 
     /// <summary>O_NOFOLLOW: 0x20000 on x64, 0x8000 on the generic ABI (ARM64).</summary>
     public static int ONoFollow => RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.X86 ? 0x20000 : 0x8000;

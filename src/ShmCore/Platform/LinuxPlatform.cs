@@ -247,16 +247,21 @@ internal sealed unsafe class LinuxPlatform : IShmPlatform
     }
 
     /// <inheritdoc/>
-    public void Release(MapFileHandle file, long offset, long length)
+    public bool Release(MapFileHandle file, long offset, long length)
     {
         while (LinuxNative.Fallocate(file.Descriptor, LinuxNative.FallocPunchHoleKeepSize, offset, length) != 0)
         {
             int errno = Marshal.GetLastPInvokeError();
+            if (errno is LinuxNative.EOpNotSupp or LinuxNative.ENoSys)
+            {
+                return false; // NFS, 9p, vfat and the like: the memory stays the file's
+            }
             if (errno != LinuxNative.EIntr)
             {
                 throw IoError("fallocate(PUNCH_HOLE)", $"[{offset}, +{length}) of fd {file.Descriptor}", errno);
             }
         }
+        return true;
     }
 
     /// <inheritdoc/>
@@ -290,6 +295,17 @@ internal sealed unsafe class LinuxPlatform : IShmPlatform
 
     /// <inheritdoc/>
     public void Unmap(byte* address, long length) => LinuxNative.Munmap((nint)address, (nuint)length);
+
+    /// <inheritdoc/>
+    public void MapZeros(byte* address, long length)
+    {
+        const int flags = LinuxNative.MapPrivate | LinuxNative.MapAnonymous | LinuxNative.MapFixed;
+        nint mapped = LinuxNative.Mmap((nint)address, (nuint)length, LinuxNative.ProtReadWrite, flags, -1, 0);
+        if (mapped == -1)
+        {
+            throw IoError("mmap(MAP_FIXED|MAP_ANONYMOUS)", $"{length} bytes at 0x{(nint)address:X}", Marshal.GetLastPInvokeError());
+        }
+    }
 
     /// <inheritdoc/>
     public bool TryLockByte(MapFileHandle file, long offset)

@@ -1,3 +1,4 @@
+using System.Numerics;
 using ShmMaps.Core.Hashing;
 using ShmMaps.Core.Locking;
 using ShmMaps.Core.Memory;
@@ -11,6 +12,9 @@ namespace ShmMaps.Core.Region;
 internal static unsafe class HeaderValidator
 {
     public const int RegionAlignment = 4096;
+
+    /// <summary>The largest bound a growing region may have (64 TiB): far past any file, short of overflowing an offset.</summary>
+    public const long MaxGrowingRegion = 1L << 46;
 
     /// <summary>Throws <see cref="CorruptMapException"/> or <see cref="LayoutMismatchException"/> unless the header is whole and fits <paramref name="fileLength"/>.</summary>
     public static void Validate(MapHeader* header, long fileLength, string path)
@@ -72,25 +76,40 @@ internal static unsafe class HeaderValidator
         {
             Fail(path, "region count", $"{count} is outside [1, {MapHeader.MaxRegions}]");
         }
+        if ((header->GrowingRegions & 1) != 0 || header->GrowingRegions >> (int)count != 0 || (header->FormatMinor == 0 && header->GrowingRegions != 0))
+        {
+            Fail(path, "growing regions", $"0x{header->GrowingRegions:X4} names the lane table or a region past the {count} regions");
+        }
+        bool fileGrows = header->FormatMinor >= MapHeader.GrowingFileMinor;
+        if (fileGrows && BitOperations.PopCount(header->GrowingRegions) > 1)
+        {
+            Fail(path, "growing regions", $"0x{header->GrowingRegions:X4} names more than one growing region");
+        }
+        // Regions in file order: none overlaps the one before it; each that the file holds whole ends within the
+        // length the file had at create; a growing region (format 1.2 on) is the last and only starts there.
+        var order = Enumerable.Range(0, (int)count).OrderBy(i => header->Regions[2 * i]).ToArray();
         long previousEnd = MapHeader.Size;
-        for (int i = 0; i < count; i++)
+        foreach (int i in order)
         {
             long offset = header->Regions[2 * i];
             long length = header->Regions[(2 * i) + 1];
             string field = $"region {i}";
+            bool growing = fileGrows && (header->GrowingRegions & (1 << i)) != 0;
             if (offset < previousEnd || offset % RegionAlignment != 0)
             {
                 Fail(path, field, $"offset {offset} overlaps the previous region (ends at {previousEnd}) or is not {RegionAlignment}-aligned");
             }
-            if (length < 0 || length > header->FileLength - offset)
+            if (growing ? length < 0 || length > MaxGrowingRegion || offset > header->FileLength || i != order[^1] : length < 0 || length > header->FileLength - offset)
             {
-                Fail(path, field, $"[{offset}, +{length}) runs past the file length {header->FileLength}");
+                Fail(path, field, growing
+                    ? $"[{offset}, +{length}) grows from past the file length {header->FileLength}, past {MaxGrowingRegion} bytes, or is not the file's last region"
+                    : $"[{offset}, +{length}) runs past the file length {header->FileLength}");
             }
             previousEnd = offset + length;
         }
-        if ((header->GrowingRegions & 1) != 0 || header->GrowingRegions >> (int)count != 0 || (header->FormatMinor == 0 && header->GrowingRegions != 0))
+        if (order[0] != 0 || header->Regions[0] != MapHeader.Size)
         {
-            Fail(path, "growing regions", $"0x{header->GrowingRegions:X4} names the lane table or a region past the {count} regions");
+            Fail(path, "region 0", $"the lane table is at {header->Regions[0]}, not first after the header");
         }
         long laneBytes = (long)header->LaneCount * header->LaneSize;
         if (header->Regions[1] != laneBytes)

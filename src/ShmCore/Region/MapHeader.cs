@@ -28,8 +28,13 @@ namespace ShmMaps.Core.Region;
 ///  576  u64 checksum: XXH3-64 of bytes [0, 576)       -- end of the immutable part
 ///  640  u32 ready flag, written last with release     -- its own cache line
 ///  768  8 x i64 mutable counters, one per 128-byte line (kind-specific)
-/// 1792  reserved to 4096
+/// 1792  u32 flags: bit 0 = the file system refused to give memory back (holes), so the map keeps it
+/// 1796  reserved
+/// 2048  handle registry to 4096: a byte per open handle, see HandleRegistry (format 1.2 on)
 /// </code>
+/// Format 1.2 on, a file's length follows what its map uses: every region but one is whole at create, and that
+/// one (the growing region, the last in the file) is used from its start up, each step allocated (and the file
+/// lengthened) before anything is published into it. Region lengths are bounds; a growing region's runs past the file.
 /// </remarks>
 [StructLayout(LayoutKind.Explicit, Size = Size)]
 internal unsafe struct MapHeader
@@ -46,8 +51,12 @@ internal unsafe struct MapHeader
     /// <summary>
     /// The minor format this library writes; newer minors of the same major are readable. Minor 1: every region is
     /// allocated (reserved) before use, all of it at create unless its bit in <see cref="GrowingRegions"/> is set.
+    /// Minor 2: the file grows with its map (<see cref="GrowingFileMinor"/>).
     /// </summary>
-    public const ushort CurrentFormatMinor = 1;
+    public const ushort CurrentFormatMinor = 2;
+
+    /// <summary>The first minor whose file length follows use (a growing region last, lengthened as it grows) and that has the handle registry.</summary>
+    public const ushort GrowingFileMinor = 2;
 
     /// <summary>The value of <see cref="Ready"/> once the creator has finished.</summary>
     public const uint ReadyValue = 0x5245_4459; // "READ" "Y"
@@ -69,6 +78,12 @@ internal unsafe struct MapHeader
 
     /// <summary>The offset of the first counter.</summary>
     public const int CountersOffset = 768;
+
+    /// <summary>The offset of <see cref="Flags"/>.</summary>
+    public const int FlagsOffset = 1792;
+
+    /// <summary>Flag: the file system refused to punch holes; memory a map gives back stays the file's.</summary>
+    public const uint KeepsMemoryFlag = 1;
 
     [FieldOffset(0)] public ulong Magic;
     [FieldOffset(8)] public ushort FormatMajor;
@@ -95,6 +110,7 @@ internal unsafe struct MapHeader
     [FieldOffset(576)] public ulong Checksum;
     [FieldOffset(ReadyOffset)] public uint Ready;
     [FieldOffset(CountersOffset)] public fixed byte CounterLines[SlotCount * Memory.CacheLine.Size];
+    [FieldOffset(FlagsOffset)] public uint Flags;
 
     /// <summary>Reads a NUL-padded type name; throws <see cref="CorruptMapException"/> if it is not terminated or not UTF-8.</summary>
     public static string ReadTypeName(byte* field, string fieldName)

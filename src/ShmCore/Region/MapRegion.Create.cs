@@ -35,41 +35,47 @@ internal sealed unsafe partial class MapRegion
         int laneSize = LaneRecord.Size + AlignUp(spec.UndoCapacity, CacheLine.Size);
         long[] lengths = [checked((long)options.WriterLanes * laneSize), .. spec.RegionLengths];
         long[] offsets = new long[lengths.Length];
-        long end = MapHeader.Size;
         ushort growing = 0;
-        for (int i = 0; i < lengths.Length; i++)
+        for (int i = 1; i < lengths.Length; i++)
         {
-            offsets[i] = end;
-            end = checked(end + AlignUp(lengths[i], HeaderValidator.RegionAlignment));
-            if (i > 0 && spec.ReservedLength(i) < lengths[i])
+            if (spec.ReservedLength(i) < lengths[i])
             {
                 growing |= (ushort)(1 << i);
             }
         }
+        // The lanes, then every region the file holds whole, then the growing one: the file's length follows its use.
+        long end = MapHeader.Size;
+        foreach (int i in Enumerable.Range(0, lengths.Length).OrderBy(i => (growing >> i) & 1))
+        {
+            offsets[i] = end;
+            end = checked(end + AlignUp(lengths[i], HeaderValidator.RegionAlignment));
+        }
+        long fileLength = MapHeader.Size;
+        for (int i = 0; i < lengths.Length; i++)
+        {
+            fileLength = Math.Max(fileLength, offsets[i] + ((growing >> i & 1) != 0 ? spec.ReservedLength(i) : AlignUp(lengths[i], HeaderValidator.RegionAlignment)));
+        }
 
         NewMapFile file = platform.CreateUnpublished(directory, name, options.FileMode);
-        byte* address = null;
+        MapAddressSpace? space = null;
         try
         {
-            platform.SetLength(file.Handle, end);
+            platform.SetLength(file.Handle, fileLength);
             ReserveAtCreate(platform, file.Handle, name, path, spec, offsets, lengths);
-            address = platform.Map(file.Handle, end);
-            var header = (MapHeader*)address;
-            WriteHeader(header, spec, options, platform.CurrentProcess, laneSize, offsets, lengths, end);
+            space = new MapAddressSpace(platform, file.Handle, path, fileLength, grows: growing != 0);
+            var header = (MapHeader*)space.Pointer(0, MapHeader.Size);
+            WriteHeader(header, spec, options, platform.CurrentProcess, laneSize, offsets, lengths, fileLength);
             header->GrowingRegions = growing;
             header->Checksum = HeaderValidator.Checksum(header);
             // Release: every header byte is visible before an opener sees the flag (openers of a published file
             // always see it set; it marks files a creator of an older format never finished).
             SharedMemory.WriteRelease(&header->Ready, MapHeader.ReadyValue);
             platform.Publish(file, path);
-            return new MapRegion(name, path, options, platform, file.Handle, address, end);
+            return new MapRegion(name, path, options, platform, file.Handle, space);
         }
         catch
         {
-            if (address != null)
-            {
-                platform.Unmap(address, end);
-            }
+            space?.Dispose();
             platform.Discard(file);
             file.Handle.Dispose();
             throw;
@@ -151,6 +157,10 @@ internal sealed unsafe partial class MapRegion
             || (spec.ReservedAtCreate is { } reserved && reserved.Length != spec.RegionLengths.Length))
         {
             throw new ArgumentException("too many kind parameters or regions, or a reservation per region missing", nameof(spec));
+        }
+        if (Enumerable.Range(1, spec.RegionLengths.Length).Count(i => spec.ReservedLength(i) < spec.RegionLengths[i - 1]) > 1)
+        {
+            throw new ArgumentException("a map's file has at most one growing region (the file grows at its end)", nameof(spec));
         }
         foreach (string typeName in new[] { spec.KeyTypeName, spec.ValueTypeName })
         {

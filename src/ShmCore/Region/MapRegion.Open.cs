@@ -67,16 +67,17 @@ internal sealed unsafe partial class MapRegion
         {
             FileIdentity identity = platform.Stat(file);
             CheckFile(identity, path, options, platform.EffectiveUserId);
-            CheckReady(platform, file, identity.Length, path);
-            byte* address = platform.Map(file, identity.Length);
+            ushort minor = CheckReady(platform, file, identity.Length, path);
+            // A file of format 1.2 on grows into its mapping; an older one is as long as it will ever be.
+            var space = new MapAddressSpace(platform, file, path, identity.Length, grows: minor >= MapHeader.GrowingFileMinor);
             try
             {
-                HeaderValidator.Validate((MapHeader*)address, identity.Length, path);
-                region = new MapRegion(name, path, options, platform, file, address, identity.Length);
+                HeaderValidator.Validate((MapHeader*)space.Pointer(0, MapHeader.Size), identity.Length, path);
+                region = new MapRegion(name, path, options, platform, file, space);
             }
             catch
             {
-                platform.Unmap(address, identity.Length);
+                space.Dispose();
                 throw;
             }
         }
@@ -120,9 +121,9 @@ internal sealed unsafe partial class MapRegion
 
     /// <summary>
     /// Refuses a file whose ready flag is not set: a published file always has it, so one without it was left
-    /// unfinished by a creator of an older format, or damaged.
+    /// unfinished by a creator of an older format, or damaged. Returns the format minor (checked with the rest later).
     /// </summary>
-    private static void CheckReady(IShmPlatform platform, MapFileHandle file, long length, string path)
+    private static ushort CheckReady(IShmPlatform platform, MapFileHandle file, long length, string path)
     {
         if (length < MapHeader.Size)
         {
@@ -134,12 +135,14 @@ internal sealed unsafe partial class MapRegion
         }
         byte* page = platform.Map(file, MapHeader.Size);
         uint ready = SharedMemory.ReadAcquire(&((MapHeader*)page)->Ready);
+        ushort minor = ((MapHeader*)page)->FormatMinor;
         platform.Unmap(page, MapHeader.Size);
         if (ready != MapHeader.ReadyValue)
         {
             throw new CorruptMapException(
                 $"map file '{path}': header field 'ready' holds 0x{ready:X8}: the map was never finished, or was damaged; delete it (shm delete) and create it again");
         }
+        return minor;
     }
 
     private void CheckLayout(RegionSpec expected)

@@ -33,7 +33,7 @@ internal readonly unsafe struct RegionGrowth
     {
         _region = region;
         _index = index;
-        region.RegionPointer(index, out _length);
+        _length = region.RegionLength(index);
         Initial = InitialFor(initialBytes, _length);
         _what = what;
     }

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using ShmMaps.Core.Memory;
 using ShmMaps.Core.Platform;
+using ShmMaps.Core.Region;
 
 namespace ShmMaps.Core.Registry;
 
@@ -22,7 +23,7 @@ internal sealed unsafe class LaneTable : IDisposable
 
     [ThreadStatic] private static Lane? t_lastLane;
 
-    private readonly SharedMemory _memory;
+    private readonly MapAddressSpace _memory;
     private readonly byte* _table;
     private readonly int _laneSize;
     private readonly IShmPlatform _platform;
@@ -38,7 +39,7 @@ internal sealed unsafe class LaneTable : IDisposable
     /// The lanes of a mapping. <paramref name="finishClaimed"/> finishes whatever a lane's earlier holders left (the
     /// words they held, what they were writing) when this handle claims the lane, before the lane is used.
     /// </summary>
-    public LaneTable(SharedMemory memory, long tableOffset, int count, int laneSize, IShmPlatform platform, MapFileHandle file, string mapName,
+    public LaneTable(MapAddressSpace memory, long tableOffset, int count, int laneSize, IShmPlatform platform, MapFileHandle file, string mapName,
         TimeSpan lockTimeout, Action<Lane> finishClaimed)
     {
         LockTimeout = lockTimeout;
@@ -62,8 +63,8 @@ internal sealed unsafe class LaneTable : IDisposable
     /// <summary>How long a live holder of a lock is waited for (<see cref="ShmOptions.LockTimeout"/>).</summary>
     public TimeSpan LockTimeout { get; }
 
-    /// <summary>The mapping the lanes live in.</summary>
-    public SharedMemory Memory => _memory;
+    /// <summary>The map's address space: where the offsets lanes record are turned into pointers.</summary>
+    public MapAddressSpace Memory => _memory;
 
     /// <summary>The bytes of undo image each lane has room for.</summary>
     public int UndoCapacity => _laneSize - LaneRecord.Size;

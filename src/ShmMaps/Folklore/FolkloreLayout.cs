@@ -11,23 +11,22 @@ namespace ShmMaps.Folklore;
 /// <remarks>
 /// <code>
 /// header   kind parameters: [0] cells of table 0 (a power of two) [1] entry bytes (4 or 8) [2] key slots: the most
-///          the file has room for [3] key byte region length [4] longest key in bytes [5] key bits of table 0: how
-///          many bits of an entry's key field name the key slot, the rest holding a tag of the key's hash (0: all,
-///          no tag) [6] 1 if the table has cell slots (a key slot per cell, and entries with a copied bit)
-///          [7] tables the file has room for (0: a map that never grows, one table, no directory)
+///          the file can grow to [3] reserved (0) [4] longest key in bytes [5] key bits of table 0: how many bits of
+///          an entry's key field name the key slot, the rest holding a tag of the key's hash [6] 1 if the table has
+///          cell slots (a key slot per cell, and entries with a copied bit) [7] tables the file can grow to (0: a map
+///          that never grows, one table)
 ///          in a map that grows, [5] is the key slots of table 0 (each table's key bits are just enough for its
 ///          slot limit) and [6] how many tables, from table 0, have cell slots
-///          counter 0: the key store's allocation word, see <see cref="KeyStore"/>
+///          counter 0: key slots handed out (the key store's allocation word, see <see cref="KeyStore"/>)
 /// region 0 lanes (claimed only to name the writer of a key slot)
-/// region 1 entry tables: table g (cells of table 0 &lt;&lt; g) right after table g-1, each its moved flags (one u64
-///          per block of home cells, in whole cache lines; none in a map that never grows) then its entries
-///          (cells x entry bytes, see <see cref="FolkloreEntry"/>; 0 is an empty cell); reserved a table at a time
-/// region 2 key slots: key slot count x 64 bytes, see <see cref="KeySlot"/> (keys of up to 40 bytes live there);
-///          table g may name slots below its slot limit (key slots of table 0 &lt;&lt; g), reserved with it
-/// region 3 key bytes: the UTF-8 bytes of longer keys, each at an 8-byte aligned offset, append only
-/// region 4 cell slots: each table that has them, cells x 64 bytes, a copy of the key slot of the key in each
-///          cell, written by the writer whose CAS filled the cell before it sets the entry's copied bit
-/// region 5 directory, see <see cref="TableDirectory"/> (a map that grows)
+/// region 1 directory, see <see cref="TableDirectory"/> (unused in a map that never grows)
+/// region 2 blocks, block g right after block g-1, each page aligned, reserved whole as the map grows into it:
+///          [table g: its moved flags (one u64 per block of home cells, whole cache lines; none in a map that never
+///           grows), then its entries (cells x entry bytes, see <see cref="FolkloreEntry"/>; 0 is an empty cell)]
+///          [its cell slots, if it has them: cells x 64 bytes, a copy of the key slot of the key in each cell, written
+///           by the writer whose CAS filled the cell before it sets the entry's copied bit]  (padded to a page)
+///          [the key slots it adds: slots [limit of table g-1, limit of table g), 64 bytes each, see <see cref="KeySlot"/>]
+///          Table g and its cell slots are given back once the map has grown out of it; key slots stay for good.
 /// </code>
 /// Open addressing with linear probing. A cell goes from empty to a key once and keeps that key for
 /// good (removal sets a flag in the entry), so a lookup stops at the first empty cell and two
@@ -39,15 +38,11 @@ namespace ShmMaps.Folklore;
 /// </remarks>
 internal sealed unsafe class FolkloreLayout
 {
-    public const int EntryRegion = 1;
-    public const int SlotRegion = 2;
-    public const int KeyByteRegion = 3;
-    public const int CellSlotRegion = 4;
-    public const int DirectoryRegion = 5;
+    public const int DirectoryRegion = 1;
+    public const int BlockRegion = 2;
     public const int CellCountParameter = 0;
     public const int EntryBytesParameter = 1;
     public const int SlotCountParameter = 2;
-    public const int KeyBytesParameter = 3;
     public const int MaxKeyBytesParameter = 4;
     public const int KeyBitsParameter = 5;
     public const int CellSlotsParameter = 6;
@@ -59,11 +54,8 @@ internal sealed unsafe class FolkloreLayout
     /// <summary>The longest key, in UTF-8 bytes.</summary>
     public const int MaxKeyBytes = 4096;
 
-    /// <summary>The key bytes reserved per key slot when the creator does not say (the file is sparse).</summary>
-    public const int DefaultKeyBytesPerSlot = 64;
-
-    /// <summary>The key byte region is addressed in 8-byte units by a 32-bit count: at most 32 GiB.</summary>
-    public const long MaxKeyByteRegion = (1L << 32) * KeyStore.Alignment;
+    /// <summary>Blocks start at multiples of this (a page), so that a table given back is whole pages.</summary>
+    public const long BlockAlignment = 4096;
 
     /// <summary>The largest number of cells of one table.</summary>
     public const long MaxCells = 1L << 34;
@@ -84,7 +76,7 @@ internal sealed unsafe class FolkloreLayout
 
     private readonly MapRegion _region;
 
-    private FolkloreLayout(MapRegion region, long firstCells, int entryBytes, long firstSlots, long slotCount, int tables, int cellSlotTables, KeyStore keys)
+    private FolkloreLayout(MapRegion region, long firstCells, int entryBytes, long firstSlots, long slotCount, int tables, int cellSlotTables, bool grows)
     {
         _region = region;
         FirstCells = firstCells;
@@ -93,9 +85,9 @@ internal sealed unsafe class FolkloreLayout
         SlotCount = slotCount;
         Tables = tables;
         CellSlotTables = cellSlotTables;
-        Keys = keys;
-        Grows = region.KindParameter(TablesParameter) != 0;
+        Grows = grows;
         Directory = Grows ? new TableDirectory(region.RegionPointer(DirectoryRegion, out _)) : TableDirectory.Unchanging;
+        Keys = new KeyStore(region, slotCount, firstSlots, Grows, generation => (nint)KeySlotsOf(generation));
     }
 
     /// <summary>The cells of table 0.</summary>
@@ -111,7 +103,7 @@ internal sealed unsafe class FolkloreLayout
     /// <summary>The most key slots: the slot limit of the last table.</summary>
     public long SlotCount { get; }
 
-    /// <summary>How many tables the file has room for: the map grows at most <c>Tables - 1</c> times.</summary>
+    /// <summary>How many tables the file can grow to: the map grows at most <c>Tables - 1</c> times.</summary>
     public int Tables { get; }
 
     /// <summary>Tables 0 to this one, not included, have cell slots.</summary>
@@ -142,7 +134,10 @@ internal sealed unsafe class FolkloreLayout
     /// <summary>The bytes before a table's entries: its moved flags, in whole cache lines (none in a map that never grows).</summary>
     public static long TableHead(long cells, bool grows) => grows ? (((cells >> BlockShift(cells)) * sizeof(ulong)) + 63) & ~63L : 0;
 
-    /// <summary>The file a map of <paramref name="capacity"/> keys at first, and at most <paramref name="maxCapacity"/> (null: as memory allows), needs.</summary>
+    /// <summary>
+    /// The file a map of <paramref name="capacity"/> keys at first, and at most <paramref name="maxCapacity"/> (null: as memory allows), needs;
+    /// <paramref name="keyStoreBytes"/> of long keys' text add key slots to table 0 (64 bytes each).
+    /// </summary>
     public static RegionSpec Spec(long capacity, long keyStoreBytes, double? maxLoad, long? maxCapacity, int valueSize, string valueTypeName)
     {
         if (valueSize is not (2 or 4))
@@ -162,11 +157,12 @@ internal sealed unsafe class FolkloreLayout
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(cap, capacity, nameof(ShmOptions.MaxCapacity));
         }
+        long slotsWanted = capacity + Math.Min(keyStoreBytes / KeySlot.Size, maxKeys);
         // A map whose keys need every bit of the key field (or whose cap says it stays as created) has no frozen bit: it never grows.
         long growingKeys = MaxGrowingKeys(entryBytes);
-        long firstSlots = SlotsFor(capacity, growingKeys);
-        bool grows = SlotsFor(capacity, maxKeys) <= growingKeys && maxCapacity != capacity;
-        firstSlots = grows ? firstSlots : SlotsFor(capacity, maxKeys);
+        bool grows = SlotsFor(slotsWanted, maxKeys) <= growingKeys && maxCapacity != capacity;
+        // A map that never grows has room for one key of the longest length besides its keys (in slots of its own).
+        long firstSlots = grows ? SlotsFor(slotsWanted, growingKeys) : Math.Min(SlotsFor(slotsWanted, maxKeys) + KeyStore.SlotsFor(MaxKeyBytes), maxKeys);
         if (grows && maxCapacity > growingKeys)
         {
             throw new ArgumentOutOfRangeException(nameof(ShmOptions.MaxCapacity), maxCapacity,
@@ -190,20 +186,10 @@ internal sealed unsafe class FolkloreLayout
         {
             cellSlotTables++;
         }
-        long keyBytes = keyStoreBytes > 0
-            ? (keyStoreBytes + KeyStore.Alignment - 1) / KeyStore.Alignment * KeyStore.Alignment
-            : Math.Min(checked((slots * DefaultKeyBytesPerSlot) + MaxKeyBytes), MaxKeyByteRegion);
-        if (keyBytes > MaxKeyByteRegion)
-        {
-            throw new ArgumentOutOfRangeException(nameof(keyStoreBytes), keyStoreBytes, $"a FolkloreMap's key store holds at most {MaxKeyByteRegion} bytes");
-        }
-        long entryRegion = EntryExtent(cells, entryBytes, grows, tables).Offset;
-        long cellSlotRegion = CellSlotExtent(cells, cellSlotTables).Offset;
-        long firstEntries = EntryExtent(cells, entryBytes, grows, 0).Length;
-        long firstCellSlots = cellSlotTables > 0 ? cells * KeySlot.Size : 0;
+        long firstBlock = BlockExtent(cells, entryBytes, grows, cellSlotTables, firstSlots, slots, 0).Length;
         long[] kindParameters = grows
-            ? [cells, entryBytes, slots, keyBytes, MaxKeyBytes, firstSlots, cellSlotTables, tables]
-            : [cells, entryBytes, slots, keyBytes, MaxKeyBytes, keyBits, cellSlotTables > 0 ? 1 : 0, 0];
+            ? [cells, entryBytes, slots, 0, MaxKeyBytes, firstSlots, cellSlotTables, tables]
+            : [cells, entryBytes, slots, 0, MaxKeyBytes, keyBits, cellSlotTables > 0 ? 1 : 0, 0];
         return new RegionSpec
         {
             Kind = MapKind.FolkloreMap,
@@ -213,22 +199,16 @@ internal sealed unsafe class FolkloreLayout
             ValueTypeName = valueTypeName,
             Capacity = capacity,
             KindParameters = kindParameters,
-            RegionLengths = grows
-                ? [entryRegion, checked(slots * KeySlot.Size), keyBytes, Math.Max(cellSlotRegion, 64), TableDirectory.Size]
-                : cellSlotTables > 0 ? [entryRegion, checked(slots * KeySlot.Size), keyBytes, cellSlotRegion] : [entryRegion, checked(slots * KeySlot.Size), keyBytes],
-            // Table 0's entries, slots and cell slots are used at once; the key bytes grow with the long keys added
-            // (most keys fit their slot), and each next table's part of every region is reserved as the map grows.
-            ReservedAtCreate = grows
-                ? [firstEntries, checked(firstSlots * KeySlot.Size), KeyStore.KeyBytesReservedAtCreate(keyBytes), firstCellSlots, TableDirectory.Size]
-                : cellSlotTables > 0
-                    ? [entryRegion, checked(slots * KeySlot.Size), KeyStore.KeyBytesReservedAtCreate(keyBytes), cellSlotRegion]
-                    : [entryRegion, checked(slots * KeySlot.Size), KeyStore.KeyBytesReservedAtCreate(keyBytes)],
+            RegionLengths = [TableDirectory.Size, BlockExtent(cells, entryBytes, grows, cellSlotTables, firstSlots, slots, tables).Offset],
+            // Block 0 is used at once; each next block as the map grows into it.
+            ReservedAtCreate = [TableDirectory.Size, firstBlock],
         };
     }
 
     /// <summary>The layout of <paramref name="region"/> (a FolkloreMap file), every parameter checked against its regions.</summary>
     public static FolkloreLayout Open(MapRegion region)
     {
+        OlderFormat.Refuse(region, "FolkloreMap");
         long cells = region.KindParameter(CellCountParameter);
         long entryBytes = region.KindParameter(EntryBytesParameter);
         long tables = region.KindParameter(TablesParameter);
@@ -240,34 +220,25 @@ internal sealed unsafe class FolkloreLayout
         {
             ThrowHelper.ThrowCorrupt($"map '{region.Name}': cell count {cells}, entry size {entryBytes}, {tables} tables or {cellSlotTables} tables with cell slots is invalid");
         }
-        region.RegionPointer(EntryRegion, out long entryBytesInFile);
-        long cellSlotBytes = 0;
-        if (cellSlotTables > 0)
-        {
-            region.RegionPointer(CellSlotRegion, out cellSlotBytes);
-        }
-        long directoryBytes = TableDirectory.Size;
-        if (grows)
-        {
-            region.RegionPointer(DirectoryRegion, out directoryBytes);
-        }
-        if (entryBytesInFile < EntryExtent(cells, (int)entryBytes, grows, (int)tables).Offset
-            || cellSlotBytes < CellSlotExtent(cells, (int)cellSlotTables).Offset || directoryBytes < TableDirectory.Size)
-        {
-            ThrowHelper.ThrowCorrupt($"map '{region.Name}': the entry ({entryBytesInFile} bytes), cell slot ({cellSlotBytes} bytes) or directory region is too small for {tables} tables from {cells} cells");
-        }
-        var keys = new KeyStore(region);
+        long slotCount = region.KindParameter(SlotCountParameter);
         long maxKeys = grows ? MaxGrowingKeys((int)entryBytes) : MaxKeys((int)entryBytes);
-        if (keys.SlotCount > maxKeys || keys.SlotCount >= cells << ((int)tables - 1))
+        if (slotCount < 1 || slotCount > maxKeys || slotCount >= cells << ((int)tables - 1))
         {
-            ThrowHelper.ThrowCorrupt($"map '{region.Name}': {keys.SlotCount} key slots do not fit {cells} cells of {entryBytes}-byte entries in {tables} tables");
+            ThrowHelper.ThrowCorrupt($"map '{region.Name}': {slotCount} key slots do not fit {cells} cells of {entryBytes}-byte entries in {tables} tables");
         }
-        long firstSlots = grows ? region.KindParameter(FirstSlotsParameter) : keys.SlotCount;
-        if (firstSlots < 1 || firstSlots > keys.SlotCount || firstSlots >= cells || Math.Min(keys.SlotCount, firstSlots << ((int)tables - 1)) != keys.SlotCount)
+        long firstSlots = grows ? region.KindParameter(FirstSlotsParameter) : slotCount;
+        if (firstSlots < 1 || firstSlots > slotCount || firstSlots >= cells || Math.Min(slotCount, firstSlots << ((int)tables - 1)) != slotCount)
         {
-            ThrowHelper.ThrowCorrupt($"map '{region.Name}': table 0's {firstSlots} key slots do not double to the {keys.SlotCount} of {tables} tables");
+            ThrowHelper.ThrowCorrupt($"map '{region.Name}': table 0's {firstSlots} key slots do not double to the {slotCount} of {tables} tables");
         }
-        var layout = new FolkloreLayout(region, cells, (int)entryBytes, firstSlots, keys.SlotCount, (int)tables, (int)cellSlotTables, keys);
+        long directoryBytes = grows ? region.RegionLength(DirectoryRegion) : TableDirectory.Size;
+        long blockBytes = region.RegionLength(BlockRegion);
+        if (directoryBytes < TableDirectory.Size
+            || blockBytes < BlockExtent(cells, (int)entryBytes, grows, (int)cellSlotTables, firstSlots, slotCount, (int)tables).Offset)
+        {
+            ThrowHelper.ThrowCorrupt($"map '{region.Name}': the directory ({directoryBytes} bytes) or the block region ({blockBytes} bytes) is too small for {tables} tables from {cells} cells");
+        }
+        var layout = new FolkloreLayout(region, cells, (int)entryBytes, firstSlots, slotCount, (int)tables, (int)cellSlotTables, grows);
         // Every table's key bits must name its slots and leave its flags their bits.
         for (int g = 0; g < layout.Tables; g++)
         {
@@ -286,7 +257,7 @@ internal sealed unsafe class FolkloreLayout
 
     /// <summary>
     /// The bits of table <paramref name="generation"/>'s entries that name a key slot: in a map that grows, just enough
-    /// for its slot limit; else as the file says (0, a file made before entries held tags: the whole key field).
+    /// for its slot limit; else as the file says.
     /// </summary>
     public int KeyBits(int generation)
     {
@@ -306,12 +277,11 @@ internal sealed unsafe class FolkloreLayout
             ThrowHelper.ThrowCorrupt($"map '{_region.Name}': its directory names table {generation}, but the file has room for {Tables}");
         }
         long cells = FirstCells << generation;
-        (long offset, _) = EntryExtent(FirstCells, EntryBytes, Grows, generation);
-        byte* start = _region.RegionPointer(EntryRegion, out _) + offset;
+        (long offset, _) = Block(generation);
         long head = TableHead(cells, Grows);
-        KeySlot* cellSlots = generation < CellSlotTables
-            ? (KeySlot*)(_region.RegionPointer(CellSlotRegion, out _) + CellSlotExtent(FirstCells, generation).Offset)
-            : null;
+        byte* start = _region.RegionPointer(BlockRegion, offset, TablePart(generation));
+        KeySlot* cellSlots = generation < CellSlotTables ? (KeySlot*)(start + EntriesEnd(generation)) : null;
+        Keys.MapThrough(generation); // the key slots its entries may name
         int keyBits = KeyBits(generation);
         ulong frozen = Grows ? FolkloreEntry.FrozenBit(ValueBits) : 0;
         ulong copied = cellSlots == null ? 0 : Grows ? FolkloreEntry.GrowingCopiedBit(ValueBits) : FolkloreEntry.CopiedBit(ValueBits);
@@ -330,74 +300,95 @@ internal sealed unsafe class FolkloreLayout
     /// <summary>Checks that a state word read from the file names a state of this file: <see cref="CorruptMapException"/> if not.</summary>
     public void CheckState(ulong state) => TableDirectory.Check(state, Tables, _region.Name);
 
-    /// <summary>Allocates table <paramref name="generation"/>'s memory: its entries, cell slots and key slots (idempotent); <see cref="MapFullException"/> if the file system is full.</summary>
+    /// <summary>Allocates block <paramref name="generation"/>: the table, its cell slots and the key slots it adds (idempotent); <see cref="MapFullException"/> if the file system is full.</summary>
     public void Reserve(int generation)
     {
-        string what = $"table {generation} of the map ({FirstCells << generation:N0} cells)";
-        (long offset, long length) = EntryExtent(FirstCells, EntryBytes, Grows, generation);
-        _region.Reserve(EntryRegion, offset, length, what);
-        if (generation < CellSlotTables)
-        {
-            (offset, length) = CellSlotExtent(FirstCells, generation);
-            _region.Reserve(CellSlotRegion, offset, length, what);
-        }
-        long below = generation == 0 ? 0 : SlotLimit(generation - 1);
-        _region.Reserve(SlotRegion, below * KeySlot.Size, (SlotLimit(generation) - below) * KeySlot.Size, $"the key slots of {what}");
+        (long offset, long length) = Block(generation);
+        _region.Reserve(BlockRegion, offset, length, $"table {generation} of the map ({FirstCells << generation:N0} cells, {SlotLimit(generation):N0} key slots)");
     }
 
-    /// <summary>An opener's check that the tables a state word names, and the key slots they may name, are allocated.</summary>
+    /// <summary>An opener's check that the tables a state word names, and every key slot they may name, lie in the file and are allocated.</summary>
     public void EnsureReserved(ulong state)
     {
         CheckState(state);
-        for (int g = TableDirectory.OldestLive(state); g <= TableDirectory.Generation(state); g++)
+        for (int g = 0; g <= TableDirectory.Generation(state); g++)
         {
-            (long offset, long length) = EntryExtent(FirstCells, EntryBytes, Grows, g);
-            _region.EnsureReserved(EntryRegion, offset, length, $"table {g} of the map");
-            if (g < CellSlotTables)
+            (long offset, long length) = Block(g);
+            if (g >= TableDirectory.OldestLive(state))
             {
-                (offset, length) = CellSlotExtent(FirstCells, g);
-                _region.EnsureReserved(CellSlotRegion, offset, length, $"the cell slots of table {g}");
+                _region.EnsureReserved(BlockRegion, offset, length, $"table {g} of the map");
+            }
+            else
+            {
+                _region.EnsureReserved(BlockRegion, offset + KeySlotsStart(g), length - KeySlotsStart(g), $"the key slots of table {g}");
             }
         }
-        _region.EnsureReserved(SlotRegion, 0, SlotLimit(TableDirectory.Generation(state)) * KeySlot.Size, "the key slots");
     }
 
-    /// <summary>Gives back the entries and cell slots of tables <paramref name="from"/> up to, not including, <paramref name="below"/> (key slots stay: the keys are the map's).</summary>
-    public void Release(int from, int below)
+    /// <summary>The bytes of table <paramref name="generation"/> and its cell slots, given back once the map has grown out of it (key slots stay).</summary>
+    public IEnumerable<RegionRange> GivenBack(int generation)
     {
-        for (int g = Math.Max(from, 0); g < below && g < Tables; g++)
+        if ((uint)generation < (uint)Tables)
         {
-            (long offset, long length) = EntryExtent(FirstCells, EntryBytes, Grows, g);
-            _region.Release(EntryRegion, offset, length);
-            if (g < CellSlotTables)
-            {
-                (offset, length) = CellSlotExtent(FirstCells, g);
-                _region.Release(CellSlotRegion, offset, length);
-            }
+            yield return new RegionRange(BlockRegion, Block(generation).Offset, KeySlotsStart(generation));
         }
     }
+
+    /// <summary>Block <paramref name="generation"/>'s offset in the block region, and its length.</summary>
+    public (long Offset, long Length) Block(int generation) => BlockExtent(FirstCells, EntryBytes, Grows, CellSlotTables, FirstSlots, SlotCount, generation);
+
+    /// <summary>Where in block <paramref name="generation"/> its key slots start (a page boundary).</summary>
+    public long KeySlotsStart(int generation) => KeySlotsStart(FirstCells, EntryBytes, Grows, CellSlotTables, generation);
+
+    /// <summary>The key slots of block <paramref name="generation"/>, mapped (the file must hold them).</summary>
+    private KeySlot* KeySlotsOf(int generation)
+    {
+        (long offset, long length) = Block(generation);
+        long start = KeySlotsStart(generation);
+        return (KeySlot*)_region.RegionPointer(BlockRegion, offset + start, length - start);
+    }
+
+    /// <summary>The bytes of block <paramref name="generation"/> before its key slots: the table and its cell slots.</summary>
+    private long TablePart(int generation) => KeySlotsStart(generation);
+
+    /// <summary>Where the entries of table <paramref name="generation"/> end in its block (its cell slots follow).</summary>
+    private long EntriesEnd(int generation) => EntriesEnd(FirstCells << generation, EntryBytes, Grows);
+
+    private static long EntriesEnd(long cells, int entryBytes, bool grows) => AlignUp(checked(TableHead(cells, grows) + (cells * entryBytes)), KeySlot.Size);
+
+    private static long KeySlotsStart(long firstCells, int entryBytes, bool grows, int cellSlotTables, int generation)
+    {
+        long cells = firstCells << generation;
+        long cellSlots = generation < cellSlotTables ? checked(cells * KeySlot.Size) : 0;
+        return AlignUp(checked(EntriesEnd(cells, entryBytes, grows) + cellSlots), BlockAlignment);
+    }
+
+    /// <summary>The key slots block <paramref name="generation"/> adds: [limit of table g-1, limit of table g).</summary>
+    private static long KeySlotsAdded(long firstSlots, long slotCount, bool grows, int generation) =>
+        !grows ? slotCount : SlotLimit(firstSlots, slotCount, generation) - (generation == 0 ? 0 : SlotLimit(firstSlots, slotCount, generation - 1));
+
+    /// <summary>Block <paramref name="generation"/>'s offset and length, blocks following each other from the region's start.</summary>
+    private static (long Offset, long Length) BlockExtent(long firstCells, int entryBytes, bool grows, int cellSlotTables, long firstSlots, long slotCount, int generation)
+    {
+        long offset = 0;
+        for (int g = 0; g < generation; g++)
+        {
+            offset = checked(offset + BlockLength(firstCells, entryBytes, grows, cellSlotTables, firstSlots, slotCount, g));
+        }
+        return (offset, BlockLength(firstCells, entryBytes, grows, cellSlotTables, firstSlots, slotCount, generation));
+    }
+
+    private static long BlockLength(long firstCells, int entryBytes, bool grows, int cellSlotTables, long firstSlots, long slotCount, int generation) =>
+        AlignUp(checked(KeySlotsStart(firstCells, entryBytes, grows, cellSlotTables, generation) + (KeySlotsAdded(firstSlots, slotCount, grows, generation) * KeySlot.Size)),
+            BlockAlignment);
 
     private static long SlotLimit(long firstSlots, long slotCount, int generation) => Math.Min(slotCount, firstSlots << generation);
+
+    private static long AlignUp(long value, long alignment) => checked((value + alignment - 1) / alignment * alignment);
 
     private static bool HasCellSlots(long cells, long slotLimit, int entryBytes, bool grows)
     {
         int spareBits = FolkloreEntry.KeyFieldBits(entryBytes * 4) - FolkloreEntry.KeyBitsFor(slotLimit) - (grows ? 1 : 0);
         return spareBits >= DenseTagBits + 1 && cells * KeySlot.Size <= ShmOptions.CacheSizedTableBytes;
     }
-
-    /// <summary>Table <paramref name="generation"/>'s offset and length in the entry region, tables doubling from <paramref name="firstCells"/>.</summary>
-    private static (long Offset, long Length) EntryExtent(long firstCells, int entryBytes, bool grows, int generation)
-    {
-        long offset = 0;
-        for (int g = 0; g < generation; g++)
-        {
-            offset = checked(offset + TableHead(firstCells << g, grows) + ((firstCells << g) * entryBytes));
-        }
-        long cells = firstCells << generation;
-        return (offset, checked(TableHead(cells, grows) + (cells * entryBytes)));
-    }
-
-    /// <summary>Table <paramref name="generation"/>'s cell slots: offset and length in the cell slot region.</summary>
-    private static (long Offset, long Length) CellSlotExtent(long firstCells, int generation) =>
-        (checked(((firstCells << generation) - firstCells) * KeySlot.Size), checked((firstCells << generation) * KeySlot.Size));
 }

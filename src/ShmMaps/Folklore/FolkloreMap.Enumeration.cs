@@ -10,22 +10,30 @@ public sealed partial class FolkloreMap<TValue>
     /// <summary>
     /// The present entries, cell by cell: weakly consistent (each entry is read whole; entries changed during
     /// the walk may be seen before or after the change). A migration in progress is finished first; if the map grows
-    /// during the walk, the walk goes on in the table it began (whose frozen entries are those it had); if it grows
-    /// twice and that table is given back, <see cref="InvalidOperationException"/>.
+    /// during the walk, the walk goes on in the table it began (whose frozen entries are those it had), which this
+    /// handle keeps reading until the walk ends (or its enumerator is disposed).
     /// </summary>
     public IEnumerator<KeyValuePair<string, TValue>> GetEnumerator()
     {
         FolkloreTable table = SettledTable();
-        for (long cell = 0; cell < table.Cells; cell++)
+        _retirement.Pin(table.Generation);
+        try
         {
-            ulong entry = table.Read(cell);
-            CheckNotGivenBack(table); // a table given back reads empty
-            if (table.IsEmpty(entry) || FolkloreEntry.IsRemoved(entry, ValueBits))
+            for (long cell = 0; cell < table.Cells; cell++)
             {
-                continue;
+                ThrowIfDisposed();
+                ulong entry = table.Read(cell);
+                if (table.IsEmpty(entry) || FolkloreEntry.IsRemoved(entry, ValueBits))
+                {
+                    continue;
+                }
+                string key = Utf8KeyBuffer.Decode(_keys.KeyOf(table.KeyIndex(entry)));
+                yield return new KeyValuePair<string, TValue>(key, ValueOf(entry));
             }
-            string key = Utf8KeyBuffer.Decode(_keys.KeyOf(table.KeyIndex(entry)));
-            yield return new KeyValuePair<string, TValue>(key, ValueOf(entry));
+        }
+        finally
+        {
+            _retirement.Unpin(table.Generation);
         }
     }
 
@@ -36,14 +44,5 @@ public sealed partial class FolkloreMap<TValue>
     {
         ThrowIfDisposed();
         return _migration.Settled().Newest;
-    }
-
-    private unsafe void CheckNotGivenBack(FolkloreTable table)
-    {
-        ThrowIfDisposed();
-        if (SharedMemory.ReadAcquire(_directory.RetiredBelow) > table.Generation)
-        {
-            throw new InvalidOperationException($"map '{Name}' grew twice during this enumeration and gave the table it walked back; enumerate it again");
-        }
     }
 }

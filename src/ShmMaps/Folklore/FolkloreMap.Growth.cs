@@ -24,8 +24,8 @@ namespace ShmMaps;
 /// frozen entry fails; the writer then looks at the state word again and writes in the newest table, after helping.
 /// Lookups take no lock and never wait: while migrating, a key whose old block is not moved is read in the old table
 /// (a frozen entry is the key's value: no one writes it in the new table before its block is moved), else in the new
-/// one. When every flag is set, a writer publishes (g+1, steady); the old table is given back
-/// <see cref="TableDirectory.RetireGrace"/> later (<see cref="TableRetirement"/>). Key slots never move.
+/// one. When every flag is set, a writer publishes (g+1, steady); the old table is given back once no live handle
+/// reads it (<see cref="TableRetirement"/>). Key slots never move.
 /// </para>
 /// </remarks>
 public sealed unsafe partial class FolkloreMap<TValue>
@@ -48,6 +48,7 @@ public sealed unsafe partial class FolkloreMap<TValue>
         ThrowIfDisposed();
         FolkloreView view = _layout.View(state);
         _view = view; // a reference store: readers of the field get this view or the one before, both whole
+        _retirement.OnView(state);
         return view;
     }
 
@@ -238,6 +239,12 @@ public sealed unsafe partial class FolkloreMap<TValue>
         {
             _migration.Finish(view);
             return;
+        }
+        // Key slots are handed out only below the newest table's limit: more in use is a damaged allocation word, which
+        // must not grow the map (each growth would double the file for nothing).
+        if (_keys.SlotsUsed > table.SlotLimit)
+        {
+            ThrowHelper.ThrowCorrupt($"map '{Name}': its key store has handed out {_keys.SlotsUsed:N0} key slots, past the {table.SlotLimit:N0} its newest table may name");
         }
         if (!_migration.TryGrow(view, full: true))
         {

@@ -286,7 +286,7 @@ public sealed unsafe partial class FolkloreMap<TValue>
     /// bit (a CAS, retried past value changes, not past a freeze), so lookups read the copy from then on; returns the
     /// entry as it is after. A writer killed before the bit leaves the key read from its slot, as in a table without cell slots.
     /// </summary>
-    private static ulong CopyBesideCell(FolkloreTable table, long cell, KeySlot* source, ulong entry)
+    private ulong CopyBesideCell(FolkloreTable table, long cell, KeySlot* source, ulong entry)
     {
         ulong copied = table.CopiedBit;
         if (copied == 0)
@@ -359,6 +359,11 @@ public sealed unsafe partial class FolkloreMap<TValue>
             {
                 entry = CopyBesideCell(table, ~cell, _keys.Slot(slot), mine);
                 return cell;
+            }
+            if (IsAbandoned(table))
+            {
+                _keys.GiveBack(slot); // the table reads as zeros here: the key goes to the newest one
+                return Retry;
             }
             // Another writer filled the empty cell first, or a migration froze it: probe again (cells only ever go
             // from empty to a key, or to frozen).

@@ -21,7 +21,7 @@ namespace ShmMaps;
 /// good. When the table's key slots are used, an add starts a table twice as large (with twice the slots), and the
 /// writers of every process copy the old one into it a block at a time while lookups read both (the growth protocol
 /// is in FolkloreMap.Growth.cs), up to <see cref="ShmOptions.MaxCapacity"/> or 2^30 - 1 keys (16,383 of 2-byte
-/// values); then, or when the key bytes run out, <see cref="MapFullException"/>. A map created for more keys than
+/// values); then <see cref="MapFullException"/>. A key longer than 40 bytes takes a slot per 64 of its bytes. A map created for more keys than
 /// that, or with MaxCapacity equal to its capacity, keeps its one table. Layout: <see cref="FolkloreLayout"/>.
 /// </remarks>
 /// <typeparam name="TValue">The value type: unmanaged, of 2 or 4 bytes.</typeparam>
@@ -57,8 +57,8 @@ public sealed unsafe partial class FolkloreMap<TValue> : IEnumerable<KeyValuePai
         _layout.EnsureReserved(state);
         _view = _layout.View(state);
         _migration = new Migration(this);
-        _retirement = new TableRetirement(region.Name, _directory, _layout.Release);
-        _retirement.OnOpen(state); // and tables whose grace has passed while no writer came by
+        _retirement = new TableRetirement(region, _directory, _layout.GivenBack);
+        _retirement.OnOpen(state); // and tables no handle reads any more while no writer came by
     }
 
     /// <summary>The map's name.</summary>
@@ -94,8 +94,9 @@ public sealed unsafe partial class FolkloreMap<TValue> : IEnumerable<KeyValuePai
         Create(name, capacity, keyStoreBytes: 0, options);
 
     /// <summary>
-    /// Creates a new map for <paramref name="capacity"/> keys with <paramref name="keyStoreBytes"/> bytes for
-    /// their UTF-8 text (0: 64 per key slot; the file is sparse, so only what keys use costs memory).
+    /// Creates a new map for <paramref name="capacity"/> keys with room in its first table for
+    /// <paramref name="keyStoreBytes"/> bytes of text of keys longer than 40 bytes (such a key takes a 64-byte key slot
+    /// per 64 of its bytes; 0: room for <paramref name="capacity"/> short keys, the map growing as longer ones come).
     /// </summary>
     public static FolkloreMap<TValue> Create(string name, long capacity, long keyStoreBytes, ShmOptions? options = null) =>
         MapRegion.Create(name, Spec(capacity, keyStoreBytes, options), options).Adopt(static region => new FolkloreMap<TValue>(region));
@@ -295,11 +296,24 @@ public sealed unsafe partial class FolkloreMap<TValue> : IEnumerable<KeyValuePai
         ? SharedMemory.ReadAcquire((uint*)table.Entries + cell)
         : SharedMemory.ReadAcquire((ulong*)table.Entries + cell);
 
-    /// <summary>CASes <paramref name="cell"/> of <paramref name="table"/> from <paramref name="expected"/> to <paramref name="entry"/> (a full fence); returns what it found.</summary>
+    /// <summary>
+    /// CASes <paramref name="cell"/> of <paramref name="table"/> from <paramref name="expected"/> to <paramref name="entry"/>
+    /// (a full fence); returns what it found. A CAS that succeeded in a table this handle no longer reads landed in a
+    /// zero page of its own (the map's entries there were frozen): it returns <paramref name="expected"/> frozen, as a
+    /// CAS that met the freeze would, so that the write goes to the newest table.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong CompareExchangeEntry(FolkloreTable table, long cell, ulong entry, ulong expected) => Unsafe.SizeOf<TValue>() == 2
-        ? SharedMemory.CompareExchange((uint*)table.Entries + cell, (uint)entry, (uint)expected)
-        : SharedMemory.CompareExchange((ulong*)table.Entries + cell, entry, expected);
+    private ulong CompareExchangeEntry(FolkloreTable table, long cell, ulong entry, ulong expected)
+    {
+        ulong found = Unsafe.SizeOf<TValue>() == 2
+            ? SharedMemory.CompareExchange((uint*)table.Entries + cell, (uint)entry, (uint)expected)
+            : SharedMemory.CompareExchange((ulong*)table.Entries + cell, entry, expected);
+        return found == expected && IsAbandoned(table) ? expected | table.FrozenBit : found;
+    }
+
+    /// <summary>Whether this handle has stopped reading <paramref name="table"/> (its pages read as zeros here, or are about to).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool IsAbandoned(FolkloreTable table) => table.Generation < _retirement.ReadsFrom;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TValue ValueOf(ulong entry)

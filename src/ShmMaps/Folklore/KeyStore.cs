@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -8,47 +9,54 @@ using ShmMaps.Core.Region;
 namespace ShmMaps.Folklore;
 
 /// <summary>
-/// The append-only store of a folklore map's keys: slots handed out in order, keys longer than a slot holds
-/// bump-allocated in the key byte region.
+/// The append-only store of a folklore map's keys: slots handed out in order, a key longer than a slot holds taking
+/// the slots that follow its own.
 /// </summary>
 /// <remarks>
-/// One 64-bit allocation word (header counter 0) holds <c>[8-byte units used: 32][slots used: 32]</c>, so a
-/// key's slot and bytes are taken by one CAS, and given back by one CAS while nobody allocated after them
-/// (the seed's "removed only if most recently added"). A slot is read only through an entry that names it,
-/// after the acquire load of that entry; the writer's CAS on the entry is the release that publishes it.
+/// <para>
+/// The slots live in pieces, one per table: table 0's block holds slots [0, limit 0), table g's the slots
+/// [limit g-1, limit g) it adds (see <see cref="FolkloreLayout"/>). A slot's address is its piece's base plus its
+/// index: the piece of slot s is 0 below the first table's limit F, else the g with F 2^(g-1) &lt;= s &lt; F 2^g.
+/// A key of up to <see cref="KeySlot.InlineBytes"/> bytes lives in its slot; a longer one keeps its own index at
+/// byte 24 of its slot and its bytes from byte 32 on, through as many of the following slots as it needs (a run never
+/// spans two pieces), so a copy of the slot beside a cell finds the bytes through the index.
+/// </para>
+/// <para>
+/// One 64-bit allocation word (header counter 0) holds the slots handed out, so a key's run is taken by one CAS,
+/// and given back by one CAS while nobody allocated after it (the seed's "removed only if most recently added"). A
+/// slot is read only through an entry that names it, after the acquire load of that entry; the writer's CAS on the
+/// entry is the release that publishes it.
+/// </para>
 /// </remarks>
 internal sealed unsafe class KeyStore
 {
-    /// <summary>Key bytes start at multiples of this.</summary>
-    public const int Alignment = 8;
+    /// <summary>Where a long key's bytes start in its slot (after its own index).</summary>
+    public const int LongKeyOffset = 32;
 
-    private readonly KeySlot* _slots;
-    private readonly byte* _bytes;
+    /// <summary>The most pieces (tables) a store has.</summary>
+    private const int MaxPieces = 64;
+
     private readonly long* _allocation;
     private readonly string _mapName;
-    private readonly RegionGrowth _byteGrowth;
-    private long _bytesReservedSeen;
+    private readonly bool _grows;
+    private readonly int _firstSlotsLog2;
+    private readonly Func<int, nint> _pieceOf;
 
-    public KeyStore(MapRegion region)
+    /// <summary>Per piece g: its base less the index of its first slot, so that slot s of piece g is at <c>_bases[g] + s</c> (null: not mapped yet).</summary>
+    private readonly nint[] _bases = new nint[MaxPieces];
+
+    /// <summary>The store of a map's region; <paramref name="pieceOf"/> maps the key slots of a block (the file must hold them).</summary>
+    public KeyStore(MapRegion region, long slotCount, long firstSlots, bool grows, Func<int, nint> pieceOf)
     {
         _mapName = region.Name;
-        SlotCount = region.KindParameter(FolkloreLayout.SlotCountParameter);
-        ByteLength = region.KindParameter(FolkloreLayout.KeyBytesParameter);
-        _slots = (KeySlot*)region.RegionPointer(FolkloreLayout.SlotRegion, out long slotBytes);
-        _bytes = region.RegionPointer(FolkloreLayout.KeyByteRegion, out long byteRegion);
-        if (SlotCount < 1 || SlotCount > int.MaxValue || slotBytes < SlotCount * KeySlot.Size
-            || ByteLength < 0 || ByteLength > byteRegion || ByteLength > FolkloreLayout.MaxKeyByteRegion)
-        {
-            ThrowHelper.ThrowCorrupt($"map '{region.Name}': key store of {SlotCount} slots and {ByteLength} bytes does not fit its regions ({slotBytes} and {byteRegion} bytes)");
-        }
+        SlotCount = slotCount;
+        FirstSlots = firstSlots;
+        _grows = grows;
+        _firstSlotsLog2 = BitOperations.Log2((ulong)firstSlots);
+        _pieceOf = pieceOf;
         _allocation = region.Counter(FolkloreLayout.AllocationCounter);
-        _byteGrowth = ByteGrowth(region);
-        _byteGrowth.EnsureReserved(BytesUsed);
-        _bytesReservedSeen = _byteGrowth.ExtentFor(BytesUsed);
+        MapThrough(0);
     }
-
-    /// <summary>The key bytes a map reserves at create, of <paramref name="keyBytes"/> (the rest as long keys come).</summary>
-    public static long KeyBytesReservedAtCreate(long keyBytes) => RegionGrowth.InitialFor(0, keyBytes);
 
     /// <summary>
     /// Copies a key's slot (<paramref name="from"/>: its key slot, or a copy of it beside a cell) into
@@ -56,47 +64,74 @@ internal sealed unsafe class KeyStore
     /// nobody else writes that cell slot); the entry's copied bit, set after, publishes it.
     /// </summary>
     public static void CopyToCell(KeySlot* from, KeySlot* cellSlot) =>
-        Buffer.MemoryCopy(from, cellSlot, KeySlot.Size, KeySlot.Size); // long keys: the copy points at the same bytes
+        Buffer.MemoryCopy(from, cellSlot, KeySlot.Size, KeySlot.Size); // long keys: the copy names the slot that holds the bytes
 
     /// <summary>The most key slots (a map that grows reserves them as its tables grow).</summary>
     public long SlotCount { get; }
 
-    /// <summary>The length of the key byte region.</summary>
-    public long ByteLength { get; }
+    /// <summary>The key slots of table 0 (its piece).</summary>
+    public long FirstSlots { get; }
 
     /// <summary>Slots handed out so far (never more than <see cref="SlotCount"/>).</summary>
-    public long SlotsUsed => Math.Min((long)(uint)SharedMemory.ReadAcquire(_allocation), SlotCount);
+    public long SlotsUsed => Math.Clamp(SharedMemory.ReadAcquire(_allocation), 0, SlotCount);
 
-    /// <summary>Key bytes handed out so far, alignment included.</summary>
-    public long BytesUsed => Math.Min((long)((ulong)SharedMemory.ReadAcquire(_allocation) >> 32) * Alignment, ByteLength);
+    /// <summary>The slots a key of <paramref name="length"/> bytes takes: one, or its own and the following ones its bytes need.</summary>
+    public static int SlotsFor(int length) => length <= KeySlot.InlineBytes ? 1 : (length + LongKeyOffset + KeySlot.Size - 1) / KeySlot.Size;
+
+    /// <summary>The piece (table) slot <paramref name="slot"/> (not negative) lies in.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int PieceOf(long slot)
+    {
+        if (slot < FirstSlots || !_grows)
+        {
+            return 0;
+        }
+        int doublings = BitOperations.Log2((ulong)slot) - _firstSlotsLog2;
+        return slot >= FirstSlots << doublings ? doublings + 1 : doublings;
+    }
+
+    /// <summary>The first slot past piece <paramref name="piece"/>: the slot limit of its table.</summary>
+    public long PieceEnd(int piece) => _grows ? Math.Min(SlotCount, FirstSlots << piece) : SlotCount;
+
+    /// <summary>Maps the pieces of tables 0 to <paramref name="generation"/> (what a view of that table may name).</summary>
+    public void MapThrough(int generation)
+    {
+        for (int g = 0; g <= generation && g < MaxPieces; g++)
+        {
+            if (_bases[g] == 0)
+            {
+                long first = g == 0 ? 0 : PieceEnd(g - 1);
+                // One pointer-sized store: a racing mapper stores a pointer to the same slots (maybe of another mapping).
+                Volatile.Write(ref _bases[g], (nint)((KeySlot*)_pieceOf(g) - first));
+            }
+        }
+    }
 
     /// <summary>
-    /// Takes a slot below <paramref name="limit"/> and room for <paramref name="key"/>, writes them, and marks the slot
-    /// written by <paramref name="owner"/>; -1 if the slots below the limit are used (the map must grow first);
-    /// <see cref="MapFullException"/> when the bytes run out.
+    /// Takes a run of slots for <paramref name="key"/> below <paramref name="limit"/>, writes the key, and marks the
+    /// slot written by <paramref name="owner"/>; -1 if the slots below the limit cannot hold it (the map must grow first).
     /// </summary>
     public long Add(ReadOnlySpan<byte> key, ulong hash, ulong owner, long limit)
     {
-        long units = Units(key.Length);
+        int run = SlotsFor(key.Length);
         long seen = SharedMemory.ReadAcquire(_allocation);
         long slot;
-        long unitsUsed;
         while (true)
         {
-            slot = (uint)seen;
-            unitsUsed = (long)((ulong)seen >> 32);
-            if (slot >= Math.Min(limit, SlotCount))
+            if (seen < 0 || seen > SlotCount)
+            {
+                ThrowHelper.ThrowCorrupt($"map '{_mapName}': its key store says {seen} of its {SlotCount} key slots are handed out");
+            }
+            slot = seen;
+            while (slot < SlotCount && slot + run > PieceEnd(PieceOf(slot)))
+            {
+                slot = PieceEnd(PieceOf(slot)); // a run never spans two pieces: the slots before the next one are wasted
+            }
+            if (slot + run > Math.Min(limit, SlotCount))
             {
                 return -1;
             }
-            if ((unitsUsed + units) * Alignment > ByteLength)
-            {
-                ThrowHelper.ThrowMapFull($"map '{_mapName}' has used {unitsUsed * Alignment} of its {ByteLength} key bytes, no room for a key of {key.Length}; create it with a larger key store");
-            }
-            long next = Pack(slot + 1, unitsUsed + units);
-            // The bytes' memory is reserved before they are taken: no key is ever placed in an unreserved hole.
-            _byteGrowth.Cover(unitsUsed * Alignment, (unitsUsed + units) * Alignment);
-            long found = SharedMemory.CompareExchange(_allocation, next, seen);
+            long found = SharedMemory.CompareExchange(_allocation, slot + run, seen);
             if (found == seen)
             {
                 break;
@@ -104,18 +139,18 @@ internal sealed unsafe class KeyStore
             seen = found;
         }
 
-        KeySlot* s = _slots + slot;
+        KeySlot* s = SlotAt(slot);
         // The slot may be one given back earlier: say it is being written before changing it.
         SharedMemory.WriteRelease(&s->State, (uint)KeySlotState.Writing);
         s->Owner = owner;
-        if (units == 0)
+        if (run == 1)
         {
             key.CopyTo(new Span<byte>(s->Inline, KeySlot.InlineBytes));
         }
         else
         {
-            s->Offset = unitsUsed * Alignment;
-            key.CopyTo(new Span<byte>(_bytes + s->Offset, key.Length));
+            s->Offset = slot;
+            key.CopyTo(new Span<byte>((byte*)s + LongKeyOffset, key.Length));
         }
         s->Hash = hash;
         s->Length = (uint)key.Length;
@@ -130,12 +165,9 @@ internal sealed unsafe class KeyStore
     /// </summary>
     public void GiveBack(long slot)
     {
-        KeySlot* s = _slots + slot;
-        long units = Units((int)s->Length);
+        KeySlot* s = SlotAt(slot);
         long seen = SharedMemory.ReadAcquire(_allocation);
-        long unitsAfter = (long)((ulong)seen >> 32);
-        bool isLast = (uint)seen == slot + 1 && (units == 0 || unitsAfter == (s->Offset / Alignment) + units);
-        if (!isLast || SharedMemory.CompareExchange(_allocation, Pack(slot, unitsAfter - units), seen) != seen)
+        if (seen != slot + SlotsFor((int)Math.Min(s->Length, FolkloreLayout.MaxKeyBytes)) || SharedMemory.CompareExchange(_allocation, slot, seen) != seen)
         {
             SharedMemory.WriteRelease(&s->State, (uint)KeySlotState.Abandoned);
         }
@@ -185,23 +217,31 @@ internal sealed unsafe class KeyStore
     /// instead of throwing from the probe loop, which would make every lookup keep its registers across a call.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public KeySlot* SlotOrNull(long slot, long limit) => (ulong)slot < (ulong)limit ? _slots + slot : null;
+    public KeySlot* SlotOrNull(long slot, long limit) => (ulong)slot < (ulong)limit ? SlotAt(slot) : null;
 
-    /// <summary><paramref name="slot"/> if it may hold a key of <paramref name="hash"/> and <paramref name="length"/> bytes, else null.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static KeySlot* Candidate(KeySlot* slot, ulong hash, int length) =>
-        slot is not null && slot->Hash == hash && slot->Length == (uint)length ? slot : null;
-
-    /// <summary>Slot <paramref name="slot"/>, bounds-checked.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    /// <summary>Slot <paramref name="slot"/>, bounds-checked, its piece mapped if it was not.</summary>
     public KeySlot* Slot(long slot)
     {
         if ((ulong)slot >= (ulong)SlotCount)
         {
             ThrowSlotOutOfRange(slot);
         }
-        return _slots + slot;
+        int piece = PieceOf(slot);
+        if (_bases[piece] == 0)
+        {
+            MapThrough(piece); // past the file's end: corrupt
+        }
+        return SlotAt(slot);
     }
+
+    /// <summary>Slot <paramref name="slot"/> of a mapped piece: below the slot limit of a table this process mapped.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private KeySlot* SlotAt(long slot) => (KeySlot*)Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_bases), PieceOf(slot)) + slot;
+
+    /// <summary><paramref name="slot"/> if it may hold a key of <paramref name="hash"/> and <paramref name="length"/> bytes, else null.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static KeySlot* Candidate(KeySlot* slot, ulong hash, int length) =>
+        slot is not null && slot->Hash == hash && slot->Length == (uint)length ? slot : null;
 
     private ReadOnlySpan<byte> BytesOf(KeySlot* s)
     {
@@ -210,27 +250,12 @@ internal sealed unsafe class KeyStore
         {
             return new ReadOnlySpan<byte>(s->Inline, (int)length);
         }
-        long offset = s->Offset;
-        if ((ulong)offset > (ulong)_bytesReservedSeen || length > (ulong)(_bytesReservedSeen - offset) || length > FolkloreLayout.MaxKeyBytes)
+        long head = s->Offset;
+        if (length > FolkloreLayout.MaxKeyBytes || (ulong)head >= (ulong)SlotsUsed || head + SlotsFor((int)length) > PieceEnd(PieceOf(head)))
         {
-            CheckBytesReserved(s, offset, length);
+            ThrowRunOutOfRange(head, length);
         }
-        return new ReadOnlySpan<byte>(_bytes + offset, (int)length);
-    }
-
-    /// <summary>
-    /// Checks key bytes placed past what this handle has seen reserved against what is reserved now (the extents
-    /// only grow); bytes outside are a corrupt slot (touching an unreserved hole could fault on a full file system).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void CheckBytesReserved(KeySlot* s, long offset, uint length)
-    {
-        long reserved = Math.Min(_byteGrowth.ExtentFor(BytesUsed), ByteLength);
-        _bytesReservedSeen = reserved; // benign race: every value written was true once
-        if ((ulong)offset > (ulong)reserved || length > (ulong)(reserved - offset) || length > FolkloreLayout.MaxKeyBytes)
-        {
-            ThrowBytesOutOfRange(s, offset, length);
-        }
+        return new ReadOnlySpan<byte>((byte*)Slot(head) + LongKeyOffset, (int)length);
     }
 
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
@@ -238,13 +263,6 @@ internal sealed unsafe class KeyStore
         ThrowHelper.ThrowCorrupt($"map '{_mapName}': an entry names key slot {slot} of {SlotCount}");
 
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
-    private void ThrowBytesOutOfRange(KeySlot* s, long offset, uint length) =>
-        ThrowHelper.ThrowCorrupt($"map '{_mapName}': key slot {s - _slots} places {length} bytes at {offset}, outside the {BytesUsed} bytes of keys stored");
-
-    private static RegionGrowth ByteGrowth(MapRegion region) => new(region, FolkloreLayout.KeyByteRegion, 0, "storing long keys");
-
-    /// <summary>The 8-byte units a key takes in the key byte region: none when it fits in its slot.</summary>
-    private static long Units(int length) => length <= KeySlot.InlineBytes ? 0 : (length + Alignment - 1) / Alignment;
-
-    private static long Pack(long slots, long units) => (long)(((ulong)units << 32) | (uint)slots);
+    private void ThrowRunOutOfRange(long head, uint length) =>
+        ThrowHelper.ThrowCorrupt($"map '{_mapName}': a key slot places a key of {length} bytes in the slots from {head}, outside the {SlotsUsed} slots handed out or across a table's");
 }

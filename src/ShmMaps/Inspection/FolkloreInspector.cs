@@ -5,6 +5,8 @@ using ShmMaps.Core.Region;
 using ShmMaps.Folklore;
 using ShmMaps.Keys;
 
+using ShmMaps.Tables;
+
 namespace ShmMaps.Inspection;
 
 /// <summary>Reads and checks FolkloreMap files from their raw entries and key store.</summary>
@@ -27,15 +29,10 @@ internal static unsafe class FolkloreInspector
                 : "none",
             ["probe distance"] = $"mean {use.MeanDistance:F3}, longest {use.LongestDistance} (cells from a key's home to its cell)",
             ["removed keys"] = $"{use.Removed} (their cells and bytes are reused if they are added again)",
-            ["key slots"] = $"{layout.Keys.SlotsUsed} of {table.SlotLimit} used (at most {layout.Keys.SlotCount})",
-            ["key bytes"] = $"{layout.Keys.BytesUsed} of {layout.Keys.ByteLength} used",
-            ["wasted key bytes"] = $"{use.WastedBytes} in {use.WastedSlots} slot(s) no entry names (lost races, dead writers)",
+            ["key slots"] = $"{layout.Keys.SlotsUsed} of {table.SlotLimit} used (at most {layout.Keys.SlotCount}; a key of more than {KeySlot.InlineBytes} bytes takes one per 64)",
+            ["wasted key slots"] = $"{use.WastedSlots} no entry names, holding {use.WastedBytes} key bytes (lost races, dead writers, the ends of tables' slots)",
         };
-        long retired = SharedMemory.ReadAcquire(layout.Directory.RetiredBelow);
-        if (retired > 0)
-        {
-            details["tables given back"] = $"below generation {retired}";
-        }
+        TableRetirement.Describe(region, layout.Directory, details);
         return details;
     }
 
@@ -126,7 +123,7 @@ internal static unsafe class FolkloreInspector
                 report.Add($"{where}cell {cell}: key slot {slot} is named by a second entry");
                 continue;
             }
-            named[slot] = true;
+            MarkRun(table.Keys, named, slot);
             CheckNamedSlot(table, cell, entry, slot, lastEmpty, keys, report);
             if (table.IsCopied(entry))
             {
@@ -255,10 +252,20 @@ internal static unsafe class FolkloreInspector
             else
             {
                 leftover++;
-                leftoverBytes += Math.Min(s->Length, FolkloreLayout.MaxKeyBytes);
+                leftoverBytes += s->State == (uint)KeySlotState.Written && s->Length <= KeySlot.InlineBytes ? s->Length : 0;
             }
         }
         return (leftover, leftoverBytes, inFlight);
+    }
+
+    /// <summary>Marks the slots of the key in slot <paramref name="slot"/> named: its own, and those its bytes run through.</summary>
+    private static void MarkRun(KeyStore keys, bool[] named, long slot)
+    {
+        int run = KeyStore.SlotsFor((int)Math.Min(keys.Slot(slot)->Length, FolkloreLayout.MaxKeyBytes));
+        for (long i = slot; i < Math.Min(slot + run, named.Length); i++)
+        {
+            named[i] = true;
+        }
     }
 
     /// <summary>Removed keys, wasted slots and probe distances over the entries that are the map's.</summary>
@@ -280,7 +287,7 @@ internal static unsafe class FolkloreInspector
                 long slot = table.KeyIndex(entry);
                 if ((ulong)slot < (ulong)slotsUsed)
                 {
-                    named[slot] = true;
+                    MarkRun(keyStore, named, slot);
                     long distance = (cell - (long)(keyStore.Slot(slot)->Hash & (ulong)table.Mask)) & table.Mask;
                     keys++;
                     distances += distance;

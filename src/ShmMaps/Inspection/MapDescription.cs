@@ -30,11 +30,14 @@ public sealed record MapDescription
     /// <summary>The number of entries (elements for arrays and vectors).</summary>
     public long Count { get; init; }
 
-    /// <summary>The file's length: the address space reserved for the map, all it can ever grow into.</summary>
+    /// <summary>The file's length (<c>ls -l</c>): what the map holds at create and what it grew into since; tables it grew out of stay as holes.</summary>
     public long FileBytes { get; init; }
 
-    /// <summary>The memory the file occupies now (growing regions take it as they grow).</summary>
+    /// <summary>The memory the file occupies now (<c>du</c>): the file less its holes.</summary>
     public long AllocatedBytes { get; init; }
+
+    /// <summary>Handles of the map open now, in live processes (the describing one not counted).</summary>
+    public int OpenHandles { get; init; }
 
     /// <summary>The memory reserved at create for the header, the lanes and the regions that do not grow (allocated before first use).</summary>
     public long FixedBytes { get; init; }

@@ -72,6 +72,7 @@ public static unsafe class MapInspector
             FileBytes = stat.Length,
             AllocatedBytes = stat.AllocatedBytes,
             FixedBytes = region.FixedBytes,
+            OpenHandles = region.Handles.Live().Count - 1,
             Format = $"{header->FormatMajor}.{header->FormatMinor}",
             Created = UnixTime.FromMilliseconds(header->CreatedUnixMs),
             CreatorPid = header->CreatorPid,

@@ -78,6 +78,7 @@ internal static unsafe class SeqInspector
             return (array.Cells, array.Length);
         }
         SeqVecLayout vector = SeqVecLayout.Open(region);
-        return (vector.Cells, vector.Count);
+        long count = vector.Count;
+        return (vector.CellsThrough(count), count);
     }
 }

@@ -4,6 +4,8 @@ using ShmMaps.Core.Memory;
 using ShmMaps.Core.Region;
 using ShmMaps.Seq;
 
+using ShmMaps.Tables;
+
 namespace ShmMaps.Inspection;
 
 /// <summary>Reads, checks and recovers SeqMap files from their raw tables, in the middle of a migration too.</summary>
@@ -21,11 +23,7 @@ internal static unsafe class SeqMapInspector
                 ? $"table {older.Generation} ({older.CellCount:N0} cells) into table {live.Newest.Generation}: {MovedStripes(older):N0} of {older.StripeCount:N0} stripes moved"
                 : "none",
         };
-        long retired = SharedMemory.ReadAcquire(live.Layout.Directory.RetiredBelow);
-        if (retired > 0)
-        {
-            details["tables given back"] = $"below generation {retired}";
-        }
+        TableRetirement.Describe(region, live.Layout.Directory, details);
         return details;
     }
 

@@ -44,11 +44,7 @@ internal static unsafe class StripedInspector
                 : "none",
             ["stripes locked"] = locked == 0 ? "none" : $"{locked}: {string.Join(", ", held)}{(locked > held.Count ? ", ..." : "")}",
         };
-        long retired = SharedMemory.ReadAcquire(layout.Directory.RetiredBelow);
-        if (retired > 0)
-        {
-            details["tables given back"] = $"below generation {retired}";
-        }
+        TableRetirement.Describe(region, layout.Directory, details);
         return details;
     }
 

@@ -14,8 +14,8 @@ namespace ShmMaps.LeftRight;
 /// region 1 control (<see cref="LeftRightControl"/>): the publish sequence, the writer, the copies' counts and
 ///          the table generation each copy is on
 /// region 2 reader slots, 64 bytes each (<c>ReaderSlot</c>)
-/// region 3 copy 0, region 4 copy 1: each its tables, table g (first cells &lt;&lt; g) after table g-1, reserved
-///          sparsely; a copy uses one at a time
+/// region 3 tables: block g (the two copies' table g, first cells &lt;&lt; g each: copy 0's, then copy 1's) right
+///          after block g-1, reserved a block at a time as the map grows into it; a copy uses one table at a time
 /// cell     0  u64 tag: 0 empty, else the key's hash | 1
 ///          8  key, then value, the stride rounded up to 8
 /// </code>
@@ -39,7 +39,7 @@ internal static class LeftRightLayout
 
     public const int ControlRegion = 1;
     public const int ReaderSlotRegion = 2;
-    public const int FirstCopyRegion = 3;
+    public const int TableRegion = 3;
 
     public const int KeyOffset = 8;
 
@@ -57,6 +57,13 @@ internal static class LeftRightLayout
 
     public static int CellStride(int keySize, int valueSize) => (KeyOffset + keySize + valueSize + 7) & ~7;
 
-    /// <summary>Where table <paramref name="generation"/> starts in a copy's region: after the tables before it, each twice the last.</summary>
-    public static long TableOffset(long firstCells, int stride, int generation) => checked(firstCells * stride * ((1L << generation) - 1));
+    /// <summary>The bytes of one copy's table <paramref name="generation"/>.</summary>
+    public static long TableBytes(long firstCells, int stride, int generation) => checked((firstCells << generation) * stride);
+
+    /// <summary>Where block <paramref name="generation"/> (both copies' table of that generation) starts in the table region: after the blocks before it.</summary>
+    public static long BlockOffset(long firstCells, int stride, int generation) => checked(2 * firstCells * stride * ((1L << generation) - 1));
+
+    /// <summary>Where copy <paramref name="copy"/>'s table <paramref name="generation"/> starts in the table region.</summary>
+    public static long TableOffset(long firstCells, int stride, int copy, int generation) =>
+        checked(BlockOffset(firstCells, stride, generation) + (copy * TableBytes(firstCells, stride, generation)));
 }

@@ -70,7 +70,7 @@ public static class LeftRightMap
             lastCells = Math.Max(TableSizing.CellsFor(cap + 1, growLoad, stride, LeftRightLayout.MaxCells, "LeftRightMap"), cells);
         }
         int tables = System.Numerics.BitOperations.Log2((ulong)lastCells) - System.Numerics.BitOperations.Log2((ulong)cells) + 1;
-        long copyBytes = LeftRightLayout.TableOffset(cells, stride, tables);
+        long tableBytes = LeftRightLayout.BlockOffset(cells, stride, tables);
         return new RegionSpec
         {
             Kind = MapKind.LeftRightMap,
@@ -80,8 +80,8 @@ public static class LeftRightMap
             ValueTypeName = TypeLayout.NameOf<TValue>(),
             Capacity = capacity,
             KindParameters = [cells, stride, slots, tables, (long)Math.Round(growLoad * 1_000_000)],
-            RegionLengths = [LeftRightControl.Size, (long)slots * Core.Epochs.ReaderSlot.Size, copyBytes, copyBytes],
-            ReservedAtCreate = [LeftRightControl.Size, (long)slots * Core.Epochs.ReaderSlot.Size, checked(cells * stride), checked(cells * stride)],
+            RegionLengths = [LeftRightControl.Size, (long)slots * Core.Epochs.ReaderSlot.Size, tableBytes],
+            ReservedAtCreate = [LeftRightControl.Size, (long)slots * Core.Epochs.ReaderSlot.Size, LeftRightLayout.BlockOffset(cells, stride, 1)],
         };
     }
 }

@@ -1,26 +1,26 @@
 using ShmMaps.Core.Epochs;
 using ShmMaps.Core.Memory;
 using ShmMaps.Core.Region;
+using ShmMaps.Tables;
 
 namespace ShmMaps.LeftRight;
 
 /// <summary>A left-right map's file checked and laid out: the control block, the reader slots, the two copies' tables.</summary>
 internal sealed unsafe class LeftRightTable
 {
-    private readonly byte*[] _copyRegions;
-    private readonly long[] _tableOffsets;
+    /// <summary>Copy c's table g at [c * Tables + g], once this handle has mapped it (0 until then).</summary>
+    private readonly nint[] _tables;
 
-    private LeftRightTable(MapRegion region, LeftRightControl* control, ReaderSlotTable readers, byte* copy0, byte* copy1, long firstCells, int stride, int tables, double growLoad)
+    private LeftRightTable(MapRegion region, LeftRightControl* control, ReaderSlotTable readers, long firstCells, int stride, int tables, double growLoad)
     {
         Region = region;
         Control = control;
         Readers = readers;
-        _copyRegions = [copy0, copy1];
         FirstCells = firstCells;
         Stride = stride;
         Tables = tables;
         GrowLoad = growLoad;
-        _tableOffsets = [.. Enumerable.Range(0, tables).Select(g => LeftRightLayout.TableOffset(firstCells, stride, g))];
+        _tables = new nint[2 * tables];
     }
 
     public MapRegion Region { get; }
@@ -58,8 +58,12 @@ internal sealed unsafe class LeftRightTable
         return (int)generation;
     }
 
-    /// <summary>The first cell of copy <paramref name="copy"/>'s table <paramref name="generation"/>.</summary>
-    public byte* CellsOf(int copy, int generation) => _copyRegions[copy] + _tableOffsets[generation];
+    /// <summary>The first cell of copy <paramref name="copy"/>'s table <paramref name="generation"/> (a table the file holds: else <see cref="CorruptMapException"/>).</summary>
+    public byte* CellsOf(int copy, int generation)
+    {
+        nint cells = _tables[(copy * Tables) + generation];
+        return cells != 0 ? (byte*)cells : MapTable(copy, generation);
+    }
 
     /// <summary>The cells of table <paramref name="generation"/>.</summary>
     public long CellCountOf(int generation) => FirstCells << generation;
@@ -67,9 +71,12 @@ internal sealed unsafe class LeftRightTable
     /// <summary>Names the table copy <paramref name="copy"/> is on (release: its cells are written first). The writer's alone, while no reader is on the copy.</summary>
     public void SetGeneration(int copy, int generation) => SharedMemory.WriteRelease(&Control->Generations[copy], generation);
 
-    /// <summary>Allocates copy <paramref name="copy"/>'s table <paramref name="generation"/> (idempotent); <see cref="MapFullException"/> if the file system is full.</summary>
+    /// <summary>
+    /// Allocates copy <paramref name="copy"/>'s table <paramref name="generation"/> (idempotent) with the other copy's of
+    /// that generation (a block, so that the file grows at its end); <see cref="MapFullException"/> if the file system is full.
+    /// </summary>
     public void Reserve(int copy, int generation) =>
-        Region.Reserve(LeftRightLayout.FirstCopyRegion + copy, LeftRightLayout.TableOffset(FirstCells, Stride, generation), CellCountOf(generation) * Stride,
+        Region.Reserve(LeftRightLayout.TableRegion, LeftRightLayout.BlockOffset(FirstCells, Stride, generation), 2 * LeftRightLayout.TableBytes(FirstCells, Stride, generation),
             $"table {generation} of copy {copy} ({CellCountOf(generation):N0} cells)");
 
     /// <summary>Gives back every table of copy <paramref name="copy"/> but <paramref name="kept"/> (no reader may be on the copy).</summary>
@@ -79,9 +86,21 @@ internal sealed unsafe class LeftRightTable
         {
             if (g != kept)
             {
-                Region.Release(LeftRightLayout.FirstCopyRegion + copy, LeftRightLayout.TableOffset(FirstCells, Stride, g), CellCountOf(g) * Stride);
+                Region.Release(LeftRightLayout.TableRegion, LeftRightLayout.TableOffset(FirstCells, Stride, copy, g), LeftRightLayout.TableBytes(FirstCells, Stride, g));
             }
         }
+    }
+
+    private byte* MapTable(int copy, int generation)
+    {
+        if ((uint)copy > 1 || (uint)generation >= (uint)Tables)
+        {
+            ThrowHelper.ThrowCorrupt($"map '{Region.Name}': copy {copy}, table {generation} is not one of the file's {Tables} tables per copy");
+        }
+        byte* cells = Region.RegionPointer(LeftRightLayout.TableRegion, LeftRightLayout.TableOffset(FirstCells, Stride, copy, generation),
+            LeftRightLayout.TableBytes(FirstCells, Stride, generation));
+        Volatile.Write(ref _tables[(copy * Tables) + generation], (nint)cells); // a pointer store: a racing mapper stores one to the same cells
+        return cells;
     }
 
     /// <summary>Checks the kind parameters against the regions; <see cref="CorruptMapException"/> naming what is wrong.</summary>
@@ -99,22 +118,25 @@ internal sealed unsafe class LeftRightTable
         {
             ThrowHelper.ThrowCorrupt($"map '{region.Name}': {cells} cells, stride {stride}, {slots} reader slots, {tables} tables or growth load {growLoad} is invalid");
         }
+        OlderFormat.Refuse(region, "LeftRightMap");
+        if (region.Header->RegionCount != LeftRightLayout.TableRegion + 1)
+        {
+            ThrowHelper.ThrowCorrupt($"map '{region.Name}': {region.Header->RegionCount} regions, not the {LeftRightLayout.TableRegion + 1} of a LeftRightMap");
+        }
         byte* control = region.RegionPointer(LeftRightLayout.ControlRegion, out long controlBytes);
         byte* slotBytes = region.RegionPointer(LeftRightLayout.ReaderSlotRegion, out long slotLength);
-        byte* copy0 = region.RegionPointer(LeftRightLayout.FirstCopyRegion, out long length0);
-        byte* copy1 = region.RegionPointer(LeftRightLayout.FirstCopyRegion + 1, out long length1);
-        long copyBytes = LeftRightLayout.TableOffset(cells, (int)stride, (int)tables);
-        if (controlBytes < LeftRightControl.Size || slotLength < slots * ReaderSlot.Size || length0 < copyBytes || length1 < copyBytes)
+        if (controlBytes < LeftRightControl.Size || slotLength < slots * ReaderSlot.Size
+            || region.RegionLength(LeftRightLayout.TableRegion) < LeftRightLayout.BlockOffset(cells, (int)stride, (int)tables))
         {
             ThrowHelper.ThrowCorrupt($"map '{region.Name}': a region is shorter than {tables} tables from {cells} cells of {stride} bytes and {slots} reader slots need");
         }
-        var table = new LeftRightTable(region, (LeftRightControl*)control, new ReaderSlotTable(region, slotBytes, (int)slots), copy0, copy1, cells, (int)stride,
+        var table = new LeftRightTable(region, (LeftRightControl*)control, new ReaderSlotTable(region, slotBytes, (int)slots), cells, (int)stride,
             (int)tables, growLoad / 1_000_000.0);
         for (int copy = 0; copy < 2; copy++)
         {
             int generation = table.GenerationOf(copy);
-            region.EnsureReserved(LeftRightLayout.FirstCopyRegion + copy, LeftRightLayout.TableOffset(cells, (int)stride, generation),
-                table.CellCountOf(generation) * stride, $"table {generation} of copy {copy}");
+            region.EnsureReserved(LeftRightLayout.TableRegion, LeftRightLayout.TableOffset(cells, (int)stride, copy, generation),
+                LeftRightLayout.TableBytes(cells, (int)stride, generation), $"table {generation} of copy {copy}");
         }
         return table;
     }

@@ -10,17 +10,19 @@ namespace ShmMaps.Rw;
 internal sealed unsafe partial class RwTable
 {
     private readonly byte* _holds;
+
+    /// <summary>Block k's first byte once this handle has mapped it (0 until then).</summary>
     private readonly nint[] _blocks;
     private readonly long[] _blockSlots;
 
-    private RwTable(MapRegion region, RwControl* control, byte* holds, nint[] blocks, int valueSize, long maxElements, int holdsPerLane, int holdStride)
+    private RwTable(MapRegion region, RwControl* control, byte* holds, int blocks, int valueSize, long maxElements, int holdsPerLane, int holdStride)
     {
         Region = region;
         Control = control;
         _holds = holds;
-        _blocks = blocks;
-        _blockSlots = new long[blocks.Length];
-        for (int k = 0; k < blocks.Length; k++)
+        _blocks = new nint[blocks];
+        _blockSlots = new long[blocks];
+        for (int k = 0; k < blocks; k++)
         {
             _blockSlots[k] = (long)RwStoreLayout.FirstBlockSlots << k;
         }
@@ -105,9 +107,22 @@ internal sealed unsafe partial class RwTable
     {
         int block = RwStoreLayout.BlockOf(slot);
         byte* start = (byte*)_blocks[block];
+        if (start == null)
+        {
+            start = MapBlock(block);
+        }
         long index = slot - RwStoreLayout.SlotsBefore(block);
         value = start + (_blockSlots[block] * sizeof(ulong)) + (index * ValueSize);
         return (ulong*)start + index;
+    }
+
+    /// <summary>Maps block <paramref name="block"/> (one the file holds: else <see cref="CorruptMapException"/>).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private byte* MapBlock(int block)
+    {
+        byte* start = Region.RegionPointer(RwStoreLayout.BlockRegion, RwStoreLayout.BlockOffset(block, ValueSize), RwStoreLayout.BlockBytes(block, ValueSize));
+        Volatile.Write(ref _blocks[block], (nint)start); // a pointer store: a racing mapper stores one to the same block
+        return start;
     }
 
     /// <summary>Hold record <paramref name="index"/> of lane <paramref name="lane"/> (0 is the lane's allocation record).</summary>
@@ -162,18 +177,12 @@ internal sealed unsafe partial class RwTable
         }
         byte* control = region.RegionPointer(RwStoreLayout.ControlRegion, out long controlBytes);
         byte* holds = region.RegionPointer(RwStoreLayout.HoldRegion, out long holdBytes);
-        byte* blockBytes = region.RegionPointer(RwStoreLayout.BlockRegion, out long blockLength);
         long blockTotal = RwStoreLayout.BlockOffset((int)blocks, valueSize);
-        if (controlBytes < RwControl.Size || holdBytes < (long)region.Lanes.Count * holdsPerLane * holdStride || blockLength < blockTotal)
+        if (controlBytes < RwControl.Size || holdBytes < (long)region.Lanes.Count * holdsPerLane * holdStride || region.RegionLength(RwStoreLayout.BlockRegion) < blockTotal)
         {
             ThrowHelper.ThrowCorrupt($"store '{region.Name}': a region is shorter than {blocks} blocks and the hold records need");
         }
-        var starts = new nint[blocks];
-        for (int k = 0; k < blocks; k++)
-        {
-            starts[k] = (nint)(blockBytes + RwStoreLayout.BlockOffset(k, valueSize));
-        }
-        var table = new RwTable(region, (RwControl*)control, holds, starts, valueSize, maxElements, (int)holdsPerLane, (int)holdStride);
+        var table = new RwTable(region, (RwControl*)control, holds, (int)blocks, valueSize, maxElements, (int)holdsPerLane, (int)holdStride);
         // The blocks of the slots handed out are touched from now on: their memory must be there (the writer that
         // handed them out reserved it, unless the file came from elsewhere).
         long used = table.UsedSlots;

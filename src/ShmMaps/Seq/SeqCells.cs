@@ -85,14 +85,14 @@ internal readonly unsafe struct SeqCells
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryLock(Lane lane, byte* cell, ulong expected)
     {
-        lane.MarkLocking(_region.Memory.OffsetOf(cell));
+        lane.MarkLocking(_region.OffsetOf(cell));
         return RobustLock.TryAcquireFrom(lane, (ulong*)cell, expected);
     }
 
     /// <summary>Locks the cell whatever it holds (its intent recorded first); returns the word it had.</summary>
     public ulong Lock(Lane lane, byte* cell)
     {
-        lane.MarkLocking(_region.Memory.OffsetOf(cell));
+        lane.MarkLocking(_region.OffsetOf(cell));
         return RobustLock.Acquire(_region.Lanes, lane, (ulong*)cell);
     }
 
@@ -101,7 +101,7 @@ internal readonly unsafe struct SeqCells
     public void BeginWrite(Lane lane, byte* cell)
     {
         byte* data = cell + SeqCellLayout.StateOffset;
-        lane.SaveUndo(_region.Memory.OffsetOf(data), data, Layout.ProtectedLength);
+        lane.SaveUndo(_region.OffsetOf(data), data, Layout.ProtectedLength);
     }
 
     /// <summary>Steps 5-6: commits the count change and releases the cell with the next version.</summary>

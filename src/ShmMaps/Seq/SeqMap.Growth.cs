@@ -27,7 +27,7 @@ namespace ShmMaps;
 /// <para>
 /// Lookups never wait: while migrating, a key whose old stripe is not yet moved is looked up in the old table
 /// (which still holds every such key), else in the new one. When every flag is set, a writer publishes (g+1, steady);
-/// the old table's memory is given back <see cref="TableDirectory.RetireGrace"/> later by a writer (<see cref="TableRetirement"/>).
+/// the old table's memory is given back by a writer once no live handle reads it (<see cref="TableRetirement"/>).
 /// </para>
 /// </remarks>
 public sealed unsafe partial class SeqMap<TKey, TValue>
@@ -65,6 +65,7 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
             _view = SeqView.Closed(view.Newest);
             ThrowHelper.ThrowDisposed(Name);
         }
+        _retirement.OnView(state);
         return view;
     }
 
@@ -201,10 +202,19 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
     private void AfterAdd(SeqView view, long distance)
     {
         SeqTable table = view.Newest;
-        if (view.Older is null && (table.CellCount <= SmallTableCells || distance > 8 || ++_addsSinceLoadCheck % LoadCheckInterval == 0)
-            && Count > table.CellCount * _layout.GrowLoad)
+        if (view.Older is null && (table.CellCount <= SmallTableCells || distance > 8 || ++_addsSinceLoadCheck % LoadCheckInterval == 0))
         {
-            _migration.TryGrow(view, full: false);
+            long count = Count;
+            if (count > table.CellCount * _layout.GrowLoad)
+            {
+                // Every entry is in a table no larger than the newest: a count past twice its cells is a damaged lane count,
+                // which must not grow the map (each growth would double the file for nothing).
+                if (count > 2 * table.CellCount)
+                {
+                    ThrowHelper.ThrowCorrupt($"map '{Name}': its lanes count {count:N0} entries, more than twice the {table.CellCount:N0} cells of its newest table");
+                }
+                _migration.TryGrow(view, full: false);
+            }
         }
     }
 

@@ -229,7 +229,7 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
     /// <summary>Takes an insert stripe, recording it in the lane first so that a crash never strands it.</summary>
     private ulong LockStripe(Lane lane, ulong* stripe)
     {
-        lane.MarkHolding(_region.Memory.OffsetOf(stripe));
+        lane.MarkHolding(_region.OffsetOf(stripe));
         return RobustLock.Acquire(_region.Lanes, lane, stripe);
     }
 }

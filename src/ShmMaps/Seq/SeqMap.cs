@@ -50,8 +50,8 @@ public sealed unsafe partial class SeqMap<TKey, TValue> : IEnumerable<KeyValuePa
         _layout.EnsureReserved(state);
         _view = _layout.View(state);
         _migration = new Migration(this);
-        _retirement = new TableRetirement(region.Name, _directory, _layout.Release);
-        _retirement.OnOpen(state); // and tables whose grace has passed while no writer came by
+        _retirement = new TableRetirement(region, _directory, _layout.GivenBack);
+        _retirement.OnOpen(state); // and tables no handle reads any more while no writer came by
     }
 
     /// <summary>The map's name.</summary>

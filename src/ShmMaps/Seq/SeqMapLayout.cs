@@ -124,16 +124,17 @@ internal sealed unsafe class SeqMapLayout
         {
             throw new LayoutMismatchException(
                 $"map '{region.Name}' is a SeqMap made before maps grew (its table cannot grow), which this version does not read: dump it with " +
-                "the shm of the version that made it (shm dump) and load the entries into a new map (shm set, or the API)");
+                "the shm of the version that made it (shm dump) and load the entries into a new map (shm load, shm set, or the API)");
         }
+        OlderFormat.Refuse(region, "SeqMap");
         if (cells < 4 || cells > MaxCells || (cells & (cells - 1)) != 0 || region.KindParameter(StrideParameter) != cell.Stride
             || tables < 1 || tables > BitOperations.Log2((ulong)MaxCells) - BitOperations.Log2((ulong)cells) + 1
             || growLoad <= 50_000 || growLoad > 1_000_000)
         {
             ThrowHelper.ThrowCorrupt($"map '{region.Name}': cell count {cells}, stride {region.KindParameter(StrideParameter)}, table count {tables} or growth load {growLoad} is invalid");
         }
-        region.RegionPointer(DirectoryRegion, out long directoryBytes);
-        region.RegionPointer(TableRegion, out long tableBytes);
+        long directoryBytes = region.RegionLength(DirectoryRegion);
+        long tableBytes = region.RegionLength(TableRegion);
         (long offset, _) = Extent(cells, cell.Stride, (int)tables);
         if (directoryBytes < TableDirectory.Size || tableBytes < offset)
         {
@@ -154,7 +155,8 @@ internal sealed unsafe class SeqMapLayout
         }
         long cells = FirstCells << generation;
         int shift = StripeShiftFor(cells);
-        byte* start = _region.RegionPointer(TableRegion, out _) + TableExtent(generation).Offset;
+        (long offset, long length) = TableExtent(generation);
+        byte* start = _region.RegionPointer(TableRegion, offset, length);
         var cellTable = new SeqCells(_region, start + TableHead(cells), cells, Cell);
         return new SeqTable(generation, cellTable, (ulong*)start, (ulong*)start + (cells >> shift), shift);
     }
@@ -189,14 +191,11 @@ internal sealed unsafe class SeqMapLayout
         }
     }
 
-    /// <summary>Gives back the memory of tables <paramref name="from"/> up to, not including, <paramref name="below"/>.</summary>
-    public void Release(int from, int below)
+    /// <summary>The bytes of table <paramref name="generation"/>, given back once the map has grown out of it.</summary>
+    public IEnumerable<RegionRange> GivenBack(int generation)
     {
-        for (int g = Math.Max(from, 0); g < below && g < Tables; g++)
-        {
-            (long offset, long length) = TableExtent(g);
-            _region.Release(TableRegion, offset, length);
-        }
+        (long offset, long length) = TableExtent(generation);
+        yield return new RegionRange(TableRegion, offset, length);
     }
 
     /// <summary>Table <paramref name="generation"/>'s offset in the table region and its length, tables doubling from <paramref name="firstCells"/>.</summary>

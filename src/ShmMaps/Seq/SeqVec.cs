@@ -11,8 +11,8 @@ namespace ShmMaps;
 /// process appends; reads never lock.
 /// </summary>
 /// <remarks>
-/// The file reserves address space for <see cref="MaxCapacity"/> elements at create and memory for the initial
-/// capacity; a push past what is reserved first reserves the next chunk (<see cref="RegionGrowth.Chunk"/>), so growing never moves
+/// The file holds the initial capacity at create and grows toward <see cref="MaxCapacity"/> elements; a push past what
+/// is reserved first reserves the next chunk (<see cref="RegionGrowth.Chunk"/>), so growing never moves
 /// an element, never makes a reader wait, and on a full file system is a <see cref="MapFullException"/>. A push first reserves its index (a CAS on the shared count), then
 /// writes the element; an index reserved by a push that has not finished (or whose process died before
 /// writing) reads as absent.
@@ -25,17 +25,19 @@ public sealed unsafe class SeqVec<T> : IDisposable where T : unmanaged
 
     private readonly MapRegion _region;
     private readonly SeqVecLayout _layout;
-    private readonly SeqCells _cells;
     private readonly long* _reserved;
     private readonly int _stride;
+
+    /// <summary>The cells this handle has mapped (the first chunks); replaced by a wider one as the vector grows.</summary>
+    private CellWindow _window;
 
     private SeqVec(MapRegion region)
     {
         _region = region;
         _layout = SeqVecLayout.Open(region);
-        _cells = _layout.Cells;
+        _window = new CellWindow(_layout.CellsThrough(_layout.Count));
         _reserved = _layout.Reserved;
-        _stride = _cells.Layout.Stride;
+        _stride = _layout.Cell.Stride;
         InitialCapacity = _layout.InitialCapacity;
         MaxCapacity = _layout.MaxCapacity;
     }
@@ -124,7 +126,7 @@ public sealed unsafe class SeqVec<T> : IDisposable where T : unmanaged
             }
             index = seen;
         }
-        _cells.StoreElement(index, value);
+        CellsOf(index).StoreElement(index, value);
         return index;
     }
 
@@ -141,7 +143,7 @@ public sealed unsafe class SeqVec<T> : IDisposable where T : unmanaged
         {
             return false;
         }
-        if (_cells.TryLoadElement(index, out value))
+        if (CellsOf(index).TryLoadElement(index, out value))
         {
             return true;
         }
@@ -157,11 +159,33 @@ public sealed unsafe class SeqVec<T> : IDisposable where T : unmanaged
         {
             ThrowHelper.ThrowIndex(index, Count);
         }
-        _cells.StoreElement(index, value);
+        CellsOf(index).StoreElement(index, value);
     }
 
     /// <summary>Closes this handle; the file stays for other processes. No operation may be running on it.</summary>
     public void Dispose() => _region.Dispose();
+
+    /// <summary>The cells that hold <paramref name="index"/>, an index handed out (its chunk reserved).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private SeqCells CellsOf(long index)
+    {
+        CellWindow window = _window;
+        return index < window.Cells.Count ? window.Cells : Widen(index);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private SeqCells Widen(long index)
+    {
+        var window = new CellWindow(_layout.CellsThrough(index + 1));
+        _window = window; // a reference store: readers get this window or the one before, both mapped for good
+        return window.Cells;
+    }
+
+    /// <summary>Cells mapped at once: a class, so that a handle swaps them with one reference store.</summary>
+    private sealed class CellWindow(SeqCells cells)
+    {
+        public SeqCells Cells { get; } = cells;
+    }
 
     private static RegionSpec Spec(long capacity, long maxCapacity)
     {

@@ -12,7 +12,7 @@ namespace ShmMaps.Seq;
 ///          counter 0: indexes reserved by pushes (a CAS that never passes the maximum)
 /// region 0 lanes
 /// region 1 cells: maximum capacity x stride, growing (<see cref="RegionGrowth"/>: the initial capacity's cells
-///          reserved at create); see <see cref="SeqCellLayout"/>
+///          at create, then a chunk at a time, the file growing with them); see <see cref="SeqCellLayout"/>
 /// </code>
 /// </remarks>
 internal sealed unsafe class SeqVecLayout
@@ -24,23 +24,26 @@ internal sealed unsafe class SeqVecLayout
     public const int ReservedCounter = 0;
 
     private readonly long* _reserved;
+    private readonly MapRegion _region;
 
-    private SeqVecLayout(MapRegion region, SeqCells cells, long initialCapacity)
+    private SeqVecLayout(MapRegion region, SeqCellLayout cell, long initialCapacity, long maxCapacity)
     {
-        Cells = cells;
+        _region = region;
+        Cell = cell;
         InitialCapacity = initialCapacity;
+        MaxCapacity = maxCapacity;
         _reserved = region.Counter(ReservedCounter);
-        Growth = new RegionGrowth(region, CellRegion, initialCapacity * cells.Layout.Stride, "growing the vector");
+        Growth = new RegionGrowth(region, CellRegion, initialCapacity * cell.Stride, "growing the vector");
     }
 
-    /// <summary>The cells, one per element the file has room for.</summary>
-    public SeqCells Cells { get; }
+    /// <summary>An element's cell.</summary>
+    public SeqCellLayout Cell { get; }
 
     /// <summary>The capacity the vector was created with.</summary>
     public long InitialCapacity { get; }
 
-    /// <summary>The most elements the file has room for.</summary>
-    public long MaxCapacity => Cells.Count;
+    /// <summary>The most elements the file can grow to.</summary>
+    public long MaxCapacity { get; }
 
     /// <summary>How the cell region is reserved: the initial capacity's cells at create, then a chunk at a time.</summary>
     public RegionGrowth Growth { get; }
@@ -84,8 +87,23 @@ internal sealed unsafe class SeqVecLayout
         {
             ThrowHelper.ThrowCorrupt($"map '{region.Name}': capacities {initial}/{max} or stride {region.KindParameter(StrideParameter)} are invalid");
         }
-        var vector = new SeqVecLayout(region, new SeqCells(region, CellRegion, max, layout), initial);
+        if (region.RegionLength(CellRegion) / layout.Stride < max)
+        {
+            ThrowHelper.ThrowCorrupt($"map '{region.Name}': the cell region is {region.RegionLength(CellRegion)} bytes, {max} cells of {layout.Stride} need more");
+        }
+        var vector = new SeqVecLayout(region, layout, initial, max);
         vector.Growth.EnsureReserved(vector.Count * layout.Stride);
         return vector;
+    }
+
+    /// <summary>
+    /// The cells of the reserved chunks that hold the first <paramref name="elements"/> elements, as this process maps
+    /// them now (<see cref="CorruptMapException"/> if the file does not hold them).
+    /// </summary>
+    public SeqCells CellsThrough(long elements)
+    {
+        long bytes = Growth.ExtentFor(Math.Clamp(elements, 0, MaxCapacity) * Cell.Stride);
+        long cells = bytes / Cell.Stride;
+        return new SeqCells(_region, _region.RegionPointer(CellRegion, 0, cells * Cell.Stride), cells, Cell);
     }
 }

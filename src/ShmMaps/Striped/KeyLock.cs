@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using ShmMaps.Core.Locking;
 using ShmMaps.Core.Memory;
+using ShmMaps.Core.Region;
 using ShmMaps.Core.Registry;
 using ShmMaps.Keys;
 using ShmMaps.Striped;
@@ -97,7 +98,7 @@ public sealed unsafe class KeyLock<TKey, TValue> : IDisposable
         _stripes = [.. order.Select(index => (nint)table.Stripe(index))];
         _stripeOfKey = [.. stripeIndexOfKey.Select(index => Array.BinarySearch(order, index))];
         _lockedFrom = new ulong[_stripes.Length];
-        SharedMemory memory = _map.Region.Memory;
+        MapAddressSpace memory = _map.Region.Space;
         byte* list = _lane.ScopeLogArea(LogStart, out _);
         for (; _held < _stripes.Length; _held++)
         {
@@ -225,7 +226,7 @@ public sealed unsafe class KeyLock<TKey, TValue> : IDisposable
     /// </summary>
     internal bool Decide()
     {
-        SharedMemory memory = _map.Region.Memory;
+        MapAddressSpace memory = _map.Region.Space;
         int listed = _stripes.Length * ScopeLog.RecordSize(0);
         byte* log = _lane.ScopeLogArea(LogStart + listed, out int capacity);
         int stride = StripedMap<TKey, TValue>.CellStride;

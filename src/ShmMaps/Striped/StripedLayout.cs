@@ -204,12 +204,9 @@ internal sealed unsafe class StripedLayout
             ThrowHelper.ThrowCorrupt(
                 $"map '{region.Name}': {stripes} stripes of {perStripe} cells, the cell or stripe stride, {tables} tables or growth load {growLoad} is invalid");
         }
-        region.RegionPointer(TableRegion, out long tableBytes);
-        long directoryBytes = TableDirectory.Size;
-        if (grows)
-        {
-            region.RegionPointer(DirectoryRegion, out directoryBytes);
-        }
+        OlderFormat.Refuse(region, "StripedMap");
+        long tableBytes = region.RegionLength(TableRegion);
+        long directoryBytes = grows ? region.RegionLength(DirectoryRegion) : TableDirectory.Size;
         if (tableBytes < Extent(stripes, StripeStrideOf(perStripe, cellStride), (int)tables).Offset || directoryBytes < TableDirectory.Size)
         {
             ThrowHelper.ThrowCorrupt($"map '{region.Name}': the table region ({tableBytes} bytes) or the directory ({directoryBytes} bytes) is too small for {tables} tables from {stripes} stripes");
@@ -227,7 +224,8 @@ internal sealed unsafe class StripedLayout
         {
             ThrowHelper.ThrowCorrupt($"map '{_region.Name}': its directory names table {generation}, but the file has room for {Tables}");
         }
-        byte* start = _region.RegionPointer(TableRegion, out _) + TableExtent(generation).Offset;
+        (long offset, long length) = TableExtent(generation);
+        byte* start = _region.RegionPointer(TableRegion, offset, length);
         return new StripeTable(this, generation, start, FirstStripes << generation, _region.HashSeed);
     }
 
@@ -263,14 +261,11 @@ internal sealed unsafe class StripedLayout
         }
     }
 
-    /// <summary>Gives back the memory of tables <paramref name="from"/> up to, not including, <paramref name="below"/>.</summary>
-    public void Release(int from, int below)
+    /// <summary>The bytes of table <paramref name="generation"/>, given back once the map has grown out of it.</summary>
+    public IEnumerable<RegionRange> GivenBack(int generation)
     {
-        for (int g = Math.Max(from, 0); g < below && g < Tables; g++)
-        {
-            (long offset, long length) = TableExtent(g);
-            _region.Release(TableRegion, offset, length);
-        }
+        (long offset, long length) = TableExtent(generation);
+        yield return new RegionRange(TableRegion, offset, length);
     }
 
     /// <summary>Table <paramref name="generation"/>'s offset and length, tables doubling from <paramref name="firstStripes"/>.</summary>

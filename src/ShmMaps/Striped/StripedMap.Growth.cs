@@ -29,8 +29,7 @@ namespace ShmMaps;
 /// <para>
 /// Lookups take no lock: while migrating, a key whose old stripe is not moved is read there (read, then the moved
 /// flag, then the cells, then the lock word again), else in the new table. When every flag is set, a writer
-/// publishes (g+1, steady); the old table is given back <see cref="TableDirectory.RetireGrace"/> later
-/// (<see cref="TableRetirement"/>).
+/// publishes (g+1, steady); the old table is given back once no live handle reads it (<see cref="TableRetirement"/>).
 /// </para>
 /// </remarks>
 public sealed unsafe partial class StripedMap<TKey, TValue>
@@ -68,6 +67,7 @@ public sealed unsafe partial class StripedMap<TKey, TValue>
             _view = StripedView.Closed(view.Newest);
             ThrowHelper.ThrowDisposed(Name);
         }
+        _retirement.OnView(state);
         return view;
     }
 
@@ -200,9 +200,19 @@ public sealed unsafe partial class StripedMap<TKey, TValue>
             return;
         }
         long cells = view.Newest.Stripes * CellsPerStripe;
-        if ((cells <= SmallTableCells || ++_addsSinceLoadCheck % LoadCheckInterval == 0) && Count > cells * _layout.GrowLoad)
+        if (cells <= SmallTableCells || ++_addsSinceLoadCheck % LoadCheckInterval == 0)
         {
-            _migration.TryGrow(view, full: false);
+            long count = Count;
+            if (count > cells * _layout.GrowLoad)
+            {
+                // Every entry is in a table no larger than the newest: a count past twice its cells is a damaged lane count,
+                // which must not grow the map (each growth would double the file for nothing).
+                if (count > 2 * cells)
+                {
+                    ThrowHelper.ThrowCorrupt($"map '{Name}': its lanes count {count:N0} entries, more than twice the {cells:N0} cells of its newest table");
+                }
+                _migration.TryGrow(view, full: false);
+            }
         }
     }
 

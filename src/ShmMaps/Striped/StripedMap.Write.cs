@@ -81,7 +81,7 @@ public sealed unsafe partial class StripedMap<TKey, TValue>
     /// </summary>
     internal ulong LockStripe(Lane lane, byte* stripe)
     {
-        lane.MarkLocking(_region.Memory.OffsetOf(stripe));
+        lane.MarkLocking(_region.OffsetOf(stripe));
         return RobustLock.Acquire(_region.Lanes, lane, (ulong*)stripe, heldHere: _heldHere);
     }
 
@@ -228,8 +228,8 @@ public sealed unsafe partial class StripedMap<TKey, TValue>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void WriteCell(Lane lane, byte* stripe, byte* cell, uint state, in TKey key, in TValue value, long countDelta)
     {
-        lane.MarkLocking(_region.Memory.OffsetOf(stripe));
-        lane.SaveUndo(_region.Memory.OffsetOf(cell), cell, CellStride);
+        lane.MarkLocking(_region.OffsetOf(stripe));
+        lane.SaveUndo(_region.OffsetOf(cell), cell, CellStride);
         StoreCell(cell, state, key, value);
         lane.Commit(countDelta);
     }

@@ -15,17 +15,14 @@ namespace ShmMaps.Tables;
 ///                         (g, steady) -> (g+1, migrating) -> (g+1, steady)
 ///  64  i64 cursor         tickets for the stripes helpers copy (reset when a migration starts)
 /// 128  i64 retired below  tables below this generation have been given back to the file system
-/// 192  i64 steady since   Unix milliseconds when the newest table's migration ended
+/// 192  reserved
 /// </code>
-/// A table stays readable until it is given back, which waits <see cref="RetireGrace"/> after the migration out of
-/// it ended: a lookup that began before reads it, and checks the state word after.
+/// A table stays readable until it is given back, which waits until no live handle reads it (<see cref="TableRetirement"/>):
+/// a lookup that began before reads it, and checks the state word after.
 /// </remarks>
 internal readonly unsafe struct TableDirectory
 {
     public const int Size = 256;
-
-    /// <summary>How long a table the map has grown out of stays readable before its memory is given back.</summary>
-    public static readonly TimeSpan RetireGrace = TimeSpan.FromSeconds(10);
 
     private const ulong MigratingBit = 1UL << 8;
 
@@ -41,7 +38,6 @@ internal readonly unsafe struct TableDirectory
         State = (ulong*)words;
         Cursor = (long*)(words + 64);
         RetiredBelow = (long*)(words + 128);
-        SteadySince = (long*)(words + 192);
     }
 
     public ulong* State { get; }
@@ -49,8 +45,6 @@ internal readonly unsafe struct TableDirectory
     public long* Cursor { get; }
 
     public long* RetiredBelow { get; }
-
-    public long* SteadySince { get; }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int Generation(ulong state) => (int)(state & 0xFF);
@@ -94,11 +88,10 @@ internal readonly unsafe struct TableDirectory
 
     /// <summary>
     /// Publishes the end of migration <paramref name="from"/> (every stripe moved): lookups that read the new state use the
-    /// newest table alone; the old one waits out <see cref="RetireGrace"/>.
+    /// newest table alone; the old one waits until no handle reads it.
     /// </summary>
     public void EndMigration(ulong from)
     {
-        SharedMemory.WriteRelease(SteadySince, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         Interlocked.CompareExchange(ref *State, Steady(Generation(from)), from);
     }
 

@@ -46,7 +46,8 @@ internal static class InspectCommands
         output.WriteLine($"value:      {d.ValueType} ({d.ValueSize} bytes)");
         output.WriteLine($"count:      {d.Count}");
         output.WriteLine($"capacity:   {d.Capacity}");
-        output.WriteLine($"memory:     {ByteSize.Format(d.AllocatedBytes)} allocated; {ByteSize.Format(d.FixedBytes)} reserved at create, {ByteSize.Format(d.FileBytes)} of address space to grow in");
+        output.WriteLine($"memory:     {ByteSize.Format(d.AllocatedBytes)} allocated (du) in a file {ByteSize.Format(d.FileBytes)} long (ls -l: holes are tables given back); {ByteSize.Format(d.FixedBytes)} fixed at create");
+        output.WriteLine($"handles:    {d.OpenHandles} open in live processes");
         output.WriteLine($"created:    {d.Created?.ToString("u") ?? "(no valid time)"} by pid {d.CreatorPid}");
         foreach ((string label, string value) in d.Details)
         {

@@ -128,7 +128,7 @@ public sealed unsafe class HostileFieldTests : IDisposable
     [Fact]
     public void ALeftRightCopyWithNoEmptyCellEndsEveryProbe()
     {
-        // A map that cannot grow: each copy region is its one table.
+        // A map that cannot grow: each copy has its one table.
         var options = new ShmOptions { Directory = _dir.Path, MaxCapacity = 8 };
         using (var writer = LeftRightMap.CreateWriter<long, long>("full", 8, options))
         {
@@ -139,8 +139,9 @@ public sealed unsafe class HostileFieldTests : IDisposable
         int stride = LeftRightLayout.CellStride(8, 8);
         for (int copy = 0; copy < 2; copy++)
         {
-            long start = patch.RegionOffset(LeftRightLayout.FirstCopyRegion + copy);
-            for (long cell = start; cell < start + patch.RegionLength(LeftRightLayout.FirstCopyRegion + copy); cell += stride)
+            long tableBytes = patch.RegionLength(LeftRightLayout.TableRegion) / 2; // the one block: copy 0's table, then copy 1's
+            long start = patch.RegionOffset(LeftRightLayout.TableRegion) + (copy * tableBytes);
+            for (long cell = start; cell < start + tableBytes; cell += stride)
             {
                 if (patch.Read(cell, 1)[0] == 0)
                 {

@@ -1,4 +1,5 @@
 using System.Text;
+using ShmMaps.Folklore;
 using ShmMaps.Inspection;
 using ShmMaps.Tests.Support;
 
@@ -204,13 +205,23 @@ public sealed class FolkloreMapTests : IDisposable
         map.Insert("k4", 44); // a removed key comes back without a new slot
         Assert.Equal(added, map.Count);
 
-        // Keys of up to 40 bytes live in their slot; longer ones take room in the key byte region.
-        using var tight = FolkloreMap<int>.Create("tight", 100, keyStoreBytes: 100, _dir.Options);
-        tight.Insert(new string('a', 60), 1);
-        var bytesFull = Assert.Throws<MapFullException>(() => tight.Insert(new string('b', 60), 2));
-        Assert.Contains("key bytes", bytesFull.Message);
-        tight.Insert(new string('c', 40), 3);
-        Assert.Equal(2, tight.Count);
+        // Keys of up to 40 bytes live in their slot; a longer one runs on through the slots after its own.
+        using var tight = FolkloreMap<int>.Create("tight", 10, _dir.Options);
+        string[] keys = [new string('a', 41), new string('b', 96), new string('c', 97), new string('d', FolkloreLayout.MaxKeyBytes), "e"];
+        for (int i = 0; i < keys.Length; i++)
+        {
+            tight.Insert(keys[i], i);
+        }
+        for (int i = 0; i < keys.Length; i++)
+        {
+            Assert.Equal(i, tight[keys[i]]);
+        }
+        Assert.Equal([.. keys.Order()], tight.Select(e => e.Key).Order());
+        Assert.True(MapInspector.Check("tight", _dir.Options).IsSound);
+        // A map that never grows has room for one longest key besides its capacity.
+        using var fixedMap = FolkloreMap<int>.Create("fixed", 10, new ShmOptions { Directory = _dir.Path, MaxCapacity = 10 });
+        fixedMap.Insert(new string('x', FolkloreLayout.MaxKeyBytes), 1);
+        Assert.Equal(1, fixedMap[new string('x', FolkloreLayout.MaxKeyBytes)]);
     }
 
     [Fact]
@@ -231,18 +242,16 @@ public sealed class FolkloreMapTests : IDisposable
         map.TryRemove(new string('β', 25), out _);
         MapDescription d = MapInspector.Describe("info", _dir.Options);
         Assert.Equal(1, d.Count);
-        Assert.StartsWith("2 of", d.Details["key slots"]);
-        Assert.StartsWith("56 of", d.Details["key bytes"]);
+        Assert.StartsWith("3 of", d.Details["key slots"]); // the long key takes its slot and the next
         Assert.StartsWith("1 ", d.Details["removed keys"]);
-        Assert.StartsWith("0 ", d.Details["wasted key bytes"]);
+        Assert.StartsWith("0 ", d.Details["wasted key slots"]);
         Assert.Equal([new MapEntry(0, "alpha", "1")], MapInspector.Dump("info", _dir.Options).Select(e => e with { Index = 0 }));
         Assert.True(MapInspector.Check("info", _dir.Options).IsSound);
 
         unsafe
         {
             global::ShmMaps.Core.Region.MapRegion region = map.Region;
-            byte* slots = region.RegionPointer(ShmMaps.Folklore.FolkloreLayout.SlotRegion, out _);
-            ((ShmMaps.Folklore.KeySlot*)slots)->Hash ^= 1;
+            map.Keys.Slot(0)->Hash ^= 1;
         }
         CheckReport report = MapInspector.Check("info", _dir.Options);
         Assert.False(report.IsSound);

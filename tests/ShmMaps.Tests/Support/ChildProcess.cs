@@ -8,6 +8,7 @@ public sealed class ChildProcess : IDisposable
 {
     private readonly Process _process;
     private readonly BlockingCollection<string> _lines = [];
+    private readonly ConcurrentQueue<string> _errors = [];
 
     private ChildProcess(Process process)
     {
@@ -21,6 +22,13 @@ public sealed class ChildProcess : IDisposable
             else
             {
                 _lines.Add(e.Data);
+            }
+        };
+        _process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null && _errors.Count < 200)
+            {
+                _errors.Enqueue(e.Data);
             }
         };
         _process.BeginOutputReadLine();
@@ -54,7 +62,9 @@ public sealed class ChildProcess : IDisposable
     {
         if (!_lines.TryTake(out string? line, timeout ?? TimeSpan.FromSeconds(30)))
         {
-            throw new TimeoutException($"child {Pid} printed nothing (exited: {_process.HasExited})");
+            bool exited = _process.HasExited;
+            string status = exited ? $"exited with {_process.ExitCode}" : "still running";
+            throw new TimeoutException($"child {Pid} printed nothing ({status}); its errors: {string.Join(" | ", _errors.Take(40))}");
         }
         return line;
     }

@@ -124,7 +124,7 @@ public sealed class CliTests : IDisposable
         Assert.Contains("FolkloreMap", info);
         Assert.Contains("count:      2", info);
         Assert.Contains("key slots:        3 of", info);
-        Assert.Contains("wasted key bytes: 0 in 0 slot(s)", info);
+        Assert.Contains("wasted key slots: 0 no entry names", info);
         (code, string json) = Run("info", "hits", "--dir", _dir.Path, "--json");
         Assert.Equal(0, code);
         Assert.Contains("\"key slots\": \"3 of", json);
