@@ -179,10 +179,14 @@ public sealed unsafe partial class FolkloreMap<TValue>
             sources[count] = (nint)s;
             moving[count++] = entries[i];
         }
+        if (IsAbandoned(older))
+        {
+            return; // the migration ended while this mover was away (the slots it read may be zeros): the block is moved
+        }
         ulong flags = older.FrozenBit | older.CopiedBit;
         for (int j = 0; j < count; j++)
         {
-            AddMoved(newer, older.KeyIndex(moving[j]), (KeySlot*)sources[j], hashes[j], moving[j] & ~flags);
+            AddMoved(older, newer, older.KeyIndex(moving[j]), (KeySlot*)sources[j], hashes[j], moving[j] & ~flags);
         }
     }
 
@@ -192,11 +196,11 @@ public sealed unsafe partial class FolkloreMap<TValue>
         : SharedMemory.Or((ulong*)table.Entries + cell, table.FrozenBit) | table.FrozenBit;
 
     /// <summary>
-    /// Adds a moved key (<paramref name="entry"/>: its old entry without flags; <paramref name="source"/>: the slot the old
-    /// entry named, read from beside its cell where the old table copied it) to <paramref name="table"/> with its
+    /// Adds a moved key of <paramref name="older"/> (<paramref name="entry"/>: its old entry without flags; <paramref name="source"/>:
+    /// the slot the old entry named, read from beside its cell where the old table copied it) to <paramref name="table"/> with its
     /// value and removed flag, unless a cell there names its key slot already (another mover of the block got there first).
     /// </summary>
-    private void AddMoved(FolkloreTable table, long slot, KeySlot* source, ulong hash, ulong entry)
+    private void AddMoved(FolkloreTable older, FolkloreTable table, long slot, KeySlot* source, ulong hash, ulong entry)
     {
         ulong mine = FolkloreEntry.Pack(slot, FolkloreEntry.Tag(hash, ValueBits, table.TagMask), FolkloreEntry.Value(entry, ValueBits), ValueBits);
         mine = FolkloreEntry.IsRemoved(entry, ValueBits) ? FolkloreEntry.Removed(mine, ValueBits) : mine;
@@ -209,7 +213,7 @@ public sealed unsafe partial class FolkloreMap<TValue>
                 found = CompareExchangeEntry(table, cell, mine, 0);
                 if (found == 0)
                 {
-                    CopyBesideCell(table, cell, source, mine);
+                    CopyBesideCell(table, cell, source, mine, older, slot);
                     return;
                 }
                 continue; // filled meanwhile: look at it again

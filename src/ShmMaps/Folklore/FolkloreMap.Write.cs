@@ -286,7 +286,11 @@ public sealed unsafe partial class FolkloreMap<TValue>
     /// bit (a CAS, retried past value changes, not past a freeze), so lookups read the copy from then on; returns the
     /// entry as it is after. A writer killed before the bit leaves the key read from its slot, as in a table without cell slots.
     /// </summary>
-    private ulong CopyBesideCell(FolkloreTable table, long cell, KeySlot* source, ulong entry)
+    /// <remarks>
+    /// A mover copies from beside the key's old cell (<paramref name="sourceTable"/>): if this handle stopped reading that
+    /// table meanwhile, the copy may be zeros, and the key slot <paramref name="slot"/> itself is copied again.
+    /// </remarks>
+    private ulong CopyBesideCell(FolkloreTable table, long cell, KeySlot* source, ulong entry, FolkloreTable? sourceTable = null, long slot = -1)
     {
         ulong copied = table.CopiedBit;
         if (copied == 0)
@@ -294,6 +298,10 @@ public sealed unsafe partial class FolkloreMap<TValue>
             return entry;
         }
         KeyStore.CopyToCell(source, table.CellSlots + cell);
+        if (sourceTable is not null && IsAbandoned(sourceTable))
+        {
+            KeyStore.CopyToCell(_keys.Slot(slot), table.CellSlots + cell);
+        }
         while ((entry & (copied | table.FrozenBit)) == 0)
         {
             // Full fence: the copy is whole before any reader sees the bit.

@@ -298,17 +298,23 @@ public sealed unsafe partial class FolkloreMap<TValue> : IEnumerable<KeyValuePai
 
     /// <summary>
     /// CASes <paramref name="cell"/> of <paramref name="table"/> from <paramref name="expected"/> to <paramref name="entry"/>
-    /// (a full fence); returns what it found. A CAS that succeeded in a table this handle no longer reads landed in a
-    /// zero page of its own (the map's entries there were frozen): it returns <paramref name="expected"/> frozen, as a
-    /// CAS that met the freeze would, so that the write goes to the newest table.
+    /// (a full fence); returns what it found.
     /// </summary>
+    /// <remarks>
+    /// A table this handle no longer reads (the map grew past it) turns to zero pages of this process's own, in which a
+    /// CAS from 0 (an add) succeeds without reaching the map. Such an add is told apart by reading the cell back: an
+    /// add that reached the file came before the migration froze the cell, so the cell there holds it frozen since,
+    /// or has turned to zeros; only one that landed in the process's own page holds exactly the entry it wrote. That
+    /// one returns the frozen empty entry, as a CAS that met the freeze would, so that the add goes to the newest table.
+    /// A CAS from any other entry cannot succeed on a zero page.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ulong CompareExchangeEntry(FolkloreTable table, long cell, ulong entry, ulong expected)
     {
         ulong found = Unsafe.SizeOf<TValue>() == 2
             ? SharedMemory.CompareExchange((uint*)table.Entries + cell, (uint)entry, (uint)expected)
             : SharedMemory.CompareExchange((ulong*)table.Entries + cell, entry, expected);
-        return found == expected && IsAbandoned(table) ? expected | table.FrozenBit : found;
+        return found != 0 || expected != 0 || !IsAbandoned(table) || ReadEntry(table, cell) != entry ? found : table.FrozenBit;
     }
 
     /// <summary>Whether this handle has stopped reading <paramref name="table"/> (its pages read as zeros here, or are about to).</summary>

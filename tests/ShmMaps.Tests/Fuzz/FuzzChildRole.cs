@@ -6,8 +6,9 @@ namespace ShmMaps.Tests.Fuzz;
 
 /// <summary>
 /// The child process of the hostile-file fuzzer: for each case, writes the damaged copy, uses it as a map of its
-/// kind, inspects it and runs <c>shm</c> on it, and prints <c>start i</c>, then <c>done i MILLISECONDS opened|refused</c>
-/// (whether the kind opened the file) or <c>fail i WHAT</c>. A crash or a hang is seen by the parent as a case that never ends.
+/// kind, inspects it and runs <c>shm</c> on it, and prints <c>start i</c>, then <c>done i MILLISECONDS opened|refused BYTES</c>
+/// (whether the kind opened the file, and the bytes the work directory's files took at the end) or <c>fail i WHAT</c>.
+/// A crash or a hang is seen by the parent as a case that never ends.
 /// </summary>
 public static class FuzzChildRole
 {
@@ -71,10 +72,14 @@ public static class FuzzChildRole
                 });
             }
             Console.WriteLine(failure is null
-                ? $"done {i} {Stopwatch.GetElapsedTime(began).TotalMilliseconds.ToString("F0", CultureInfo.InvariantCulture)} {(opened ? "opened" : "refused")}"
+                ? $"done {i} {Stopwatch.GetElapsedTime(began).TotalMilliseconds.ToString("F0", CultureInfo.InvariantCulture)} {(opened ? "opened" : "refused")} {AllocatedBytes(work)}"
                 : $"fail {i} {failure.ReplaceLineEndings(" ")}");
         }
         Console.WriteLine("end");
         return 0;
     }
+
+    /// <summary>The memory (or disk) the files of <paramref name="directory"/> take: what a damaged file made the library allocate.</summary>
+    private static long AllocatedBytes(string directory) =>
+        Directory.EnumerateFiles(directory).Sum(path => ShmMaps.Core.Platform.ShmPlatform.Current.StatPath(path)?.AllocatedBytes ?? 0);
 }

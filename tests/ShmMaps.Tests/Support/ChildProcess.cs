@@ -63,8 +63,8 @@ public sealed class ChildProcess : IDisposable
         if (!_lines.TryTake(out string? line, timeout ?? TimeSpan.FromSeconds(30)))
         {
             bool exited = _process.HasExited;
-            string status = exited ? $"exited with {_process.ExitCode}" : "still running";
-            throw new TimeoutException($"child {Pid} printed nothing ({status}); its errors: {string.Join(" | ", _errors.Take(40))}");
+            throw new TimeoutException(
+                $"child {Pid} printed nothing (exited: {exited}{(exited ? $", code {_process.ExitCode}" : "")}); its errors: {string.Join(" | ", _errors.Take(40))}");
         }
         return line;
     }

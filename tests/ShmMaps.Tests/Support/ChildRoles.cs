@@ -68,6 +68,9 @@ public static class ChildRoles
             case "create-loop":
                 CreateLoop(options, name, temporaryNames: args[2] == "named");
                 return 0;
+            case "stale-reader":
+                StaleReader(options, name, GrowingKind.Named(args[2]), keys: Arg(3), go: args[4]);
+                return 0;
             case not null when role.StartsWith("striped-", StringComparison.Ordinal):
                 return StripedChildRoles.Run(role, options, name, args[2..]);
             case not null when role.StartsWith("leftright-", StringComparison.Ordinal):
@@ -106,6 +109,38 @@ public static class ChildRoles
                 LeftRightMap.CreateWriter<long, long>(name + "lr", 20_000, options).Dispose();
                 LeftRightMap.Delete(name + "lr", options);
             }
+        }
+    }
+
+    /// <summary>
+    /// Opens map <paramref name="name"/> of <paramref name="kind"/> and reads keys 0 to <paramref name="keys"/> - 1, says
+    /// "ready", and sleeps until file <paramref name="go"/>.1 appears (the map grows meanwhile); then reads them all again
+    /// and says "read N" (how many it found), waits for <paramref name="go"/>.2 (the file system is full by then), and
+    /// writes every tenth key again (its first write claims a lane) and says "wrote N".
+    /// </summary>
+    private static void StaleReader(ShmOptions options, string name, GrowingKind kind, long keys, string go)
+    {
+        using IGrowingMap map = kind.Open(name, options);
+        long found = Enumerable.Range(0, (int)keys).LongCount(i => map.TryGet(i, out _));
+        Console.WriteLine($"ready {found}");
+        WaitForFile(go + ".1");
+        found = Enumerable.Range(0, (int)keys).LongCount(i => map.TryGet(i, out long value) && value == map.ValueOf(i));
+        Console.WriteLine($"read {found}");
+        WaitForFile(go + ".2");
+        long wrote = 0;
+        for (long i = 0; i < keys; i += 10)
+        {
+            map.Insert(i);
+            wrote++;
+        }
+        Console.WriteLine($"wrote {wrote}");
+    }
+
+    private static void WaitForFile(string path)
+    {
+        while (!File.Exists(path))
+        {
+            Thread.Sleep(20);
         }
     }
 

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace ShmMaps.Tests.Support;
 
 /// <summary>
@@ -23,7 +21,7 @@ public sealed class SmallTmpfs : IDisposable
     {
         string path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "shmmaps-tmpfs-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(path);
-        (int code, string output) = Run("mount", "-t", "tmpfs", "-o", $"size={mebibytes}m,mode=0700", "tmpfs", path);
+        (int code, string output) = Shell.Run("mount", "-t", "tmpfs", "-o", $"size={mebibytes}m,mode=0700", "tmpfs", path);
         if (code != 0)
         {
             Directory.Delete(path);
@@ -36,33 +34,13 @@ public sealed class SmallTmpfs : IDisposable
 
     public void Dispose()
     {
-        Run("umount", "-l", Path);
+        Shell.Run("umount", "-l", Path);
         try
         {
             Directory.Delete(Path);
         }
         catch (IOException)
         {
-        }
-    }
-
-    private static (int Code, string Output) Run(string program, params string[] arguments)
-    {
-        try
-        {
-            var start = new ProcessStartInfo(program) { RedirectStandardError = true, RedirectStandardOutput = true };
-            foreach (string argument in arguments)
-            {
-                start.ArgumentList.Add(argument);
-            }
-            using Process process = Process.Start(start)!;
-            string output = process.StandardError.ReadToEnd() + process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            return (process.ExitCode, output);
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            return (-1, e.Message);
         }
     }
 }
