@@ -8,7 +8,7 @@ public sealed class ShmOptions
     /// <summary>The default wait for a lock held by a live process before <see cref="TimeoutException"/>.</summary>
     public static readonly TimeSpan DefaultLockTimeout = TimeSpan.FromSeconds(10);
 
-    /// <summary>The directory of map files; null means <c>$SHMMAPS_DIR</c>, else <c>/dev/shm/shmmaps</c> on Linux.</summary>
+    /// <summary>The directory of map files; null means <c>$SHMMAPS_DIR</c>, else this user's own <c>/dev/shm/shmmaps-UID</c> on Linux.</summary>
     public string? Directory { get; init; }
 
     /// <summary>The permissions of a newly created map file; default owner read and write (0600).</summary>

@@ -7,7 +7,9 @@ namespace ShmMaps.Core.Files;
 /// <remarks>
 /// A name is <c>[A-Za-z0-9._-]{1,128}</c> and does not start with '.'; its file is
 /// <c>&lt;directory&gt;/&lt;name&gt;.shm</c>. The directory is <see cref="ShmOptions.Directory"/>, else
-/// <c>$SHMMAPS_DIR</c>, else the platform's default (<c>/dev/shm/shmmaps</c> on Linux).
+/// <c>$SHMMAPS_DIR</c>, else the platform's default, each user's own (<c>/dev/shm/shmmaps-UID</c> on Linux), so that
+/// one user's maps never stop another's; sharing between users is explicit (a directory, and
+/// <see cref="ShmOptions.RequireSameOwner"/> false).
 /// </remarks>
 internal static class MapFiles
 {
@@ -54,9 +56,7 @@ internal static class MapFiles
         {
             return Path.GetFullPath(fromEnvironment);
         }
-        return OperatingSystem.IsLinux() && System.IO.Directory.Exists("/dev/shm")
-            ? ShmPlatform.Current.DefaultDirectory
-            : Path.Combine(Path.GetTempPath(), "shmmaps");
+        return ShmPlatform.Current.DefaultDirectory;
     }
 
     /// <summary>The file of map <paramref name="name"/>, after validating the name.</summary>

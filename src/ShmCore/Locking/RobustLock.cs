@@ -32,6 +32,34 @@ internal static unsafe class RobustLock
         return AcquireSlow(lanes, lane, word, recoverDeadOwner, heldHere);
     }
 
+    /// <summary>
+    /// Locks <paramref name="word"/> for <paramref name="lane"/> unless a live holder has it (this thread's own lane
+    /// included): then false, without waiting. A dead holder is recovered first, as <see cref="Acquire"/> does.
+    /// </summary>
+    public static bool TryAcquire(LaneTable lanes, Lane lane, ulong* word, LockWordAction? recoverDeadOwner, out ulong lockedFrom)
+    {
+        while (true)
+        {
+            ulong seen = SharedMemory.ReadAcquire(word);
+            if (!LockWord.IsLocked(seen))
+            {
+                if (TryAcquireFrom(lane, word, seen))
+                {
+                    lockedFrom = seen;
+                    return true;
+                }
+                continue;
+            }
+            if (lanes.IsOwnerDead(seen))
+            {
+                lockedFrom = AcquireSlow(lanes, lane, word, recoverDeadOwner, heldHere: null);
+                return true;
+            }
+            lockedFrom = 0;
+            return false;
+        }
+    }
+
     /// <summary>Locks <paramref name="word"/> for <paramref name="lane"/> only if it still is <paramref name="expected"/> (unlocked).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool TryAcquireFrom(Lane lane, ulong* word, ulong expected) =>

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace ShmMaps.Core.Platform;
 
 /// <summary>
-/// Linux: files under <c>/dev/shm/shmmaps</c>, <c>open(O_CREAT|O_EXCL|O_NOFOLLOW)</c>, <c>mmap(MAP_SHARED)</c>,
+/// Linux: files under <c>/dev/shm/shmmaps-UID</c> (each user's own), <c>open(O_CREAT|O_EXCL|O_NOFOLLOW)</c>, <c>mmap(MAP_SHARED)</c>,
 /// and open-file-description byte locks (<c>F_OFD_SETLK</c>) as the liveness lock.
 /// </summary>
 /// <remarks>
@@ -30,7 +30,9 @@ internal sealed unsafe class LinuxPlatform : IShmPlatform
     }
 
     /// <inheritdoc/>
-    public string DefaultDirectory => "/dev/shm/shmmaps";
+    public string DefaultDirectory => Directory.Exists("/dev/shm")
+        ? $"/dev/shm/shmmaps-{EffectiveUserId}"
+        : Path.Combine(Path.GetTempPath(), $"shmmaps-{EffectiveUserId}");
 
     /// <inheritdoc/>
     public ProcessIdentity CurrentProcess => _process.Value;

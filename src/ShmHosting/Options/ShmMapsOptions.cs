@@ -6,7 +6,7 @@ namespace ShmMaps.Hosting;
 /// <example>
 /// <code>
 /// "ShmMaps": {
-///   "Directory": "/dev/shm/shmmaps",
+///   "Directory": "/dev/shm/shmmaps-1000",
 ///   "Maps": { "prices": { "Capacity": 1000000, "MaxBatch": 5000, "MaxDelay": "00:00:00.050" } }
 /// }
 /// </code>
@@ -16,7 +16,7 @@ public sealed class ShmMapsOptions
     /// <summary>The configuration section these options bind from.</summary>
     public const string SectionName = "ShmMaps";
 
-    /// <summary>The map directory; null means <c>$SHMMAPS_DIR</c>, else <c>/dev/shm/shmmaps</c>.</summary>
+    /// <summary>The map directory; null means <c>$SHMMAPS_DIR</c>, else this user's own <c>/dev/shm/shmmaps-UID</c>.</summary>
     public string? Directory { get; set; }
 
     /// <summary>How long to wait for a live process's lock before a <see cref="TimeoutException"/>; null: 10 s.</summary>

@@ -273,6 +273,10 @@ public sealed unsafe partial class FolkloreMap<TValue>
 
         protected override bool IsMoved(FolkloreView view, long unit) => SharedMemory.ReadAcquire(view.Older!.Moved + unit) != 0;
 
-        protected override void Move(FolkloreView view, long unit) => map.MoveBlock(view.Older!, view.Newest, unit);
+        protected override bool Move(FolkloreView view, long unit, bool wait)
+        {
+            map.MoveBlock(view.Older!, view.Newest, unit); // lock-free: nothing to wait for
+            return true;
+        }
     }
 }

@@ -104,22 +104,31 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
 
     /// <summary>
     /// Copies every key whose home is in stripe <paramref name="stripeIndex"/> of <paramref name="older"/> into
-    /// <paramref name="newer"/>, then sets the stripe's moved flag; nothing if it is set already.
+    /// <paramref name="newer"/>, then sets the stripe's moved flag; nothing if it is set already. Without
+    /// <paramref name="wait"/>, false (nothing done) if a live writer holds the insert stripe.
     /// </summary>
-    private void MoveStripe(SeqTable older, SeqTable newer, Lane lane, long stripeIndex)
+    private bool MoveStripe(SeqTable older, SeqTable newer, Lane lane, long stripeIndex, bool wait)
     {
         ulong* moved = older.Moved + stripeIndex;
         if (SharedMemory.ReadAcquire(moved) != 0)
         {
-            return;
+            return true;
         }
         ulong* stripe = older.Stripes + stripeIndex;
-        ulong stripeWord = LockStripe(lane, stripe);
+        ulong stripeWord;
+        if (wait)
+        {
+            stripeWord = LockStripe(lane, stripe);
+        }
+        else if (!TryLockStripe(lane, stripe, out stripeWord))
+        {
+            return false;
+        }
         try
         {
             if (SharedMemory.ReadAcquire(moved) != 0)
             {
-                return;
+                return true;
             }
             long first = stripeIndex << older.StripeShift;
             long end = first + (1L << older.StripeShift);
@@ -134,6 +143,7 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
             }
             // Publishes the copies: whoever sees the flag finds every key of the stripe in the new table.
             SharedMemory.WriteRelease(moved, 1);
+            return true;
         }
         finally
         {
@@ -208,10 +218,11 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
             if (count > table.CellCount * _layout.GrowLoad)
             {
                 // Every entry is in a table no larger than the newest: a count past twice its cells is a damaged lane count,
-                // which must not grow the map (each growth would double the file for nothing).
-                if (count > 2 * table.CellCount)
+                // which must not grow the map (each growth would double the file for nothing), unless it grew meanwhile.
+                long newest = View().Newest.CellCount;
+                if (count > 2 * newest)
                 {
-                    ThrowHelper.ThrowCorrupt($"map '{Name}': its lanes count {count:N0} entries, more than twice the {table.CellCount:N0} cells of its newest table");
+                    ThrowHelper.ThrowCorrupt($"map '{Name}': its lanes count {count:N0} entries, more than twice the {newest:N0} cells of its newest table");
                 }
                 _migration.TryGrow(view, full: false);
             }
@@ -231,6 +242,6 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
 
         protected override bool IsMoved(SeqView view, long unit) => SharedMemory.ReadAcquire(view.Older!.Moved + unit) != 0;
 
-        protected override void Move(SeqView view, long unit) => map.MoveStripe(view.Older!, view.Newest, map._region.Lanes.Current, unit);
+        protected override bool Move(SeqView view, long unit, bool wait) => map.MoveStripe(view.Older!, view.Newest, map._region.Lanes.Current, unit, wait);
     }
 }

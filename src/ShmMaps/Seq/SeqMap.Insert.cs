@@ -232,4 +232,16 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
         lane.MarkHolding(_region.OffsetOf(stripe));
         return RobustLock.Acquire(_region.Lanes, lane, stripe);
     }
+
+    /// <summary><see cref="LockStripe"/> unless a live writer holds the stripe: then false, at once.</summary>
+    private bool TryLockStripe(Lane lane, ulong* stripe, out ulong lockedFrom)
+    {
+        lane.MarkHolding(_region.OffsetOf(stripe));
+        if (RobustLock.TryAcquire(_region.Lanes, lane, stripe, recoverDeadOwner: null, out lockedFrom))
+        {
+            return true;
+        }
+        lane.ClearHolding();
+        return false;
+    }
 }

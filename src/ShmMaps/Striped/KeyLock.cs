@@ -300,10 +300,17 @@ public sealed unsafe class KeyLock<TKey, TValue> : IDisposable
         }
     }
 
-    /// <summary>This scope's copy of the stripe of <paramref name="key"/>; <see cref="ArgumentException"/> if it is not one of the locked keys.</summary>
+    /// <summary>
+    /// This scope's copy of the stripe of <paramref name="key"/>; <see cref="ArgumentException"/> if it is not one of the
+    /// locked keys, <see cref="ObjectDisposedException"/> after this scope's or the map's Dispose.
+    /// </summary>
     private byte* Copy(in TKey key)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_map.Region.IsDisposed)
+        {
+            ThrowHelper.ThrowDisposed(_map.Name); // the map's memory is unmapped: nothing of it may be touched
+        }
         for (int i = 0; i < _keys.Length; i++)
         {
             if (KeyBytes<TKey>.Equal(_keys[i], key))

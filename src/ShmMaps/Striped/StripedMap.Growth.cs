@@ -125,22 +125,31 @@ public sealed unsafe partial class StripedMap<TKey, TValue>
 
     /// <summary>
     /// Copies stripe <paramref name="index"/> of <paramref name="older"/> into its two stripes of
-    /// <paramref name="newer"/>, then sets its moved flag; nothing if it is set already.
+    /// <paramref name="newer"/>, then sets its moved flag; nothing if it is set already. Without
+    /// <paramref name="wait"/>, false (nothing done) if a live writer holds the stripe (a <see cref="KeyLock{TKey,TValue}"/>).
     /// </summary>
-    private void MoveStripe(StripeTable older, StripeTable newer, Lane lane, long index)
+    private bool MoveStripe(StripeTable older, StripeTable newer, Lane lane, long index, bool wait)
     {
         ulong* moved = older.Moved(index);
         if (SharedMemory.ReadAcquire(moved) != 0)
         {
-            return;
+            return true;
         }
         byte* stripe = older.Stripe(index);
-        ulong lockedFrom = LockStripe(lane, stripe);
+        ulong lockedFrom;
+        if (wait)
+        {
+            lockedFrom = LockStripe(lane, stripe);
+        }
+        else if (!TryLockStripe(lane, stripe, out lockedFrom))
+        {
+            return false;
+        }
         try
         {
             if (SharedMemory.ReadAcquire(moved) != 0)
             {
-                return;
+                return true;
             }
             for (long i = 0; i <= _cellMask; i++)
             {
@@ -159,6 +168,7 @@ public sealed unsafe partial class StripedMap<TKey, TValue>
             }
             // Publishes the copies: whoever sees the flag finds every key of the stripe in the new table.
             SharedMemory.WriteRelease(moved, 1);
+            return true;
         }
         finally
         {
@@ -206,10 +216,11 @@ public sealed unsafe partial class StripedMap<TKey, TValue>
             if (count > cells * _layout.GrowLoad)
             {
                 // Every entry is in a table no larger than the newest: a count past twice its cells is a damaged lane count,
-                // which must not grow the map (each growth would double the file for nothing).
-                if (count > 2 * cells)
+                // which must not grow the map (each growth would double the file for nothing), unless it grew meanwhile.
+                long newest = View().Newest.Stripes * CellsPerStripe;
+                if (count > 2 * newest)
                 {
-                    ThrowHelper.ThrowCorrupt($"map '{Name}': its lanes count {count:N0} entries, more than twice the {cells:N0} cells of its newest table");
+                    ThrowHelper.ThrowCorrupt($"map '{Name}': its lanes count {count:N0} entries, more than twice the {newest:N0} cells of its newest table");
                 }
                 _migration.TryGrow(view, full: false);
             }
@@ -279,6 +290,6 @@ public sealed unsafe partial class StripedMap<TKey, TValue>
 
         protected override bool IsMoved(StripedView view, long unit) => SharedMemory.ReadAcquire(view.Older!.Moved(unit)) != 0;
 
-        protected override void Move(StripedView view, long unit) => map.MoveStripe(view.Older!, view.Newest, map._region.Lanes.Current, unit);
+        protected override bool Move(StripedView view, long unit, bool wait) => map.MoveStripe(view.Older!, view.Newest, map._region.Lanes.Current, unit, wait);
     }
 }

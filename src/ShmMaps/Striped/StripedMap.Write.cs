@@ -85,6 +85,13 @@ public sealed unsafe partial class StripedMap<TKey, TValue>
         return RobustLock.Acquire(_region.Lanes, lane, (ulong*)stripe, heldHere: _heldHere);
     }
 
+    /// <summary><see cref="LockStripe"/> unless a live writer (this thread's own lane included) holds the stripe: then false, at once.</summary>
+    private bool TryLockStripe(Lane lane, byte* stripe, out ulong lockedFrom)
+    {
+        lane.MarkLocking(_region.OffsetOf(stripe));
+        return RobustLock.TryAcquire(_region.Lanes, lane, (ulong*)stripe, recoverDeadOwner: null, out lockedFrom);
+    }
+
     /// <summary>
     /// Locks the stripe of <paramref name="key"/> in the newest table for one operation of this thread: during a
     /// migration, after moving the key's old stripe (and one more); again if a migration began while it locked.

@@ -6,6 +6,11 @@ namespace ShmMaps.Tables;
 /// unit this process has not seen moved; when every unit is moved, it ends the migration. Starting one reserves the
 /// next table before publishing it. What a unit is and how it moves is the kind's.
 /// </summary>
+/// <remarks>
+/// Only a writer whose own key is in a unit waits for that unit's lock. The units a writer moves for others are tried
+/// without waiting: one held by a live writer (a <c>KeyLock</c> held long, a stopped process) is passed over and
+/// tried again by the writers that come after, so that it stops no writer of another unit.
+/// </remarks>
 /// <typeparam name="TView">The kind's view of a state word.</typeparam>
 internal abstract class TableMigration<TView>(TableDirectory directory)
     where TView : TableView
@@ -21,37 +26,47 @@ internal abstract class TableMigration<TView>(TableDirectory directory)
     /// <summary>A writer's share of <paramref name="view"/>'s migration: unit <paramref name="own"/> (its key's), then one more.</summary>
     public void Help(TView view, long own)
     {
-        Move(view, own);
+        Move(view, own, wait: true);
         long ticket = directory.TakeTicket();
         if (ticket >= 0 && ticket < Units(view))
         {
-            Move(view, ticket);
+            Move(view, ticket, wait: false);
         }
         else
         {
-            FinishStep(view);
+            FinishStep(view, wait: false);
         }
     }
 
-    /// <summary>Moves the first unit not yet moved; when there is none, ends the migration.</summary>
-    private void FinishStep(TView view)
+    /// <summary>
+    /// Moves the first unit not yet moved (with <paramref name="wait"/>: waiting for its lock; else the first one not
+    /// held by a live writer); when there is none left, ends the migration.
+    /// </summary>
+    private void FinishStep(TView view, bool wait)
     {
         long units = Units(view);
         long from = _scan.FirstUnmoved(view.Generation - 1, units, (Migration: this, View: view), static (m, unit) => m.Migration.IsMoved(m.View, unit));
-        if (from < units)
+        if (from >= units)
         {
-            Move(view, from);
+            directory.EndMigration(view.State);
             return;
         }
-        directory.EndMigration(view.State);
+        for (long unit = from; unit < units; unit++)
+        {
+            if (!IsMoved(view, unit) && Move(view, unit, wait))
+            {
+                return;
+            }
+        }
+        // Every unit left is held by a live writer: the writers after this one try them again.
     }
 
-    /// <summary>Finishes the migration <paramref name="view"/> names (an enumeration, or an add that found the new table full).</summary>
+    /// <summary>Finishes the migration <paramref name="view"/> names (an enumeration, or an add that found the new table full), waiting for held units.</summary>
     public void Finish(TView view)
     {
         while (Current().State == view.State)
         {
-            FinishStep(view);
+            FinishStep(view, wait: true);
         }
     }
 
@@ -100,6 +115,9 @@ internal abstract class TableMigration<TView>(TableDirectory directory)
     /// <summary>Whether unit <paramref name="unit"/> of the old table is moved.</summary>
     protected abstract bool IsMoved(TView view, long unit);
 
-    /// <summary>Moves unit <paramref name="unit"/> of the old table into the new one, if no one has (idempotent, crash-safe).</summary>
-    protected abstract void Move(TView view, long unit);
+    /// <summary>
+    /// Moves unit <paramref name="unit"/> of the old table into the new one, if no one has (idempotent, crash-safe);
+    /// without <paramref name="wait"/>, false (nothing done) if a live writer holds the unit.
+    /// </summary>
+    protected abstract bool Move(TView view, long unit, bool wait);
 }

@@ -5,7 +5,7 @@ namespace ShmMaps.Tool.Verbs;
 /// <summary>Options every verb that works on a map directory shares.</summary>
 internal class DirectoryOptions
 {
-    [Option("dir", HelpText = "Map directory (default: $SHMMAPS_DIR, else /dev/shm/shmmaps).")]
+    [Option("dir", HelpText = "Map directory (default: $SHMMAPS_DIR, else this user's /dev/shm/shmmaps-UID).")]
     public string? Directory { get; set; }
 
     [Option("json", HelpText = "Print JSON for scripts instead of a table.")]

@@ -143,7 +143,7 @@ internal sealed class SidecarVerb
     [Option("max-delay-ms", Default = 50, HelpText = "Publish at the latest this long after a batch's first change.")]
     public int MaxDelayMilliseconds { get; set; }
 
-    [Option("dir", HelpText = "Map directory (default: $SHMMAPS_DIR or /dev/shm/shmmaps).")]
+    [Option("dir", HelpText = "Map directory (default: $SHMMAPS_DIR, else this user's /dev/shm/shmmaps-UID).")]
     public string? Directory { get; set; }
 
     [Option("poll-ms", Default = 20, HelpText = "How often the followed file is looked at for new lines.")]

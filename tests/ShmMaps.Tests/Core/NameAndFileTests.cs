@@ -137,6 +137,37 @@ public sealed class NameAndFileTests : IDisposable
     }
 
     [Fact]
+    public void EachUserHasADefaultDirectoryOfItsOwn()
+    {
+        if (Environment.UserName != "root" || !File.Exists("/usr/sbin/runuser") || Environment.GetEnvironmentVariable("SHMMAPS_DIR") is { Length: > 0 })
+        {
+            return; // needs root (to run a child as another user) and the default directory
+        }
+        // Another user (this one) has made its default directory, and the directory older versions shared, first.
+        string name = $"per-user-{Guid.NewGuid():N}";
+        using (var mine = SeqMap<long, long>.Create(name, 16))
+        {
+            Assert.Equal($"/dev/shm/shmmaps-{ShmMaps.Core.Platform.ShmPlatform.Current.EffectiveUserId}", Path.GetDirectoryName(mine.Region.Path));
+        }
+        SeqMap<long, long>.Delete(name);
+        bool made = !Directory.Exists("/dev/shm/shmmaps");
+        Directory.CreateDirectory("/dev/shm/shmmaps", UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        try
+        {
+            using var nobody = ChildProcess.StartAs("nobody", "default-map", name);
+            Assert.Equal("/dev/shm/shmmaps-65534", nobody.ReadLine());
+            Assert.Equal("ok", nobody.ReadLine());
+        }
+        finally
+        {
+            if (made)
+            {
+                Directory.Delete("/dev/shm/shmmaps");
+            }
+        }
+    }
+
+    [Fact]
     public void OpenOrCreateFromManyThreadsYieldsOneMap()
     {
         var maps = new SeqMap<long, long>[8];

@@ -9,9 +9,37 @@ namespace ShmMaps.Tests.Growth;
 /// A table a map grew out of is given back only once no live handle can read it, and a handle that may still name it
 /// never touches its pages again: on tmpfs a read of a hole allocates a page, which on a full file system is SIGBUS.
 /// </summary>
-public sealed class RetiredTableTests(ITestOutputHelper output)
+public sealed class RetiredTableTests(ITestOutputHelper output) : IDisposable
 {
+    private readonly TempMapDirectory _dir = new();
+
     public static TheoryData<string> Kinds => new() { "SeqMap", "StripedMap", "FolkloreMap" };
+
+    public void Dispose() => _dir.Dispose();
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void AFileSystemThatRefusesToGiveMemoryBackKeepsItSaysSoOnceAndGoesOn(string kindName)
+    {
+        GrowingKind kind = GrowingKind.Named(kindName);
+        using (IGrowingMap map = kind.Create("kept", 16, _dir.Options))
+        {
+            map.Insert(0);
+        }
+        using (var child = ChildProcess.Start("no-holes", _dir.Path, "kept", kindName, 20_000))
+        {
+            Assert.Equal("refused 1", child.ReadLine()); // asked once; from then on the header says the memory stays
+            Assert.Equal("ok", child.ReadLine());
+        }
+        using IGrowingMap reopened = kind.Open("kept", _dir.Options);
+        reopened.Insert(20_001);
+        Assert.Equal(20_002, reopened.Count);
+        MapDescription described = MapInspector.Describe("kept", _dir.Options);
+        Assert.Contains("refused the memory", described.Details["tables given back"]);
+        (int code, string info) = ShmRun("info", "kept", "--dir", _dir.Path);
+        Assert.Equal(0, code);
+        Assert.Equal(1, info.Split("refused the memory").Length - 1);
+    }
 
     [Theory]
     [MemberData(nameof(Kinds))]
@@ -91,6 +119,13 @@ public sealed class RetiredTableTests(ITestOutputHelper output)
             }
         }
         patch.Save();
+    }
+
+    private static (int Code, string Output) ShmRun(params string[] arguments)
+    {
+        var output = new StringWriter();
+        int code = ShmMaps.Tool.Program.Run(arguments, output, output);
+        return (code, output.ToString());
     }
 
     /// <summary>Writes a file into <paramref name="directory"/> until the file system is full; returns its bytes.</summary>

@@ -12,6 +12,68 @@ namespace ShmMaps.Tests.Striped;
 public sealed class StripedMapGrowthTests(ITestOutputHelper output) : GrowthTests(GrowingKind.Striped, output)
 {
     [Fact]
+    public void AKeyLockHeldPastTheLockTimeoutStopsNoWriterOfAnotherStripeDuringAMigration()
+    {
+        var options = Dir.With(lockTimeout: TimeSpan.FromMilliseconds(300));
+        using var map = StripedMap<long, long>.Create("held", 4096, options);
+        for (long key = 0; key < 1000; key++)
+        {
+            map.Insert(key, key);
+        }
+        int generation = map.Generation;
+        ShmMaps.Striped.StripeTable before = map.View().Newest;
+        long heldStripe = map.StripeIndexOf(before, 0);
+        bool OtherStripe(long key) => map.StripeIndexOf(before, key) != heldStripe; // writers of the held stripe's keys wait, as they must
+        using var held = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var holder = new Thread(() =>
+        {
+            using KeyLock<long, long> scope = map.Lock(0);
+            held.Set();
+            release.Wait();
+            scope[0] = -1;
+        });
+        holder.Start();
+        held.Wait();
+        try
+        {
+            // Grows the map and goes on writing while stripe 0 of the old table stays locked for 4 lock timeouts: the
+            // migration passes over it; no writer of another key waits for it.
+            long key = 1000;
+            var timer = System.Diagnostics.Stopwatch.StartNew();
+            for (; map.Generation == generation; key++)
+            {
+                if (OtherStripe(key))
+                {
+                    map.Insert(key, key);
+                }
+            }
+            while (timer.Elapsed < TimeSpan.FromMilliseconds(1200))
+            {
+                if (OtherStripe(key))
+                {
+                    map.Insert(key, key);
+                }
+                key = key < 6000 ? key + 1 : 1000; // within what the new table holds: no second growth to wait for
+            }
+            Assert.Contains("into table", MapInspector.Describe("held", options).Details["migration"]); // still under way: the held stripe
+        }
+        finally
+        {
+            release.Set();
+            holder.Join();
+        }
+        for (long key = 1; key < 4; key++)
+        {
+            map.Insert(key, key); // the writers after the holder move its stripe, and end the migration
+        }
+        Assert.Equal("none", MapInspector.Describe("held", options).Details["migration"]);
+        Assert.Equal(-1, map[0]);
+        CheckReport report = MapInspector.Check("held", options);
+        Assert.True(report.IsSound, string.Join("; ", report.Problems));
+    }
+
+    [Fact]
     public void KeyLocksStayAtomicWhileTheMapGrows()
     {
         const long accounts = 16; // as many keys as one KeyLock takes: a scope over all of them sees the whole sum

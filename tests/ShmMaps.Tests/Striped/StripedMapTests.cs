@@ -25,6 +25,24 @@ public sealed class StripedMapTests : IDisposable
     }
 
     [Fact]
+    public void AKeyLockUsedAfterItsMapsDisposeThrowsObjectDisposed()
+    {
+        var map = StripedMap<long, long>.Create("gone", 100, _dir.Options);
+        map.Insert(1, 10);
+        KeyLock<long, long> scope = map.Lock(1, 2);
+        scope[2] = 20;
+        map.Dispose(); // the map's memory is unmapped: the scope may touch none of it
+        Assert.Throws<ObjectDisposedException>(() => scope.TryGetValue(1, out _));
+        Assert.Throws<ObjectDisposedException>(() => scope.Insert(2, 21));
+        Assert.Throws<ObjectDisposedException>(() => scope.TryRemove(1, out _));
+        Assert.Throws<ObjectDisposedException>(() => scope[3] = 3);
+        scope.Dispose(); // drops the scope's writes, without a throw
+        using var again = StripedMap<long, long>.Open("gone", _dir.Options);
+        Assert.Equal(10, again[1]);
+        Assert.False(again.ContainsKey(2));
+    }
+
+    [Fact]
     public void BehavesAsAMap()
     {
         using var map = StripedMap<long, long>.Create("basic", 1000, _dir.Options);

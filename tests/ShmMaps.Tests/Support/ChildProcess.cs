@@ -37,15 +37,25 @@ public sealed class ChildProcess : IDisposable
 
     public int Pid => _process.Id;
 
-    public static ChildProcess Start(string role, params object[] arguments)
+    public static ChildProcess Start(string role, params object[] arguments) => StartAs(null, role, arguments);
+
+    /// <summary>Starts a child as <paramref name="user"/> (through runuser; the test runs as root), or as this user if null.</summary>
+    public static ChildProcess StartAs(string? user, string role, params object[] arguments)
     {
         string host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h ? h : "dotnet";
-        var start = new ProcessStartInfo(host)
+        var start = new ProcessStartInfo(user is null ? host : "runuser")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (user is not null)
+        {
+            foreach (string argument in new[] { "-u", user, "--", "env", "HOME=/tmp", "DOTNET_CLI_HOME=/tmp", "DOTNET_NOLOGO=1", host })
+            {
+                start.ArgumentList.Add(argument);
+            }
+        }
         start.ArgumentList.Add("exec");
         start.ArgumentList.Add(typeof(ChildProcess).Assembly.Location);
         start.ArgumentList.Add("child");

@@ -23,6 +23,18 @@ public static class ChildRoles
             // The shm command line, its errors on stdout where the test reads them.
             return ShmMaps.Tool.Program.Run(args, Console.Out, Console.Out);
         }
+        if (role == "default-map")
+        {
+            // A map in this user's default directory: made, written, read, deleted; prints the directory.
+            using (var map = SeqMap<long, long>.OpenOrCreate(args[0], 16))
+            {
+                map.Insert(1, 2);
+                Console.WriteLine(Path.GetDirectoryName(map.Region.Path));
+                Console.WriteLine(map[1] == 2 ? "ok" : "wrong value");
+            }
+            SeqMap<long, long>.Delete(args[0]);
+            return 0;
+        }
         var options = new ShmOptions { Directory = args[0] };
         string name = args[1];
         long Arg(int i) => long.Parse(args[i], CultureInfo.InvariantCulture);
@@ -67,6 +79,9 @@ public static class ChildRoles
                 return 0;
             case "create-loop":
                 CreateLoop(options, name, temporaryNames: args[2] == "named");
+                return 0;
+            case "no-holes":
+                NoHoles(options, name, GrowingKind.Named(args[2]), keys: Arg(3));
                 return 0;
             case "stale-reader":
                 StaleReader(options, name, GrowingKind.Named(args[2]), keys: Arg(3), go: args[4]);
@@ -134,6 +149,33 @@ public static class ChildRoles
             wrote++;
         }
         Console.WriteLine($"wrote {wrote}");
+    }
+
+    /// <summary>
+    /// On a file system that refuses to punch holes: grows map <paramref name="name"/> to <paramref name="keys"/> keys
+    /// (its old tables cannot be given back), opens it again and writes on, and says "refused N" (the give-backs the
+    /// file system refused), then "ok".
+    /// </summary>
+    private static void NoHoles(ShmOptions options, string name, GrowingKind kind, long keys)
+    {
+        var platform = new NoHolesPlatform();
+        ShmMaps.Core.Platform.ShmPlatform.Override(platform);
+        using (IGrowingMap map = kind.Open(name, options))
+        {
+            for (long i = 0; i < keys; i++)
+            {
+                map.Insert(i);
+            }
+            Thread.Sleep(200);
+            map.Insert(0);
+        }
+        using (IGrowingMap again = kind.Open(name, options))
+        {
+            Thread.Sleep(200);
+            again.Insert(keys);
+        }
+        Console.WriteLine($"refused {platform.Refused}");
+        Console.WriteLine("ok");
     }
 
     private static void WaitForFile(string path)
