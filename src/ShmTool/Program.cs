@@ -24,7 +24,7 @@ public static class Program
         });
         ParserResult<object> parsed = parser.ParseArguments(args,
             typeof(ListVerb), typeof(InfoVerb), typeof(DumpVerb), typeof(GetVerb), typeof(SetVerb), typeof(RmVerb), typeof(WatchVerb), typeof(BenchVerb), typeof(CheckVerb), typeof(RecoverVerb),
-            typeof(DeleteVerb), typeof(DemoVerb), typeof(DemoWorkerVerb), typeof(SidecarVerb));
+            typeof(DeleteVerb), typeof(DemoVerb), typeof(DemoWorkerVerb), typeof(SidecarVerb), typeof(CreateVerb), typeof(LoadVerb), typeof(CopyVerb));
         if (parsed is not Parsed<object> { Value: var verb })
         {
             return parsed.Errors.Any(e => e.Tag is ErrorType.HelpRequestedError or ErrorType.HelpVerbRequestedError or ErrorType.VersionRequestedError)
@@ -49,12 +49,19 @@ public static class Program
                 DemoVerb v => DemoCommand.Run(v, output),
                 DemoWorkerVerb v => DemoWorker.Run(v, output),
                 SidecarVerb v => SidecarCommand.Run(v, error),
+                CreateVerb v => MakeCommands.Create(v, output),
+                LoadVerb v => MakeCommands.Load(v, output),
+                CopyVerb v => MakeCommands.Copy(v, output),
                 _ => ExitCodes.Usage,
             };
         }
         catch (MapNotFoundException e)
         {
             error.WriteLine($"shm: {e.Message}");
+            if (verb is SetVerb set)
+            {
+                error.WriteLine($"shm: create it first, for example: shm create {set.Name} --kind seq --key long --value double --capacity 1000 (shm create --help)");
+            }
             return ExitCodes.NotFound;
         }
         catch (KeyNotFoundException e)

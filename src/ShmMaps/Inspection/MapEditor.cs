@@ -27,6 +27,71 @@ public static unsafe class MapEditor
     /// <summary>Removes <paramref name="key"/>; false if it was absent.</summary>
     public static bool Remove(string name, string key, ShmOptions? options = null) => Access(name, options).Remove(name, key, options);
 
+    /// <summary>
+    /// Creates map <paramref name="name"/> of <paramref name="shape"/> (its kind by name, "SeqMap" or "seq"; types by
+    /// full or short name), growing to at most <paramref name="maxCapacity"/> (null: as its kind does by default).
+    /// <see cref="MapExistsException"/> if the name is taken, <see cref="FormatException"/> for a kind or type shm does not know.
+    /// </summary>
+    public static void Create(string name, MapShape shape, long? maxCapacity = null, ShmOptions? options = null)
+    {
+        MapKind kind = KindNamed(shape.Kind);
+        (string keyType, int keySize) = kind switch
+        {
+            MapKind.SeqMap or MapKind.StripedMap or MapKind.LeftRightMap => Typed(shape.KeyType, shape.KeySize, "--key"),
+            _ => ("", 0),
+        };
+        (string valueType, int valueSize) = Typed(shape.ValueType, shape.ValueSize, "--value");
+        EntryAccess.For(kind, keyType, keySize, valueType, valueSize).Create(name, shape.Capacity, maxCapacity, options);
+    }
+
+    /// <summary>Writes <paramref name="entries"/> (as <c>shm dump</c> gives them) into map <paramref name="name"/>; returns how many.</summary>
+    public static long Load(string name, IEnumerable<MapEntry> entries, ShmOptions? options = null) => Access(name, options).Load(name, entries, options);
+
+    /// <summary>The entries of map <paramref name="name"/> read through its own enumeration while writers write (each whole).</summary>
+    public static IEnumerable<MapEntry> Read(string name, ShmOptions? options = null) => Access(name, options).Read(name, options);
+
+    /// <summary>The kind, types and capacity of map <paramref name="name"/>.</summary>
+    public static MapShape Shape(string name, ShmOptions? options = null)
+    {
+        using MapRegion region = MapRegion.OpenPath(name, MapFiles.PathFor(name, options), options);
+        (string keyType, string valueType) = ValueDecoder.TypeNames(region);
+        return new MapShape(region.Kind.ToString(), keyType, (int)region.Header->KeySize, valueType, (int)region.Header->ValueSize, region.Capacity);
+    }
+
+    /// <summary>The kinds <c>shm create --kind</c> takes, by their short names.</summary>
+    public static IReadOnlyDictionary<string, string> KindNames { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["seq"] = nameof(MapKind.SeqMap),
+        ["striped"] = nameof(MapKind.StripedMap),
+        ["folklore"] = nameof(MapKind.FolkloreMap),
+        ["leftright"] = nameof(MapKind.LeftRightMap),
+        ["rw"] = nameof(MapKind.RwStore),
+        ["array"] = nameof(MapKind.SeqArray),
+        ["vector"] = nameof(MapKind.SeqVec),
+    };
+
+    private static MapKind KindNamed(string name) =>
+        Enum.TryParse(KindNames.GetValueOrDefault(name, name), ignoreCase: true, out MapKind kind) && kind != MapKind.None
+            ? kind
+            : throw new FormatException($"'{name}' is not a map kind; use one of {string.Join(", ", KindNames.Keys)}");
+
+    /// <summary>A type by short or full name; a name shm does not know with a size (a dump's stand-in) as itself.</summary>
+    private static (string TypeName, int Size) Typed(string name, int size, string option)
+    {
+        if (string.IsNullOrEmpty(name))
+        {
+            throw new FormatException($"{option} is required for this kind");
+        }
+        try
+        {
+            return TypeCatalog.Named(name);
+        }
+        catch (FormatException) when (size > 0)
+        {
+            return (name, size); // a type of the user's, known by its name and size: written as hex
+        }
+    }
+
     private static EntryAccess Access(string name, ShmOptions? options)
     {
         using MapRegion region = MapRegion.OpenPath(name, MapFiles.PathFor(name, options), options);

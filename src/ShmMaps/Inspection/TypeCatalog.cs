@@ -27,6 +27,43 @@ internal static class TypeCatalog
         ["ShmMaps.FixedString32"] = typeof(FixedString32),
     };
 
+    private static readonly Dictionary<string, Type> s_aliases = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["sbyte"] = typeof(sbyte),
+        ["byte"] = typeof(byte),
+        ["short"] = typeof(short),
+        ["ushort"] = typeof(ushort),
+        ["int"] = typeof(int),
+        ["uint"] = typeof(uint),
+        ["long"] = typeof(long),
+        ["ulong"] = typeof(ulong),
+        ["float"] = typeof(float),
+        ["double"] = typeof(double),
+        ["bool"] = typeof(bool),
+        ["char"] = typeof(char),
+        ["guid"] = typeof(Guid),
+        ["string32"] = typeof(FixedString32),
+    };
+
+    /// <summary>The types <c>shm create --key/--value</c> takes, by their short names.</summary>
+    public static IEnumerable<string> ShortNames => s_aliases.Keys;
+
+    /// <summary>
+    /// The header name and size of the type <paramref name="name"/> names: a short name (<c>long</c>, <c>double</c>,
+    /// <c>string32</c>, ...) or a full one (<c>System.Int64</c>); <see cref="FormatException"/> listing them otherwise.
+    /// </summary>
+    public static (string TypeName, int Size) Named(string name)
+    {
+        Type? type = s_aliases.GetValueOrDefault(name) ?? s_types.GetValueOrDefault(name);
+        if (type is null)
+        {
+            throw new FormatException($"'{name}' is not a type shm knows; use one of {string.Join(", ", ShortNames)} (or their full .NET names)");
+        }
+        int size = (int)typeof(System.Runtime.CompilerServices.Unsafe).GetMethod(nameof(System.Runtime.CompilerServices.Unsafe.SizeOf))!
+            .MakeGenericMethod(type).Invoke(null, null)!;
+        return (s_types.First(t => t.Value == type).Key, size);
+    }
+
     /// <summary>
     /// The type a header's <paramref name="typeName"/> of <paramref name="size"/> bytes names: the catalog's, else a
     /// stand-in of that size whose values are written as hex (<see cref="RawTypes"/>).

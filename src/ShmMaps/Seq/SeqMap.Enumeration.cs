@@ -9,8 +9,8 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
     /// <summary>
     /// Enumerates the entries cell by cell without locking. Weakly consistent: entries changed during the
     /// walk may be seen old or new, but each one is whole. A migration in progress is finished first; if the map
-    /// grows during the walk, the walk goes on in the table it began (which keeps every entry it had); if it grows
-    /// twice and that table is given back, <see cref="InvalidOperationException"/>.
+    /// grows during the walk, the walk goes on in the table it began (which keeps every entry it had), which this
+    /// handle keeps reading until the walk ends or the enumerator is disposed.
     /// </summary>
     public Enumerator GetEnumerator() => new(this, SettledTable());
 
@@ -40,10 +40,6 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
     {
         ThrowIfDisposed();
         ReadCell(table, Cell(table, index), out uint state, out TKey key, out TValue value);
-        if (SharedMemory.ReadAcquire(_directory.RetiredBelow) > table.Generation)
-        {
-            throw new InvalidOperationException($"map '{Name}' grew twice during this enumeration and gave the table it walked back; enumerate it again");
-        }
         entry = new KeyValuePair<TKey, TValue>(key, value);
         return state is SeqCellLayout.Occupied or SeqCellLayout.Moved; // moved: the map grew during the walk
     }
@@ -55,18 +51,20 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
         return _migration.Settled().Newest;
     }
 
-    /// <summary>Walks the cells of a <see cref="SeqMap{TKey,TValue}"/>.</summary>
+    /// <summary>Walks the cells of a <see cref="SeqMap{TKey,TValue}"/>: pins its table from the first step to the last (or Dispose).</summary>
     public struct Enumerator : IEnumerator<KeyValuePair<TKey, TValue>>
     {
         private readonly SeqMap<TKey, TValue> _map;
         private readonly SeqTable _table;
         private long _index;
+        private bool _pinned;
 
         internal Enumerator(SeqMap<TKey, TValue> map, SeqTable table)
         {
             _map = map;
             _table = table;
             _index = -1;
+            _pinned = false;
             Current = default;
         }
 
@@ -78,6 +76,11 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
         /// <inheritdoc/>
         public bool MoveNext()
         {
+            if (!_pinned && _index < _table.CellCount)
+            {
+                _map._retirement.Pin(_table.Generation);
+                _pinned = true;
+            }
             while (++_index < _table.CellCount)
             {
                 if (_map.TryReadCell(_table, _index, out KeyValuePair<TKey, TValue> entry))
@@ -86,6 +89,7 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
                     return true;
                 }
             }
+            Dispose();
             return false;
         }
 
@@ -93,8 +97,13 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
         public void Reset() => _index = -1;
 
         /// <inheritdoc/>
-        public readonly void Dispose()
+        public void Dispose()
         {
+            if (_pinned)
+            {
+                _pinned = false;
+                _map._retirement.Unpin(_table.Generation);
+            }
         }
     }
 }

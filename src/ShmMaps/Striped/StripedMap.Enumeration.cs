@@ -11,19 +11,27 @@ public sealed unsafe partial class StripedMap<TKey, TValue>
     /// The entries, stripe by stripe: each stripe is read consistently (a version-checked copy), the map as a whole
     /// weakly (stripes changed during the walk may be seen before or after the change). A migration in progress is
     /// finished first; if the map grows during the walk, the walk goes on in the table it began (which keeps every
-    /// entry it had); if it grows twice and that table is given back, <see cref="InvalidOperationException"/>.
+    /// entry it had), which this handle keeps reading until the walk ends (or its enumerator is disposed).
     /// </summary>
     public IEnumerator<KeyValuePair<TKey, TValue>> GetEnumerator()
     {
         StripeTable table = SettledTable();
-        var entries = new List<KeyValuePair<TKey, TValue>>();
-        for (long s = 0; s < table.Stripes; s++)
+        _retirement.Pin(table.Generation);
+        try
         {
-            ReadStripe(table, s, entries);
-            foreach (KeyValuePair<TKey, TValue> entry in entries)
+            var entries = new List<KeyValuePair<TKey, TValue>>();
+            for (long s = 0; s < table.Stripes; s++)
             {
-                yield return entry;
+                ReadStripe(table, s, entries);
+                foreach (KeyValuePair<TKey, TValue> entry in entries)
+                {
+                    yield return entry;
+                }
             }
+        }
+        finally
+        {
+            _retirement.Unpin(table.Generation);
         }
     }
 
@@ -61,10 +69,6 @@ public sealed unsafe partial class StripedMap<TKey, TValue>
             {
                 break;
             }
-        }
-        if (SharedMemory.ReadAcquire(_directory.RetiredBelow) > table.Generation)
-        {
-            throw new InvalidOperationException($"map '{Name}' grew twice during this enumeration and gave the table it walked back; enumerate it again");
         }
     }
 }

@@ -79,6 +79,9 @@ internal static class InspectCommands
             case "json":
                 Json.Write(output, entries.ToList());
                 break;
+            case "jsonl":
+                MakeCommands.WriteJsonLines(verb.Name, verb.ToShmOptions(), entries, output);
+                break;
             case "csv":
                 output.WriteLine("index,key,value");
                 foreach (MapEntry e in entries)
@@ -95,7 +98,7 @@ internal static class InspectCommands
                 table.Write(output);
                 break;
             default:
-                throw new ArgumentException($"unknown format '{verb.Format}': use table, json or csv");
+                throw new ArgumentException($"unknown format '{verb.Format}': use table, json, jsonl or csv");
         }
         return ExitCodes.Ok;
     }

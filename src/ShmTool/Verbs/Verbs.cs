@@ -20,7 +20,7 @@ internal sealed class InfoVerb : MapVerbOptions
 [Verb("dump", HelpText = "Print a map's entries, decoded from the type names in its header.")]
 internal sealed class DumpVerb : MapVerbOptions
 {
-    [Option("format", Default = "table", HelpText = "table, json or csv.")]
+    [Option("format", Default = "table", HelpText = "table, json, csv, or jsonl: the map's kind and types, then an entry per line (what shm load reads).")]
     public string Format { get; set; } = "table";
 
     [Option("limit", Default = 0L, HelpText = "Print at most this many entries (0: all).")]

@@ -21,6 +21,19 @@ internal abstract class EntryAccess
     public abstract bool Remove(string name, string key, ShmOptions? options);
 
     /// <summary>
+    /// Creates map <paramref name="name"/> of this kind and these types for <paramref name="capacity"/> entries (the
+    /// length of an array, the most elements of a store), growing to at most <paramref name="maxCapacity"/> (null: as
+    /// the kind does by default).
+    /// </summary>
+    public abstract void Create(string name, long capacity, long? maxCapacity, ShmOptions? options);
+
+    /// <summary>
+    /// Writes <paramref name="entries"/> (keys and values as <c>shm dump</c> writes them) into map <paramref name="name"/>,
+    /// opened once; returns how many. A store inserts the values (its ids are its own); a vector appends them in order.
+    /// </summary>
+    public abstract long Load(string name, IEnumerable<MapEntry> entries, ShmOptions? options);
+
+    /// <summary>
     /// The access of a map of <paramref name="kind"/> whose header names <paramref name="keyType"/> and
     /// <paramref name="valueType"/> of <paramref name="keySize"/> and <paramref name="valueSize"/> bytes.
     /// </summary>
@@ -40,6 +53,33 @@ internal abstract class EntryAccess
         };
         return (EntryAccess)Activator.CreateInstance(access)!;
     }
+
+    /// <summary>
+    /// The entries of map <paramref name="name"/> as its own enumeration gives them while writers write (each entry
+    /// whole, the map weakly: what a copy of a live map reads); by default as <c>shm dump</c> reads them.
+    /// </summary>
+    public virtual IEnumerable<MapEntry> Read(string name, ShmOptions? options) => MapInspector.Dump(name, options);
+
+    /// <summary><paramref name="options"/> with <see cref="ShmOptions.MaxCapacity"/> <paramref name="maxCapacity"/>.</summary>
+    protected static ShmOptions Capped(ShmOptions? options, long? maxCapacity)
+    {
+        ShmOptions o = options ?? ShmOptions.Default;
+        return new ShmOptions
+        {
+            Directory = o.Directory,
+            FileMode = o.FileMode,
+            LockTimeout = o.LockTimeout,
+            WriterLanes = o.WriterLanes,
+            ReaderSlots = o.ReaderSlots,
+            LocksPerThread = o.LocksPerThread,
+            MaxLoad = o.MaxLoad,
+            MaxCapacity = maxCapacity ?? o.MaxCapacity,
+            RequireSameOwner = o.RequireSameOwner,
+        };
+    }
+
+    /// <summary>The key of an entry to load; <see cref="FormatException"/> if a kind with keys gets none.</summary>
+    protected static string KeyOf(MapEntry entry) => entry.Key ?? throw new FormatException($"entry {entry.Index} has no key");
 
     /// <summary>An index key (arrays, vectors).</summary>
     protected static long Index(string key) => TypeCatalog.Parse<long>(key, "index");

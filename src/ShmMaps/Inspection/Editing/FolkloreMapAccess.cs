@@ -23,4 +23,29 @@ internal sealed class FolkloreMapAccess<TValue> : EntryAccess
         using var map = FolkloreMap<TValue>.Open(name, options);
         return map.TryRemove(key, out _);
     }
+
+    public override void Create(string name, long capacity, long? maxCapacity, ShmOptions? options) =>
+        FolkloreMap<TValue>.Create(name, capacity, Capped(options, maxCapacity)).Dispose();
+
+    public override long Load(string name, IEnumerable<MapEntry> entries, ShmOptions? options)
+    {
+        using var map = FolkloreMap<TValue>.Open(name, options);
+        long loaded = 0;
+        foreach (MapEntry entry in entries)
+        {
+            map.Insert(KeyOf(entry), TypeCatalog.Parse<TValue>(entry.Value, "value"));
+            loaded++;
+        }
+        return loaded;
+    }
+
+    public override IEnumerable<MapEntry> Read(string name, ShmOptions? options)
+    {
+        using var map = FolkloreMap<TValue>.Open(name, options);
+        long index = 0;
+        foreach (KeyValuePair<string, TValue> entry in map)
+        {
+            yield return new MapEntry(index++, entry.Key, TypeCatalog.Format(entry.Value));
+        }
+    }
 }

@@ -32,4 +32,33 @@ internal sealed class LeftRightMapAccess<TKey, TValue> : EntryAccess
         using WriteGuard<TKey, TValue> guard = writer.Guard();
         return guard.Remove(parsedKey);
     }
+
+    public override void Create(string name, long capacity, long? maxCapacity, ShmOptions? options) =>
+        LeftRightMap.CreateWriter<TKey, TValue>(name, capacity, Capped(options, maxCapacity)).Dispose();
+
+    /// <summary>All the entries in one write guard: readers see none of them, then all.</summary>
+    public override long Load(string name, IEnumerable<MapEntry> entries, ShmOptions? options)
+    {
+        using var writer = LeftRightMap.OpenWriter<TKey, TValue>(name, options);
+        using WriteGuard<TKey, TValue> guard = writer.Guard();
+        long loaded = 0;
+        foreach (MapEntry entry in entries)
+        {
+            guard.Insert(TypeCatalog.Parse<TKey>(KeyOf(entry), "key"), TypeCatalog.Parse<TValue>(entry.Value, "value"));
+            loaded++;
+        }
+        return loaded;
+    }
+
+    /// <summary>One read guard: the entries as one publish left them.</summary>
+    public override IEnumerable<MapEntry> Read(string name, ShmOptions? options)
+    {
+        using var reader = LeftRightMap.OpenReader<TKey, TValue>(name, options);
+        using ReadGuard<TKey, TValue> guard = reader.Guard();
+        long index = 0;
+        foreach (KeyValuePair<TKey, TValue> entry in guard)
+        {
+            yield return new MapEntry(index++, TypeCatalog.Format(entry.Key), TypeCatalog.Format(entry.Value));
+        }
+    }
 }

@@ -46,4 +46,20 @@ internal sealed class RwStoreAccess<T> : EntryAccess
 
     private static ShmId Id(string key) =>
         ShmId.TryParse(key, out ShmId id) ? id : throw new FormatException($"id '{key}' is not an element id (16 hex digits, '-', 16 hex digits)");
+
+    public override void Create(string name, long capacity, long? maxCapacity, ShmOptions? options) =>
+        RwStore<T>.Create(name, Math.Max(capacity, maxCapacity ?? Rw.RwStoreLayout.DefaultMaxElements), options).Dispose();
+
+    /// <summary>Inserts the values: a store gives its elements ids of its own.</summary>
+    public override long Load(string name, IEnumerable<MapEntry> entries, ShmOptions? options)
+    {
+        using var store = RwStore<T>.Open(name, options);
+        long loaded = 0;
+        foreach (MapEntry entry in entries)
+        {
+            store.Insert(TypeCatalog.Parse<T>(entry.Value, "value"));
+            loaded++;
+        }
+        return loaded;
+    }
 }

@@ -20,4 +20,19 @@ internal sealed class SeqArrayAccess<T> : EntryAccess
     }
 
     public override bool Remove(string name, string key, ShmOptions? options) => NoRemoval("SeqArray");
+
+    public override void Create(string name, long capacity, long? maxCapacity, ShmOptions? options) =>
+        SeqArray<T>.Create(name, capacity, options).Dispose();
+
+    public override long Load(string name, IEnumerable<MapEntry> entries, ShmOptions? options)
+    {
+        using var array = SeqArray<T>.Open(name, options);
+        long loaded = 0;
+        foreach (MapEntry entry in entries)
+        {
+            array.Set(entry.Key is null ? entry.Index : Index(entry.Key), TypeCatalog.Parse<T>(entry.Value, "value"));
+            loaded++;
+        }
+        return loaded;
+    }
 }

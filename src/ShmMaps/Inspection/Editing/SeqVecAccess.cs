@@ -25,4 +25,19 @@ internal sealed class SeqVecAccess<T> : EntryAccess
     }
 
     public override bool Remove(string name, string key, ShmOptions? options) => NoRemoval("SeqVec");
+
+    public override void Create(string name, long capacity, long? maxCapacity, ShmOptions? options) =>
+        SeqVec<T>.Create(name, capacity, options, maxCapacity ?? 0).Dispose();
+
+    public override long Load(string name, IEnumerable<MapEntry> entries, ShmOptions? options)
+    {
+        using var vector = SeqVec<T>.Open(name, options);
+        long loaded = 0;
+        foreach (MapEntry entry in entries)
+        {
+            vector.Push(TypeCatalog.Parse<T>(entry.Value, "value"));
+            loaded++;
+        }
+        return loaded;
+    }
 }

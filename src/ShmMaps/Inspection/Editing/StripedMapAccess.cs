@@ -23,4 +23,29 @@ internal sealed class StripedMapAccess<TKey, TValue> : EntryAccess
         using var map = StripedMap<TKey, TValue>.Open(name, options);
         return map.TryRemove(TypeCatalog.Parse<TKey>(key, "key"), out _);
     }
+
+    public override void Create(string name, long capacity, long? maxCapacity, ShmOptions? options) =>
+        StripedMap<TKey, TValue>.Create(name, capacity, Capped(options, maxCapacity)).Dispose();
+
+    public override long Load(string name, IEnumerable<MapEntry> entries, ShmOptions? options)
+    {
+        using var map = StripedMap<TKey, TValue>.Open(name, options);
+        long loaded = 0;
+        foreach (MapEntry entry in entries)
+        {
+            map.Insert(TypeCatalog.Parse<TKey>(KeyOf(entry), "key"), TypeCatalog.Parse<TValue>(entry.Value, "value"));
+            loaded++;
+        }
+        return loaded;
+    }
+
+    public override IEnumerable<MapEntry> Read(string name, ShmOptions? options)
+    {
+        using var map = StripedMap<TKey, TValue>.Open(name, options);
+        long index = 0;
+        foreach (KeyValuePair<TKey, TValue> entry in map)
+        {
+            yield return new MapEntry(index++, TypeCatalog.Format(entry.Key), TypeCatalog.Format(entry.Value));
+        }
+    }
 }
