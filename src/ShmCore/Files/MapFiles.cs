@@ -5,7 +5,8 @@ namespace ShmMaps.Core.Files;
 
 /// <summary>Map names, the directory they live in, and the file of each.</summary>
 /// <remarks>
-/// A name is <c>[A-Za-z0-9._-]{1,128}</c> and does not start with '.'; its file is
+/// A name is <c>[A-Za-z0-9._-]{1,128}</c> and does not start with '.', or such a name, '~' and a role of
+/// <c>[a-z0-9]{1,16}</c>: a companion of a map (<see cref="CompanionOf"/>), which no plain name can be; its file is
 /// <c>&lt;directory&gt;/&lt;name&gt;.shm</c>. The directory is <see cref="ShmOptions.Directory"/>, else
 /// <c>$SHMMAPS_DIR</c>, else the platform's default, each user's own (<c>/dev/shm/shmmaps-UID</c> on Linux), so that
 /// one user's maps never stop another's; sharing between users is explicit (a directory, and
@@ -25,10 +26,31 @@ internal static class MapFiles
     private static readonly SearchValues<char> s_nameChars =
         SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-");
 
+    /// <summary>The separator of a companion's name: a character no plain map name holds.</summary>
+    public const char CompanionSeparator = '~';
+
+    /// <summary>The name of map <paramref name="mapName"/>'s companion for <paramref name="role"/> (<c>prices~pg</c>): no plain map name is one.</summary>
+    public static string CompanionOf(string mapName, string role)
+    {
+        string name = $"{mapName}{CompanionSeparator}{role}";
+        ValidateName(name);
+        return name;
+    }
+
     /// <summary>Throws <see cref="ArgumentException"/> unless <paramref name="name"/> is a valid map name.</summary>
     public static void ValidateName(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
+        int companion = name.IndexOf(CompanionSeparator);
+        if (companion >= 0)
+        {
+            string role = name[(companion + 1)..];
+            if (role.Length is 0 or > 16 || role.Any(c => c is not ((>= 'a' and <= 'z') or (>= '0' and <= '9'))))
+            {
+                throw new ArgumentException($"map name '{name}': a companion's role after '{CompanionSeparator}' must be 1 to 16 of a-z 0-9", nameof(name));
+            }
+            name = name[..companion];
+        }
         if (name.Length is 0 or > MaxNameLength)
         {
             throw new ArgumentException($"map name must be 1 to {MaxNameLength} characters, got {name.Length}", nameof(name));

@@ -17,4 +17,11 @@ public interface IChangeSource<TKey, TValue>
     /// now, and never earlier.
     /// </summary>
     ValueTask PublishedAsync(ulong position, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    /// <summary>
+    /// Called by the writer service when changes up to <paramref name="position"/> could not all be published (the map
+    /// refused them: <paramref name="reason"/>); the service stops after. A source that resumes from a position must
+    /// confirm neither it nor any after it, and start over on its next start.
+    /// </summary>
+    ValueTask NotPublishedAsync(ulong position, string reason, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 }

@@ -171,7 +171,10 @@ public class ShmMapWriterService<TKey, TValue> : BackgroundService
         }
     }
 
-    /// <summary>Publishes the batch, then tells the source the last position it reached.</summary>
+    /// <summary>
+    /// Publishes the batch, then tells the source the last position it reached. A batch the map could not take whole
+    /// (it is full) is never confirmed: the source is told, and the service stops with the reason (Unhealthy).
+    /// </summary>
     private async Task PublishAsync(LeftRightWriter<TKey, TValue> writer, List<MapChange<TKey, TValue>> batch, CancellationToken cancellationToken)
     {
         ulong position = 0;
@@ -179,14 +182,22 @@ public class ShmMapWriterService<TKey, TValue> : BackgroundService
         {
             position = Math.Max(position, change.Position);
         }
-        Publish(writer, batch);
+        int refused = Publish(writer, batch);
+        if (refused > 0)
+        {
+            string reason = $"map '{MapName}' is full (created for {writer.Capacity}, grown as far as it may): {refused} new keys of a batch were refused, " +
+                "so the source is not confirmed past them; create the map with a larger MaxCapacity, or none, and start again (it loads anew)";
+            await _source.NotPublishedAsync(position, reason, CancellationToken.None);
+            throw new MapFullException(reason);
+        }
         if (position != 0)
         {
             await _source.PublishedAsync(position, cancellationToken);
         }
     }
 
-    private void Publish(LeftRightWriter<TKey, TValue> writer, List<MapChange<TKey, TValue>> batch)
+    /// <summary>Publishes the batch whole but for the new keys the map refused; returns how many it refused.</summary>
+    private int Publish(LeftRightWriter<TKey, TValue> writer, List<MapChange<TKey, TValue>> batch)
     {
         long start = Stopwatch.GetTimestamp();
         int refused = 0;
@@ -205,15 +216,10 @@ public class ShmMapWriterService<TKey, TValue> : BackgroundService
                 }
                 catch (MapFullException)
                 {
-                    // The rest of the batch is still published whole; the map grows up to ShmMapSettings.MaxCapacity.
+                    // The rest of the batch is still published; the map grows up to ShmMapSettings.MaxCapacity.
                     refused++;
                 }
             }
-        }
-        if (refused > 0)
-        {
-            _logger.LogError("map {Map} is full (created for {Capacity}, grown as far as it may): {Refused} new keys of this batch were dropped; create it with a larger MaxCapacity, or none",
-                MapName, writer.Capacity, refused);
         }
         TimeSpan took = Stopwatch.GetElapsedTime(start);
         Status.Published(writer.PublishedCount, DateTimeOffset.UtcNow);
@@ -221,6 +227,7 @@ public class ShmMapWriterService<TKey, TValue> : BackgroundService
         _logger.LogDebug("map {Map}: published {Changes} changes as publish {Sequence} in {Milliseconds:F2} ms",
             MapName, batch.Count, writer.PublishSequence, took.TotalMilliseconds);
         batch.Clear();
+        return refused;
     }
 
     /// <summary>Copies the source into the channel; completes it when the source ends or shutdown begins.</summary>

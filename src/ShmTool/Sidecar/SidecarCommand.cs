@@ -37,6 +37,12 @@ internal static class SidecarCommand
         {
             throw new ArgumentException($"--format must be auto, csv or jsonlines, not '{verb.Format}'");
         }
+        if (verb.Postgres is not null && PostgresSourceSettings.HoldsPassword(verb.Postgres))
+        {
+            throw new FormatException(
+                "--postgres holds a password, which every user of this machine sees in the process list (ps): leave it out, and give it in " +
+                "PGPASSWORD, a passfile (~/.pgpass, or PGPASSFILE), or the configuration (ShmMaps:Maps:NAME:Postgres:ConnectionString)");
+        }
         PostgresSourceSettings? postgres = verb.Postgres is null ? null : new PostgresSourceSettings
         {
             ConnectionString = verb.Postgres,

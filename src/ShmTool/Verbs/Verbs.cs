@@ -104,7 +104,7 @@ internal sealed class SidecarVerb
     [Option("from", HelpText = "The change file: key,value lines (key, removes) or JSON lines {\"key\":..,\"value\":..}. Either this or --postgres.")]
     public string? From { get; set; }
 
-    [Option("postgres", HelpText = "Replicate a PostgreSQL table instead (an Npgsql connection string; needs --table, --key-column, --value-column).")]
+    [Option("postgres", HelpText = "Replicate a PostgreSQL table instead (an Npgsql connection string, without a password: ps shows it to every user; the password comes from PGPASSWORD, a passfile (~/.pgpass or PGPASSFILE), or the configuration; needs --table, --key-column, --value-column).")]
     public string? Postgres { get; set; }
 
     [Option("table", HelpText = "The PostgreSQL table to replicate (schema.table, or table in public).")]

@@ -236,6 +236,84 @@ public sealed class PostgresReplicaTests(PostgresCluster postgres) : IDisposable
         }
     }
 
+    [Fact]
+    public void AReplicaWhoseMapIsFullNeverConfirmsTheRowsItCouldNotStoreAndIsUnhealthyUntilItReloads()
+    {
+        string table = NewTable(rows: 10);
+        using (IHost host = StartReplica("capped", table, _dir, capacity: 20, maxCapacity: 40))
+        {
+            using var reader = WaitForMap("capped", _dir);
+            WaitForTable(reader, table);
+            string confirmed = ConfirmedPosition($"{table}_capped");
+            postgres.Execute($"INSERT INTO {table} SELECT g, g * 10 FROM generate_series(10, 999) g"); // far past what the map may hold
+            WriterStatus status = host.Services.GetRequiredKeyedService<WriterStatus>("capped");
+            WriterServiceTests.WaitUntil(() => status.Failure is not null);
+            Assert.Contains("is full", status.Failure);
+            HealthReport report = host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync().Result;
+            Assert.Equal(HealthStatus.Unhealthy, report.Status);
+            Assert.Contains("not confirmed", report.Entries["shmmap-capped"].Description);
+            Thread.Sleep(1500); // the source reports its position every second: it must stay where it was
+            Assert.Equal(confirmed, ConfirmedPosition($"{table}_capped"));
+        }
+        // The next start, with room, loads the table anew: no row the full map refused is lost.
+        LeftRightMap.Delete("capped", _dir.Options);
+        using (IHost again = StartReplica("capped", table, _dir, capacity: 2000))
+        {
+            using var reader = WaitForMap("capped", _dir);
+            WaitForTable(reader, table);
+        }
+    }
+
+    [Fact]
+    public void SlotAndMarkerNamesOfDifferentMapsNeverMeet()
+    {
+        string[][] pairs = [["Prices", "prices"], ["eu.p", "eu-p"], ["a_b", "a.b"], [new string('m', 128), new string('m', 127) + "n"]];
+        foreach (string[] pair in pairs)
+        {
+            string first = new PostgresSourceSettings().SlotFor(pair[0]);
+            string second = new PostgresSourceSettings().SlotFor(pair[1]);
+            Assert.NotEqual(first, second);
+            Assert.All(new[] { first, second }, slot => Assert.Matches("^[a-z0-9_]{1,63}$", slot));
+        }
+        // A user's map cannot be a replica's marker: "prices.pg" is a map name, the marker "prices~pg" is not one.
+        Assert.NotEqual("prices.pg", ReplicaMarker.NameFor("prices"));
+        Assert.Throws<ArgumentException>(() => SeqArray<long>.Create("prices~pg~x", 1, _dir.Options));
+        using var users = SeqArray<long>.Create("prices.pg", 1, _dir.Options);
+        using var marker = ReplicaMarker.Open("prices", _dir.Options);
+        Assert.Equal(2, Directory.GetFiles(_dir.Path).Length);
+    }
+
+    [Fact]
+    public void ASlotNamedInTheSettingsThatTheMarkerDoesNotNameIsNeverDropped()
+    {
+        string table = NewTable(rows: 5);
+        string slot = $"{table}_someone";
+        postgres.Execute($"SELECT pg_create_logical_replication_slot('{slot}', 'pgoutput')"); // another replica's
+        using IHost host = StartReplica("mine", table, _dir, slot: slot);
+        WriterStatus status = host.Services.GetRequiredKeyedService<WriterStatus>("mine");
+        WriterServiceTests.WaitUntil(() => status.Failure is not null);
+        Assert.Contains("does not name it", status.Failure);
+        Assert.Single(postgres.Rows($"SELECT slot_name, plugin FROM pg_replication_slots WHERE slot_name = '{slot}'"));
+        postgres.Execute($"SELECT pg_drop_replication_slot('{slot}')");
+    }
+
+    [Fact]
+    public void APasswordOnTheCommandLineIsRefusedAndThePasswordComesFromTheEnvironment()
+    {
+        var output = new StringWriter();
+        int code = ShmMaps.Tool.Program.Run(["sidecar", "--map", "m", "--postgres", "Host=db;Username=u;Password=secret;Database=d", "--table", "t",
+            "--key-column", "id", "--value-column", "v", "--dir", _dir.Path], output, output);
+        Assert.Equal(64, code);
+        Assert.Contains("PGPASSWORD", output.ToString());
+        Assert.DoesNotContain("secret", output.ToString());
+        var help = new StringWriter();
+        ShmMaps.Tool.Program.Run(["sidecar", "--help"], help, help);
+        Assert.Contains("PGPASSWORD", help.ToString());
+    }
+
+    private string ConfirmedPosition(string slot) =>
+        postgres.Rows($"SELECT slot_name, confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = '{slot}'").Single().Value!;
+
     /// <summary>A new table (id bigint primary key, price double precision) holding keys 0 .. rows - 1 at id x 10.</summary>
     private string NewTable(int rows)
     {
@@ -245,7 +323,7 @@ public sealed class PostgresReplicaTests(PostgresCluster postgres) : IDisposable
         return table;
     }
 
-    private IHost StartReplica(string map, string table, TempMapDirectory dir, string? slot = null, long capacity = 10_000, TimeSpan? staleAfter = null)
+    private IHost StartReplica(string map, string table, TempMapDirectory dir, string? slot = null, long capacity = 10_000, TimeSpan? staleAfter = null, long? maxCapacity = null)
     {
         HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddShmMaps(options =>
@@ -254,6 +332,7 @@ public sealed class PostgresReplicaTests(PostgresCluster postgres) : IDisposable
             options.Maps[map] = new ShmMapSettings
             {
                 Capacity = capacity,
+                MaxCapacity = maxCapacity,
                 MaxDelay = TimeSpan.FromMilliseconds(5),
                 StaleAfter = staleAfter ?? TimeSpan.FromSeconds(30),
                 Postgres = new PostgresSourceSettings

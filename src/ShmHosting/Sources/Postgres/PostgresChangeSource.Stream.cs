@@ -48,7 +48,7 @@ public sealed partial class PostgresChangeSource<TKey, TValue>
                 }
                 break;
             case TruncateMessage truncate when truncate.Relations.Any(Ours):
-                _marker?.Write(default); // the next start loads the table again
+                _marker?.Write(ReplicaState.Unloaded(_slotHash)); // the next start loads the table again
                 throw new ReplicationBrokenException(
                     $"map '{_mapName}': table {_table} was truncated; the replica stops here, and the sidecar's next start loads the table again");
             case CommitMessage commit:

@@ -65,6 +65,9 @@ public sealed partial class PostgresChangeSource<TKey, TValue> : IChangeSource<T
     private ReplicaMarker? _marker;
     private ulong _mapIdentity;
 
+    /// <summary>Why the writer could not publish changes (under <see cref="_publishing"/>); from then on nothing is confirmed.</summary>
+    private string? _refused;
+
     /// <summary>The end of the last transaction handed to the writer (the receiving loop's alone).</summary>
     private ulong _handedOn;
 
@@ -137,8 +140,28 @@ public sealed partial class PostgresChangeSource<TKey, TValue> : IChangeSource<T
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>
+    /// The map refused changes up to <paramref name="position"/>: the slot is confirmed no further from now on (not
+    /// even for transactions of no row of ours), and the marker is cleared, so that the next start loads the table anew.
+    /// </summary>
+    public ValueTask NotPublishedAsync(ulong position, string reason, CancellationToken cancellationToken)
+    {
+        lock (_publishing)
+        {
+            _refused ??= reason;
+            _marker?.Write(ReplicaState.Unloaded(_slotHash));
+        }
+        _logger.LogError("map {Map}: changes up to {Position} were not published ({Reason}); slot {Slot} stays at {Published}",
+            _mapName, new NpgsqlLogSequenceNumber(position), reason, _slot, new NpgsqlLogSequenceNumber(Volatile.Read(ref _published)));
+        return ValueTask.CompletedTask;
+    }
+
     private void Published(ulong position)
     {
+        if (_refused is not null)
+        {
+            return; // a change before this position was refused: nothing past it is confirmed
+        }
         ulong published = InterlockedMax(ref _published, position);
         DateTimeOffset now = DateTimeOffset.UtcNow;
         while (_unpublished.TryPeek(out (ulong End, DateTimeOffset Commit) transaction) && transaction.End <= published)
@@ -219,7 +242,7 @@ public sealed partial class PostgresChangeSource<TKey, TValue> : IChangeSource<T
         bool slotExists = await SlotExistsAsync(sql, cancellationToken);
         if (_following && !slotExists)
         {
-            _marker.Write(default); // the next start loads the table again
+            _marker.Write(ReplicaState.Unloaded(_slotHash)); // the next start loads the table again
             throw new ReplicationBrokenException(
                 $"map '{_mapName}': replication slot '{_slot}' was dropped while the replica followed it; changes since are lost to it. " +
                 "The sidecar's next start loads the table again into a new slot");
@@ -236,10 +259,19 @@ public sealed partial class PostgresChangeSource<TKey, TValue> : IChangeSource<T
         {
             if (slotExists)
             {
+                // Only a slot that is this replica's: one its marker names, or, with a new marker (the map made anew), one
+                // of the name this host and map alone derive. A slot named in the settings that the marker does not name
+                // may be another replica's: never dropped.
+                if (!state.Names(_slotHash) && !(state.IsNew && _settings.Slot is null))
+                {
+                    throw new ReplicationBrokenException(
+                        $"map '{_mapName}': replication slot '{_slot}' exists, but this replica's marker ({ReplicaMarker.NameFor(_mapName)}) does not name it: it may be " +
+                        "another replica's. Drop it (SELECT pg_drop_replication_slot('" + _slot + "')) if none uses it, or set another Slot");
+                }
                 _logger.LogWarning("map {Map}: slot {Slot} exists but the map holds no snapshot of it (a new map file, or one whose load was cut short): loading the table again", _mapName, _slot);
                 await replication.DropReplicationSlot(_slot, wait: false, cancellationToken);
             }
-            _marker.Write(default);
+            _marker.Write(ReplicaState.Unloaded(_slotHash));
             slot = await replication.CreatePgOutputReplicationSlot(_slot, temporarySlot: false, LogicalSlotSnapshotInitMode.Export, cancellationToken: cancellationToken);
             await LoadSnapshotAsync(sql, slot, changes, cancellationToken);
         }

@@ -39,7 +39,7 @@ public sealed class PostgresSourceSettings
     public TimeSpan MaxReconnectDelay { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>The slot name used for map <paramref name="mapName"/>.</summary>
-    public string SlotFor(string mapName) => Slot ?? Identifier($"shmmaps_{Environment.MachineName}_{mapName}");
+    public string SlotFor(string mapName) => Slot ?? UniqueIdentifier($"shmmaps_{Environment.MachineName}_{mapName}", $"{Environment.MachineName}\0{mapName}");
 
     /// <summary>The publication name used.</summary>
     public string PublicationName => Publication ?? Identifier($"shmmaps_{Table}");
@@ -67,6 +67,31 @@ public sealed class PostgresSourceSettings
         {
             throw new ArgumentException($"{prefix}: ReconnectDelay must be more than zero and MaxReconnectDelay at least as long");
         }
+    }
+
+    /// <summary>Whether <paramref name="connectionString"/> holds a password (which a command line would show to every user).</summary>
+    public static bool HoldsPassword(string connectionString)
+    {
+        try
+        {
+            return !string.IsNullOrEmpty(new Npgsql.NpgsqlConnectionStringBuilder(connectionString).Password);
+        }
+        catch (ArgumentException)
+        {
+            return connectionString.Contains("password", StringComparison.OrdinalIgnoreCase); // not one Npgsql reads: refuse it rather than show it
+        }
+    }
+
+    /// <summary>
+    /// An identifier that no other <paramref name="exact"/> text gives: <paramref name="readable"/> as an identifier
+    /// (lower case, '_' for what it may not hold; "Prices" and "prices", "eu.p" and "eu-p" read alike), then a 64-bit
+    /// hash of <paramref name="exact"/>, within PostgreSQL's 63 bytes.
+    /// </summary>
+    private static string UniqueIdentifier(string readable, string exact)
+    {
+        string hash = ReplicaMarker.HashOf(exact).ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
+        string prefix = Identifier(readable);
+        return $"{(prefix.Length > 63 - 17 ? prefix[..(63 - 17)] : prefix)}_{hash}";
     }
 
     /// <summary>A PostgreSQL identifier made of <paramref name="text"/>: lower-case letters, digits and '_', at most 63 characters.</summary>

@@ -3,8 +3,9 @@ using System.Text;
 namespace ShmMaps.Hosting;
 
 /// <summary>
-/// The <see cref="ReplicaState"/> of a replicated map, in a one-cell <see cref="SeqArray{T}"/> named <c>MAP.pg</c> in the
-/// map's directory: it lives and goes with the map (a host's reboot empties both), and a write of it is whole across crashes.
+/// The <see cref="ReplicaState"/> of a replicated map, in a one-cell <see cref="SeqArray{T}"/> named <c>MAP~pg</c> (a
+/// companion name, which no user's map can have) in the map's directory: it lives and goes with the map (a host's reboot
+/// empties both), and a write of it is whole across crashes.
 /// </summary>
 internal sealed class ReplicaMarker : IDisposable
 {
@@ -16,7 +17,7 @@ internal sealed class ReplicaMarker : IDisposable
     public static ReplicaMarker Open(string mapName, ShmOptions options) => new(SeqArray<ReplicaState>.OpenOrCreate(NameFor(mapName), 1, options));
 
     /// <summary>The marker's map name.</summary>
-    public static string NameFor(string mapName) => mapName + ".pg";
+    public static string NameFor(string mapName) => MapNames.Companion(mapName, "pg");
 
     /// <summary>A stable 64-bit hash of a slot name (FNV-1a over its UTF-8 bytes; never 0).</summary>
     public static ulong HashOf(string slot)
