@@ -84,5 +84,11 @@ public static class Program
             error.WriteLine($"shm: {e.Message}");
             return ExitCodes.Error;
         }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Whatever a damaged file makes go wrong: one line and an exit code of the documented set, never a stack trace.
+            error.WriteLine($"shm: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}");
+            return ExitCodes.Error;
+        }
     }
 }

@@ -56,7 +56,7 @@ internal sealed unsafe class MapAddressSpace : IDisposable
         get
         {
             View view = _current;
-            return new SharedMemory(view.Mapping.Base, view.Known);
+            return new SharedMemory(view.Base, view.Known);
         }
     }
 
@@ -109,14 +109,14 @@ internal sealed unsafe class MapAddressSpace : IDisposable
         {
             view = Cover(offset, size, alignment);
         }
-        return view.Mapping.Base + offset;
+        return view.Base + offset;
     }
 
     /// <summary>The file offset of <paramref name="pointer"/>, a pointer into any of this handle's mappings.</summary>
     public long OffsetOf(void* pointer)
     {
         View view = _current;
-        long offset = (byte*)pointer - view.Mapping.Base;
+        long offset = (byte*)pointer - view.Base;
         return (ulong)offset < (ulong)view.Known ? offset : OffsetInEarlier(pointer);
     }
 
@@ -200,7 +200,7 @@ internal sealed unsafe class MapAddressSpace : IDisposable
     {
         for (View? view = _current; view is not null; view = view.Earlier)
         {
-            long offset = (byte*)pointer - view.Mapping.Base;
+            long offset = (byte*)pointer - view.Base;
             if ((ulong)offset < (ulong)view.Known)
             {
                 return offset;
@@ -234,6 +234,9 @@ internal sealed unsafe class MapAddressSpace : IDisposable
     private sealed class View(Mapping mapping, long known, View? earlier)
     {
         public Mapping Mapping { get; } = mapping;
+
+        /// <summary>The mapping's first byte (held here too: one load fewer on every writer's way to an offset).</summary>
+        public byte* Base { get; } = mapping.Base;
 
         public long Known { get; } = known;
 

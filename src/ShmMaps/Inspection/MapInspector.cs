@@ -33,9 +33,11 @@ public static unsafe class MapInspector
             {
                 listings.Add(new MapListing(name, path, Describe(name, options), null));
             }
-            catch (Exception e) when (e is ShmMapException or IOException or UnauthorizedAccessException or TimeoutException)
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
-                listings.Add(new MapListing(name, path, null, e.Message));
+                listings.Add(new MapListing(name, path, null, e is ShmMapException or IOException or UnauthorizedAccessException or TimeoutException
+                    ? e.Message
+                    : $"{e.GetType().Name}: {e.Message}")); // whatever is wrong with one file, the others are listed
             }
         }
         return listings;

@@ -12,8 +12,8 @@ namespace ShmMaps.Tests.Fuzz;
 /// </summary>
 public static class FuzzChildRole
 {
-    /// <summary>Exit codes <c>shm</c> may end with on a damaged map.</summary>
-    private static readonly int[] s_cliCodes = [0, 1, 2, 3, 4];
+    /// <summary>Exit codes <c>shm</c> may end with on a damaged map (5: key not found, 64: a key that does not parse as the header's type).</summary>
+    private static readonly int[] s_cliCodes = [0, 1, 2, 3, 4, 5, 64];
 
     public static int Run(string[] args)
     {
@@ -58,7 +58,8 @@ public static class FuzzChildRole
             Step("dump", () => _ = MapInspector.Dump("f", options).Take(1000).Count());
             Step("check", () => MapInspector.Check("f", options));
             Step("recover", () => MapInspector.Recover("f", options));
-            foreach (string[] verb in new[] { new[] { "list" }, ["info", "f"], ["dump", "f", "--limit", "100"], ["check", "f"], ["recover", "f"] })
+            foreach (string[] verb in new[] { new[] { "list" }, ["info", "f"], ["dump", "f", "--limit", "100"], ["dump", "f", "--format", "jsonl", "--limit", "100"],
+                ["get", "f", kind.SomeKey], ["check", "f"], ["recover", "f"] })
             {
                 Step($"shm {verb[0]}", () =>
                 {

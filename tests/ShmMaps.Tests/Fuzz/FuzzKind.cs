@@ -27,6 +27,9 @@ public abstract class FuzzKind
 
     public abstract string Name { get; }
 
+    /// <summary>A key of the template, as <c>shm get</c> takes it.</summary>
+    public virtual string SomeKey => "3";
+
     /// <summary>Creates the template map <paramref name="name"/> with some entries.</summary>
     public abstract void CreateTemplate(string name, ShmOptions options);
 
@@ -224,6 +227,8 @@ internal sealed class SeqVecFuzz : FuzzKind
 internal sealed class FolkloreFuzz : FuzzKind
 {
     public override string Name => "FolkloreMap";
+
+    public override string SomeKey => Key(1);
 
     private static string Key(int i) => i % 3 == 0 ? $"a-long-key-that-does-not-fit-in-its-slot-{i}" : $"key-{i}";
 

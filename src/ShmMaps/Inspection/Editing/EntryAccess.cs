@@ -78,6 +78,31 @@ internal abstract class EntryAccess
         };
     }
 
+    /// <summary>Writes each of <paramref name="entries"/> with <paramref name="write"/>; returns how many.</summary>
+    protected static long Each(IEnumerable<MapEntry> entries, Action<MapEntry> write)
+    {
+        long written = 0;
+        foreach (MapEntry entry in entries)
+        {
+            write(entry);
+            written++;
+        }
+        return written;
+    }
+
+    /// <summary>The pairs of a map's own enumeration as text; disposes <paramref name="map"/> when the walk ends.</summary>
+    protected static IEnumerable<MapEntry> Formatted<TKey, TValue>(IDisposable map, IEnumerable<KeyValuePair<TKey, TValue>> pairs)
+    {
+        using (map)
+        {
+            long index = 0;
+            foreach (KeyValuePair<TKey, TValue> pair in pairs)
+            {
+                yield return new MapEntry(index++, TypeCatalog.Format(pair.Key), TypeCatalog.Format(pair.Value));
+            }
+        }
+    }
+
     /// <summary>The key of an entry to load; <see cref="FormatException"/> if a kind with keys gets none.</summary>
     protected static string KeyOf(MapEntry entry) => entry.Key ?? throw new FormatException($"entry {entry.Index} has no key");
 

@@ -30,22 +30,12 @@ internal sealed class FolkloreMapAccess<TValue> : EntryAccess
     public override long Load(string name, IEnumerable<MapEntry> entries, ShmOptions? options)
     {
         using var map = FolkloreMap<TValue>.Open(name, options);
-        long loaded = 0;
-        foreach (MapEntry entry in entries)
-        {
-            map.Insert(KeyOf(entry), TypeCatalog.Parse<TValue>(entry.Value, "value"));
-            loaded++;
-        }
-        return loaded;
+        return Each(entries, entry => map.Insert(KeyOf(entry), TypeCatalog.Parse<TValue>(entry.Value, "value")));
     }
 
     public override IEnumerable<MapEntry> Read(string name, ShmOptions? options)
     {
-        using var map = FolkloreMap<TValue>.Open(name, options);
-        long index = 0;
-        foreach (KeyValuePair<string, TValue> entry in map)
-        {
-            yield return new MapEntry(index++, entry.Key, TypeCatalog.Format(entry.Value));
-        }
+        var map = FolkloreMap<TValue>.Open(name, options);
+        return Formatted(map, map);
     }
 }

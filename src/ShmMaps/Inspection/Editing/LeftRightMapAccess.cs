@@ -41,24 +41,17 @@ internal sealed class LeftRightMapAccess<TKey, TValue> : EntryAccess
     {
         using var writer = LeftRightMap.OpenWriter<TKey, TValue>(name, options);
         using WriteGuard<TKey, TValue> guard = writer.Guard();
-        long loaded = 0;
-        foreach (MapEntry entry in entries)
-        {
-            guard.Insert(TypeCatalog.Parse<TKey>(KeyOf(entry), "key"), TypeCatalog.Parse<TValue>(entry.Value, "value"));
-            loaded++;
-        }
-        return loaded;
+        return Each(entries, entry => guard.Insert(TypeCatalog.Parse<TKey>(KeyOf(entry), "key"), TypeCatalog.Parse<TValue>(entry.Value, "value")));
     }
 
     /// <summary>One read guard: the entries as one publish left them.</summary>
     public override IEnumerable<MapEntry> Read(string name, ShmOptions? options)
     {
         using var reader = LeftRightMap.OpenReader<TKey, TValue>(name, options);
-        using ReadGuard<TKey, TValue> guard = reader.Guard();
-        long index = 0;
-        foreach (KeyValuePair<TKey, TValue> entry in guard)
+        ReadGuard<TKey, TValue> guard = reader.Guard();
+        foreach (MapEntry entry in Formatted(guard, guard))
         {
-            yield return new MapEntry(index++, TypeCatalog.Format(entry.Key), TypeCatalog.Format(entry.Value));
+            yield return entry;
         }
     }
 }

@@ -20,8 +20,16 @@ internal static class RawTypes
     private static readonly ConcurrentDictionary<(string Name, int Size), Type> s_types = new();
     private static readonly ConcurrentDictionary<Type, int> s_sizes = new();
 
-    /// <summary>The stand-in for the type a header names <paramref name="typeName"/>, of <paramref name="size"/> bytes.</summary>
-    public static Type For(string typeName, int size) => s_types.GetOrAdd((typeName, size), static key =>
+    /// <summary>The largest stand-in: a value shm reads and writes as hex is copied on the stack.</summary>
+    public const int MaxSize = 4096;
+
+    /// <summary>
+    /// The stand-in for the type a header names <paramref name="typeName"/>, of <paramref name="size"/> bytes;
+    /// <see cref="NotSupportedException"/> for a size of 0 or past <see cref="MaxSize"/> (a damaged header, or a type too large to print).
+    /// </summary>
+    public static Type For(string typeName, int size) => size is < 1 or > MaxSize
+        ? throw new NotSupportedException($"shm reads and writes types of 1 to {MaxSize:N0} bytes; the map's type '{typeName}' is {size:N0}")
+        : s_types.GetOrAdd((typeName, size), static key =>
     {
         Type type = Define(key.Size, s_types.Count);
         s_sizes[type] = key.Size;

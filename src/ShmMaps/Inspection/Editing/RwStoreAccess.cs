@@ -54,12 +54,6 @@ internal sealed class RwStoreAccess<T> : EntryAccess
     public override long Load(string name, IEnumerable<MapEntry> entries, ShmOptions? options)
     {
         using var store = RwStore<T>.Open(name, options);
-        long loaded = 0;
-        foreach (MapEntry entry in entries)
-        {
-            store.Insert(TypeCatalog.Parse<T>(entry.Value, "value"));
-            loaded++;
-        }
-        return loaded;
+        return Each(entries, entry => store.Insert(TypeCatalog.Parse<T>(entry.Value, "value")));
     }
 }

@@ -27,12 +27,6 @@ internal sealed class SeqArrayAccess<T> : EntryAccess
     public override long Load(string name, IEnumerable<MapEntry> entries, ShmOptions? options)
     {
         using var array = SeqArray<T>.Open(name, options);
-        long loaded = 0;
-        foreach (MapEntry entry in entries)
-        {
-            array.Set(entry.Key is null ? entry.Index : Index(entry.Key), TypeCatalog.Parse<T>(entry.Value, "value"));
-            loaded++;
-        }
-        return loaded;
+        return Each(entries, entry => array.Set(entry.Key is null ? entry.Index : Index(entry.Key), TypeCatalog.Parse<T>(entry.Value, "value")));
     }
 }

@@ -32,12 +32,6 @@ internal sealed class SeqVecAccess<T> : EntryAccess
     public override long Load(string name, IEnumerable<MapEntry> entries, ShmOptions? options)
     {
         using var vector = SeqVec<T>.Open(name, options);
-        long loaded = 0;
-        foreach (MapEntry entry in entries)
-        {
-            vector.Push(TypeCatalog.Parse<T>(entry.Value, "value"));
-            loaded++;
-        }
-        return loaded;
+        return Each(entries, entry => vector.Push(TypeCatalog.Parse<T>(entry.Value, "value")));
     }
 }

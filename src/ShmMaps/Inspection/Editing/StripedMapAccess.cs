@@ -30,22 +30,12 @@ internal sealed class StripedMapAccess<TKey, TValue> : EntryAccess
     public override long Load(string name, IEnumerable<MapEntry> entries, ShmOptions? options)
     {
         using var map = StripedMap<TKey, TValue>.Open(name, options);
-        long loaded = 0;
-        foreach (MapEntry entry in entries)
-        {
-            map.Insert(TypeCatalog.Parse<TKey>(KeyOf(entry), "key"), TypeCatalog.Parse<TValue>(entry.Value, "value"));
-            loaded++;
-        }
-        return loaded;
+        return Each(entries, entry => map.Insert(TypeCatalog.Parse<TKey>(KeyOf(entry), "key"), TypeCatalog.Parse<TValue>(entry.Value, "value")));
     }
 
     public override IEnumerable<MapEntry> Read(string name, ShmOptions? options)
     {
-        using var map = StripedMap<TKey, TValue>.Open(name, options);
-        long index = 0;
-        foreach (KeyValuePair<TKey, TValue> entry in map)
-        {
-            yield return new MapEntry(index++, TypeCatalog.Format(entry.Key), TypeCatalog.Format(entry.Value));
-        }
+        var map = StripedMap<TKey, TValue>.Open(name, options);
+        return Formatted(map, map);
     }
 }
