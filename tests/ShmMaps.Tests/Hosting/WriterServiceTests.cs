@@ -128,7 +128,7 @@ public sealed class WriterServiceTests : IDisposable
     }
 
     [Fact]
-    public void AFullMapDropsNewKeysAndKeepsPublishing()
+    public void AFullMapIsNeverConfirmedPastWhatItRefusedAndStopsUnhealthy()
     {
         var source = new ChannelChangeSource<long, long>();
         using IHost host = StartHost("full", source, new ShmMapSettings { Capacity = 10, MaxCapacity = 10, MaxBatch = 100, MaxDelay = TimeSpan.FromMilliseconds(10) });
@@ -138,16 +138,16 @@ public sealed class WriterServiceTests : IDisposable
         {
             source.Set(key, key);
         }
-        WaitUntil(() => status.Publishes >= 10);
-        source.Set(0, -1);
-        WaitUntil(() =>
-        {
-            using var reader = LeftRightMap.OpenReader<long, long>("full", _dir.Options);
-            using ReadGuard<long, long> guard = reader.Guard();
-            return guard.Get(0) == -1;
-        });
-        Assert.True(status.WriterHeld);
-        Assert.InRange(status.Entries, 10, 999);
+        WaitUntil(() => status.Failure is not null);
+        Assert.Contains("is full", status.Failure);
+        Assert.Contains("not confirmed", source.NotPublished);
+        Assert.True(source.Confirmed < 100, $"confirmed up to {source.Confirmed}, past the first batch the map refused");
+        Assert.False(status.WriterHeld);
+        HealthReport report = host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync().Result;
+        Assert.Equal(HealthStatus.Unhealthy, report.Status);
+        using var reader = LeftRightMap.OpenReader<long, long>("full", _dir.Options);
+        using ReadGuard<long, long> guard = reader.Guard();
+        Assert.InRange(guard.Count, 10, 999); // readers keep what was published
     }
 
     [Fact]
