@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ShmMaps.Core.Memory;
 using ShmMaps.Core.Platform;
 
@@ -113,6 +114,7 @@ internal sealed unsafe class MapAddressSpace : IDisposable
     }
 
     /// <summary>The file offset of <paramref name="pointer"/>, a pointer into any of this handle's mappings.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public long OffsetOf(void* pointer)
     {
         View view = _current;
@@ -196,6 +198,7 @@ internal sealed unsafe class MapAddressSpace : IDisposable
         }
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private long OffsetInEarlier(void* pointer)
     {
         for (View? view = _current; view is not null; view = view.Earlier)
