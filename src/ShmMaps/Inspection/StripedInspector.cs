@@ -118,6 +118,7 @@ internal static unsafe class StripedInspector
                     report.Add($"{where}: moved flag {moved} is {(moved > 1 ? "neither 0 nor 1" : "set in the newest table")}");
                 }
                 bool authoritative = IsAuthoritative(view, table, s);
+                bool versioned = false;
                 for (long i = 0; i < table.CellsPerStripe; i++)
                 {
                     report.Examined++;
@@ -133,6 +134,12 @@ internal static unsafe class StripedInspector
                         continue; // not the map's: a copy a killed mover made, or the old copy of a moved stripe
                     }
                     counted++;
+                    if (!versioned && SharedMemory.ReadAcquire((ulong*)table.Stripe(s)) == 0)
+                    {
+                        // A reader whose pages turn to zeros mid-read (a table its handle moved past) must see the word change.
+                        report.Add($"{where}: holds keys, but its word was never versioned (0)");
+                    }
+                    versioned = true;
                     ReadOnlySpan<byte> key = cell.AsSpan(StripedLayout.KeyOffset, table.KeySize);
                     CheckKey(table, s, i, key, report);
                     if (!keys.Add(Convert.ToHexString(key)))

@@ -166,6 +166,16 @@ public sealed unsafe partial class StripedMap<TKey, TValue>
                     Place(newer.Stripe(target), hash, key, ValueAt(cell)); // else a key of another stripe: damage check reports
                 }
             }
+            // The new stripes' words get a version: a stripe that holds keys never has word 0, so that a reader whose
+            // pages turn to zeros mid-read (a table this handle moved past) sees the word change.
+            for (long target = index; target < newer.Stripes; target += older.Stripes)
+            {
+                ulong* word = (ulong*)newer.Stripe(target);
+                if (SharedMemory.ReadAcquire(word) == 0)
+                {
+                    SharedMemory.WriteRelease(word, LockWord.Released(0)); // only this mover writes them until the flag
+                }
+            }
             // Publishes the copies: whoever sees the flag finds every key of the stripe in the new table.
             SharedMemory.WriteRelease(moved, 1);
             return true;
