@@ -164,10 +164,10 @@ internal sealed unsafe partial class MapRegion : IDisposable
         {
             return;
         }
-        if (offset > _space.KnownLength && offset > Stat().Length)
+        if (offset > _space.KnownLength && Stat().Length is var fileLength && offset > fileLength)
         {
             ThrowHelper.ThrowCorrupt(
-                $"map '{Name}': {what} would start at offset {offset:N0}, past the file's end ({Stat().Length:N0} bytes): a damaged count or state names memory the map never used");
+                $"map '{Name}': {what} would start at offset {offset:N0}, past the file's end ({fileLength:N0} bytes): a damaged count or state names memory the map never used");
         }
         if (!_platform.TryReserve(_file, offset, length))
         {
