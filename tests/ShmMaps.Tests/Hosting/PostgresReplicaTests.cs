@@ -311,6 +311,24 @@ public sealed class PostgresReplicaTests(PostgresCluster postgres) : IDisposable
         Assert.Contains("PGPASSWORD", help.ToString());
     }
 
+    [Fact]
+    public void ASidecarWhoseServerWantsAPasswordTakesItFromPgpassword()
+    {
+        string table = NewTable(rows: 30);
+        string password = Guid.NewGuid().ToString("N");
+        postgres.Execute($"DROP ROLE IF EXISTS {PostgresCluster.PasswordUser}; CREATE ROLE {PostgresCluster.PasswordUser} LOGIN SUPERUSER REPLICATION PASSWORD '{password}'");
+        string connection = postgres.ConnectionString.Replace("Username=shm", $"Username={PostgresCluster.PasswordUser}", StringComparison.Ordinal);
+        Assert.ThrowsAny<Npgsql.NpgsqlException>(() => new Npgsql.NpgsqlConnection(connection).Open()); // the server asks for it
+        using var sidecar = ChildProcess.StartWith(new Dictionary<string, string> { ["PGPASSWORD"] = password }, "cli", "sidecar", "--map", "secret",
+            "--postgres", connection, "--table", table, "--key-column", "id", "--value-column", "price", "--key", "long", "--value", "double",
+            "--max-delay-ms", "5", "--dir", _dir.Path);
+        using var reader = WaitForMap("secret", _dir);
+        WaitForTable(reader, table);
+        Assert.DoesNotContain(password, File.ReadAllText($"/proc/{sidecar.Pid}/cmdline"));
+        sidecar.Terminate();
+        Assert.Equal(0, sidecar.WaitForExit());
+    }
+
     private string ConfirmedPosition(string slot) =>
         postgres.Rows($"SELECT slot_name, confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = '{slot}'").Single().Value!;
 

@@ -39,8 +39,14 @@ public sealed class ChildProcess : IDisposable
 
     public static ChildProcess Start(string role, params object[] arguments) => StartAs(null, role, arguments);
 
+    /// <summary>Starts a child with <paramref name="environment"/> added to its environment.</summary>
+    public static ChildProcess StartWith(IReadOnlyDictionary<string, string> environment, string role, params object[] arguments) =>
+        Start(null, environment, role, arguments);
+
     /// <summary>Starts a child as <paramref name="user"/> (through runuser; the test runs as root), or as this user if null.</summary>
-    public static ChildProcess StartAs(string? user, string role, params object[] arguments)
+    public static ChildProcess StartAs(string? user, string role, params object[] arguments) => Start(user, null, role, arguments);
+
+    private static ChildProcess Start(string? user, IReadOnlyDictionary<string, string>? environment, string role, object[] arguments)
     {
         string host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h ? h : "dotnet";
         var start = new ProcessStartInfo(user is null ? host : "runuser")
@@ -55,6 +61,10 @@ public sealed class ChildProcess : IDisposable
             {
                 start.ArgumentList.Add(argument);
             }
+        }
+        foreach ((string name, string value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
         }
         start.ArgumentList.Add("exec");
         start.ArgumentList.Add(typeof(ChildProcess).Assembly.Location);

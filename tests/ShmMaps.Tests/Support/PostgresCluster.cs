@@ -32,12 +32,18 @@ public sealed class PostgresCluster : IDisposable
         }
         Port = FreePort();
         RunPostgres("initdb", $"-D {DataDirectory} -A trust -U shm --no-sync -E UTF8");
+        // Every user but one is trusted; that one (PasswordUser) must give its password, as a production server asks.
+        string hba = Path.Combine(DataDirectory, "pg_hba.conf");
+        File.WriteAllText(hba, $"host all {PasswordUser} 127.0.0.1/32 scram-sha-256\nhost replication {PasswordUser} 127.0.0.1/32 scram-sha-256\n" + File.ReadAllText(hba));
         File.AppendAllText(Path.Combine(DataDirectory, "postgresql.conf"), string.Join('\n',
             "wal_level = logical", "max_replication_slots = 40", "max_wal_senders = 40", "listen_addresses = '127.0.0.1'",
             $"port = {Port}", $"unix_socket_directories = '{DataDirectory}'", "fsync = off", "full_page_writes = off",
             "wal_sender_timeout = 5s", "max_connections = 200", ""));
         Start();
     }
+
+    /// <summary>The one user whose connections need a password (the others are trusted).</summary>
+    public const string PasswordUser = "shm_password";
 
     public string DataDirectory { get; }
 
