@@ -27,26 +27,27 @@ internal static class TypeCatalog
         ["ShmMaps.FixedString32"] = typeof(FixedString32),
     };
 
-    private static readonly Dictionary<string, Type> s_aliases = new(StringComparer.OrdinalIgnoreCase)
+    /// <summary>The short names <c>shm create</c> takes, and the header names they stand for.</summary>
+    private static readonly Dictionary<string, string> s_shortNames = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["sbyte"] = typeof(sbyte),
-        ["byte"] = typeof(byte),
-        ["short"] = typeof(short),
-        ["ushort"] = typeof(ushort),
-        ["int"] = typeof(int),
-        ["uint"] = typeof(uint),
-        ["long"] = typeof(long),
-        ["ulong"] = typeof(ulong),
-        ["float"] = typeof(float),
-        ["double"] = typeof(double),
-        ["bool"] = typeof(bool),
-        ["char"] = typeof(char),
-        ["guid"] = typeof(Guid),
-        ["string32"] = typeof(FixedString32),
+        ["sbyte"] = "System.SByte",
+        ["byte"] = "System.Byte",
+        ["short"] = "System.Int16",
+        ["ushort"] = "System.UInt16",
+        ["int"] = "System.Int32",
+        ["uint"] = "System.UInt32",
+        ["long"] = "System.Int64",
+        ["ulong"] = "System.UInt64",
+        ["float"] = "System.Single",
+        ["double"] = "System.Double",
+        ["bool"] = "System.Boolean",
+        ["char"] = "System.Char",
+        ["guid"] = "System.Guid",
+        ["string32"] = "ShmMaps.FixedString32",
     };
 
     /// <summary>The types <c>shm create --key/--value</c> takes, by their short names.</summary>
-    public static IEnumerable<string> ShortNames => s_aliases.Keys;
+    public static IEnumerable<string> ShortNames => s_shortNames.Keys;
 
     /// <summary>
     /// The header name and size of the type <paramref name="name"/> names: a short name (<c>long</c>, <c>double</c>,
@@ -54,14 +55,14 @@ internal static class TypeCatalog
     /// </summary>
     public static (string TypeName, int Size) Named(string name)
     {
-        Type? type = s_aliases.GetValueOrDefault(name) ?? s_types.GetValueOrDefault(name);
-        if (type is null)
+        string typeName = s_shortNames.GetValueOrDefault(name, name);
+        if (!s_types.TryGetValue(typeName, out Type? type))
         {
             throw new FormatException($"'{name}' is not a type shm knows; use one of {string.Join(", ", ShortNames)} (or their full .NET names)");
         }
         int size = (int)typeof(System.Runtime.CompilerServices.Unsafe).GetMethod(nameof(System.Runtime.CompilerServices.Unsafe.SizeOf))!
             .MakeGenericMethod(type).Invoke(null, null)!;
-        return (s_types.First(t => t.Value == type).Key, size);
+        return (typeName, size);
     }
 
     /// <summary>
