@@ -34,6 +34,22 @@ public sealed class ShmMapsBuilder
     }
 
     /// <summary>
+    /// Runs a writer service that fills map <paramref name="mapName"/> from the file its settings name
+    /// (<c>ShmMaps:Maps:NAME:File</c>, see <see cref="FileChangeSourceOptions"/>), with <see cref="AddWriter{TKey, TValue}"/>'s
+    /// health check and metrics.
+    /// </summary>
+    public ShmMapsBuilder AddFileSource<TKey, TValue>(string mapName)
+        where TKey : unmanaged, IEquatable<TKey>, ISpanParsable<TKey>
+        where TValue : unmanaged, ISpanParsable<TValue> =>
+        AddWriter(mapName, provider =>
+        {
+            FileChangeSourceOptions file = provider.GetRequiredService<IOptions<ShmMapsOptions>>().Value.For(mapName).File
+                ?? throw new ArgumentException($"ShmMaps:Maps:{mapName}:File is not configured");
+            return new FileChangeSource<TKey, TValue>(file, provider.GetRequiredService<ILogger<FileChangeSource<TKey, TValue>>>(),
+                provider.GetRequiredService<ShmMapsMetrics>());
+        });
+
+    /// <summary>
     /// Runs a writer service that keeps map <paramref name="mapName"/> a replica of the PostgreSQL table its settings name
     /// (<c>ShmMaps:Maps:NAME:Postgres</c>, see <see cref="PostgresSourceSettings"/>), with <see cref="AddWriter{TKey, TValue}"/>'s
     /// health check and metrics.

@@ -17,19 +17,14 @@ public static class Program
     /// <summary>Runs <c>shm</c> with the given arguments and writers; returns the exit code.</summary>
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
-        using var parser = new Parser(settings =>
-        {
-            settings.HelpWriter = error;
-            settings.CaseInsensitiveEnumValues = true;
-        });
-        ParserResult<object> parsed = parser.ParseArguments(args,
-            typeof(ListVerb), typeof(InfoVerb), typeof(DumpVerb), typeof(GetVerb), typeof(SetVerb), typeof(RmVerb), typeof(WatchVerb), typeof(BenchVerb), typeof(CheckVerb), typeof(RecoverVerb),
-            typeof(DeleteVerb), typeof(DemoVerb), typeof(DemoWorkerVerb), typeof(SidecarVerb), typeof(CreateVerb), typeof(LoadVerb), typeof(CopyVerb));
+        args = CommandLineShape.Normalize(args);
+        ParserResult<object> parsed = Parse(args, helpWriter: null);
         if (parsed is not Parsed<object> { Value: var verb })
         {
-            return parsed.Errors.Any(e => e.Tag is ErrorType.HelpRequestedError or ErrorType.HelpVerbRequestedError or ErrorType.VersionRequestedError)
-                ? ExitCodes.Ok
-                : ExitCodes.Usage;
+            // Help asked for goes to stdout; a usage error to stderr with the verb's usage, exit 64.
+            bool asked = parsed.Errors.Any(e => e.Tag is ErrorType.HelpRequestedError or ErrorType.HelpVerbRequestedError or ErrorType.VersionRequestedError);
+            Parse(args, asked ? output : error);
+            return asked ? ExitCodes.Ok : ExitCodes.Usage;
         }
         try
         {
@@ -72,6 +67,8 @@ public static class Program
         catch (FormatException e)
         {
             error.WriteLine($"shm: {e.Message}");
+            error.WriteLine();
+            Parse([NameOf(verb), "--help"], error);
             return ExitCodes.Usage;
         }
         catch (Exception e) when (e is CorruptMapException or LayoutMismatchException)
@@ -91,4 +88,20 @@ public static class Program
             return ExitCodes.Error;
         }
     }
+
+    /// <summary>Parses <paramref name="args"/>; <paramref name="helpWriter"/> gets the help or the errors, if any.</summary>
+    private static ParserResult<object> Parse(string[] args, TextWriter? helpWriter)
+    {
+        using var parser = new Parser(settings =>
+        {
+            settings.HelpWriter = helpWriter;
+            settings.CaseInsensitiveEnumValues = true;
+        });
+        return parser.ParseArguments(args,
+            typeof(ListVerb), typeof(InfoVerb), typeof(DumpVerb), typeof(GetVerb), typeof(SetVerb), typeof(RmVerb), typeof(WatchVerb), typeof(BenchVerb), typeof(CheckVerb), typeof(RecoverVerb),
+            typeof(DeleteVerb), typeof(DemoVerb), typeof(DemoWorkerVerb), typeof(SidecarVerb), typeof(CreateVerb), typeof(LoadVerb), typeof(CopyVerb));
+    }
+
+    private static string NameOf(object verb) =>
+        ((VerbAttribute)Attribute.GetCustomAttribute(verb.GetType(), typeof(VerbAttribute))!).Name;
 }

@@ -247,7 +247,11 @@ internal sealed unsafe partial class LinuxPlatform : IShmPlatform
         nint address = LinuxNative.Mmap(0, (nuint)length, LinuxNative.ProtReadWrite, LinuxNative.MapShared, file.Descriptor, 0);
         if (address == -1)
         {
-            throw IoError("mmap", $"{length} bytes of fd {file.Descriptor}", Marshal.GetLastPInvokeError());
+            int errno = Marshal.GetLastPInvokeError();
+            throw errno == OutOfMemory
+                ? new IOException($"mmap failed for {length} bytes of fd {file.Descriptor}: the process has no address space or mappings left " +
+                    "(ulimit -v, vm.max_map_count): close maps it no longer uses, or bound a map's growth with ShmOptions.MaxCapacity (errno 12)")
+                : IoError("mmap", $"{length} bytes of fd {file.Descriptor}", errno);
         }
         return (byte*)address;
     }
@@ -343,6 +347,8 @@ internal sealed unsafe partial class LinuxPlatform : IShmPlatform
             }
         }
     }
+
+    private const int OutOfMemory = 12; // ENOMEM
 
     private static IOException IoError(string operation, string what, int errno) =>
         new($"{operation} failed for {what}: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})");

@@ -21,6 +21,9 @@ public sealed class ShmMapSettings
     /// <summary>The health check reports Unhealthy when changes wait unpublished, or a replica is behind its server, longer than this.</summary>
     public TimeSpan StaleAfter { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>The file of changes this map follows (<c>ShmMaps:Maps:NAME:File</c>), if any: see <see cref="ShmMapsBuilder.AddFileSource{TKey, TValue}"/>.</summary>
+    public FileChangeSourceOptions? File { get; set; }
+
     /// <summary>The PostgreSQL table this map replicates (<c>ShmMaps:Maps:NAME:Postgres</c>), if any: see <see cref="ShmMapsBuilder.AddPostgresReplica{TKey, TValue}"/>.</summary>
     public PostgresSourceSettings? Postgres { get; set; }
 
@@ -42,6 +45,14 @@ public sealed class ShmMapSettings
         if (MaxDelay < TimeSpan.Zero || StaleAfter <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxDelay), MaxDelay, $"ShmMaps:Maps:{mapName}:MaxDelay must be zero or more and StaleAfter more than zero");
+        }
+        if (File is { Path: null or "" } || File?.PollInterval <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"ShmMaps:Maps:{mapName}:File needs a Path and a PollInterval of more than zero", nameof(File));
+        }
+        if (File is not null && Postgres is not null)
+        {
+            throw new ArgumentException($"ShmMaps:Maps:{mapName} names both a File and a Postgres source; a map has one writer", nameof(File));
         }
         Postgres?.Validate(mapName);
     }

@@ -32,6 +32,17 @@ public static class LeftRightMap
         MapRegion.Create(name, Spec<TKey, TValue>(capacity, options), options).Adopt(static region => new LeftRightWriter<TKey, TValue>(region, created: true));
 
     /// <summary>
+    /// Opens the writer of map <paramref name="name"/>, creating the map for <paramref name="capacity"/> entries if it
+    /// does not exist (of processes racing to create it, one does); <see cref="WriterBusyException"/> naming the owner
+    /// if a live writer holds it. An existing map's writer starts from its last published state.
+    /// </summary>
+    public static LeftRightWriter<TKey, TValue> OpenOrCreateWriter<TKey, TValue>(string name, long capacity, ShmOptions? options = null)
+        where TKey : unmanaged, IEquatable<TKey>
+        where TValue : unmanaged =>
+        // Not known to be new: a map another process created a moment ago may already have a half batch of its writer.
+        MapRegion.OpenOrCreate(name, Spec<TKey, TValue>(capacity, options), options).Adopt(static region => new LeftRightWriter<TKey, TValue>(region, created: false));
+
+    /// <summary>
     /// Opens the writer of an existing map; <see cref="WriterBusyException"/> naming the owner if a live
     /// writer holds it. After a writer's death this takes over at once, from the last published state.
     /// </summary>

@@ -15,6 +15,12 @@ internal static class InspectCommands
             Json.Write(output, listings);
             return ExitCodes.Ok;
         }
+        string directory = MapInspector.DirectoryOf(verb.ToShmOptions());
+        output.WriteLine(listings.Count == 0 ? $"no maps in {directory}" : $"{listings.Count} map(s) in {directory}");
+        if (listings.Count == 0)
+        {
+            return ExitCodes.Ok;
+        }
         var table = new TextTable("NAME", "KIND", "KEY", "VALUE", "COUNT", "CAPACITY", "SIZE", "LIVE PIDS");
         foreach (MapListing listing in listings)
         {

@@ -26,7 +26,11 @@ internal sealed class SetVerb : KeyVerbOptions
 
     [Usage(ApplicationAlias = "shm")]
     public static IEnumerable<Example> Examples =>
-        [new("set key 42", new SetVerb { Name = "prices", Key = "42", Value = "101.25" }), new("insert into a store", new SetVerb { Name = "orders", Key = "new", Value = "7" })];
+        [
+            new("set key 42", new SetVerb { Name = "prices", Key = "42", Value = "101.25" }),
+            new("a counter by name", new SetVerb { Name = "hits", Key = "service-1/requests", Value = "1" }),
+            new("insert into a store (prints the new element's id)", new SetVerb { Name = "orders", Key = "new", Value = "7" }),
+        ];
 }
 
 [Verb("rm", HelpText = "Remove one key; exit code 5 if it was absent.")]

@@ -26,6 +26,7 @@ internal sealed class CreateVerb : MapVerbOptions
     [
         new("prices by id", new CreateVerb { Name = "prices", Kind = "seq", Key = "long", Value = "double", Capacity = 100_000 }),
         new("counters by name", new CreateVerb { Name = "hits", Kind = "folklore", Value = "int", Capacity = 10_000 }),
+        new("a store of order quantities", new CreateVerb { Name = "orders", Kind = "rw", Value = "long", Capacity = 1_000 }),
     ];
 }
 
@@ -36,7 +37,7 @@ internal sealed class LoadVerb : MapVerbOptions
     public string File { get; set; } = "";
 
     [Usage(ApplicationAlias = "shm")]
-    public static IEnumerable<Example> Examples => [new("a map from another machine's dump", new LoadVerb { Name = "prices", File = "prices.jsonl" })];
+    public static IEnumerable<Example> Examples => [new("a map from another machine's dump", new LoadVerb { Name = "prices-restored", File = "/tmp/prices.jsonl" })];
 }
 
 [Verb("copy", HelpText = "Copy a map, while its writers write, into a new map (a file as long as what it holds): each entry whole, the copy sound.")]
@@ -50,5 +51,5 @@ internal sealed class CopyVerb : MapVerbOptions
 
     [Usage(ApplicationAlias = "shm")]
     public static IEnumerable<Example> Examples =>
-        [new("a copy beside it", new CopyVerb { Name = "prices", NewName = "prices-backup" }), new("to a disk directory", new CopyVerb { Name = "prices", To = "/var/lib/maps" })];
+        [new("a copy beside it", new CopyVerb { Name = "prices", NewName = "prices-backup" }), new("into another directory, under its own name", new CopyVerb { Name = "prices", To = "/tmp/shm-backups" })];
 }

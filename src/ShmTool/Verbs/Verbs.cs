@@ -27,7 +27,8 @@ internal sealed class DumpVerb : MapVerbOptions
     public long Limit { get; set; }
 
     [Usage(ApplicationAlias = "shm")]
-    public static IEnumerable<Example> Examples => [new("the first 10 entries as CSV", new DumpVerb { Name = "prices", Format = "csv", Limit = 10 })];
+    public static IEnumerable<Example> Examples => [new("the first 10 entries as CSV", new DumpVerb { Name = "prices", Format = "csv", Limit = 10 }),
+        new("every entry, for shm load (here or on another machine)", new DumpVerb { Name = "prices", Format = "jsonl" })];
 }
 
 [Verb("check", HelpText = "Verify every invariant of a map; exit code 1 if any is violated.")]
@@ -161,7 +162,7 @@ internal sealed class SidecarVerb
             new("follow a file of prices by symbol", new SidecarVerb { Map = "prices", From = "prices.csv", Follow = true, Key = "string", Value = "double" }),
             new("replicate a PostgreSQL table", new SidecarVerb
             {
-                Map = "prices", Postgres = "Host=db;Username=replica;Database=app", Table = "prices", KeyColumn = "symbol", ValueColumn = "price",
+                Map = "prices", Postgres = "Host=db; Username=replica; Database=app", Table = "prices", KeyColumn = "symbol", ValueColumn = "price",
                 Key = "string", Value = "double",
             }),
         ];

@@ -8,6 +8,29 @@ public sealed class LeftRightMapTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
+    /// <summary>A writer program run twice: the first run creates the map, the second opens it and finds what the first published.</summary>
+    [Fact]
+    public void OpenOrCreateWriterCreatesOnceAndThenOpens()
+    {
+        using (var first = LeftRightMap.OpenOrCreateWriter<long, double>("twice", 100, _dir.Options))
+        {
+            using var batch = first.Guard();
+            batch.Insert(1, 1.5);
+        }
+        using (var second = LeftRightMap.OpenOrCreateWriter<long, double>("twice", 100, _dir.Options))
+        {
+            using (var batch = second.Guard())
+            {
+                batch.Insert(2, 2.5);
+            }
+            Assert.Throws<WriterBusyException>(() => LeftRightMap.OpenOrCreateWriter<long, double>("twice", 100, _dir.Options));
+        }
+        using var reader = LeftRightMap.OpenReader<long, double>("twice", _dir.Options);
+        using var snapshot = reader.Guard();
+        Assert.True(snapshot.TryGetValue(1, out double one) && one == 1.5);
+        Assert.True(snapshot.TryGetValue(2, out double two) && two == 2.5);
+    }
+
     /// <summary>The seed's example, with FixedString32 keys and values in place of Rust strings.</summary>
     [Fact]
     public void SeedExample()
