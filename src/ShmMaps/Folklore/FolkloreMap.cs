@@ -25,7 +25,7 @@ namespace ShmMaps;
 /// that, or with MaxCapacity equal to its capacity, keeps its one table. Layout: <see cref="FolkloreLayout"/>.
 /// </remarks>
 /// <typeparam name="TValue">The value type: unmanaged, of 2 or 4 bytes.</typeparam>
-public sealed unsafe partial class FolkloreMap<TValue> : IEnumerable<KeyValuePair<string, TValue>>, IDisposable
+public sealed unsafe partial class FolkloreMap<TValue> : IShmMapOpener<FolkloreMap<TValue>, string, TValue>
     where TValue : unmanaged
 {
     private readonly MapRegion _region;

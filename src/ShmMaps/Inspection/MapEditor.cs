@@ -34,14 +34,11 @@ public static unsafe class MapEditor
     /// </summary>
     public static void Create(string name, MapShape shape, long? maxCapacity = null, ShmOptions? options = null)
     {
-        MapKind kind = KindNamed(shape.Kind);
-        (string keyType, int keySize) = kind switch
-        {
-            MapKind.SeqMap or MapKind.StripedMap or MapKind.LeftRightMap => Typed(shape.KeyType, shape.KeySize, "--key"),
-            _ => ("", 0),
-        };
+        IKindInspector kind = KindCatalog.Named(shape.Kind)
+            ?? throw new FormatException($"'{shape.Kind}' is not a map kind; use one of {string.Join(", ", KindNames.Keys)}");
+        (string keyType, int keySize) = kind.TypedKeys ? Typed(shape.KeyType, shape.KeySize, "--key") : ("", 0);
         (string valueType, int valueSize) = Typed(shape.ValueType, shape.ValueSize, "--value");
-        EntryAccess.For(kind, keyType, keySize, valueType, valueSize).Create(name, shape.Capacity, maxCapacity, options);
+        EntryAccess.For(kind.Kind, keyType, keySize, valueType, valueSize).Create(name, shape.Capacity, maxCapacity, options);
     }
 
     /// <summary>Writes <paramref name="entries"/> (as <c>shm dump</c> gives them) into map <paramref name="name"/>; returns how many.</summary>
@@ -59,21 +56,8 @@ public static unsafe class MapEditor
     }
 
     /// <summary>The kinds <c>shm create --kind</c> takes, by their short names.</summary>
-    public static IReadOnlyDictionary<string, string> KindNames { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
-    {
-        ["seq"] = nameof(MapKind.SeqMap),
-        ["striped"] = nameof(MapKind.StripedMap),
-        ["folklore"] = nameof(MapKind.FolkloreMap),
-        ["leftright"] = nameof(MapKind.LeftRightMap),
-        ["rw"] = nameof(MapKind.RwStore),
-        ["array"] = nameof(MapKind.SeqArray),
-        ["vector"] = nameof(MapKind.SeqVec),
-    };
-
-    private static MapKind KindNamed(string name) =>
-        Enum.TryParse(KindNames.GetValueOrDefault(name, name), ignoreCase: true, out MapKind kind) && kind != MapKind.None
-            ? kind
-            : throw new FormatException($"'{name}' is not a map kind; use one of {string.Join(", ", KindNames.Keys)}");
+    public static IReadOnlyDictionary<string, string> KindNames { get; } =
+        KindCatalog.All.ToDictionary(kind => kind.ShortName, kind => kind.Kind.ToString(), StringComparer.OrdinalIgnoreCase);
 
     /// <summary>A type by short or full name; a name shm does not know with a size (a dump's stand-in) as itself.</summary>
     private static (string TypeName, int Size) Typed(string name, int size, string option)

@@ -14,6 +14,9 @@ public static unsafe class MapInspector
     /// <summary>The directory maps live in under <paramref name="options"/> (options, else <c>$SHMMAPS_DIR</c>, else the platform default).</summary>
     public static string DirectoryOf(ShmOptions? options = null) => MapFiles.DirectoryFor(options);
 
+    /// <summary>No kind-specific lines of <c>shm info</c>.</summary>
+    internal static IReadOnlyDictionary<string, string> NoDetails { get; } = new Dictionary<string, string>();
+
     /// <summary>Every map file in the directory of <paramref name="options"/>, each described or with the reason it could not be.</summary>
     public static IReadOnlyList<MapListing> List(ShmOptions? options = null)
     {
@@ -70,7 +73,7 @@ public static unsafe class MapInspector
             KeySize = (int)header->KeySize,
             ValueSize = (int)header->ValueSize,
             Capacity = header->Capacity,
-            Count = KindInspector.For(region.Kind)?.Count(region) ?? -1,
+            Count = KindCatalog.For(region.Kind)?.Count(region) ?? -1,
             FileBytes = stat.Length,
             AllocatedBytes = stat.AllocatedBytes,
             FixedBytes = region.FixedBytes,
@@ -80,7 +83,7 @@ public static unsafe class MapInspector
             CreatorPid = header->CreatorPid,
             LaneCount = region.Lanes.Count,
             Lanes = lanes,
-            Details = KindInspector.For(region.Kind)?.Details(region) ?? KindInspector.NoDetails,
+            Details = KindCatalog.For(region.Kind)?.Details(region) ?? NoDetails,
         };
     }
 
@@ -124,7 +127,7 @@ public static unsafe class MapInspector
 
     private static MapRegion OpenAny(string name, ShmOptions? options) => MapRegion.OpenPath(name, MapFiles.PathFor(name, options), options);
 
-    private static KindInspector Supported(MapRegion region) =>
-        KindInspector.For(region.Kind)
+    private static IKindInspector Supported(MapRegion region) =>
+        KindCatalog.For(region.Kind)
         ?? throw new NotSupportedException($"map '{region.Name}' is a {region.Kind}; this version cannot inspect that kind");
 }

@@ -93,6 +93,7 @@ internal static class TypeCatalog
                 TypeCode.Single => float.Parse(text, real, c),
                 TypeCode.Double => double.Parse(text, real, c),
                 TypeCode.Boolean => bool.Parse(text),
+                TypeCode.String => text,
                 TypeCode.Char => text.Length == 1 ? text[0] : throw new FormatException("it is not one character"),
                 _ when typeof(T) == typeof(Guid) => Guid.Parse(text),
                 _ when typeof(T) == typeof(FixedString32) => new FixedString32(text),

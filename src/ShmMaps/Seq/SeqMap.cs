@@ -24,7 +24,7 @@ namespace ShmMaps;
 /// </remarks>
 /// <typeparam name="TKey">The key type; unmanaged, without padding.</typeparam>
 /// <typeparam name="TValue">The value type; unmanaged.</typeparam>
-public sealed unsafe partial class SeqMap<TKey, TValue> : IEnumerable<KeyValuePair<TKey, TValue>>, IDisposable
+public sealed unsafe partial class SeqMap<TKey, TValue> : IShmMapOpener<SeqMap<TKey, TValue>, TKey, TValue>
     where TKey : unmanaged, IEquatable<TKey>
     where TValue : unmanaged
 {

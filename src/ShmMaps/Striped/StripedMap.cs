@@ -26,7 +26,7 @@ namespace ShmMaps;
 /// </remarks>
 /// <typeparam name="TKey">The key type; unmanaged, without padding.</typeparam>
 /// <typeparam name="TValue">The value type; unmanaged.</typeparam>
-public sealed unsafe partial class StripedMap<TKey, TValue> : IEnumerable<KeyValuePair<TKey, TValue>>, IDisposable
+public sealed unsafe partial class StripedMap<TKey, TValue> : IShmMapOpener<StripedMap<TKey, TValue>, TKey, TValue>
     where TKey : unmanaged, IEquatable<TKey>
     where TValue : unmanaged
 {

@@ -39,20 +39,12 @@ internal abstract class EntryAccess
     /// </summary>
     public static EntryAccess For(MapKind kind, string keyType, int keySize, string valueType, int valueSize)
     {
-        Type value = TypeCatalog.Resolve(valueType, valueSize);
-        Type access = kind switch
-        {
-            MapKind.SeqMap => typeof(SeqMapAccess<,>).MakeGenericType(TypeCatalog.Resolve(keyType, keySize), value),
-            MapKind.StripedMap => typeof(StripedMapAccess<,>).MakeGenericType(TypeCatalog.Resolve(keyType, keySize), value),
-            MapKind.LeftRightMap => typeof(LeftRightMapAccess<,>).MakeGenericType(TypeCatalog.Resolve(keyType, keySize), value),
-            MapKind.FolkloreMap => typeof(FolkloreMapAccess<>).MakeGenericType(value),
-            MapKind.SeqArray => typeof(SeqArrayAccess<>).MakeGenericType(value),
-            MapKind.SeqVec => typeof(SeqVecAccess<>).MakeGenericType(value),
-            MapKind.RwStore => typeof(RwStoreAccess<>).MakeGenericType(value),
-            _ => throw new NotSupportedException($"this version cannot read or change entries of a {kind}"),
-        };
-        return (EntryAccess)Activator.CreateInstance(access)!;
+        IKindInspector inspector = KindCatalog.For(kind) ?? throw new NotSupportedException($"this version cannot read or change entries of a {kind}");
+        return inspector.Access(inspector.TypedKeys ? TypeCatalog.Resolve(keyType, keySize) : null, TypeCatalog.Resolve(valueType, valueSize));
     }
+
+    /// <summary>An access of generic type <paramref name="open"/> closed over <paramref name="types"/> (a kind's own, over the header's types).</summary>
+    public static EntryAccess Of(Type open, params Type[] types) => (EntryAccess)Activator.CreateInstance(open.MakeGenericType(types))!;
 
     /// <summary>
     /// The entries of map <paramref name="name"/> as its own enumeration gives them while writers write (each entry

@@ -2,16 +2,25 @@ using ShmMaps.Core.Epochs;
 using ShmMaps.Core.Hashing;
 using ShmMaps.Core.Memory;
 using ShmMaps.Core.Region;
-using ShmMaps.LeftRight;
+using ShmMaps.Inspection.Editing;
+using ShmMaps.Inspection;
 
-namespace ShmMaps.Inspection;
+namespace ShmMaps.LeftRight;
 
 /// <summary>Reads, checks and recovers LeftRightMap files: the published copy (pinned like any reader) and the reader slots.</summary>
-internal static unsafe class LeftRightInspector
+internal sealed unsafe class LeftRightInspector : IKindInspector
 {
+    public MapKind Kind => MapKind.LeftRightMap;
+
+    public string ShortName => "leftright";
+
+    public bool TypedKeys => true;
+
+    public EntryAccess Access(Type? key, Type value) => EntryAccess.Of(typeof(LeftRightMapAccess<,>), key!, value);
+
     private const int ListedSlots = 16;
 
-    public static long Count(MapRegion region)
+    public long Count(MapRegion region)
     {
         LeftRightTable table = LeftRightTable.Open(region);
         try
@@ -24,8 +33,8 @@ internal static unsafe class LeftRightInspector
         }
     }
 
-    /// <summary>The publishes so far: the publish sequence.</summary>
-    public static long? Publishes(MapRegion region)
+    /// <summary>The writes of a left-right map are its publishes: the publish sequence.</summary>
+    public long? Writes(MapRegion region)
     {
         LeftRightTable table = LeftRightTable.Open(region);
         try
@@ -39,7 +48,7 @@ internal static unsafe class LeftRightInspector
     }
 
     /// <summary>The publishes, the writer, and the reader slots (pid, alive, pin, age of the guard) for <c>shm info</c>.</summary>
-    public static IReadOnlyDictionary<string, string> Details(MapRegion region)
+    public IReadOnlyDictionary<string, string> Details(MapRegion region)
     {
         LeftRightTable table = LeftRightTable.Open(region);
         try
@@ -101,7 +110,7 @@ internal static unsafe class LeftRightInspector
     }
 
     /// <summary>The published copy's entries, read under a reader pin of this process.</summary>
-    public static IEnumerable<MapEntry> Dump(MapRegion region)
+    public IEnumerable<MapEntry> Dump(MapRegion region)
     {
         LeftRightTable table = LeftRightTable.Open(region);
         (string keyType, string valueType) = ValueDecoder.TypeNames(region);
@@ -135,7 +144,7 @@ internal static unsafe class LeftRightInspector
     /// published copy under a pin: every tag the hash of its key, every key reachable from its home, none twice,
     /// and the published count equal to the filled cells. The writer's copy may be mid-batch and is not checked.
     /// </summary>
-    public static void Check(MapRegion region, CheckReport report, bool recover)
+    public void Check(MapRegion region, CheckReport report, bool recover)
     {
         LeftRightTable table = LeftRightTable.Open(region);
         try

@@ -1,19 +1,28 @@
 using ShmMaps.Core.Memory;
 using ShmMaps.Core.Region;
-using ShmMaps.Rw;
+using ShmMaps.Inspection.Editing;
+using ShmMaps.Inspection;
 
-namespace ShmMaps.Inspection;
+namespace ShmMaps.Rw;
 
 /// <summary>Reads, checks and recovers RwStore files: the slots, the free list, and the locks the hold records explain.</summary>
-internal static unsafe partial class RwStoreInspector
+internal sealed unsafe partial class RwStoreInspector : IKindInspector
 {
+    public MapKind Kind => MapKind.RwStore;
+
+    public string ShortName => "rw";
+
+    public bool TypedKeys => false;
+
+    public EntryAccess Access(Type? key, Type value) => EntryAccess.Of(typeof(RwStoreAccess<>), value);
+
     private const int Listed = 10;
     private static readonly TimeSpan DumpLockWait = TimeSpan.FromMilliseconds(100);
 
-    public static long Count(MapRegion region) => Scan(OpenTable(region)).Live;
+    public long Count(MapRegion region) => Scan(OpenTable(region)).Live;
 
     /// <summary>Blocks, live and free slots, and the locks held (by whom) for <c>shm info</c>.</summary>
-    public static IReadOnlyDictionary<string, string> Details(MapRegion region)
+    public IReadOnlyDictionary<string, string> Details(MapRegion region)
     {
         RwTable table = OpenTable(region);
         SlotCensus census = Scan(table);
@@ -43,7 +52,7 @@ internal static unsafe partial class RwStoreInspector
     }
 
     /// <summary>Every live element, read under its read lock (an element write-locked for longer than a moment shows as such).</summary>
-    public static IEnumerable<MapEntry> Dump(MapRegion region)
+    public IEnumerable<MapEntry> Dump(MapRegion region)
     {
         RwTable table = OpenTable(region);
         (_, string valueType) = ValueDecoder.TypeNames(region);

@@ -2,18 +2,27 @@ using ShmMaps.Core.Hashing;
 using ShmMaps.Core.Locking;
 using ShmMaps.Core.Memory;
 using ShmMaps.Core.Region;
-using ShmMaps.Seq;
+using ShmMaps.Inspection.Editing;
+using ShmMaps.Inspection;
 
 using ShmMaps.Tables;
 
-namespace ShmMaps.Inspection;
+namespace ShmMaps.Seq;
 
 /// <summary>Reads, checks and recovers SeqMap files from their raw tables, in the middle of a migration too.</summary>
-internal static unsafe class SeqMapInspector
+internal sealed unsafe class SeqMapInspector : IKindInspector
 {
-    public static long Count(MapRegion region) => region.Lanes.SumEntryCounts();
+    public MapKind Kind => MapKind.SeqMap;
 
-    public static IReadOnlyDictionary<string, string> Details(MapRegion region)
+    public string ShortName => "seq";
+
+    public bool TypedKeys => true;
+
+    public EntryAccess Access(Type? key, Type value) => EntryAccess.Of(typeof(KeyedMapAccess<,,>), typeof(SeqMap<,>).MakeGenericType(key!, value), key!, value);
+
+    public long Count(MapRegion region) => region.Lanes.SumEntryCounts();
+
+    public IReadOnlyDictionary<string, string> Details(MapRegion region)
     {
         Live live = Open(region);
         var details = new Dictionary<string, string>
@@ -28,7 +37,7 @@ internal static unsafe class SeqMapInspector
     }
 
     /// <summary>The writes the live tables' cells have completed: the sum of their lock words' versions.</summary>
-    public static long? Writes(MapRegion region)
+    public long? Writes(MapRegion region)
     {
         long writes = 0;
         foreach (SeqTable table in Open(region).Tables)
@@ -41,7 +50,7 @@ internal static unsafe class SeqMapInspector
         return writes;
     }
 
-    public static IEnumerable<MapEntry> Dump(MapRegion region)
+    public IEnumerable<MapEntry> Dump(MapRegion region)
     {
         Live live = Open(region);
         (string keyType, string valueType) = ValueDecoder.TypeNames(region);
@@ -62,7 +71,7 @@ internal static unsafe class SeqMapInspector
     }
 
     /// <summary>Walks every live table's cells and insert stripes; with <paramref name="recover"/>, finishes what dead writers left.</summary>
-    public static void Check(MapRegion region, CheckReport report, bool recover)
+    public void Check(MapRegion region, CheckReport report, bool recover)
     {
         Live live = Open(region);
         byte[] buffer = new byte[live.Layout.Cell.ProtectedLength];

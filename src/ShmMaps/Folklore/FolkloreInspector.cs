@@ -2,20 +2,29 @@ using System.Buffers.Binary;
 using ShmMaps.Core.Hashing;
 using ShmMaps.Core.Memory;
 using ShmMaps.Core.Region;
-using ShmMaps.Folklore;
+using ShmMaps.Inspection.Editing;
+using ShmMaps.Inspection;
 using ShmMaps.Keys;
 
 using ShmMaps.Tables;
 
-namespace ShmMaps.Inspection;
+namespace ShmMaps.Folklore;
 
 /// <summary>Reads and checks FolkloreMap files from their raw entries and key store.</summary>
-internal static unsafe class FolkloreInspector
+internal sealed unsafe class FolkloreInspector : IKindInspector
 {
-    public static long Count(MapRegion region) => Open(region, out _).CountPresent();
+    public MapKind Kind => MapKind.FolkloreMap;
+
+    public string ShortName => "folklore";
+
+    public bool TypedKeys => false;
+
+    public EntryAccess Access(Type? key, Type value) => EntryAccess.Of(typeof(KeyedMapAccess<,,>), typeof(FolkloreMap<>).MakeGenericType(value), typeof(string), value);
+
+    public long Count(MapRegion region) => Open(region, out _).CountPresent();
 
     /// <summary>The tables, any migration, and the key store's use and waste, for <c>shm info</c>.</summary>
-    public static IReadOnlyDictionary<string, string> Details(MapRegion region)
+    public IReadOnlyDictionary<string, string> Details(MapRegion region)
     {
         FolkloreView view = Open(region, out FolkloreLayout layout);
         FolkloreTable table = view.Newest;
@@ -37,7 +46,7 @@ internal static unsafe class FolkloreInspector
     }
 
     /// <summary>The entries that are the map's: in the old table's unmoved blocks and the new table's moved ones.</summary>
-    public static IEnumerable<MapEntry> Dump(MapRegion region)
+    public IEnumerable<MapEntry> Dump(MapRegion region)
     {
         FolkloreView view = Open(region, out FolkloreLayout layout);
         string valueType = ValueDecoder.TypeNames(region).Value;
@@ -64,7 +73,8 @@ internal static unsafe class FolkloreInspector
     /// that are the map's; that only a table being migrated out of has frozen entries and moved flags; reports slots no
     /// entry names as reclaimable (or in flight, while their writer lives).
     /// </summary>
-    public static void Check(MapRegion region, CheckReport report)
+    /// <remarks>Single-CAS writes leave no lock to recover: check and recover are the same walk.</remarks>
+    public void Check(MapRegion region, CheckReport report, bool recover)
     {
         FolkloreView view = Open(region, out FolkloreLayout layout);
         long slotsUsed = layout.Keys.SlotsUsed;

@@ -2,16 +2,25 @@ using ShmMaps.Core.Hashing;
 using ShmMaps.Core.Locking;
 using ShmMaps.Core.Memory;
 using ShmMaps.Core.Region;
-using ShmMaps.Striped;
+using ShmMaps.Inspection.Editing;
+using ShmMaps.Inspection;
 using ShmMaps.Tables;
 
-namespace ShmMaps.Inspection;
+namespace ShmMaps.Striped;
 
 /// <summary>Reads, checks and recovers StripedMap files from their raw stripes, in the middle of a migration too.</summary>
-internal static unsafe class StripedInspector
+internal sealed unsafe class StripedInspector : IKindInspector
 {
+    public MapKind Kind => MapKind.StripedMap;
+
+    public string ShortName => "striped";
+
+    public bool TypedKeys => true;
+
+    public EntryAccess Access(Type? key, Type value) => EntryAccess.Of(typeof(KeyedMapAccess<,,>), typeof(StripedMap<,>).MakeGenericType(key!, value), key!, value);
+
     /// <summary>The tables, any migration, and which stripes are locked, by which process, for <c>shm info</c>.</summary>
-    public static IReadOnlyDictionary<string, string> Details(MapRegion region)
+    public IReadOnlyDictionary<string, string> Details(MapRegion region)
     {
         StripedView view = Open(region, out StripedLayout layout);
         StripeTable newest = view.Newest;
@@ -49,7 +58,9 @@ internal static unsafe class StripedInspector
     }
 
     /// <summary>The writes the live tables' stripes have completed: the sum of their lock words' versions (each release adds one).</summary>
-    public static long? Writes(MapRegion region)
+    public long Count(MapRegion region) => region.Lanes.SumEntryCounts();
+
+    public long? Writes(MapRegion region)
     {
         long writes = 0;
         foreach (StripeTable table in Live(Open(region, out _)))
@@ -63,7 +74,7 @@ internal static unsafe class StripedInspector
     }
 
     /// <summary>The entries that are the map's: in the old table's unmoved stripes and the new table's moved ones.</summary>
-    public static IEnumerable<MapEntry> Dump(MapRegion region)
+    public IEnumerable<MapEntry> Dump(MapRegion region)
     {
         StripedView view = Open(region, out _);
         (string keyType, string valueType) = ValueDecoder.TypeNames(region);
@@ -96,7 +107,7 @@ internal static unsafe class StripedInspector
     /// between), no key twice among the entries that are the map's, moved flags 0 or 1 (and 0 in the newest table),
     /// and the lanes' count equal to those entries.
     /// </summary>
-    public static void Check(MapRegion region, CheckReport report, bool recover)
+    public void Check(MapRegion region, CheckReport report, bool recover)
     {
         StripedView view = Open(region, out _);
         var keys = new HashSet<string>(StringComparer.Ordinal);

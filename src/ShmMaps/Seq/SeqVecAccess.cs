@@ -1,6 +1,8 @@
 using System.Globalization;
+using ShmMaps.Inspection.Editing;
+using ShmMaps.Inspection;
 
-namespace ShmMaps.Inspection.Editing;
+namespace ShmMaps.Seq;
 
 /// <summary>Elements of a <see cref="SeqVec{T}"/> by index; <see cref="EntryAccess.NewKey"/> appends.</summary>
 internal sealed class SeqVecAccess<T> : EntryAccess

@@ -2,17 +2,26 @@ using ShmMaps.Core.Hashing;
 using ShmMaps.Core.Locking;
 using ShmMaps.Core.Memory;
 using ShmMaps.Core.Region;
-using ShmMaps.Seq;
+using ShmMaps.Inspection.Editing;
+using ShmMaps.Inspection;
 
-namespace ShmMaps.Inspection;
+namespace ShmMaps.Seq;
 
-/// <summary>Reads, checks and recovers SeqArray and SeqVec files from their raw cells.</summary>
-internal static unsafe class SeqInspector
+/// <summary>Reads, checks and recovers the files of the kinds made of seqlocked cells by index (<see cref="SeqArray{T}"/>, <see cref="SeqVec{T}"/>).</summary>
+internal abstract unsafe class SeqCellsInspector : IKindInspector
 {
-    public static long Count(MapRegion region) => region.Kind == MapKind.SeqArray ? SeqArrayLayout.Open(region).Length : SeqVecLayout.Open(region).Count;
+    public abstract MapKind Kind { get; }
+
+    public abstract string ShortName { get; }
+
+    public bool TypedKeys => false;
+
+    public abstract long Count(MapRegion region);
+
+    public abstract EntryAccess Access(Type? key, Type value);
 
     /// <summary>The writes the cells have completed: the sum of their lock words' versions (each write adds one).</summary>
-    public static long? Writes(MapRegion region)
+    public long? Writes(MapRegion region)
     {
         (SeqCells cells, long used) = Walkable(region);
         long writes = 0;
@@ -23,7 +32,7 @@ internal static unsafe class SeqInspector
         return writes;
     }
 
-    public static IEnumerable<MapEntry> Dump(MapRegion region)
+    public IEnumerable<MapEntry> Dump(MapRegion region)
     {
         (SeqCells cells, long used) = Walkable(region);
         string valueType = ValueDecoder.TypeNames(region).Value;
@@ -38,7 +47,7 @@ internal static unsafe class SeqInspector
     }
 
     /// <summary>Walks every cell; with <paramref name="recover"/>, finishes what dead writers left.</summary>
-    public static void Check(MapRegion region, CheckReport report, bool recover)
+    public void Check(MapRegion region, CheckReport report, bool recover)
     {
         (SeqCells cells, long used) = Walkable(region);
         byte[] buffer = new byte[cells.Layout.ProtectedLength];

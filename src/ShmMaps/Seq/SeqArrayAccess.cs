@@ -1,4 +1,6 @@
-namespace ShmMaps.Inspection.Editing;
+using ShmMaps.Inspection.Editing;
+using ShmMaps.Inspection;
+namespace ShmMaps.Seq;
 
 /// <summary>Elements of a <see cref="SeqArray{T}"/> by index: an index outside the array is absent.</summary>
 internal sealed class SeqArrayAccess<T> : EntryAccess

@@ -1,4 +1,6 @@
-namespace ShmMaps.Inspection.Editing;
+using ShmMaps.Inspection.Editing;
+using ShmMaps.Inspection;
+namespace ShmMaps.Rw;
 
 /// <summary>Elements of an <see cref="RwStore{T}"/> by id, each read or written under its lock; <see cref="EntryAccess.NewKey"/> inserts.</summary>
 internal sealed class RwStoreAccess<T> : EntryAccess

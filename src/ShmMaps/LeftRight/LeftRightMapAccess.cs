@@ -1,4 +1,6 @@
-namespace ShmMaps.Inspection.Editing;
+using ShmMaps.Inspection.Editing;
+using ShmMaps.Inspection;
+namespace ShmMaps.LeftRight;
 
 /// <summary>
 /// Entries of a <see cref="LeftRightMap"/>: read under a read guard; changed through the map's writer, one change per

@@ -1,17 +1,17 @@
 using ShmMaps.Core.Memory;
 using ShmMaps.Core.Region;
-using ShmMaps.Rw;
+using ShmMaps.Inspection;
 
-namespace ShmMaps.Inspection;
+namespace ShmMaps.Rw;
 
-internal static unsafe partial class RwStoreInspector
+internal sealed unsafe partial class RwStoreInspector
 {
     /// <summary>
     /// Checks the fresh-slot counter, the free list (in range, free, no cycle), and that every element's lock word is
     /// explained by live hold records; dead processes' records are problems (a half-done write) or notes (a lock the
     /// next waiter releases, a slot left out of the list). With <paramref name="recover"/> they are finished first.
     /// </summary>
-    public static void Check(MapRegion region, CheckReport report, bool recover)
+    public void Check(MapRegion region, CheckReport report, bool recover)
     {
         RwTable table = OpenTable(region);
         if (recover)
