@@ -35,22 +35,7 @@ public sealed unsafe partial class FolkloreMap<TValue>
 
     /// <summary>The tables the state word names now.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private FolkloreView View()
-    {
-        ulong state = _directory.ReadState();
-        FolkloreView view = _view;
-        return view.State == state ? view : Refresh(state);
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private FolkloreView Refresh(ulong state)
-    {
-        ThrowIfDisposed();
-        FolkloreView view = _layout.View(state);
-        _view = view; // a reference store: readers of the field get this view or the one before, both whole
-        _retirement.OnView(state);
-        return view;
-    }
+    private FolkloreView View() => _views.Current();
 
     /// <summary>The table a write of a key of <paramref name="hash"/> goes to: the newest, after moving the key's old block during a migration.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -36,8 +36,7 @@ public sealed unsafe partial class FolkloreMap<TValue> : IShmMapOpener<FolkloreM
     private readonly Migration _migration;
     private readonly ulong _seed;
     private readonly int _maxKeyBytes;
-    private FolkloreView _view;
-    private volatile bool _disposed;
+    private ViewCache<FolkloreView> _views;
 
     private FolkloreMap(MapRegion region)
     {
@@ -55,9 +54,9 @@ public sealed unsafe partial class FolkloreMap<TValue> : IShmMapOpener<FolkloreM
         _maxKeyBytes = (int)maxKeyBytes;
         ulong state = _directory.ReadState();
         _layout.EnsureReserved(state);
-        _view = _layout.View(state);
-        _migration = new Migration(this);
         _retirement = new TableRetirement(region, _directory, _layout.GivenBack);
+        _views = new ViewCache<FolkloreView>(_directory, state, _layout.View, static last => FolkloreView.Closed(last.Newest), _retirement, region.Name);
+        _migration = new Migration(this);
         _retirement.OnOpen(state); // and tables no handle reads any more while no writer came by
     }
 
@@ -155,7 +154,7 @@ public sealed unsafe partial class FolkloreMap<TValue> : IShmMapOpener<FolkloreM
     /// <summary>Closes this handle; the file stays for other processes. No operation may be running on it.</summary>
     public void Dispose()
     {
-        _disposed = true;
+        _views.Close();
         _region.Dispose();
     }
 
@@ -171,7 +170,7 @@ public sealed unsafe partial class FolkloreMap<TValue> : IShmMapOpener<FolkloreM
     {
         ThrowIfDisposed();
         ulong state = _directory.ReadState();
-        FolkloreView view = _view;
+        FolkloreView view = _views.Cached;
         if (view.SteadyState == state)
         {
             if (Probe(view.Newest, key, hash, out ulong entry) >= 0)
@@ -263,12 +262,6 @@ public sealed unsafe partial class FolkloreMap<TValue> : IShmMapOpener<FolkloreM
     /// <summary>The open region (for inspection and white-box tests).</summary>
     internal MapRegion Region => _region;
 
-    /// <summary>The key store (for white-box tests).</summary>
-    internal KeyStore Keys => _keys;
-
-    /// <summary>The table writes go to now (for white-box tests).</summary>
-    internal FolkloreTable Table => View().Newest;
-
     private static int EntryBytes
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -284,7 +277,7 @@ public sealed unsafe partial class FolkloreMap<TValue> : IShmMapOpener<FolkloreM
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void ThrowIfDisposed()
     {
-        if (_disposed)
+        if (_views.IsClosed)
         {
             ThrowHelper.ThrowDisposed(Name);
         }

@@ -5,6 +5,9 @@ namespace ShmMaps.Folklore;
 /// <summary>The tables one value of a folklore map's state word names, as this process maps them.</summary>
 internal sealed class FolkloreView(ulong state, FolkloreTable newest, FolkloreTable? older) : TableView(state)
 {
+    /// <summary>A disposed handle's view: no state word equals its state, and it names no steady table.</summary>
+    public static FolkloreView Closed(FolkloreTable last) => new(ulong.MaxValue, last, last);
+
     /// <summary>The table writes go to.</summary>
     public FolkloreTable Newest => newest;
 

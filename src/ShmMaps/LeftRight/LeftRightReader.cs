@@ -14,7 +14,7 @@ namespace ShmMaps;
 /// </summary>
 /// <typeparam name="TKey">The key type; unmanaged, without padding.</typeparam>
 /// <typeparam name="TValue">The value type; unmanaged.</typeparam>
-public sealed unsafe class LeftRightReader<TKey, TValue> : IDisposable
+public sealed unsafe partial class LeftRightReader<TKey, TValue> : IDisposable
     where TKey : unmanaged, IEquatable<TKey>
     where TValue : unmanaged
 {
@@ -81,9 +81,6 @@ public sealed unsafe class LeftRightReader<TKey, TValue> : IDisposable
         _slots.Dispose();
         _region.Dispose();
     }
-
-    /// <summary>The reader slots as this handle sees them (for white-box tests).</summary>
-    internal ReaderSlotTable Slots => _slots;
 
     internal long CountOf(int copy) => SharedMemory.ReadAcquire(&_table.Control->Counts[copy]);
 

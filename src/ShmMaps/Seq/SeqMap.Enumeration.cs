@@ -18,9 +18,6 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
-    /// <summary>Reads cell <paramref name="index"/> of the newest table whole; false if it is empty.</summary>
-    internal bool TryReadCell(long index, out KeyValuePair<TKey, TValue> entry) => TryReadCell(View().Newest, index, out entry);
-
     /// <summary>The largest probe limit of any home cell of the newest table, and the mean over all (for checks and tests).</summary>
     internal (uint Max, double Mean) ProbeLimits()
     {

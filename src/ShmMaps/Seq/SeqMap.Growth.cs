@@ -32,42 +32,14 @@ namespace ShmMaps;
 /// </remarks>
 public sealed unsafe partial class SeqMap<TKey, TValue>
 {
-    /// <summary>How often (in adds, per process) an add checks the load; small tables check every add.</summary>
-    private const int LoadCheckInterval = 64;
-
-    /// <summary>The table size up to which every add checks the load.</summary>
-    private const long SmallTableCells = 1024;
-
-    private int _addsSinceLoadCheck;
+    private LoadCheck _loadCheck;
 
     /// <summary>The generation writes go to now.</summary>
     internal int Generation => View().Newest.Generation;
 
     /// <summary>The tables the state word names now.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private SeqView View()
-    {
-        ulong state = SharedMemory.ReadAcquire(_directory.State);
-        SeqView view = _view;
-        return view.State == state ? view : Refresh(state);
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private SeqView Refresh(ulong state)
-    {
-        ThrowIfDisposed();
-        SeqView view = _layout.View(state);
-        // A full fence between the store and the flag's load: a Dispose meanwhile either comes after (its closed view
-        // replaces this one) or is seen here, and the closed view put back.
-        Interlocked.Exchange(ref _view, view);
-        if (_disposed)
-        {
-            _view = SeqView.Closed(view.Newest);
-            ThrowHelper.ThrowDisposed(Name);
-        }
-        _retirement.OnView(state);
-        return view;
-    }
+    private SeqView View() => _views.Current();
 
     /// <summary>True if <paramref name="table"/> is still the one writes go to (read after the caller's lock CAS).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -212,20 +184,10 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
     private void AfterAdd(SeqView view, long distance)
     {
         SeqTable table = view.Newest;
-        if (view.Older is null && (table.CellCount <= SmallTableCells || distance > 8 || ++_addsSinceLoadCheck % LoadCheckInterval == 0))
+        if (view.Older is null && _loadCheck.IsDue(table.CellCount, far: distance > 8)
+            && LoadCheck.CallsForGrowth(Count, table.CellCount, _layout.GrowLoad, View().Newest.CellCount, Name))
         {
-            long count = Count;
-            if (count > table.CellCount * _layout.GrowLoad)
-            {
-                // Every entry is in a table no larger than the newest: a count past twice its cells is a damaged lane count,
-                // which must not grow the map (each growth would double the file for nothing), unless it grew meanwhile.
-                long newest = View().Newest.CellCount;
-                if (count > 2 * newest)
-                {
-                    ThrowHelper.ThrowCorrupt($"map '{Name}': its lanes count {count:N0} entries, more than twice the {newest:N0} cells of its newest table");
-                }
-                _migration.TryGrow(view, full: false);
-            }
+            _migration.TryGrow(view, full: false);
         }
     }
 

@@ -31,7 +31,7 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
     {
         ThrowIfDisposed();
         ulong hash = Hash(key);
-        SeqView view = _view;
+        SeqView view = _views.Cached;
         if (view.Older is null)
         {
             // The straight path: the key present in the one table this process's view names, without the state

@@ -35,8 +35,7 @@ public sealed unsafe partial class SeqMap<TKey, TValue> : IShmMapOpener<SeqMap<T
     private readonly Migration _migration;
     private readonly ulong _seed;
     private readonly ulong _prepared8;
-    private SeqView _view;
-    private volatile bool _disposed;
+    private ViewCache<SeqView> _views;
 
     private SeqMap(MapRegion region)
     {
@@ -48,9 +47,9 @@ public sealed unsafe partial class SeqMap<TKey, TValue> : IShmMapOpener<SeqMap<T
         _prepared8 = XxHash3.Prepare8(_seed);
         ulong state = SharedMemory.ReadAcquire(_directory.State);
         _layout.EnsureReserved(state);
-        _view = _layout.View(state);
-        _migration = new Migration(this);
         _retirement = new TableRetirement(region, _directory, _layout.GivenBack);
+        _views = new ViewCache<SeqView>(_directory, state, _layout.View, static last => SeqView.Closed(last.Newest), _retirement, region.Name);
+        _migration = new Migration(this);
         _retirement.OnOpen(state); // and tables no handle reads any more while no writer came by
     }
 
@@ -122,7 +121,7 @@ public sealed unsafe partial class SeqMap<TKey, TValue> : IShmMapOpener<SeqMap<T
     public bool TryGetValue(TKey key, out TValue value)
     {
         ulong hash = Hash(key);
-        SeqView view = _view;
+        SeqView view = _views.Cached;
         if (view.SteadyCells != null && HoldsAtHome(view.SteadyCells + ((long)(hash & (ulong)view.Mask) * CellStride), key, out value))
         {
             return true;
@@ -140,10 +139,10 @@ public sealed unsafe partial class SeqMap<TKey, TValue> : IShmMapOpener<SeqMap<T
         while (true)
         {
             ulong state = SharedMemory.ReadAcquire(_directory.State);
-            SeqView view = _view;
+            SeqView view = _views.Cached;
             if (view.State != state)
             {
-                view = Refresh(state);
+                view = _views.Refresh(state);
             }
             bool found = view.Older is null ? FindInHome(view.Newest, hash, key, out TValue value) : FindMigrating(view, hash, key, out value);
             SharedMemory.LoadLoadBarrier();
@@ -157,9 +156,7 @@ public sealed unsafe partial class SeqMap<TKey, TValue> : IShmMapOpener<SeqMap<T
     /// <summary>Closes this handle; the file stays for other processes. No operation may be running on it.</summary>
     public void Dispose()
     {
-        _disposed = true;
-        // Release: a Refresh that replaces this view (an exchange) sees the flag after.
-        Volatile.Write(ref _view, SeqView.Closed(_view.Newest));
+        _views.Close();
         _region.Dispose();
     }
 
@@ -167,7 +164,7 @@ public sealed unsafe partial class SeqMap<TKey, TValue> : IShmMapOpener<SeqMap<T
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void ThrowIfDisposed()
     {
-        if (_disposed)
+        if (_views.IsClosed)
         {
             ThrowHelper.ThrowDisposed(Name);
         }
@@ -176,25 +173,6 @@ public sealed unsafe partial class SeqMap<TKey, TValue> : IShmMapOpener<SeqMap<T
     /// <summary>The open region (for inspection and white-box tests).</summary>
     internal MapRegion Region => _region;
 
-    /// <summary>The cell holding <paramref name="key"/> in the newest table, or null.</summary>
-    internal byte* CellOf(TKey key)
-    {
-        SeqTable table = View().Newest;
-        return Find(table, table.Home(Hash(key)), key, out byte* cell, out _, out _) ? cell : null;
-    }
-
-    /// <summary>Cell <paramref name="index"/> of the newest table.</summary>
-    internal byte* CellAt(long index) => Cell(View().Newest, index);
-
-    /// <summary>The home cell of <paramref name="key"/> in the newest table.</summary>
-    internal long HomeOf(TKey key) => View().Newest.Home(Hash(key));
-
-    /// <summary>The insert stripe lock word of home cell <paramref name="home"/> of the newest table.</summary>
-    internal ulong* StripeOf(long home)
-    {
-        SeqTable table = View().Newest;
-        return table.Stripes + table.StripeOfHome(home);
-    }
 
     /// <summary>The cell size: a constant of each instantiation, so that the JIT folds index arithmetic.</summary>
     private static int CellStride

@@ -23,7 +23,7 @@ namespace ShmMaps;
 /// </remarks>
 /// <typeparam name="TKey">The key type.</typeparam>
 /// <typeparam name="TValue">The value type.</typeparam>
-public sealed unsafe class KeyLock<TKey, TValue> : IDisposable
+public sealed unsafe partial class KeyLock<TKey, TValue> : IDisposable
     where TKey : unmanaged, IEquatable<TKey>
     where TValue : unmanaged
 {
@@ -113,9 +113,6 @@ public sealed unsafe class KeyLock<TKey, TValue> : IDisposable
 
     /// <summary>Where the scope's log starts in the lane's undo area: after the undo image of one cell, which the thread's other writes use.</summary>
     private static int LogStart => StripedMap<TKey, TValue>.CellStride;
-
-    /// <summary>The lane the scope writes through (for white-box tests).</summary>
-    internal int LaneIndex => _lane.Index;
 
     /// <summary>The value of <paramref name="key"/>; <see cref="KeyNotFoundException"/> on get if absent.</summary>
     public TValue this[TKey key]

@@ -40,8 +40,7 @@ public sealed unsafe partial class StripedMap<TKey, TValue> : IShmMapOpener<Stri
     private readonly ulong _seed;
     private readonly ulong _prepared8;
     private readonly LockWordAction _heldHere;
-    private StripedView _view;
-    private volatile bool _disposed;
+    private ViewCache<StripedView> _views;
 
     private StripedMap(MapRegion region)
     {
@@ -59,9 +58,9 @@ public sealed unsafe partial class StripedMap<TKey, TValue> : IShmMapOpener<Stri
         _heldHere = (word, _) => ThrowHeldHere(_region.Lanes.Current, (byte*)word);
         ulong state = _directory.ReadState();
         _layout.EnsureReserved(state);
-        _view = _layout.View(state);
-        _migration = new Migration(this);
         _retirement = new TableRetirement(region, _directory, _layout.GivenBack);
+        _views = new ViewCache<StripedView>(_directory, state, _layout.View, static last => StripedView.Closed(last.Newest), _retirement, region.Name);
+        _migration = new Migration(this);
         _retirement.OnOpen(state); // and tables no handle reads any more while no writer came by
     }
 
@@ -148,7 +147,7 @@ public sealed unsafe partial class StripedMap<TKey, TValue> : IShmMapOpener<Stri
     public bool TryGetValue(TKey key, out TValue value)
     {
         ulong hash = Hash(key);
-        StripedView view = _view;
+        StripedView view = _views.Cached;
         if (view.Older is null)
         {
             bool found = ReadStripe(view.Stripes + ((long)(hash & (ulong)view.StripeMask) * _stripeStride), hash, key, out value, out bool current);
@@ -206,24 +205,10 @@ public sealed unsafe partial class StripedMap<TKey, TValue> : IShmMapOpener<Stri
         }
     }
 
-    /// <summary>
-    /// <see cref="TryGetValue"/> the other way: taking the stripe's lock for the read. Kept to measure what the
-    /// version check saves (the benchmark reads both ways).
-    /// </summary>
-    internal bool TryGetValueLocked(TKey key, out TValue value)
-    {
-        using StripeHold hold = Hold(key);
-        byte* cell = Find(hold.Stripe, hold.Hash, key);
-        value = cell is null ? default : ValueAt(cell);
-        return cell is not null;
-    }
-
     /// <summary>Closes this handle; the file stays for other processes. No operation may be running on it.</summary>
     public void Dispose()
     {
-        _disposed = true;
-        // Release: a Refresh that replaces this view (an exchange) sees the flag after.
-        Volatile.Write(ref _view, StripedView.Closed(_view.Newest));
+        _views.Close();
         _region.Dispose();
     }
 
@@ -243,7 +228,7 @@ public sealed unsafe partial class StripedMap<TKey, TValue> : IShmMapOpener<Stri
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void ThrowIfDisposed()
     {
-        if (_disposed)
+        if (_views.IsClosed)
         {
             ThrowHelper.ThrowDisposed(Name);
         }
@@ -251,14 +236,6 @@ public sealed unsafe partial class StripedMap<TKey, TValue> : IShmMapOpener<Stri
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ulong Hash(in TKey key) => KeyBytes<TKey>.Hash(key, _seed, _prepared8);
-
-    /// <summary>The stripe of <paramref name="key"/> in the newest table, and its index (for white-box tests).</summary>
-    internal byte* StripeOf(in TKey key, out long index)
-    {
-        StripeTable table = View().Newest;
-        index = table.StripeIndexOf(Hash(key));
-        return table.Stripe(index);
-    }
 
     /// <summary>The index of <paramref name="key"/>'s stripe in <paramref name="table"/> (for a <see cref="KeyLock{TKey,TValue}"/>).</summary>
     internal long StripeIndexOf(StripeTable table, in TKey key) => table.StripeIndexOf(Hash(key));
