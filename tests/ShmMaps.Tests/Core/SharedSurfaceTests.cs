@@ -44,6 +44,12 @@ public sealed class SharedSurfaceTests : IDisposable
             Assert.Throws<KeyNotFoundException>(() => other[key(3)]);
             Assert.Equal(99, other.Count());
         }
+        TMap closed = TMap.Open("surface", _dir.Options);
+        closed.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => closed.TryGetValue(key(1), out _));
+        Assert.Throws<ObjectDisposedException>(() => closed.Insert(key(1), 1));
+        Assert.Throws<ObjectDisposedException>(() => closed.TryRemove(key(1), out _));
+        Assert.Throws<ObjectDisposedException>(() => closed.Count());
         Assert.True(TMap.Delete("surface", _dir.Options));
         Assert.Throws<MapNotFoundException>(() => TMap.Open("surface", _dir.Options));
     }
