@@ -219,8 +219,9 @@ internal sealed unsafe partial class MapRegion : IDisposable
         }
     }
 
-    /// <summary>Kind parameter <paramref name="index"/> (immutable).</summary>
-    public long KindParameter(int index) => Header->KindParameters[index];
+    /// <summary>The kind's parameters (immutable) as its block <typeparamref name="T"/> (see <see cref="KindParameterBlock"/>).</summary>
+    public T KindParameters<T>()
+        where T : unmanaged => KindParameterBlock.Read<T>(Header);
 
     /// <summary>Mutable counter <paramref name="index"/>, alone on its cache line.</summary>
     public long* Counter(int index) =>

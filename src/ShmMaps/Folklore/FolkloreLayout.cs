@@ -40,15 +40,6 @@ internal sealed unsafe class FolkloreLayout
 {
     public const int DirectoryRegion = 1;
     public const int BlockRegion = 2;
-    public const int CellCountParameter = 0;
-    public const int EntryBytesParameter = 1;
-    public const int SlotCountParameter = 2;
-    public const int MaxKeyBytesParameter = 4;
-    public const int KeyBitsParameter = 5;
-    public const int CellSlotsParameter = 6;
-    public const int TablesParameter = 7;
-    public const int FirstSlotsParameter = 5;
-    public const int CellSlotTablesParameter = 6;
     public const int AllocationCounter = 0;
 
     /// <summary>The longest key, in UTF-8 bytes.</summary>
@@ -92,6 +83,9 @@ internal sealed unsafe class FolkloreLayout
 
     /// <summary>The cells of table 0.</summary>
     public long FirstCells { get; }
+
+    /// <summary>The longest key the file says it was made for (every map is made with <see cref="MaxKeyBytes"/>).</summary>
+    public long StoredMaxKeyBytes => _region.KindParameters<FolkloreParameters>().MaxKeyBytes;
 
     public int EntryBytes { get; }
 
@@ -188,8 +182,14 @@ internal sealed unsafe class FolkloreLayout
         }
         long firstBlock = BlockExtent(cells, entryBytes, grows, cellSlotTables, firstSlots, slots, 0).Length;
         long[] kindParameters = grows
-            ? [cells, entryBytes, slots, 0, MaxKeyBytes, firstSlots, cellSlotTables, tables]
-            : [cells, entryBytes, slots, 0, MaxKeyBytes, keyBits, cellSlotTables > 0 ? 1 : 0, 0];
+            ? KindParameterBlock.Words(new FolkloreParameters
+            {
+                Cells = cells, EntryBytes = entryBytes, SlotCount = slots, MaxKeyBytes = MaxKeyBytes, FirstSlots = firstSlots, CellSlotTables = cellSlotTables, Tables = tables,
+            })
+            : KindParameterBlock.Words(new FolkloreFixedParameters
+            {
+                Cells = cells, EntryBytes = entryBytes, SlotCount = slots, MaxKeyBytes = MaxKeyBytes, KeyBits = keyBits, CellSlots = cellSlotTables > 0 ? 1 : 0,
+            });
         return new RegionSpec
         {
             Kind = MapKind.FolkloreMap,
@@ -209,24 +209,24 @@ internal sealed unsafe class FolkloreLayout
     public static FolkloreLayout Open(MapRegion region)
     {
         OlderFormat.Refuse(region, "FolkloreMap");
-        long cells = region.KindParameter(CellCountParameter);
-        long entryBytes = region.KindParameter(EntryBytesParameter);
-        long tables = region.KindParameter(TablesParameter);
+        FolkloreParameters growing = region.KindParameters<FolkloreParameters>();
+        FolkloreFixedParameters unchanging = region.KindParameters<FolkloreFixedParameters>();
+        (long cells, long entryBytes, long tables) = (growing.Cells, growing.EntryBytes, growing.Tables);
         bool grows = tables != 0;
         tables = grows ? tables : 1;
-        long cellSlotTables = grows ? region.KindParameter(CellSlotTablesParameter) : region.KindParameter(CellSlotsParameter) != 0 ? 1 : 0;
+        long cellSlotTables = grows ? growing.CellSlotTables : unchanging.CellSlots != 0 ? 1 : 0;
         if (entryBytes is not (4 or 8) || cells < 4 || (cells & (cells - 1)) != 0 || cells > MaxCells
             || tables < 1 || tables > 40 || (cells << ((int)tables - 1)) > MaxCells || cellSlotTables < 0 || cellSlotTables > tables)
         {
             ThrowHelper.ThrowCorrupt($"map '{region.Name}': cell count {cells}, entry size {entryBytes}, {tables} tables or {cellSlotTables} tables with cell slots is invalid");
         }
-        long slotCount = region.KindParameter(SlotCountParameter);
+        long slotCount = growing.SlotCount;
         long maxKeys = grows ? MaxGrowingKeys((int)entryBytes) : MaxKeys((int)entryBytes);
         if (slotCount < 1 || slotCount > maxKeys || slotCount >= cells << ((int)tables - 1))
         {
             ThrowHelper.ThrowCorrupt($"map '{region.Name}': {slotCount} key slots do not fit {cells} cells of {entryBytes}-byte entries in {tables} tables");
         }
-        long firstSlots = grows ? region.KindParameter(FirstSlotsParameter) : slotCount;
+        long firstSlots = grows ? growing.FirstSlots : slotCount;
         if (firstSlots < 1 || firstSlots > slotCount || firstSlots >= cells || Math.Min(slotCount, firstSlots << ((int)tables - 1)) != slotCount)
         {
             ThrowHelper.ThrowCorrupt($"map '{region.Name}': table 0's {firstSlots} key slots do not double to the {slotCount} of {tables} tables");
@@ -265,7 +265,7 @@ internal sealed unsafe class FolkloreLayout
         {
             return FolkloreEntry.KeyBitsFor(SlotLimit(generation));
         }
-        long keyBits = _region.KindParameter(KeyBitsParameter);
+        long keyBits = _region.KindParameters<FolkloreFixedParameters>().KeyBits;
         return keyBits == 0 ? FolkloreEntry.KeyFieldBits(ValueBits) : (int)Math.Clamp(keyBits, 0, 64);
     }
 

@@ -42,7 +42,7 @@ public sealed unsafe partial class FolkloreMap<TValue> : IShmMapOpener<FolkloreM
     {
         _region = region;
         _layout = FolkloreLayout.Open(region);
-        long maxKeyBytes = region.KindParameter(FolkloreLayout.MaxKeyBytesParameter);
+        long maxKeyBytes = _layout.StoredMaxKeyBytes;
         // Every map is made with the same longest key: another value is damage (and would turn keys away as too long).
         if (_layout.EntryBytes != EntryBytes || maxKeyBytes != FolkloreLayout.MaxKeyBytes)
         {

@@ -1,4 +1,8 @@
+using System.Runtime.CompilerServices;
+using ShmMaps.Core.Region;
 using ShmMaps.Core.Registry;
+using ShmMaps.Keys;
+using ShmMaps.Tables;
 
 namespace ShmMaps.LeftRight;
 
@@ -28,12 +32,6 @@ namespace ShmMaps.LeftRight;
 /// </remarks>
 internal static class LeftRightLayout
 {
-    public const int CellCountParameter = 0;
-    public const int CellStrideParameter = 1;
-    public const int ReaderSlotsParameter = 2;
-    public const int TablesParameter = 3;
-    public const int GrowLoadParameter = 4;
-
     /// <summary>The load past which a map created without <see cref="ShmOptions.MaxLoad"/> grows.</summary>
     public const double DefaultGrowLoad = 0.5;
 
@@ -66,4 +64,60 @@ internal static class LeftRightLayout
     /// <summary>Where copy <paramref name="copy"/>'s table <paramref name="generation"/> starts in the table region.</summary>
     public static long TableOffset(long firstCells, int stride, int copy, int generation) =>
         checked(BlockOffset(firstCells, stride, generation) + (copy * TableBytes(firstCells, stride, generation)));
+
+    /// <summary>The file a LeftRightMap of <paramref name="capacity"/> entries (0: one being opened) needs under <paramref name="options"/>.</summary>
+    public static RegionSpec Spec<TKey, TValue>(long capacity, ShmOptions? options)
+        where TKey : unmanaged, IEquatable<TKey>
+        where TValue : unmanaged
+    {
+        KeyBytes<TKey>.EnsureNoPadding();
+        ArgumentOutOfRangeException.ThrowIfNegative(capacity);
+        int slots = options?.ReaderSlots ?? ShmOptions.Default.ReaderSlots;
+        if (slots is < 1 or > MaxReaderSlots)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), slots, $"ReaderSlots must be 1 to {MaxReaderSlots}");
+        }
+        int stride = CellStride(Unsafe.SizeOf<TKey>(), Unsafe.SizeOf<TValue>());
+        long cells = TableSizing.CellsFor(capacity + 1, options?.MaxLoad, stride, MaxCells, "LeftRightMap");
+        double growLoad = options?.MaxLoad ?? DefaultGrowLoad;
+        long lastCells = Math.Max(cells, MaxGrownCells);
+        if (options?.MaxCapacity is { } cap)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(cap, capacity, nameof(ShmOptions.MaxCapacity));
+            lastCells = Math.Max(TableSizing.CellsFor(cap + 1, growLoad, stride, MaxCells, "LeftRightMap"), cells);
+        }
+        int tables = System.Numerics.BitOperations.Log2((ulong)lastCells) - System.Numerics.BitOperations.Log2((ulong)cells) + 1;
+        long tableBytes = BlockOffset(cells, stride, tables);
+        return new RegionSpec
+        {
+            Kind = MapKind.LeftRightMap,
+            KeySize = Unsafe.SizeOf<TKey>(),
+            ValueSize = Unsafe.SizeOf<TValue>(),
+            KeyTypeName = TypeLayout.NameOf<TKey>(),
+            ValueTypeName = TypeLayout.NameOf<TValue>(),
+            Capacity = capacity,
+            KindParameters = KindParameterBlock.Words(new LeftRightParameters
+            {
+                Cells = cells, CellStride = stride, ReaderSlots = slots, Tables = tables, GrowLoadMillionths = (long)Math.Round(growLoad * 1_000_000),
+            }),
+            RegionLengths = [LeftRightControl.Size, (long)slots * Core.Epochs.ReaderSlot.Size, tableBytes],
+            ReservedAtCreate = [LeftRightControl.Size, (long)slots * Core.Epochs.ReaderSlot.Size, BlockOffset(cells, stride, 1)],
+        };
+    }
+
+    /// <summary>The kind parameters of <paramref name="region"/> (a LeftRightMap file), checked: <see cref="CorruptMapException"/> naming what is wrong.</summary>
+    public static unsafe LeftRightParameters Parameters(MapRegion region)
+    {
+        LeftRightParameters parameters = region.KindParameters<LeftRightParameters>();
+        (long cells, long stride, long slots, long growLoad) = (parameters.Cells, parameters.CellStride, parameters.ReaderSlots, parameters.GrowLoadMillionths);
+        long tables = parameters.Tables = Math.Max(parameters.Tables, 1);
+        if (cells < 4 || cells > MaxCells || (cells & (cells - 1)) != 0
+            || stride != CellStride((int)region.Header->KeySize, (int)region.Header->ValueSize)
+            || slots is < 1 or > MaxReaderSlots
+            || tables > 1 + Math.Log2(MaxCells / cells) || (tables > 1 && growLoad is <= 50_000 or > 1_000_000))
+        {
+            ThrowHelper.ThrowCorrupt($"map '{region.Name}': {cells} cells, stride {stride}, {slots} reader slots, {tables} tables or growth load {growLoad} is invalid");
+        }
+        return parameters;
+    }
 }

@@ -29,7 +29,7 @@ public static class LeftRightMap
     public static LeftRightWriter<TKey, TValue> CreateWriter<TKey, TValue>(string name, long capacity, ShmOptions? options = null)
         where TKey : unmanaged, IEquatable<TKey>
         where TValue : unmanaged =>
-        MapRegion.Create(name, Spec<TKey, TValue>(capacity, options), options).Adopt(static region => new LeftRightWriter<TKey, TValue>(region, created: true));
+        MapRegion.Create(name, LeftRightLayout.Spec<TKey, TValue>(capacity, options), options).Adopt(static region => new LeftRightWriter<TKey, TValue>(region, created: true));
 
     /// <summary>
     /// Opens the writer of map <paramref name="name"/>, creating the map for <paramref name="capacity"/> entries if it
@@ -40,7 +40,7 @@ public static class LeftRightMap
         where TKey : unmanaged, IEquatable<TKey>
         where TValue : unmanaged =>
         // Not known to be new: a map another process created a moment ago may already have a half batch of its writer.
-        MapRegion.OpenOrCreate(name, Spec<TKey, TValue>(capacity, options), options).Adopt(static region => new LeftRightWriter<TKey, TValue>(region, created: false));
+        MapRegion.OpenOrCreate(name, LeftRightLayout.Spec<TKey, TValue>(capacity, options), options).Adopt(static region => new LeftRightWriter<TKey, TValue>(region, created: false));
 
     /// <summary>
     /// Opens the writer of an existing map; <see cref="WriterBusyException"/> naming the owner if a live
@@ -49,50 +49,14 @@ public static class LeftRightMap
     public static LeftRightWriter<TKey, TValue> OpenWriter<TKey, TValue>(string name, ShmOptions? options = null)
         where TKey : unmanaged, IEquatable<TKey>
         where TValue : unmanaged =>
-        MapRegion.Open(name, Spec<TKey, TValue>(0, options), options).Adopt(static region => new LeftRightWriter<TKey, TValue>(region, created: false));
+        MapRegion.Open(name, LeftRightLayout.Spec<TKey, TValue>(0, options), options).Adopt(static region => new LeftRightWriter<TKey, TValue>(region, created: false));
 
     /// <summary>Opens a reader of an existing map (any number, in any process, usable from any thread).</summary>
     public static LeftRightReader<TKey, TValue> OpenReader<TKey, TValue>(string name, ShmOptions? options = null)
         where TKey : unmanaged, IEquatable<TKey>
         where TValue : unmanaged =>
-        MapRegion.Open(name, Spec<TKey, TValue>(0, options), options).Adopt(static region => new LeftRightReader<TKey, TValue>(region));
+        MapRegion.Open(name, LeftRightLayout.Spec<TKey, TValue>(0, options), options).Adopt(static region => new LeftRightReader<TKey, TValue>(region));
 
     /// <summary>Deletes the map's file; false if there was none. Processes that have it open keep using it.</summary>
     public static bool Delete(string name, ShmOptions? options = null) => MapRegion.Delete(name, options);
-
-    private static RegionSpec Spec<TKey, TValue>(long capacity, ShmOptions? options)
-        where TKey : unmanaged, IEquatable<TKey>
-        where TValue : unmanaged
-    {
-        KeyBytes<TKey>.EnsureNoPadding();
-        ArgumentOutOfRangeException.ThrowIfNegative(capacity);
-        int slots = options?.ReaderSlots ?? ShmOptions.Default.ReaderSlots;
-        if (slots is < 1 or > LeftRightLayout.MaxReaderSlots)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), slots, $"ReaderSlots must be 1 to {LeftRightLayout.MaxReaderSlots}");
-        }
-        int stride = LeftRightLayout.CellStride(Unsafe.SizeOf<TKey>(), Unsafe.SizeOf<TValue>());
-        long cells = TableSizing.CellsFor(capacity + 1, options?.MaxLoad, stride, LeftRightLayout.MaxCells, "LeftRightMap");
-        double growLoad = options?.MaxLoad ?? LeftRightLayout.DefaultGrowLoad;
-        long lastCells = Math.Max(cells, LeftRightLayout.MaxGrownCells);
-        if (options?.MaxCapacity is { } cap)
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThan(cap, capacity, nameof(ShmOptions.MaxCapacity));
-            lastCells = Math.Max(TableSizing.CellsFor(cap + 1, growLoad, stride, LeftRightLayout.MaxCells, "LeftRightMap"), cells);
-        }
-        int tables = System.Numerics.BitOperations.Log2((ulong)lastCells) - System.Numerics.BitOperations.Log2((ulong)cells) + 1;
-        long tableBytes = LeftRightLayout.BlockOffset(cells, stride, tables);
-        return new RegionSpec
-        {
-            Kind = MapKind.LeftRightMap,
-            KeySize = Unsafe.SizeOf<TKey>(),
-            ValueSize = Unsafe.SizeOf<TValue>(),
-            KeyTypeName = TypeLayout.NameOf<TKey>(),
-            ValueTypeName = TypeLayout.NameOf<TValue>(),
-            Capacity = capacity,
-            KindParameters = [cells, stride, slots, tables, (long)Math.Round(growLoad * 1_000_000)],
-            RegionLengths = [LeftRightControl.Size, (long)slots * Core.Epochs.ReaderSlot.Size, tableBytes],
-            ReservedAtCreate = [LeftRightControl.Size, (long)slots * Core.Epochs.ReaderSlot.Size, LeftRightLayout.BlockOffset(cells, stride, 1)],
-        };
-    }
 }

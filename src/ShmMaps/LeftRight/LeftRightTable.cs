@@ -106,18 +106,9 @@ internal sealed unsafe class LeftRightTable
     /// <summary>Checks the kind parameters against the regions; <see cref="CorruptMapException"/> naming what is wrong.</summary>
     public static LeftRightTable Open(MapRegion region)
     {
-        long cells = region.KindParameter(LeftRightLayout.CellCountParameter);
-        long stride = region.KindParameter(LeftRightLayout.CellStrideParameter);
-        long slots = region.KindParameter(LeftRightLayout.ReaderSlotsParameter);
-        long tables = Math.Max(region.KindParameter(LeftRightLayout.TablesParameter), 1);
-        long growLoad = region.KindParameter(LeftRightLayout.GrowLoadParameter);
-        if (cells < 4 || cells > LeftRightLayout.MaxCells || (cells & (cells - 1)) != 0
-            || stride != LeftRightLayout.CellStride((int)region.Header->KeySize, (int)region.Header->ValueSize)
-            || slots is < 1 or > LeftRightLayout.MaxReaderSlots
-            || tables > 1 + Math.Log2(LeftRightLayout.MaxCells / cells) || (tables > 1 && growLoad is <= 50_000 or > 1_000_000))
-        {
-            ThrowHelper.ThrowCorrupt($"map '{region.Name}': {cells} cells, stride {stride}, {slots} reader slots, {tables} tables or growth load {growLoad} is invalid");
-        }
+        LeftRightParameters parameters = LeftRightLayout.Parameters(region);
+        (long cells, long stride, long slots, long tables, long growLoad) =
+            (parameters.Cells, parameters.CellStride, parameters.ReaderSlots, parameters.Tables, parameters.GrowLoadMillionths);
         OlderFormat.Refuse(region, "LeftRightMap");
         if (region.Header->RegionCount != LeftRightLayout.TableRegion + 1)
         {

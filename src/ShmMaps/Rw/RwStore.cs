@@ -61,18 +61,18 @@ public sealed unsafe partial class RwStore<T> : IDisposable where T : unmanaged
 
     /// <summary>Creates an empty store with room for <paramref name="maxElements"/> elements at once.</summary>
     public static RwStore<T> Create(string name, long maxElements, ShmOptions? options = null) =>
-        MapRegion.Create(name, Spec(maxElements, options), options).Adopt(static region => new RwStore<T>(region));
+        MapRegion.Create(name, RwStoreLayout.Spec<T>(maxElements, options), options).Adopt(static region => new RwStore<T>(region));
 
     /// <summary>Opens an existing store; <see cref="LayoutMismatchException"/> if it is not an <c>RwStore&lt;T&gt;</c>.</summary>
     public static RwStore<T> Open(string name, ShmOptions? options = null) =>
-        MapRegion.Open(name, Spec(RwStoreLayout.DefaultMaxElements, options), options).Adopt(static region => new RwStore<T>(region));
+        MapRegion.Open(name, RwStoreLayout.Spec<T>(RwStoreLayout.DefaultMaxElements, options), options).Adopt(static region => new RwStore<T>(region));
 
     /// <summary>Opens the store, creating it (room for <see cref="RwStoreLayout.DefaultMaxElements"/>) if it does not exist.</summary>
     public static RwStore<T> OpenOrCreate(string name, ShmOptions? options = null) => OpenOrCreate(name, RwStoreLayout.DefaultMaxElements, options);
 
     /// <summary>Opens the store, creating it with room for <paramref name="maxElements"/> if it does not exist.</summary>
     public static RwStore<T> OpenOrCreate(string name, long maxElements, ShmOptions? options = null) =>
-        MapRegion.OpenOrCreate(name, Spec(maxElements, options), options).Adopt(static region => new RwStore<T>(region));
+        MapRegion.OpenOrCreate(name, RwStoreLayout.Spec<T>(maxElements, options), options).Adopt(static region => new RwStore<T>(region));
 
     /// <summary>Deletes the store's file; false if there was none. Processes that have it open keep using it.</summary>
     public static bool Delete(string name, ShmOptions? options = null) => MapRegion.Delete(name, options);
@@ -136,33 +136,4 @@ public sealed unsafe partial class RwStore<T> : IDisposable where T : unmanaged
     private void ThrowTooManyLocks() =>
         throw new ShmMapException($"store '{Name}': this thread holds {_table.HoldsPerLane - 1} element locks at once, the most the store " +
             "was created for (ShmOptions.LocksPerThread); release some first");
-
-    private static RegionSpec Spec(long maxElements, ShmOptions? options)
-    {
-        if (maxElements is < 1 or > RwStoreLayout.MaxElements)
-        {
-            throw new ArgumentOutOfRangeException(nameof(maxElements), maxElements, $"a store holds 1 to {RwStoreLayout.MaxElements} elements");
-        }
-        int locks = options?.LocksPerThread ?? ShmOptions.Default.LocksPerThread;
-        if (locks < 1 || locks >= RwStoreLayout.MaxHoldsPerLane)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), locks, $"LocksPerThread must be 1 to {RwStoreLayout.MaxHoldsPerLane - 1}");
-        }
-        int lanes = options?.WriterLanes ?? ShmOptions.Default.WriterLanes;
-        int valueSize = Unsafe.SizeOf<T>();
-        int blocks = RwStoreLayout.BlocksFor(maxElements);
-        int stride = RwStoreLayout.HoldStride(valueSize);
-        return new RegionSpec
-        {
-            Kind = MapKind.RwStore,
-            KeySize = 0,
-            ValueSize = valueSize,
-            KeyTypeName = "",
-            ValueTypeName = TypeLayout.NameOf<T>(),
-            Capacity = maxElements,
-            KindParameters = [RwStoreLayout.FirstBlockSlots, blocks, maxElements, locks + 1, stride],
-            RegionLengths = [RwControl.Size, checked((long)lanes * (locks + 1) * stride), RwStoreLayout.BlockOffset(blocks, valueSize)],
-            ReservedAtCreate = [RwControl.Size, checked((long)lanes * (locks + 1) * stride), RwStoreLayout.BlockBytes(0, valueSize)],
-        };
-    }
 }

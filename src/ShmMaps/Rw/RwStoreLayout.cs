@@ -1,4 +1,7 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using ShmMaps.Core.Region;
+using ShmMaps.Keys;
 
 namespace ShmMaps.Rw;
 
@@ -22,11 +25,6 @@ namespace ShmMaps.Rw;
 /// </remarks>
 internal static class RwStoreLayout
 {
-    public const int FirstBlockSlotsParameter = 0;
-    public const int BlockCountParameter = 1;
-    public const int MaxElementsParameter = 2;
-    public const int HoldsPerLaneParameter = 3;
-    public const int HoldStrideParameter = 4;
 
     public const int ControlRegion = 1;
     public const int HoldRegion = 2;
@@ -85,4 +83,55 @@ internal static class RwStoreLayout
 
     /// <summary>The bytes of one hold record: its header and an undo image of one value, 8-byte aligned.</summary>
     public static int HoldStride(int valueSize) => HoldRecord.Size + ((valueSize + 7) & ~7);
+
+    /// <summary>The file a store of at most <paramref name="maxElements"/> elements of <typeparamref name="T"/> needs under <paramref name="options"/>.</summary>
+    public static RegionSpec Spec<T>(long maxElements, ShmOptions? options)
+        where T : unmanaged
+    {
+        if (maxElements is < 1 or > MaxElements)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxElements), maxElements, $"a store holds 1 to {MaxElements} elements");
+        }
+        int locks = options?.LocksPerThread ?? ShmOptions.Default.LocksPerThread;
+        if (locks < 1 || locks >= MaxHoldsPerLane)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), locks, $"LocksPerThread must be 1 to {MaxHoldsPerLane - 1}");
+        }
+        int lanes = options?.WriterLanes ?? ShmOptions.Default.WriterLanes;
+        int valueSize = Unsafe.SizeOf<T>();
+        int blocks = BlocksFor(maxElements);
+        int stride = HoldStride(valueSize);
+        return new RegionSpec
+        {
+            Kind = MapKind.RwStore,
+            KeySize = 0,
+            ValueSize = valueSize,
+            KeyTypeName = "",
+            ValueTypeName = TypeLayout.NameOf<T>(),
+            Capacity = maxElements,
+            KindParameters = KindParameterBlock.Words(new RwStoreParameters
+            {
+                FirstBlockSlots = FirstBlockSlots, Blocks = blocks, MaxElements = maxElements, HoldsPerLane = locks + 1, HoldStride = stride,
+            }),
+            RegionLengths = [RwControl.Size, checked((long)lanes * (locks + 1) * stride), BlockOffset(blocks, valueSize)],
+            ReservedAtCreate = [RwControl.Size, checked((long)lanes * (locks + 1) * stride), BlockBytes(0, valueSize)],
+        };
+    }
+
+    /// <summary>
+    /// The kind parameters of <paramref name="region"/> (a store of <paramref name="valueSize"/>-byte elements), checked:
+    /// <see cref="CorruptMapException"/> naming what is wrong.
+    /// </summary>
+    public static RwStoreParameters Parameters(MapRegion region, int valueSize)
+    {
+        RwStoreParameters p = region.KindParameters<RwStoreParameters>();
+        if (p.FirstBlockSlots != FirstBlockSlots || p.MaxElements is < 1 or > MaxElements
+            || p.Blocks != BlocksFor(p.MaxElements) || p.HoldsPerLane is < 2 or > MaxHoldsPerLane
+            || p.HoldStride != HoldStride(valueSize))
+        {
+            ThrowHelper.ThrowCorrupt($"store '{region.Name}': block size {p.FirstBlockSlots}, {p.Blocks} blocks, {p.MaxElements} elements, " +
+                $"{p.HoldsPerLane} holds per lane or hold stride {p.HoldStride} is invalid");
+        }
+        return p;
+    }
 }

@@ -163,18 +163,8 @@ internal sealed unsafe partial class RwTable
     /// <summary>Checks the kind parameters against the regions; <see cref="CorruptMapException"/> naming what is wrong.</summary>
     public static RwTable Open(MapRegion region, int valueSize)
     {
-        long firstBlock = region.KindParameter(RwStoreLayout.FirstBlockSlotsParameter);
-        long blocks = region.KindParameter(RwStoreLayout.BlockCountParameter);
-        long maxElements = region.KindParameter(RwStoreLayout.MaxElementsParameter);
-        long holdsPerLane = region.KindParameter(RwStoreLayout.HoldsPerLaneParameter);
-        long holdStride = region.KindParameter(RwStoreLayout.HoldStrideParameter);
-        if (firstBlock != RwStoreLayout.FirstBlockSlots || maxElements is < 1 or > RwStoreLayout.MaxElements
-            || blocks != RwStoreLayout.BlocksFor(maxElements) || holdsPerLane is < 2 or > RwStoreLayout.MaxHoldsPerLane
-            || holdStride != RwStoreLayout.HoldStride(valueSize))
-        {
-            ThrowHelper.ThrowCorrupt($"store '{region.Name}': block size {firstBlock}, {blocks} blocks, {maxElements} elements, " +
-                $"{holdsPerLane} holds per lane or hold stride {holdStride} is invalid");
-        }
+        RwStoreParameters parameters = RwStoreLayout.Parameters(region, valueSize);
+        (long blocks, long maxElements, long holdsPerLane, long holdStride) = (parameters.Blocks, parameters.MaxElements, parameters.HoldsPerLane, parameters.HoldStride);
         byte* control = region.RegionPointer(RwStoreLayout.ControlRegion, out long controlBytes);
         byte* holds = region.RegionPointer(RwStoreLayout.HoldRegion, out long holdBytes);
         long blockTotal = RwStoreLayout.BlockOffset((int)blocks, valueSize);

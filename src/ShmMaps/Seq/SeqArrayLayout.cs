@@ -15,8 +15,6 @@ namespace ShmMaps.Seq;
 internal sealed unsafe class SeqArrayLayout
 {
     public const int CellRegion = 1;
-    public const int LengthParameter = 0;
-    public const int StrideParameter = 1;
 
     private SeqArrayLayout(SeqCells cells) => Cells = cells;
 
@@ -38,7 +36,7 @@ internal sealed unsafe class SeqArrayLayout
             KeyTypeName = "",
             ValueTypeName = valueTypeName,
             Capacity = length,
-            KindParameters = [length, layout.Stride],
+            KindParameters = KindParameterBlock.Words(new SeqArrayParameters { Length = length, Stride = layout.Stride }),
             RegionLengths = [checked(length * layout.Stride)],
             UndoCapacity = layout.ProtectedLength,
         };
@@ -48,10 +46,11 @@ internal sealed unsafe class SeqArrayLayout
     public static SeqArrayLayout Open(MapRegion region)
     {
         var layout = new SeqCellLayout(0, (int)region.Header->ValueSize);
-        long length = region.KindParameter(LengthParameter);
-        if (length < 0 || region.KindParameter(StrideParameter) != layout.Stride)
+        SeqArrayParameters parameters = region.KindParameters<SeqArrayParameters>();
+        long length = parameters.Length;
+        if (length < 0 || parameters.Stride != layout.Stride)
         {
-            ThrowHelper.ThrowCorrupt($"map '{region.Name}': length {length} or cell stride {region.KindParameter(StrideParameter)} is invalid");
+            ThrowHelper.ThrowCorrupt($"map '{region.Name}': length {length} or cell stride {parameters.Stride} is invalid");
         }
         return new SeqArrayLayout(new SeqCells(region, CellRegion, length, layout));
     }

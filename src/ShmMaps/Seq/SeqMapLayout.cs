@@ -25,10 +25,6 @@ internal sealed unsafe class SeqMapLayout
 {
     public const int DirectoryRegion = 1;
     public const int TableRegion = 2;
-    public const int CellCountParameter = 0;
-    public const int StrideParameter = 1;
-    public const int TablesParameter = 2;
-    public const int GrowLoadParameter = 3;
 
     /// <summary>At most this many insert stripes per table (512 KiB of lock words).</summary>
     public const int MaxStripeBits = 16;
@@ -106,7 +102,10 @@ internal sealed unsafe class SeqMapLayout
             KeyTypeName = keyTypeName,
             ValueTypeName = valueTypeName,
             Capacity = capacity,
-            KindParameters = [cells, layout.Stride, tables, (long)Math.Round((maxLoad ?? DefaultGrowLoad) * 1_000_000)],
+            KindParameters = KindParameterBlock.Words(new SeqMapParameters
+            {
+                Cells = cells, Stride = layout.Stride, Tables = tables, GrowLoadMillionths = (long)Math.Round((maxLoad ?? DefaultGrowLoad) * 1_000_000),
+            }),
             RegionLengths = [TableDirectory.Size, Extent(cells, layout.Stride, tables).Offset],
             ReservedAtCreate = [TableDirectory.Size, TableBytes(cells, layout.Stride)],
             UndoCapacity = layout.ProtectedLength,
@@ -117,9 +116,8 @@ internal sealed unsafe class SeqMapLayout
     public static SeqMapLayout Open(MapRegion region)
     {
         var cell = new SeqCellLayout((int)region.Header->KeySize, (int)region.Header->ValueSize);
-        long cells = region.KindParameter(CellCountParameter);
-        long tables = region.KindParameter(TablesParameter);
-        long growLoad = region.KindParameter(GrowLoadParameter);
+        SeqMapParameters parameters = region.KindParameters<SeqMapParameters>();
+        (long cells, long tables, long growLoad) = (parameters.Cells, parameters.Tables, parameters.GrowLoadMillionths);
         if (growLoad == 0 && tables == StripeShiftFor(cells))
         {
             throw new LayoutMismatchException(
@@ -127,11 +125,11 @@ internal sealed unsafe class SeqMapLayout
                 "the shm of the version that made it (shm dump) and load the entries into a new map (shm load, shm set, or the API)");
         }
         OlderFormat.Refuse(region, "SeqMap");
-        if (cells < 4 || cells > MaxCells || (cells & (cells - 1)) != 0 || region.KindParameter(StrideParameter) != cell.Stride
+        if (cells < 4 || cells > MaxCells || (cells & (cells - 1)) != 0 || parameters.Stride != cell.Stride
             || tables < 1 || tables > BitOperations.Log2((ulong)MaxCells) - BitOperations.Log2((ulong)cells) + 1
             || growLoad <= 50_000 || growLoad > 1_000_000)
         {
-            ThrowHelper.ThrowCorrupt($"map '{region.Name}': cell count {cells}, stride {region.KindParameter(StrideParameter)}, table count {tables} or growth load {growLoad} is invalid");
+            ThrowHelper.ThrowCorrupt($"map '{region.Name}': cell count {cells}, stride {parameters.Stride}, table count {tables} or growth load {growLoad} is invalid");
         }
         long directoryBytes = region.RegionLength(DirectoryRegion);
         long tableBytes = region.RegionLength(TableRegion);

@@ -18,9 +18,6 @@ namespace ShmMaps.Seq;
 internal sealed unsafe class SeqVecLayout
 {
     public const int CellRegion = 1;
-    public const int InitialCapacityParameter = 0;
-    public const int MaxCapacityParameter = 1;
-    public const int StrideParameter = 2;
     public const int ReservedCounter = 0;
 
     private readonly long* _reserved;
@@ -67,7 +64,7 @@ internal sealed unsafe class SeqVecLayout
             KeyTypeName = "",
             ValueTypeName = valueTypeName,
             Capacity = capacity,
-            KindParameters = [capacity, maxCapacity, layout.Stride],
+            KindParameters = KindParameterBlock.Words(new SeqVecParameters { InitialCapacity = capacity, MaxCapacity = maxCapacity, Stride = layout.Stride }),
             RegionLengths = [checked(maxCapacity * layout.Stride)],
             ReservedAtCreate = [RegionGrowth.InitialFor(capacity * layout.Stride, maxCapacity * layout.Stride)],
             UndoCapacity = layout.ProtectedLength,
@@ -81,11 +78,11 @@ internal sealed unsafe class SeqVecLayout
     public static SeqVecLayout Open(MapRegion region)
     {
         var layout = new SeqCellLayout(0, (int)region.Header->ValueSize);
-        long initial = region.KindParameter(InitialCapacityParameter);
-        long max = region.KindParameter(MaxCapacityParameter);
-        if (initial < 0 || max < initial || region.KindParameter(StrideParameter) != layout.Stride)
+        SeqVecParameters parameters = region.KindParameters<SeqVecParameters>();
+        (long initial, long max) = (parameters.InitialCapacity, parameters.MaxCapacity);
+        if (initial < 0 || max < initial || parameters.Stride != layout.Stride)
         {
-            ThrowHelper.ThrowCorrupt($"map '{region.Name}': capacities {initial}/{max} or stride {region.KindParameter(StrideParameter)} are invalid");
+            ThrowHelper.ThrowCorrupt($"map '{region.Name}': capacities {initial}/{max} or stride {parameters.Stride} are invalid");
         }
         if (region.RegionLength(CellRegion) / layout.Stride < max)
         {

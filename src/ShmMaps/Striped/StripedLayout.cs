@@ -35,12 +35,6 @@ internal sealed unsafe class StripedLayout
 {
     public const int TableRegion = 1;
     public const int DirectoryRegion = 2;
-    public const int StripeCountParameter = 0;
-    public const int CellsPerStripeParameter = 1;
-    public const int CellStrideParameter = 2;
-    public const int StripeStrideParameter = 3;
-    public const int TablesParameter = 4;
-    public const int GrowLoadParameter = 5;
 
     public const int MovedOffset = 8;
     public const int CellsOffset = 16;
@@ -73,7 +67,7 @@ internal sealed unsafe class StripedLayout
 
     private readonly MapRegion _region;
 
-    private StripedLayout(MapRegion region, long firstStripes, long cellsPerStripe, int tables, double growLoad)
+    private StripedLayout(MapRegion region, long firstStripes, long cellsPerStripe, int tables, double growLoad, bool grows)
     {
         _region = region;
         KeySize = (int)region.Header->KeySize;
@@ -84,7 +78,7 @@ internal sealed unsafe class StripedLayout
         StripeStride = StripeStrideOf(cellsPerStripe, CellStride);
         Tables = tables;
         GrowLoad = growLoad;
-        Directory = region.KindParameter(TablesParameter) == 0 ? TableDirectory.Unchanging : new TableDirectory(region.RegionPointer(DirectoryRegion, out _));
+        Directory = grows ? new TableDirectory(region.RegionPointer(DirectoryRegion, out _)) : TableDirectory.Unchanging;
     }
 
     /// <summary>The stripes of table 0.</summary>
@@ -178,7 +172,11 @@ internal sealed unsafe class StripedLayout
             KeyTypeName = keyTypeName,
             ValueTypeName = valueTypeName,
             Capacity = capacity,
-            KindParameters = [stripes, perStripe, cellStride, stripeStride, tables, (long)Math.Round((maxLoad ?? DefaultGrowLoad) * 1_000_000)],
+            KindParameters = KindParameterBlock.Words(new StripedParameters
+            {
+                Stripes = stripes, CellsPerStripe = perStripe, CellStride = cellStride, StripeStride = stripeStride, Tables = tables,
+                GrowLoadMillionths = (long)Math.Round((maxLoad ?? DefaultGrowLoad) * 1_000_000),
+            }),
             RegionLengths = [Extent(stripes, stripeStride, tables).Offset, TableDirectory.Size],
             ReservedAtCreate = [stripes * stripeStride, TableDirectory.Size],
             UndoCapacity = cellStride + KeyLockLog.Capacity(cellStride),
@@ -188,16 +186,14 @@ internal sealed unsafe class StripedLayout
     /// <summary>The layout of <paramref name="region"/> (a StripedMap file), every parameter checked against its regions.</summary>
     public static StripedLayout Open(MapRegion region)
     {
-        long stripes = region.KindParameter(StripeCountParameter);
-        long perStripe = region.KindParameter(CellsPerStripeParameter);
+        StripedParameters parameters = region.KindParameters<StripedParameters>();
+        (long stripes, long perStripe, long tables, long growLoad) = (parameters.Stripes, parameters.CellsPerStripe, parameters.Tables, parameters.GrowLoadMillionths);
         int cellStride = CellStrideOf((int)region.Header->KeySize, (int)region.Header->ValueSize);
-        long tables = region.KindParameter(TablesParameter);
-        long growLoad = region.KindParameter(GrowLoadParameter);
         bool grows = tables != 0;
         tables = grows ? tables : 1;
         if (stripes < 1 || (stripes & (stripes - 1)) != 0 || perStripe < 1 || (perStripe & (perStripe - 1)) != 0
             || perStripe > MaxCellsPerStripe || stripes > MaxCells / perStripe
-            || region.KindParameter(CellStrideParameter) != cellStride || region.KindParameter(StripeStrideParameter) != StripeStrideOf(perStripe, cellStride)
+            || parameters.CellStride != cellStride || parameters.StripeStride != StripeStrideOf(perStripe, cellStride)
             || StripeStrideOf(perStripe, cellStride) > MaxStripeBytes
             || tables < 1 || tables > 32 || (stripes << ((int)tables - 1)) > MaxCells / perStripe || (grows && (growLoad <= 50_000 || growLoad > 1_000_000)))
         {
@@ -211,7 +207,7 @@ internal sealed unsafe class StripedLayout
         {
             ThrowHelper.ThrowCorrupt($"map '{region.Name}': the table region ({tableBytes} bytes) or the directory ({directoryBytes} bytes) is too small for {tables} tables from {stripes} stripes");
         }
-        return new StripedLayout(region, stripes, perStripe, (int)tables, grows ? growLoad / 1_000_000.0 : 1);
+        return new StripedLayout(region, stripes, perStripe, (int)tables, grows ? growLoad / 1_000_000.0 : 1, grows);
     }
 
     /// <summary>

@@ -4,9 +4,11 @@ using ShmMaps.Core.Epochs;
 using ShmMaps.Core.Locking;
 using ShmMaps.Core.Region;
 using ShmMaps.Core.Registry;
+using ShmMaps.Folklore;
 using ShmMaps.LeftRight;
 using ShmMaps.Rw;
 using ShmMaps.Seq;
+using ShmMaps.Striped;
 
 namespace ShmMaps.Tests.Core;
 
@@ -208,6 +210,41 @@ public class LayoutTests
         ulong released = LockWord.Released(locked);
         Assert.False(LockWord.IsLocked(released));
         Assert.Equal(6u, LockWord.Version(released));
+    }
+
+    /// <summary>Each kind's parameters, word by word, as files of format 1.2 hold them.</summary>
+    [Fact]
+    public void KindParameterBlocksArePinned()
+    {
+        AssertWords<SeqMapParameters>(nameof(SeqMapParameters.Cells), nameof(SeqMapParameters.Stride), nameof(SeqMapParameters.Tables), nameof(SeqMapParameters.GrowLoadMillionths));
+        AssertWords<SeqArrayParameters>(nameof(SeqArrayParameters.Length), nameof(SeqArrayParameters.Stride));
+        AssertWords<SeqVecParameters>(nameof(SeqVecParameters.InitialCapacity), nameof(SeqVecParameters.MaxCapacity), nameof(SeqVecParameters.Stride));
+        AssertWords<StripedParameters>(
+            nameof(StripedParameters.Stripes), nameof(StripedParameters.CellsPerStripe), nameof(StripedParameters.CellStride), nameof(StripedParameters.StripeStride),
+            nameof(StripedParameters.Tables), nameof(StripedParameters.GrowLoadMillionths));
+        AssertWords<LeftRightParameters>(
+            nameof(LeftRightParameters.Cells), nameof(LeftRightParameters.CellStride), nameof(LeftRightParameters.ReaderSlots), nameof(LeftRightParameters.Tables),
+            nameof(LeftRightParameters.GrowLoadMillionths));
+        AssertWords<RwStoreParameters>(
+            nameof(RwStoreParameters.FirstBlockSlots), nameof(RwStoreParameters.Blocks), nameof(RwStoreParameters.MaxElements), nameof(RwStoreParameters.HoldsPerLane),
+            nameof(RwStoreParameters.HoldStride));
+        AssertWords<FolkloreParameters>(
+            nameof(FolkloreParameters.Cells), nameof(FolkloreParameters.EntryBytes), nameof(FolkloreParameters.SlotCount), nameof(FolkloreParameters.Reserved),
+            nameof(FolkloreParameters.MaxKeyBytes), nameof(FolkloreParameters.FirstSlots), nameof(FolkloreParameters.CellSlotTables), nameof(FolkloreParameters.Tables));
+        AssertWords<FolkloreFixedParameters>(
+            nameof(FolkloreFixedParameters.Cells), nameof(FolkloreFixedParameters.EntryBytes), nameof(FolkloreFixedParameters.SlotCount), nameof(FolkloreFixedParameters.Reserved),
+            nameof(FolkloreFixedParameters.MaxKeyBytes), nameof(FolkloreFixedParameters.KeyBits), nameof(FolkloreFixedParameters.CellSlots), nameof(FolkloreFixedParameters.Tables));
+    }
+
+    /// <summary>Field i of <typeparamref name="T"/> is word i of the kind parameters, and there are no others.</summary>
+    private static void AssertWords<T>(params string[] fields)
+        where T : unmanaged
+    {
+        Assert.Equal(fields.Length * sizeof(long), Unsafe.SizeOf<T>());
+        for (int i = 0; i < fields.Length; i++)
+        {
+            Assert.Equal(i * sizeof(long), Offset<T>(fields[i]));
+        }
     }
 
     private static int Offset<T>(string field) => (int)Marshal.OffsetOf<T>(field);

@@ -378,8 +378,9 @@ public sealed class FolkloreMapTests : IDisposable
             unsafe
             {
                 global::ShmMaps.Core.Region.MapHeader* header = made.Region.Header;
-                header->KindParameters[ShmMaps.Folklore.FolkloreLayout.KeyBitsParameter] = 0; // as files were
-                header->KindParameters[ShmMaps.Folklore.FolkloreLayout.CellSlotsParameter] = 0;
+                var parameters = (ShmMaps.Folklore.FolkloreFixedParameters*)header->KindParameters;
+                parameters->KeyBits = 0; // as files were
+                parameters->CellSlots = 0;
                 header->Checksum = global::ShmMaps.Core.Region.HeaderValidator.Checksum(header);
             }
         }
