@@ -34,7 +34,7 @@ internal sealed unsafe class FolkloreInspector : IKindInspector
             ["cells"] = $"{table.Cells} of {table.EntryBytes} bytes ({table.KeyBits} bits name the key slot, {table.TagBits} hold a tag of its hash{(table.HasCellSlots ? "; key slots copied beside their cells" : "")})",
             ["table"] = layout.Grows ? $"generation {table.Generation} of at most {layout.Tables - 1}" : "one, never grows",
             ["migration"] = view.Older is { } older
-                ? $"table {older.Generation} ({older.Cells:N0} cells) into table {table.Generation}: {MovedBlocks(older):N0} of {older.Blocks:N0} blocks moved"
+                ? $"table {older.Generation} ({older.Cells:N0} cells) into table {table.Generation}: {view.MovedUnits():N0} of {older.Blocks:N0} blocks moved"
                 : "none",
             ["probe distance"] = $"mean {use.MeanDistance:F3}, longest {use.LongestDistance} (cells from a key's home to its cell)",
             ["removed keys"] = $"{use.Removed} (their cells and bytes are reused if they are added again)",
@@ -51,7 +51,7 @@ internal sealed unsafe class FolkloreInspector : IKindInspector
         FolkloreView view = Open(region, out FolkloreLayout layout);
         string valueType = ValueDecoder.TypeNames(region).Value;
         byte[] value = new byte[sizeof(ulong)];
-        foreach (FolkloreTable table in Live(view))
+        foreach (FolkloreTable table in view.Live)
         {
             for (long cell = 0; cell < table.Cells; cell++)
             {
@@ -80,7 +80,7 @@ internal sealed unsafe class FolkloreInspector : IKindInspector
         long slotsUsed = layout.Keys.SlotsUsed;
         var named = new bool[slotsUsed];
         var keys = new HashSet<string>(StringComparer.Ordinal);
-        foreach (FolkloreTable table in Live(view))
+        foreach (FolkloreTable table in view.Live)
         {
             CheckTable(view, table, slotsUsed, named, keys, report);
         }
@@ -148,24 +148,11 @@ internal sealed unsafe class FolkloreInspector : IKindInspector
         return layout.View(layout.Directory.ReadState());
     }
 
-    /// <summary>The tables in use: while migrating, the old one and the new one.</summary>
-    private static IEnumerable<FolkloreTable> Live(FolkloreView view) => view.Older is { } older ? [older, view.Newest] : [view.Newest];
-
     /// <summary>Whether <paramref name="entry"/> (not empty) of <paramref name="table"/> is the map's entry for its key (a slot past the table's limit: counted as the map's, for check to report).</summary>
     private static bool IsAuthoritative(FolkloreView view, FolkloreTable table, ulong entry)
     {
         KeySlot* slot = table.Keys.SlotOrNull(table.KeyIndex(entry), table.SlotLimit);
         return slot is null || view.IsAuthoritative(table, slot->Hash);
-    }
-
-    private static long MovedBlocks(FolkloreTable older)
-    {
-        long moved = 0;
-        for (long b = 0; b < older.Blocks; b++)
-        {
-            moved += SharedMemory.ReadAcquire(older.Moved + b) != 0 ? 1 : 0;
-        }
-        return moved;
     }
 
     private static void CheckNamedSlot(FolkloreTable table, long cell, ulong entry, long slot, long lastEmpty, HashSet<string> keys, CheckReport report)
@@ -285,7 +272,7 @@ internal sealed unsafe class FolkloreInspector : IKindInspector
         long slotsUsed = keyStore.SlotsUsed;
         var named = new bool[slotsUsed];
         long removed = 0, keys = 0, distances = 0, longest = 0;
-        foreach (FolkloreTable table in Live(view))
+        foreach (FolkloreTable table in view.Live)
         {
             for (long cell = 0; cell < table.Cells; cell++)
             {

@@ -61,7 +61,7 @@ public sealed unsafe partial class FolkloreMap<TValue>
         where TMatch : IKeyMatch, allows ref struct
     {
         FolkloreTable older = view.Older!;
-        ulong* moved = older.Moved + older.BlockOf((long)(hash & (ulong)older.Mask));
+        ulong* moved = older.MovedFlag(older.UnitOf(hash));
         if (SharedMemory.ReadAcquire(moved) == 0)
         {
             long cell = Probe(older, key, hash, out entry);
@@ -251,17 +251,13 @@ public sealed unsafe partial class FolkloreMap<TValue>
     private static long CountPresent(FolkloreView view) => view.CountPresent();
 
     /// <summary>How a FolkloreMap's migration moves its units: blocks of home cells, without a lock (<see cref="MoveBlock"/>).</summary>
-    private sealed class Migration(FolkloreMap<TValue> map) : TableMigration<FolkloreView>(map._directory)
+    private sealed class Migration(FolkloreMap<TValue> map) : TableMigration<FolkloreView, FolkloreTable>(map._directory)
     {
         protected override int Tables => map._layout.Tables;
 
         public override FolkloreView Current() => map.View();
 
         protected override void Reserve(int generation) => map._layout.Reserve(generation);
-
-        protected override long Units(FolkloreView view) => view.Older!.Blocks;
-
-        protected override bool IsMoved(FolkloreView view, long unit) => SharedMemory.ReadAcquire(view.Older!.Moved + unit) != 0;
 
         protected override bool Move(FolkloreView view, long unit, bool wait)
         {

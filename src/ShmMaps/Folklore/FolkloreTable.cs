@@ -1,12 +1,14 @@
 using System.Runtime.CompilerServices;
 using ShmMaps.Core.Memory;
 
+using ShmMaps.Tables;
+
 namespace ShmMaps.Folklore;
 
 /// <summary>One table of a folklore map's entries, without its value type: what the map and the inspector read.</summary>
 internal sealed unsafe class FolkloreTable(
     int generation, byte* entries, long cells, int entryBytes, int keyBits, ulong tagMask, ulong copiedBit, ulong frozenBit,
-    KeySlot* cellSlots, long slotLimit, ulong* moved, int blockShift, ulong seed, KeyStore keys)
+    KeySlot* cellSlots, long slotLimit, ulong* moved, int blockShift, ulong seed, KeyStore keys) : IMigratingTable
 {
     public int Generation => generation;
 
@@ -71,6 +73,15 @@ internal sealed unsafe class FolkloreTable(
 
     /// <summary>The block of home cell <paramref name="home"/>.</summary>
     public long BlockOf(long home) => home >> blockShift;
+
+    /// <summary>A migration's units are the blocks of home cells.</summary>
+    public long Units => Blocks;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public long UnitOf(ulong hash) => BlockOf((long)(hash & (ulong)Mask));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ulong* MovedFlag(long unit) => moved + unit;
 
     /// <summary>The key slot <paramref name="entry"/> of <paramref name="cell"/> names, within the slot limit, or null (a corrupt entry).</summary>
     public KeySlot* NamedSlot(ulong entry, long cell) => (entry & copiedBit) != 0 ? cellSlots + cell : keys.SlotOrNull(KeyIndex(entry), slotLimit);

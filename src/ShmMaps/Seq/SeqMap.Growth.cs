@@ -49,7 +49,7 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
     private static bool FindMigrating(SeqView view, ulong hash, in TKey key, out TValue value)
     {
         SeqTable older = view.Older!;
-        ulong* moved = older.Moved + older.StripeOfHome(older.Home(hash));
+        ulong* moved = older.MovedFlag(older.UnitOf(hash));
         if (SharedMemory.ReadAcquire(moved) == 0)
         {
             // Entries a mover marked moved are still the keys' until the flag is set (no write reaches the new table before).
@@ -192,17 +192,13 @@ public sealed unsafe partial class SeqMap<TKey, TValue>
     }
 
     /// <summary>How a SeqMap's migration moves its units: insert stripes, each under its lock (<see cref="MoveStripe"/>).</summary>
-    private sealed class Migration(SeqMap<TKey, TValue> map) : TableMigration<SeqView>(map._directory)
+    private sealed class Migration(SeqMap<TKey, TValue> map) : TableMigration<SeqView, SeqTable>(map._directory)
     {
         protected override int Tables => map._layout.Tables;
 
         public override SeqView Current() => map.View();
 
         protected override void Reserve(int generation) => map._layout.Reserve(generation);
-
-        protected override long Units(SeqView view) => view.Older!.StripeCount;
-
-        protected override bool IsMoved(SeqView view, long unit) => SharedMemory.ReadAcquire(view.Older!.Moved + unit) != 0;
 
         protected override bool Move(SeqView view, long unit, bool wait) => map.MoveStripe(view.Older!, view.Newest, map._region.Lanes.Current, unit, wait);
     }

@@ -29,7 +29,7 @@ internal sealed unsafe class SeqMapInspector : IKindInspector
         {
             ["table"] = $"generation {live.Newest.Generation} of at most {live.Layout.Tables - 1}: {live.Newest.CellCount:N0} cells",
             ["migration"] = live.Older is { } older
-                ? $"table {older.Generation} ({older.CellCount:N0} cells) into table {live.Newest.Generation}: {MovedStripes(older):N0} of {older.StripeCount:N0} stripes moved"
+                ? $"table {older.Generation} ({older.CellCount:N0} cells) into table {live.Newest.Generation}: {live.View.MovedUnits():N0} of {older.StripeCount:N0} stripes moved"
                 : "none",
         };
         TableRetirement.Describe(region, live.Layout.Directory, details);
@@ -105,7 +105,7 @@ internal sealed unsafe class SeqMapInspector : IKindInspector
                 {
                     report.Add($"table {table.Generation} cell {i}: key 0x{Convert.ToHexString(key)} is {distance} cells from its home {home}, past the home's probe limit {limit}: lookups cannot find it");
                 }
-                if (!IsAuthoritative(live, table, XxHash3.Hash(key, region.HashSeed)))
+                if (!live.View.IsAuthoritative(table, XxHash3.Hash(key, region.HashSeed)))
                 {
                     continue; // a copy a mover made before it was killed, or the old copy of a moved key
                 }
@@ -142,31 +142,7 @@ internal sealed unsafe class SeqMapInspector : IKindInspector
             return null;
         }
         ulong hash = XxHash3.Hash(buffer.AsSpan(SeqCellLayout.KeyOffset - SeqCellLayout.StateOffset, live.Layout.Cell.KeySize), region.HashSeed);
-        return IsAuthoritative(live, table, hash) ? hash : null;
-    }
-
-    /// <summary>
-    /// Whether an entry of <paramref name="table"/> is the map's: in the old table while its stripe is not moved, in the
-    /// new one once it is.
-    /// </summary>
-    private static bool IsAuthoritative(Live live, SeqTable table, ulong hash)
-    {
-        if (live.Older is not { } older)
-        {
-            return true;
-        }
-        bool moved = SharedMemory.ReadAcquire(older.Moved + older.StripeOfHome(older.Home(hash))) != 0;
-        return table == older ? !moved : moved;
-    }
-
-    private static long MovedStripes(SeqTable table)
-    {
-        long moved = 0;
-        for (long s = 0; s < table.StripeCount; s++)
-        {
-            moved += SharedMemory.ReadAcquire(table.Moved + s) != 0 ? 1 : 0;
-        }
-        return moved;
+        return live.View.IsAuthoritative(table, hash) ? hash : null;
     }
 
     private static Live Open(MapRegion region)
@@ -184,6 +160,6 @@ internal sealed unsafe class SeqMapInspector : IKindInspector
 
         public SeqTable? Older => View.Older;
 
-        public IEnumerable<SeqTable> Tables => Older is null ? [Newest] : [Older, Newest];
+        public IEnumerable<SeqTable> Tables => View.Live;
     }
 }

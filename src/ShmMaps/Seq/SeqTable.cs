@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using ShmMaps.Tables;
 
 namespace ShmMaps.Seq;
 
@@ -12,7 +13,7 @@ namespace ShmMaps.Seq;
 /// cells            CellCount x stride, see <see cref="SeqCellLayout"/>
 /// </code>
 /// </remarks>
-internal sealed unsafe class SeqTable
+internal sealed unsafe class SeqTable : IMigratingTable
 {
     private readonly SeqCells _cells;
 
@@ -52,4 +53,13 @@ internal sealed unsafe class SeqTable
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public long StripeOfHome(long home) => home >> StripeShift;
+
+    /// <summary>A migration's units are the insert stripes.</summary>
+    public long Units => StripeCount;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public long UnitOf(ulong hash) => StripeOfHome(Home(hash));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ulong* MovedFlag(long unit) => Moved + unit;
 }

@@ -1,9 +1,10 @@
 using System.Runtime.CompilerServices;
+using ShmMaps.Tables;
 
 namespace ShmMaps.Striped;
 
 /// <summary>One table of a striped map's stripes, without its generic types: what the map and the inspector read.</summary>
-internal sealed unsafe class StripeTable(StripedLayout layout, int generation, byte* start, long stripes, ulong seed)
+internal sealed unsafe class StripeTable(StripedLayout layout, int generation, byte* start, long stripes, ulong seed) : IMigratingTable
 {
     public StripedLayout Layout => layout;
 
@@ -39,6 +40,15 @@ internal sealed unsafe class StripeTable(StripedLayout layout, int generation, b
 
     /// <summary>Stripe <paramref name="index"/>'s moved flag: 1 once it is copied into the next table.</summary>
     public ulong* Moved(long index) => (ulong*)(Stripe(index) + StripedLayout.MovedOffset);
+
+    /// <summary>A migration's units are the stripes.</summary>
+    public long Units => stripes;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public long UnitOf(ulong hash) => StripeIndexOf(hash);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ulong* MovedFlag(long unit) => Moved(unit);
 
     public uint State(long stripe, long cell) => *(uint*)Cell(stripe, cell);
 

@@ -26,7 +26,7 @@ internal sealed unsafe class StripedInspector : IKindInspector
         StripeTable newest = view.Newest;
         var held = new List<string>();
         long locked = 0;
-        foreach (StripeTable table in Live(view))
+        foreach (StripeTable table in view.Live)
         {
             for (long s = 0; s < table.Stripes; s++)
             {
@@ -49,7 +49,7 @@ internal sealed unsafe class StripedInspector : IKindInspector
             ["stripes"] = $"{newest.Stripes:N0} of {newest.CellsPerStripe} cells ({newest.CellStride} bytes each)",
             ["table"] = $"generation {newest.Generation} of at most {layout.Tables - 1}",
             ["migration"] = view.Older is { } older
-                ? $"table {older.Generation} ({older.Stripes:N0} stripes) into table {newest.Generation}: {MovedStripes(older):N0} of {older.Stripes:N0} stripes moved"
+                ? $"table {older.Generation} ({older.Stripes:N0} stripes) into table {newest.Generation}: {view.MovedUnits():N0} of {older.Stripes:N0} stripes moved"
                 : "none",
             ["stripes locked"] = locked == 0 ? "none" : $"{locked}: {string.Join(", ", held)}{(locked > held.Count ? ", ..." : "")}",
         };
@@ -63,7 +63,7 @@ internal sealed unsafe class StripedInspector : IKindInspector
     public long? Writes(MapRegion region)
     {
         long writes = 0;
-        foreach (StripeTable table in Live(Open(region, out _)))
+        foreach (StripeTable table in Open(region, out _).Live)
         {
             for (long s = 0; s < table.Stripes; s++)
             {
@@ -78,7 +78,7 @@ internal sealed unsafe class StripedInspector : IKindInspector
     {
         StripedView view = Open(region, out _);
         (string keyType, string valueType) = ValueDecoder.TypeNames(region);
-        foreach (StripeTable table in Live(view))
+        foreach (StripeTable table in view.Live)
         {
             byte[] cell = new byte[table.CellStride];
             for (long s = 0; s < table.Stripes; s++)
@@ -112,7 +112,7 @@ internal sealed unsafe class StripedInspector : IKindInspector
         StripedView view = Open(region, out _);
         var keys = new HashSet<string>(StringComparer.Ordinal);
         long counted = 0;
-        foreach (StripeTable table in Live(view))
+        foreach (StripeTable table in view.Live)
         {
             byte[] cell = new byte[table.CellStride];
             for (long s = 0; s < table.Stripes; s++)
@@ -173,29 +173,11 @@ internal sealed unsafe class StripedInspector : IKindInspector
         return layout.View(layout.Directory.ReadState());
     }
 
-    /// <summary>The tables in use: while migrating, the old one and the new one.</summary>
-    private static IEnumerable<StripeTable> Live(StripedView view) => view.Older is { } older ? [older, view.Newest] : [view.Newest];
-
-    /// <summary>Whether stripe <paramref name="stripe"/> of <paramref name="table"/> holds the map's entries: an unmoved old stripe, or a new one whose old stripe is moved.</summary>
-    private static bool IsAuthoritative(StripedView view, StripeTable table, long stripe)
-    {
-        if (view.Older is not { } older)
-        {
-            return true;
-        }
-        bool moved = SharedMemory.ReadAcquire(older.Moved(stripe & older.StripeMask)) != 0;
-        return table == older ? !moved : moved;
-    }
-
-    private static long MovedStripes(StripeTable older)
-    {
-        long moved = 0;
-        for (long s = 0; s < older.Stripes; s++)
-        {
-            moved += SharedMemory.ReadAcquire(older.Moved(s)) != 0 ? 1 : 0;
-        }
-        return moved;
-    }
+    /// <summary>
+    /// Whether stripe <paramref name="stripe"/> of <paramref name="table"/> holds the map's entries: an unmoved old stripe,
+    /// or a new one whose old stripe is moved (a stripe's index is the low bits of its keys' hashes, so it names its unit).
+    /// </summary>
+    private static bool IsAuthoritative(StripedView view, StripeTable table, long stripe) => view.IsAuthoritative(table, (ulong)stripe);
 
     private static void CheckKey(StripeTable table, long stripe, long index, ReadOnlySpan<byte> key, CheckReport report)
     {

@@ -249,17 +249,13 @@ public sealed unsafe partial class StripedMap<TKey, TValue>
     }
 
     /// <summary>How a StripedMap's migration moves its units: stripes, each under its own lock (<see cref="MoveStripe"/>).</summary>
-    private sealed class Migration(StripedMap<TKey, TValue> map) : TableMigration<StripedView>(map._directory)
+    private sealed class Migration(StripedMap<TKey, TValue> map) : TableMigration<StripedView, StripeTable>(map._directory)
     {
         protected override int Tables => map._layout.Tables;
 
         public override StripedView Current() => map.View();
 
         protected override void Reserve(int generation) => map._layout.Reserve(generation);
-
-        protected override long Units(StripedView view) => view.Older!.Stripes;
-
-        protected override bool IsMoved(StripedView view, long unit) => SharedMemory.ReadAcquire(view.Older!.Moved(unit)) != 0;
 
         protected override bool Move(StripedView view, long unit, bool wait) => map.MoveStripe(view.Older!, view.Newest, map._region.Lanes.Current, unit, wait);
     }

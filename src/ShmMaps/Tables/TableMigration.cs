@@ -12,8 +12,10 @@ namespace ShmMaps.Tables;
 /// tried again by the writers that come after, so that it stops no writer of another unit.
 /// </remarks>
 /// <typeparam name="TView">The kind's view of a state word.</typeparam>
-internal abstract class TableMigration<TView>(TableDirectory directory)
-    where TView : TableView
+/// <typeparam name="TTable">The kind's table.</typeparam>
+internal abstract class TableMigration<TView, TTable>(TableDirectory directory)
+    where TView : TableView<TTable>
+    where TTable : class, IMigratingTable
 {
     private readonly MigrationScan _scan = new();
 
@@ -45,7 +47,7 @@ internal abstract class TableMigration<TView>(TableDirectory directory)
     private void FinishStep(TView view, bool wait)
     {
         long units = Units(view);
-        long from = _scan.FirstUnmoved(view.Generation - 1, units, (Migration: this, View: view), static (m, unit) => m.Migration.IsMoved(m.View, unit));
+        long from = _scan.FirstUnmoved(view.Generation - 1, units, view, static (v, unit) => v.IsMoved(unit));
         if (from >= units)
         {
             directory.EndMigration(view.State);
@@ -109,11 +111,10 @@ internal abstract class TableMigration<TView>(TableDirectory directory)
     /// <summary>Allocates table <paramref name="generation"/>'s memory (idempotent); <see cref="MapFullException"/> if the file system is full.</summary>
     protected abstract void Reserve(int generation);
 
-    /// <summary>The units of the table <paramref name="view"/> migrates out of.</summary>
-    protected abstract long Units(TView view);
+    /// <summary>The units of the migration <paramref name="view"/> names: the older table's.</summary>
+    private static long Units(TView view) => view.Older!.Units;
 
-    /// <summary>Whether unit <paramref name="unit"/> of the old table is moved.</summary>
-    protected abstract bool IsMoved(TView view, long unit);
+    private static bool IsMoved(TView view, long unit) => view.IsMoved(unit);
 
     /// <summary>
     /// Moves unit <paramref name="unit"/> of the old table into the new one, if no one has (idempotent, crash-safe);
