@@ -31,6 +31,9 @@ public interface IShmMap<TKey, TValue> : IEnumerable<KeyValuePair<TKey, TValue>>
     /// <summary>Adds <paramref name="key"/> or replaces its value.</summary>
     void Insert(TKey key, TValue value);
 
+    /// <summary>Adds <paramref name="key"/> if absent; false (and no change) if present.</summary>
+    bool TryAdd(TKey key, TValue value);
+
     /// <summary>Removes <paramref name="key"/>, giving its last value; false if it was absent.</summary>
     bool TryRemove(TKey key, out TValue value);
 }

@@ -4,19 +4,7 @@ internal sealed class StripedFuzz : LongMapFuzz<StripedMap<long, long>>
 {
     public override string Name => "StripedMap";
 
-    protected override StripedMap<long, long> Create(string name, ShmOptions options) => StripedMap<long, long>.Create(name, 64, options);
-
-    protected override StripedMap<long, long> Open(string name, ShmOptions options) => StripedMap<long, long>.Open(name, options);
-
-    protected override long Count(StripedMap<long, long> map) => map.Count;
-
-    protected override bool TryGet(StripedMap<long, long> map, long key) => map.TryGetValue(key, out _);
-
-    protected override void Insert(StripedMap<long, long> map, long key, long value) => map.Insert(key, value);
-
-    protected override bool TryAdd(StripedMap<long, long> map, long key, long value) => map.TryAdd(key, value);
-
-    protected override bool TryRemove(StripedMap<long, long> map, long key) => map.TryRemove(key, out _);
+    protected override long TemplateCapacity => 64;
 
     protected override void ExerciseMore(StripedMap<long, long> map, FuzzSteps step)
     {
