@@ -97,25 +97,25 @@ internal sealed unsafe class ReaderSlotTable : IDisposable
             // may still turn out to be on this copy (it read the sequence before the flip); a later guard cannot.
             while (ReaderPin.Enters(seen) == guard && ReaderPin.MayRead(seen, copy))
             {
-                if (wait.ProbeDue())
+                if (!wait.HolderStays((Table: this, Index: i, Copy: copy, Timeout: timeout), static s => s.Table.IsAlive(s.Index),
+                    static (s, _) => s.Table.GuardTimeoutMessage(s.Index, s.Copy, s.Timeout)))
                 {
-                    if (!IsAlive(i))
-                    {
-                        freed += TryFree(i, seen) ? 1 : 0;
-                        break;
-                    }
-                    if (wait.Expired)
-                    {
-                        throw new TimeoutException(
-                            $"map '{_region.Name}': reader slot {i} of live pid {slot->Pid} has held a guard on copy {copy} for over " +
-                            $"{timeout} (it pins publish {slot->PinnedSequence}); read guards must be short");
-                    }
+                    freed += TryFree(i, seen) ? 1 : 0;
+                    break;
                 }
                 wait.Pause();
                 seen = SharedMemory.ReadAcquire(&slot->Pin);
             }
         }
         return freed;
+    }
+
+    /// <summary>What a writer says when a live reader's guard outlasts <paramref name="timeout"/>.</summary>
+    private string GuardTimeoutMessage(int index, int copy, TimeSpan timeout)
+    {
+        ReaderSlot* slot = Slot(index);
+        return $"map '{_region.Name}': reader slot {index} of live pid {slot->Pid} has held a guard on copy {copy} for over " +
+            $"{timeout} (it pins publish {slot->PinnedSequence}); read guards must be short";
     }
 
     /// <summary>Sets slot <paramref name="index"/>, pinned by a dead holder as <paramref name="pin"/>, idle; false if a new holder has rewritten it.</summary>

@@ -201,15 +201,13 @@ internal static unsafe class LockRecovery
                 {
                     break; // applied and released already (a later holder may have it now)
                 }
-                if (!IsLockedByLaneBeingClaimed(seen, lane) && !lanes.IsOwnerDead(seen))
+                // A recoverer other than this lane's dead holder is applying this word's records: wait while it lives.
+                if (!IsLockedByLaneBeingClaimed(seen, lane)
+                    && wait.HolderStays((Lanes: lanes, Word: seen), static s => !s.Lanes.IsOwnerDead(s.Word), static (s, waited) =>
+                        $"map '{s.Lanes.MapName}': a live process (lane {LockWord.OwnerLane(s.Word)}) has been applying a dead writer's scope for {waited.TotalSeconds:F1} s " +
+                        "(the lock timeout is ShmOptions.LockTimeout)"))
                 {
-                    if (wait.Expired)
-                    {
-                        throw new TimeoutException(
-                            $"map '{lanes.MapName}': a live process (lane {LockWord.OwnerLane(seen)}) has been applying a dead writer's scope for {wait.Waited.TotalSeconds:F1} s " +
-                            "(the lock timeout is ShmOptions.LockTimeout)");
-                    }
-                    wait.Pause(); // a live recoverer is applying this word's records
+                    wait.Pause();
                     continue;
                 }
                 lane.MarkRollingForward(offset, lane.Index);

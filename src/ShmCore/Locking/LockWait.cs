@@ -73,6 +73,31 @@ internal struct LockWait
         return true;
     }
 
+    /// <summary>
+    /// After a pause and a fresh look that found the same holder still there: when a probe is due (and only then),
+    /// whether it lives. False once it is dead (the caller recovers it, or takes over, and looks again). A live holder
+    /// past the deadline ends the wait: <paramref name="onTimeout"/> (leaving things as the next waiter needs them), then
+    /// a <see cref="TimeoutException"/> with <paramref name="describe"/>'s message, which names the holder and the wait.
+    /// Every wait of the library ends here, so every timeout says what it waited for the same way.
+    /// </summary>
+    public bool HolderStays<TState>(TState state, Func<TState, bool> isAlive, Func<TState, TimeSpan, string> describe, Action<TState>? onTimeout = null)
+    {
+        if (!ProbeDue())
+        {
+            return true;
+        }
+        if (!isAlive(state))
+        {
+            return false;
+        }
+        if (Expired)
+        {
+            onTimeout?.Invoke(state);
+            throw new TimeoutException(describe(state, Waited));
+        }
+        return true;
+    }
+
     /// <summary>Another holder is seen: the deadline and the first probe count from now.</summary>
     public void Restart()
     {

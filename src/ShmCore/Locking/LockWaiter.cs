@@ -46,25 +46,17 @@ internal static unsafe class LockWaiter
                 wait.Restart();
                 continue;
             }
-            if (!wait.ProbeDue())
+            if (wait.HolderStays((Lanes: lanes, Word: current), static s => !s.Lanes.IsOwnerDead(s.Word), static (s, waited) => TimeoutMessage(s.Lanes, s.Word, waited)))
             {
                 continue;
             }
-            if (lanes.IsOwnerDead(current))
+            if (recoverDeadOwner is null)
             {
-                if (recoverDeadOwner is null)
-                {
-                    LockRecovery.RecoverDeadOwner(lanes, lanes.Memory.OffsetOf(word), current);
-                }
-                else
-                {
-                    recoverDeadOwner(word, current);
-                }
-                continue;
+                LockRecovery.RecoverDeadOwner(lanes, lanes.Memory.OffsetOf(word), current);
             }
-            if (wait.Expired)
+            else
             {
-                ThrowTimeout(lanes, current, wait.Waited);
+                recoverDeadOwner(word, current);
             }
         }
     }
@@ -76,12 +68,11 @@ internal static unsafe class LockWaiter
             $"map '{lanes.MapName}': the word at offset {lanes.Memory.OffsetOf(word)} is locked in the name of this thread's lane {LockWord.OwnerLane(observed)}, which does not hold it");
     }
 
-    private static void ThrowTimeout(LaneTable lanes, ulong word, TimeSpan waited)
+    /// <summary>What a wait for a lock word held by a live process says when it times out.</summary>
+    public static string TimeoutMessage(LaneTable lanes, ulong word, TimeSpan waited)
     {
         int lane = LockWord.OwnerLane(word);
-        int pid = lanes.Record(lane)->Pid;
-        throw new TimeoutException(
-            $"map '{lanes.MapName}': a lock is held by live process {pid} (lane {lane}) for {waited.TotalSeconds:F1} s; " +
-            "it may be stopped or stuck (the lock timeout is ShmOptions.LockTimeout)");
+        return $"map '{lanes.MapName}': a lock is held by live process {lanes.Record(lane)->Pid} (lane {lane}) for {waited.TotalSeconds:F1} s; " +
+            "it may be stopped or stuck (the lock timeout is ShmOptions.LockTimeout)";
     }
 }

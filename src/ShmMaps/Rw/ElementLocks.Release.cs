@@ -83,18 +83,12 @@ internal static unsafe partial class ElementLocks
         while (ElementWord.IsRecovering(seen))
         {
             wait.Pause();
-            if (wait.ProbeDue())
+            if (!wait.HolderStays((Table: table, Word: seen, Slot: slot, What: what), static s => ElementRecovery.IsRecovererAlive(s.Table, s.Word),
+                static (s, waited) => $"store '{s.Table.Region.Name}': releasing {s.What} on slot {s.Slot} waits for live process " +
+                    $"{ElementRecovery.RecovererPid(s.Table, s.Word)} recounting its holders for {waited.TotalSeconds:F1} s; it may be stopped " +
+                    "(the lock stays held; release it again later)"))
             {
-                if (!ElementRecovery.IsRecovererAlive(table, seen))
-                {
-                    ElementRecovery.Recover(table, table.CurrentHolds(), slot, table.Region.Options.LockTimeout);
-                }
-                else if (wait.Expired)
-                {
-                    throw new TimeoutException(
-                        $"store '{table.Region.Name}': releasing {what} on slot {slot} waits for live process {ElementRecovery.RecovererPid(table, seen)} " +
-                        $"recounting its holders for {wait.Waited.TotalSeconds:F1} s; it may be stopped (the lock stays held; release it again later)");
-                }
+                ElementRecovery.Recover(table, table.CurrentHolds(), slot, table.Region.Options.LockTimeout);
             }
             seen = SharedMemory.ReadAcquire(word);
         }

@@ -185,18 +185,22 @@ internal static unsafe class ElementRecovery
             {
                 return state;
             }
-            if (wait.Expired)
+            // Its lane's liveness is asked again only when the policy says (the answer above may be cached).
+            var holder = (Table: table, Lane: lane, State: state, Alive: alive, Word: (nint)word, Frozen: frozen);
+            if (wait.HolderStays(holder,
+                static h =>
+                {
+                    h.Alive.Remove(h.Lane);
+                    return h.Table.IsRecordLive(h.Lane, h.State, h.Alive);
+                },
+                static (h, _) => $"store '{h.Table.Region.Name}': process {h.Table.Lanes.Record(h.Lane)->Pid} (lane {h.Lane}) stays between announcing a lock " +
+                    "and taking it; it may be stopped (the lock timeout is ShmOptions.LockTimeout)",
+                // Hand the frozen word to whoever comes next: it names no lane, so the next prober takes it over (a CAS:
+                // only if the word is still frozen by us; someone may have taken it over).
+                static h => SharedMemory.CompareExchange((ulong*)h.Word, ElementWord.Abandoned(ElementWord.Generation(h.Frozen)), h.Frozen)))
             {
-                // Hand the frozen word to whoever comes next: it names no lane, so the next prober takes it over.
-                ulong abandoned = ElementWord.Abandoned(ElementWord.Generation(frozen));
-                // CAS: only if the word is still frozen by us (someone may have taken it over).
-                SharedMemory.CompareExchange(word, abandoned, frozen);
-                throw new TimeoutException(
-                    $"store '{table.Region.Name}': process {table.Lanes.Record(lane)->Pid} (lane {lane}) stays between announcing a lock " +
-                    "and taking it; it may be stopped (the lock timeout is ShmOptions.LockTimeout)");
+                wait.Pause();
             }
-            wait.Pause();
-            alive.Remove(lane);
         }
     }
 
