@@ -43,7 +43,7 @@ public sealed class DocExamplesTests(ExampleProgramFixture program, ITestOutputH
                 }
                 else if (example.Runs)
                 {
-                    (int code, string text) = DocShell.Run(work, "dotnet", ["exec", program.Dll, program.IdOf(example)], environment, s_limit);
+                    (int code, string text) = Programs.Run(work, "dotnet", ["exec", program.Dll, program.IdOf(example)], environment, s_limit);
                     output.WriteLine($"{example}: exit {code}\n{text}");
                     Assert.True(code == 0, $"{example} exited {code}:\n{example.Text}\n---\n{text}");
                 }
@@ -54,7 +54,7 @@ public sealed class DocExamplesTests(ExampleProgramFixture program, ITestOutputH
             if (shell.Count > 0)
             {
                 string script = string.Join('\n', shell.Select(e => $"echo '>>> {e}'\n{e.Text}"));
-                (int code, string text) = DocShell.Run(program.Repository, "bash", ["-e", "-c", script], environment, s_limit);
+                (int code, string text) = Programs.Run(program.Repository, "bash", ["-e", "-c", script], environment, s_limit);
                 output.WriteLine($"{document}, shell blocks: exit {code}\n{text}");
                 Assert.True(code == 0, $"the shell blocks of {document} exited {code} (the last '>>>' names the block):\n{text}");
             }
@@ -68,7 +68,7 @@ public sealed class DocExamplesTests(ExampleProgramFixture program, ITestOutputH
     /// <summary>A host runs until SIGTERM, then stops cleanly (exit 0).</summary>
     private void RunHost(DocExample example, string work, Dictionary<string, string> environment)
     {
-        using var host = DocShell.Start(work, "dotnet", ["exec", program.Dll, program.IdOf(example)], environment);
+        using var host = Programs.Start(work, "dotnet", ["exec", program.Dll, program.IdOf(example)], environment);
         Task<string> error = host.StandardError.ReadToEndAsync();
         Task<string> text = host.StandardOutput.ReadToEndAsync();
         if (host.WaitForExit(TimeSpan.FromSeconds(5)))

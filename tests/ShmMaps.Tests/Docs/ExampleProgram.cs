@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using ShmMaps.Tests.Support;
 
 namespace ShmMaps.Tests.Docs;
 
@@ -76,7 +77,7 @@ public static partial class ExampleProgram
               </ItemGroup>
             </Project>
             """);
-        (int code, string output) = DocShell.Run(directory, "dotnet", ["build", "-c", "Debug", "-o", Path.Combine(directory, "out")], environment: null, TimeSpan.FromMinutes(5));
+        (int code, string output) = Programs.Run(directory, "dotnet", ["build", "-c", "Debug", "-o", Path.Combine(directory, "out")], environment: null, TimeSpan.FromMinutes(5));
         Assert.True(code == 0, $"the examples did not build:\n{output}\n{program}");
         return Path.Combine(directory, "out", "Examples.dll");
     }

@@ -107,44 +107,18 @@ public sealed class PackageConsumerTests(ITestOutputHelper output) : IDisposable
         }
     }
 
-    private static Process Start(string bin, string role, string directory)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (string argument in new[] { "exec", Path.Combine(bin, "ShmMaps.Consumer.dll"), role, directory })
-        {
-            start.ArgumentList.Add(argument);
-        }
-        return Process.Start(start)!;
-    }
+    private static Process Start(string bin, string role, string directory) =>
+        Programs.Start(bin, "dotnet", ["exec", Path.Combine(bin, "ShmMaps.Consumer.dll"), role, directory], environment: null);
 
-    private string Run(string directory, string program, params string[] arguments) => Run(directory, program, arguments, cache: null);
+    private static string Run(string directory, string program, params string[] arguments) => Run(directory, program, arguments, cache: null);
 
     /// <summary>Runs a program to its end in <paramref name="directory"/>; fails the test with its output unless it exits 0.</summary>
-    private string Run(string directory, string program, string[] arguments, string? cache)
+    private static string Run(string directory, string program, string[] arguments, string? cache)
     {
-        var start = new ProcessStartInfo(program)
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        if (cache is not null)
-        {
-            start.Environment["NUGET_PACKAGES"] = cache; // a cache of its own: never a stale package of the same version
-        }
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        using Process process = Process.Start(start)!;
-        Task<string> error = process.StandardError.ReadToEndAsync();
-        string text = process.StandardOutput.ReadToEnd();
-        Assert.True(process.WaitForExit(s_step), $"{program} {string.Join(' ', arguments)} did not finish");
-        text += error.GetAwaiter().GetResult();
-        Assert.True(process.ExitCode == 0, $"{program} {string.Join(' ', arguments)} exited {process.ExitCode}:\n{text}");
+        // A cache of its own: never a stale package of the same version.
+        Dictionary<string, string>? environment = cache is null ? null : new() { ["NUGET_PACKAGES"] = cache };
+        (int code, string text) = Programs.Run(directory, program, arguments, environment, s_step);
+        Assert.True(code == 0, $"{program} {string.Join(' ', arguments)} exited {code}:\n{text}");
         return text;
     }
 

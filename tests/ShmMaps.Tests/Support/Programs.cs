@@ -1,9 +1,9 @@
 using System.Diagnostics;
 
-namespace ShmMaps.Tests.Docs;
+namespace ShmMaps.Tests.Support;
 
-/// <summary>Runs a documented command to its end, with a time limit; gives its exit code and everything it printed.</summary>
-public static class DocShell
+/// <summary>Runs a program (dotnet, bash, a built example) to its end, with a time limit: its exit code and everything it printed.</summary>
+public static class Programs
 {
     public static (int Code, string Output) Run(string directory, string program, string[] arguments, IReadOnlyDictionary<string, string>? environment, TimeSpan limit)
     {
