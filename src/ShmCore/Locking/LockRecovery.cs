@@ -49,13 +49,13 @@ internal static unsafe class LockRecovery
         Lane me = lanes.Current;
         me.MarkLocking(lockOffset);
         me.SaveUndoFrom(dataOffset, deadImage, length, me.Record->EntryCount + correction);
-        if (SharedMemory.CompareExchange(word, LockWord.Locked(observed, me.OwnerTag), observed) != observed)
+        if (!RobustLock.TryTakeOver(me, word, observed))
         {
             return; // another recoverer won; our Active intent names a word we do not hold, which recovery ignores
         }
         Unsafe.CopyBlockUnaligned(data, me.UndoImage, (uint)length);
         me.Commit(correction);
-        SharedMemory.WriteRelease(word, LockWord.Released(observed));
+        RobustLock.Release(word, observed);
     }
 
     /// <summary>
@@ -91,7 +91,7 @@ internal static unsafe class LockRecovery
                 {
                     SharedMemory.CompareExchange(word, LockWord.Released(seen), seen);
                 }
-                else if (SharedMemory.CompareExchange(word, LockWord.Locked(seen, lane.OwnerTag), seen) == seen)
+                else if (RobustLock.TryTakeOver(lane, word, seen))
                 {
                     // The intent (image, data offset, count target) stays as the dead holder left it, so a
                     // crash of ours here is recovered the same way.
@@ -100,7 +100,7 @@ internal static unsafe class LockRecovery
                     Unsafe.CopyBlockUnaligned(data, lane.UndoImage, (uint)length);
                     SharedMemory.WriteRelease(&record->EntryCount, record->CountTarget);
                     SharedMemory.WriteRelease(&record->IntentState, (uint)IntentState.Done);
-                    SharedMemory.WriteRelease(word, LockWord.Released(seen));
+                    RobustLock.Release(word, seen);
                 }
             }
         }
@@ -163,7 +163,7 @@ internal static unsafe class LockRecovery
         LaneRecord* scope = lanes.Record(scopeIndex);
         Lane me = lanes.Current;
         me.MarkRollingForward(lockOffset, scopeIndex);
-        if (SharedMemory.CompareExchange(word, LockWord.Locked(observed, me.OwnerTag), observed) == observed)
+        if (RobustLock.TryTakeOver(me, word, observed))
         {
             // Held by us now: the scope still covers the word unless it was finished, which needs this word free.
             if (SharedMemory.ReadAcquire(&scope->ScopeState) == (uint)ScopeState.Committing && ScopeLog.Covers(memory, scope, lanes.UndoCapacity, lockOffset))
@@ -172,7 +172,7 @@ internal static unsafe class LockRecovery
                 SharedMemory.WriteRelease(&scope->EntryCount, scope->ScopeCountTarget);
             }
             me.MarkDone();
-            SharedMemory.WriteRelease(word, LockWord.Released(observed));
+            RobustLock.Release(word, observed);
         }
         else
         {
@@ -211,11 +211,11 @@ internal static unsafe class LockRecovery
                     continue;
                 }
                 lane.MarkRollingForward(offset, lane.Index);
-                if (SharedMemory.CompareExchange(word, LockWord.Locked(seen, lane.OwnerTag), seen) == seen)
+                if (RobustLock.TryTakeOver(lane, word, seen))
                 {
                     ScopeLog.Apply(memory, record, lanes.UndoCapacity, offset);
                     lane.MarkDone();
-                    SharedMemory.WriteRelease(word, LockWord.Released(seen));
+                    RobustLock.Release(word, seen);
                     break;
                 }
             }

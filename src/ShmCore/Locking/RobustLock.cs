@@ -66,6 +66,18 @@ internal static unsafe class RobustLock
         // Full fence (CAS): nothing the word guards is read before it is ours.
         SharedMemory.CompareExchange(word, LockWord.Locked(expected, lane.OwnerTag), expected) == expected;
 
+    /// <summary>
+    /// The one take-over of a word a gone holder left locked: <paramref name="lane"/> replaces the holder named in
+    /// <paramref name="heldAs"/> (a dead process's lane, or this lane's earlier holder) by a CAS; false if the word
+    /// changed (another recoverer won, or the holder was not gone). The caller recorded its intent in its lane first, so
+    /// that its own death here is recovered the same way; it releases with <see cref="Release"/> from
+    /// <paramref name="heldAs"/>, keeping the version the gone holder's lock began.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TryTakeOver(Lane lane, ulong* word, ulong heldAs) =>
+        // Full fence (CAS): the intent written before is visible to anyone who sees this lane in the word.
+        SharedMemory.CompareExchange(word, LockWord.Locked(heldAs, lane.OwnerTag), heldAs) == heldAs;
+
     /// <summary>Releases a word locked from <paramref name="lockedFrom"/> with the next version (release: every write under it is visible first).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Release(ulong* word, ulong lockedFrom) => SharedMemory.WriteRelease(word, LockWord.Released(lockedFrom));

@@ -131,7 +131,7 @@ internal static unsafe partial class FreeList
     public static void TakeOverAndFinish(RwTable table, LaneHolds me, ulong dead)
     {
         ulong* word = &table.Control->FreeListLock;
-        if (SharedMemory.CompareExchange(word, LockWord.Locked(dead, me.Lane.OwnerTag), dead) != dead)
+        if (!RobustLock.TryTakeOver(me.Lane, word, dead))
         {
             return;
         }
