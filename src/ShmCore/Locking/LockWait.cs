@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 
 namespace ShmMaps.Core.Locking;
 
@@ -93,10 +94,14 @@ internal struct LockWait
         if (Expired)
         {
             onTimeout?.Invoke(state);
-            throw new TimeoutException(describe(state, Waited));
+            ThrowTimeout(state, describe);
         }
         return true;
     }
+
+    /// <summary>Ends a wait whose deadline passed: a <see cref="TimeoutException"/> with <paramref name="describe"/>'s message (the holder, how long).</summary>
+    [DoesNotReturn]
+    public readonly void ThrowTimeout<TState>(TState state, Func<TState, TimeSpan, string> describe) => throw new TimeoutException(describe(state, Waited));
 
     /// <summary>Another holder is seen: the deadline and the first probe count from now.</summary>
     public void Restart()

@@ -77,7 +77,7 @@ internal static unsafe partial class ElementLocks
                 Withdraw(record, word, generation, write);
                 if (throwOnTimeout && timeout != TimeSpan.Zero)
                 {
-                    ThrowTimeout(table, slot, holderPid, wait.Waited);
+                    wait.ThrowTimeout((Table: table, Slot: slot, Pid: holderPid), static (s, waited) => TimeoutMessage(s.Table, s.Slot, s.Pid, waited));
                 }
                 return 0;
             }
@@ -166,9 +166,7 @@ internal static unsafe partial class ElementLocks
         return census.HolderPid;
     }
 
-    [DoesNotReturn]
-    private static void ThrowTimeout(RwTable table, long slot, int pid, TimeSpan waited) =>
-        throw new TimeoutException(
-            $"store '{table.Region.Name}': element in slot {slot} is locked by {(pid == 0 ? "a live process" : $"live process {pid}")} for {waited.TotalSeconds:F1} s; " +
-            "it may be stopped or stuck (the lock timeout is ShmOptions.LockTimeout)");
+    private static string TimeoutMessage(RwTable table, long slot, int pid, TimeSpan waited) =>
+        $"store '{table.Region.Name}': element in slot {slot} is locked by {(pid == 0 ? "a live process" : $"live process {pid}")} for {waited.TotalSeconds:F1} s; " +
+        "it may be stopped or stuck (the lock timeout is ShmOptions.LockTimeout)";
 }
