@@ -30,7 +30,7 @@ internal abstract class TableMigration<TView, TTable>(TableDirectory directory)
     {
         Move(view, own, wait: true);
         long ticket = directory.TakeTicket();
-        if (ticket >= 0 && ticket < Units(view))
+        if (ticket >= 0 && ticket < view.Older!.Units)
         {
             Move(view, ticket, wait: false);
         }
@@ -46,7 +46,7 @@ internal abstract class TableMigration<TView, TTable>(TableDirectory directory)
     /// </summary>
     private void FinishStep(TView view, bool wait)
     {
-        long units = Units(view);
+        long units = view.Older!.Units;
         long from = _scan.FirstUnmoved(view.Generation - 1, units, view, static (v, unit) => v.IsMoved(unit));
         if (from >= units)
         {
@@ -55,7 +55,7 @@ internal abstract class TableMigration<TView, TTable>(TableDirectory directory)
         }
         for (long unit = from; unit < units; unit++)
         {
-            if (!IsMoved(view, unit) && Move(view, unit, wait))
+            if (!view.IsMoved(unit) && Move(view, unit, wait))
             {
                 return;
             }
@@ -110,11 +110,6 @@ internal abstract class TableMigration<TView, TTable>(TableDirectory directory)
 
     /// <summary>Allocates table <paramref name="generation"/>'s memory (idempotent); <see cref="MapFullException"/> if the file system is full.</summary>
     protected abstract void Reserve(int generation);
-
-    /// <summary>The units of the migration <paramref name="view"/> names: the older table's.</summary>
-    private static long Units(TView view) => view.Older!.Units;
-
-    private static bool IsMoved(TView view, long unit) => view.IsMoved(unit);
 
     /// <summary>
     /// Moves unit <paramref name="unit"/> of the old table into the new one, if no one has (idempotent, crash-safe);

@@ -15,7 +15,7 @@ public sealed class DocExamplesTests(ExampleProgramFixture program, ITestOutputH
 
     /// <summary>The documents that hold an example to run.</summary>
     public static TheoryData<string> Documents => new(ExampleProgramFixture.Documents().Where(document =>
-        DocExample.Extract(Path.Combine(ExampleProgramFixture.RepositoryRoot(), document), document).Any(e => e.Runs)));
+        DocExample.Extract(Path.Combine(Repository.Root, document), document).Any(e => e.Runs)));
 
     [Theory]
     [MemberData(nameof(Documents))]

@@ -1,3 +1,5 @@
+using ShmMaps.Tests.Support;
+
 namespace ShmMaps.Tests.Docs;
 
 /// <summary>The examples of every document, and the program that runs their C# blocks, built once for the test class.</summary>
@@ -7,7 +9,7 @@ public sealed class ExampleProgramFixture : IDisposable
 
     public ExampleProgramFixture()
     {
-        Repository = RepositoryRoot();
+        Repository = Support.Repository.Root;
         Examples = [.. Documents().SelectMany(document => DocExample.Extract(Path.Combine(Repository, document), document))];
         Dll = ExampleProgram.Build(Examples, Repository, _build);
     }
@@ -21,7 +23,7 @@ public sealed class ExampleProgramFixture : IDisposable
     /// <summary>The README and every page of <c>docs/</c>, as paths from the repository's root.</summary>
     public static IEnumerable<string> Documents()
     {
-        string root = RepositoryRoot();
+        string root = Support.Repository.Root;
         yield return "README.md";
         foreach (string page in Directory.EnumerateFiles(Path.Combine(root, "docs"), "*.md").Order(StringComparer.Ordinal))
         {
@@ -40,17 +42,5 @@ public sealed class ExampleProgramFixture : IDisposable
         catch (IOException)
         {
         }
-    }
-
-    public static string RepositoryRoot()
-    {
-        for (string? directory = AppContext.BaseDirectory; directory is not null; directory = Path.GetDirectoryName(directory))
-        {
-            if (File.Exists(Path.Combine(directory, "ShmMaps.sln")))
-            {
-                return directory;
-            }
-        }
-        throw new InvalidOperationException($"no repository above {AppContext.BaseDirectory}");
     }
 }

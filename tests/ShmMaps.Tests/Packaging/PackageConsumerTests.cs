@@ -28,7 +28,7 @@ public sealed class PackageConsumerTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void PackagesRestoreFromAFolderAndTwoProcessesShareAMapAndTheToolRuns()
     {
-        string repository = RepositoryRoot();
+        string repository = Repository.Root;
         string feed = Path.Combine(_work, "feed");
         string cache = Path.Combine(_work, "nuget-cache");
         Run(repository, "dotnet", "pack", Path.Combine(repository, "ShmMaps.Packages.slnf"), "-c", "Release", "-o", feed,
@@ -120,17 +120,5 @@ public sealed class PackageConsumerTests(ITestOutputHelper output) : IDisposable
         (int code, string text) = Programs.Run(directory, program, arguments, environment, s_step);
         Assert.True(code == 0, $"{program} {string.Join(' ', arguments)} exited {code}:\n{text}");
         return text;
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (string? directory = AppContext.BaseDirectory; directory is not null; directory = Path.GetDirectoryName(directory))
-        {
-            if (File.Exists(Path.Combine(directory, "ShmMaps.Packages.slnf")))
-            {
-                return directory;
-            }
-        }
-        throw new InvalidOperationException($"no repository above {AppContext.BaseDirectory}");
     }
 }

@@ -1,5 +1,6 @@
 using System.Reflection;
 using PublicApiGenerator;
+using ShmMaps.Tests.Support;
 
 namespace ShmMaps.Tests.Packaging;
 
@@ -16,7 +17,7 @@ public sealed class PublicApiTests
     public void ThePublicApiIsTheRecordedOne(string assemblyName)
     {
         string api = Assembly.Load(assemblyName).GeneratePublicApi(new ApiGeneratorOptions { IncludeAssemblyAttributes = false }).ReplaceLineEndings("\n");
-        string listing = Path.Combine(RepositoryRoot(), "api", assemblyName + ".txt");
+        string listing = Path.Combine(Repository.Root, "api", assemblyName + ".txt");
         if (Environment.GetEnvironmentVariable("SHMMAPS_API_RECORD") == "1")
         {
             Directory.CreateDirectory(Path.GetDirectoryName(listing)!);
@@ -42,17 +43,5 @@ public sealed class PublicApiTests
             }
         }
         return "(none)";
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (string? directory = AppContext.BaseDirectory; directory is not null; directory = Path.GetDirectoryName(directory))
-        {
-            if (File.Exists(Path.Combine(directory, "ShmMaps.Packages.slnf")))
-            {
-                return directory;
-            }
-        }
-        throw new InvalidOperationException($"no repository above {AppContext.BaseDirectory}");
     }
 }

@@ -99,7 +99,7 @@ public sealed class PostgresCluster : IDisposable
     /// <summary>The server's binaries: installed from Debian by <c>.ci/install-postgres</c> if missing (as root).</summary>
     private static string FindBinaries()
     {
-        string script = Path.Combine(RepositoryRoot(), ".ci", "install-postgres");
+        string script = Path.Combine(Repository.Root, ".ci", "install-postgres");
         var start = new ProcessStartInfo("bash", script) { RedirectStandardOutput = true, RedirectStandardError = true };
         using Process process = Process.Start(start)!;
         Task<string> error = process.StandardError.ReadToEndAsync();
@@ -110,18 +110,6 @@ public sealed class PostgresCluster : IDisposable
             throw new InvalidOperationException($"PostgreSQL is needed by the replication tests: {script} failed: {error.Result.Trim()}");
         }
         return bin;
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (string? directory = AppContext.BaseDirectory; directory is not null; directory = Path.GetDirectoryName(directory))
-        {
-            if (File.Exists(Path.Combine(directory, ".ci", "install-postgres")))
-            {
-                return directory;
-            }
-        }
-        throw new InvalidOperationException($"no repository with .ci/install-postgres above {AppContext.BaseDirectory}");
     }
 
     private void RunPostgres(string program, string arguments)
