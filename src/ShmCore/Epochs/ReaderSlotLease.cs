@@ -35,7 +35,7 @@ internal sealed unsafe class ReaderSlotLease
         ThreadId = Environment.CurrentManagedThreadId;
     }
 
-    ~ReaderSlotLease() => Table.Return(this);
+    ~ReaderSlotLease() => Table.Return(Index);
 
     /// <summary>The table the slot belongs to.</summary>
     public ReaderSlotTable Table { get; }

@@ -12,7 +12,7 @@ namespace ShmMaps.Core.Epochs;
 /// that dies with its process) and pins a copy in it; a writer waits for the slots on the copy it wants to
 /// rewrite, and frees the slots of dead processes instead of waiting for them.
 /// </summary>
-internal sealed unsafe class ReaderSlotTable : IDisposable
+internal sealed unsafe class ReaderSlotTable : SlotLeaseTable<ReaderSlotLease>
 {
     /// <summary>The file offset of slot 0's liveness byte lock (past the writer lanes' locks).</summary>
     public const long LockBase = LaneTable.LockBase + (1L << 40);
@@ -21,23 +21,14 @@ internal sealed unsafe class ReaderSlotTable : IDisposable
 
     private readonly MapRegion _region;
     private readonly byte* _slots;
-    private readonly ThreadLocal<ReaderSlotLease?> _threadLeases = new(trackAllValues: true);
-    private readonly bool[] _held;
-    private readonly Stack<int> _pool = new();
-    private readonly Lock _gate = new();
-    private bool _disposed;
     private bool? _fenced;
 
     public ReaderSlotTable(MapRegion region, byte* slots, int count)
+        : base(region.Platform, region.File, LockBase, count)
     {
         _region = region;
         _slots = slots;
-        Count = count;
-        _held = new bool[count];
     }
-
-    /// <summary>The number of slots.</summary>
-    public int Count { get; }
 
     /// <summary>The calling thread's slot, claimed on first use; <see cref="ShmMapException"/> if every slot is held by a live thread.</summary>
     public ReaderSlotLease Current
@@ -66,10 +57,6 @@ internal sealed unsafe class ReaderSlotTable : IDisposable
         }
         return (ReaderSlot*)(_slots + ((long)index * ReaderSlot.Size));
     }
-
-    /// <summary>Whether a live thread (of any process, this handle included) holds slot <paramref name="index"/>.</summary>
-    public bool IsAlive(int index) =>
-        Volatile.Read(ref _held[index]) || _region.Platform.IsByteLockedByOther(_region.File, LockBase + index);
 
     /// <summary>
     /// Waits until no guard reads copy <paramref name="copy"/>: the guard each slot shows when scanned, if it is
@@ -153,51 +140,27 @@ internal sealed unsafe class ReaderSlotTable : IDisposable
 
     private ReaderSlotLease CurrentSlow()
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        ReaderSlotLease? lease = _threadLeases.Value;
-        if (lease is null)
-        {
-            lease = Acquire();
-            _threadLeases.Value = lease;
-        }
+        ReaderSlotLease lease = LeaseForThisThread();
         t_lastLease = lease;
         return lease;
     }
 
-    private ReaderSlotLease Acquire()
-    {
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            // Registering once per handle: readers of a registered process skip their own fence.
-            bool fenced = _fenced ??= !_region.Platform.TryRegisterForSystemWideBarrier();
-            if (_pool.TryPop(out int pooled))
-            {
-                return new ReaderSlotLease(this, pooled, Slot(pooled), fenced);
-            }
-            // A free slot a dead reader left pinned is taken last: claiming it idles the pin, and until the writer (or
-            // shm recover) frees it, inspectors report it (shm check changes nothing, its own pin included).
-            int index = LivenessLocks.LockFirstFree(_region.Platform, _region.File, LockBase, Count,
-                i => _held[i] || ReaderPin.State(SharedMemory.ReadAcquire(&Slot(i)->Pin)) != ReaderPin.Idle);
-            if (index < 0)
-            {
-                index = LivenessLocks.LockFirstFree(_region.Platform, _region.File, LockBase, Count, i => _held[i]);
-            }
-            if (index >= 0)
-            {
-                ReaderSlot* slot = Claim(index, fenced);
-                // Release: a thread that sees the slot held here sees it claimed.
-                Volatile.Write(ref _held[index], true);
-                return new ReaderSlotLease(this, index, slot, fenced);
-            }
-        }
-        throw new ShmMapException(
-            $"map '{_region.Name}': all {Count} reader slots are held by live reader threads; close readers or create the map with more ReaderSlots");
-    }
+    /// <summary>
+    /// Whether the calling process relies on its own fence (it could not register for the writer's system-wide
+    /// barrier); registering once per handle, so that readers of a registered process skip their fence.
+    /// </summary>
+    private bool Fenced => _fenced ??= !_region.Platform.TryRegisterForSystemWideBarrier();
 
-    private ReaderSlot* Claim(int index, bool fenced)
+    /// <summary>
+    /// A slot a dead reader left pinned is taken last: claiming it idles the pin, and until the writer (or shm recover)
+    /// frees it, inspectors report it (shm check changes nothing, its own pin included).
+    /// </summary>
+    protected override bool ClaimLast(int index) => ReaderPin.State(SharedMemory.ReadAcquire(&Slot(index)->Pin)) != ReaderPin.Idle;
+
+    protected override ReaderSlotLease Claim(int index)
     {
         ReaderSlot* slot = Slot(index);
+        bool fenced = Fenced;
         ProcessIdentity process = _region.Platform.CurrentProcess;
         // A dead holder may have died inside a guard: idle now (a waiting writer sees the word change).
         ulong pin = SharedMemory.ReadAcquire(&slot->Pin);
@@ -208,50 +171,29 @@ internal sealed unsafe class ReaderSlotTable : IDisposable
         slot->StartTicks = process.StartTicks;
         // Release: the holder's identity is complete before inspectors read the claim time.
         SharedMemory.WriteRelease(&slot->ClaimedUnixMs, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-        return slot;
+        return new ReaderSlotLease(this, index, slot, fenced);
     }
 
-    /// <summary>A thread that held <paramref name="lease"/> has ended: keep its slot for another thread of this handle.</summary>
-    internal void Return(ReaderSlotLease lease)
+    protected override ReaderSlotLease Reuse(int index) => new(this, index, Slot(index), Fenced);
+
+    /// <summary>No guard of a gone holder is open: the slot is idle (release: its reads come before).</summary>
+    protected override void Release(int index)
     {
-        lock (_gate)
-        {
-            if (!_disposed)
-            {
-                SharedMemory.WriteRelease(&Slot(lease.Index)->Pin, ReaderPin.Make(lease.Enters, ReaderPin.Idle));
-                _pool.Push(lease.Index);
-            }
-        }
+        ReaderSlot* slot = Slot(index);
+        SharedMemory.WriteRelease(&slot->Pin, ReaderPin.Idled(SharedMemory.ReadAcquire(&slot->Pin)));
     }
 
-    /// <summary>Releases every slot this handle holds. No guard may be open on it.</summary>
-    public void Dispose()
+    protected override void Returned(int index) => Release(index);
+
+    /// <summary>A guard used after its reader is gone throws instead of reading unmapped memory.</summary>
+    protected override void Ended(ReaderSlotLease lease) => lease.End();
+
+    protected override string AllHeldMessage() =>
+        $"map '{_region.Name}': all {Count} reader slots are held by live reader threads; close readers or create the map with more ReaderSlots";
+
+    public override void Dispose()
     {
-        lock (_gate)
-        {
-            if (_disposed)
-            {
-                return;
-            }
-            _disposed = true;
-            for (int i = 0; i < Count; i++)
-            {
-                if (_held[i])
-                {
-                    ReaderSlot* slot = Slot(i);
-                    ulong pin = SharedMemory.ReadAcquire(&slot->Pin);
-                    SharedMemory.WriteRelease(&slot->Pin, ReaderPin.Idled(pin));
-                    _region.Platform.UnlockByte(_region.File, LockBase + i);
-                    _held[i] = false;
-                }
-            }
-            _pool.Clear();
-            foreach (ReaderSlotLease? lease in _threadLeases.Values)
-            {
-                lease?.End(); // a guard used after its reader is gone throws instead of reading unmapped memory
-            }
-        }
-        _threadLeases.Dispose();
+        base.Dispose();
         t_lastLease = null;
     }
 }

@@ -10,13 +10,12 @@ namespace ShmMaps.Core.Registry;
 /// the holder of any lane is alive.
 /// </summary>
 /// <remarks>
-/// A thread gets a lane the first time it writes (or recovers) and keeps it while it lives; a lane of
-/// a thread that ended goes back to this handle's pool (a finalizer), and all lanes are released at
-/// <see cref="Dispose"/>. Claiming a lane means taking its kernel byte lock, bumping its generation (from
-/// then on every waiter sees the previous holder as dead without a system call), and finishing whatever
-/// the previous holder left in its intent.
+/// A thread gets a lane the first time it writes (or recovers) and keeps it while it lives (see
+/// <see cref="SlotLeaseTable{TLease}"/>). Claiming a lane means taking its kernel byte lock, bumping its generation
+/// (from then on every waiter sees the previous holder as dead without a system call), and finishing whatever the
+/// previous holder left in its intent.
 /// </remarks>
-internal sealed unsafe class LaneTable : IDisposable
+internal sealed unsafe class LaneTable : SlotLeaseTable<LaneTable.LaneLease>
 {
     /// <summary>The file offset of lane 0's liveness byte lock (far past the end of any file; locks need no data).</summary>
     public const long LockBase = 1L << 62;
@@ -26,14 +25,8 @@ internal sealed unsafe class LaneTable : IDisposable
     private readonly MapAddressSpace _memory;
     private readonly byte* _table;
     private readonly int _laneSize;
-    private readonly IShmPlatform _platform;
-    private readonly MapFileHandle _file;
-    private readonly ThreadLocal<LaneLease?> _threadLanes = new();
-    private readonly Lane?[] _held;
-    private readonly Stack<Lane> _pool = new();
-    private readonly Lock _gate = new();
+    private readonly Lane?[] _lanes;
     private readonly Action<Lane> _finishClaimed;
-    private bool _disposed;
 
     /// <summary>
     /// The lanes of a mapping. <paramref name="finishClaimed"/> finishes whatever a lane's earlier holders left (the
@@ -41,21 +34,16 @@ internal sealed unsafe class LaneTable : IDisposable
     /// </summary>
     public LaneTable(MapAddressSpace memory, long tableOffset, int count, int laneSize, IShmPlatform platform, MapFileHandle file, string mapName,
         TimeSpan lockTimeout, Action<Lane> finishClaimed)
+        : base(platform, file, LockBase, count)
     {
         LockTimeout = lockTimeout;
         _finishClaimed = finishClaimed;
         _memory = memory;
         _table = memory.Pointer(tableOffset, (long)count * laneSize, CacheLine.Size);
-        Count = count;
         _laneSize = laneSize;
-        _platform = platform;
-        _file = file;
         MapName = mapName;
-        _held = new Lane?[count];
+        _lanes = new Lane?[count];
     }
-
-    /// <summary>The number of lanes.</summary>
-    public int Count { get; }
 
     /// <summary>The map's name, for messages.</summary>
     public string MapName { get; }
@@ -87,7 +75,7 @@ internal sealed unsafe class LaneTable : IDisposable
     public Lane CurrentPinned(out object lease)
     {
         Lane lane = Current;
-        lease = _threadLanes.Value!;
+        lease = ThreadLease!;
         return lane;
     }
 
@@ -97,7 +85,7 @@ internal sealed unsafe class LaneTable : IDisposable
         get
         {
             Lane? lane = t_lastLane;
-            return lane is not null && ReferenceEquals(lane.Table, this) ? lane : _threadLanes.Value?.Lane;
+            return lane is not null && ReferenceEquals(lane.Table, this) ? lane : ThreadLease?.Lane;
         }
     }
 
@@ -126,10 +114,6 @@ internal sealed unsafe class LaneTable : IDisposable
         return (byte*)record + LaneRecord.Size;
     }
 
-    /// <summary>True when this handle holds lane <paramref name="index"/>.</summary>
-    /// <remarks>Read without the gate by other threads' liveness probes; pairs with the release in <see cref="Acquire"/>.</remarks>
-    public bool IsHeldHere(int index) => (uint)index < (uint)Count && Volatile.Read(ref _held[index]) is not null;
-
     /// <summary>
     /// Whether the owner named by a locked word is gone: its lane was claimed again since (generation
     /// differs), or nobody holds the lane's kernel lock. A slow or stopped process is alive.
@@ -147,11 +131,8 @@ internal sealed unsafe class LaneTable : IDisposable
         {
             return false;
         }
-        return !_platform.IsByteLockedByOther(_file, LockBase + index);
+        return !Platform.IsByteLockedByOther(File, LockBase + index);
     }
-
-    /// <summary>Whether anyone (this handle included) holds lane <paramref name="index"/> now.</summary>
-    public bool IsLaneAlive(int index) => IsHeldHere(index) || _platform.IsByteLockedByOther(_file, LockBase + index);
 
     /// <summary>The map's entry count: the sum of every lane's share.</summary>
     public long SumEntryCounts()
@@ -169,7 +150,7 @@ internal sealed unsafe class LaneTable : IDisposable
     {
         for (int i = 0; i < Count; i++)
         {
-            if (Record(i)->Generation != 0 && IsLaneAlive(i))
+            if (Record(i)->Generation != 0 && IsAlive(i))
             {
                 return true;
             }
@@ -179,39 +160,12 @@ internal sealed unsafe class LaneTable : IDisposable
 
     private Lane CurrentSlow()
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        LaneLease? lease = _threadLanes.Value;
-        if (lease is null)
-        {
-            lease = new LaneLease(this, Acquire());
-            _threadLanes.Value = lease;
-        }
-        t_lastLane = lease.Lane;
-        return lease.Lane;
+        Lane lane = LeaseForThisThread().Lane;
+        t_lastLane = lane;
+        return lane;
     }
 
-    private Lane Acquire()
-    {
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_pool.TryPop(out Lane? pooled))
-            {
-                return pooled;
-            }
-            int index = LivenessLocks.LockFirstFree(_platform, _file, LockBase, Count, i => _held[i] is not null);
-            if (index >= 0)
-            {
-                Lane lane = Claim(index);
-                // Release: a thread that sees the lane as held here also sees it fully claimed.
-                Volatile.Write(ref _held[index], lane);
-                return lane;
-            }
-        }
-        throw new ShmMapException($"map '{MapName}': all {Count} writer lanes are held by live threads; create the map with more WriterLanes");
-    }
-
-    private Lane Claim(int index)
+    protected override LaneLease Claim(int index)
     {
         LaneRecord* record = Record(index);
         uint generation = record->Generation + 1;
@@ -226,56 +180,42 @@ internal sealed unsafe class LaneTable : IDisposable
         Interlocked.MemoryBarrier();
         var lane = new Lane(this, index, generation, record, UndoCapacity);
         _finishClaimed(lane);
-        ProcessIdentity process = _platform.CurrentProcess;
+        ProcessIdentity process = Platform.CurrentProcess;
         record->Pid = process.Pid;
         record->StartTicks = process.StartTicks;
         record->ThreadId = Environment.CurrentManagedThreadId;
         SharedMemory.WriteRelease(&record->ClaimedUnixMs, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-        return lane;
+        _lanes[index] = lane;
+        return new LaneLease(this, lane);
     }
 
-    /// <summary>A thread that held <paramref name="lane"/> has ended: keep the lane for another thread of this handle.</summary>
-    internal void Return(Lane lane)
+    /// <summary>A lane stays claimed by this handle, with its generation, while threads come and go.</summary>
+    protected override LaneLease Reuse(int index) => new(this, _lanes[index]!);
+
+    /// <summary>A lane released with the handle is idle for its next claimer.</summary>
+    protected override void Release(int index)
     {
-        lock (_gate)
+        if (_lanes[index] is { } lane)
         {
-            if (!_disposed)
-            {
-                _pool.Push(lane);
-            }
+            SharedMemory.WriteRelease(&lane.Record->IntentState, (uint)IntentState.Idle);
         }
     }
+
+    protected override string AllHeldMessage() =>
+        $"map '{MapName}': all {Count} writer lanes are held by live threads; create the map with more WriterLanes";
 
     /// <summary>Releases every lane this handle holds. No operation may be running on the map.</summary>
-    public void Dispose()
+    public override void Dispose()
     {
-        lock (_gate)
-        {
-            if (_disposed)
-            {
-                return;
-            }
-            _disposed = true;
-            for (int i = 0; i < Count; i++)
-            {
-                if (_held[i] is { } lane)
-                {
-                    SharedMemory.WriteRelease(&lane.Record->IntentState, (uint)IntentState.Idle);
-                    _platform.UnlockByte(_file, LockBase + i);
-                    _held[i] = null;
-                }
-            }
-            _pool.Clear();
-        }
-        _threadLanes.Dispose();
+        base.Dispose();
         t_lastLane = null;
     }
 
     /// <summary>Ties a lane to a thread: when the thread ends, the lease becomes garbage and gives the lane back.</summary>
-    private sealed class LaneLease(LaneTable table, Lane lane)
+    internal sealed class LaneLease(LaneTable table, Lane lane)
     {
         public Lane Lane { get; } = lane;
 
-        ~LaneLease() => table.Return(Lane);
+        ~LaneLease() => table.Return(Lane.Index);
     }
 }

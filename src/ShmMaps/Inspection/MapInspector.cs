@@ -60,7 +60,7 @@ public static unsafe class MapInspector
             {
                 continue;
             }
-            lanes.Add(new LaneDescription(i, lane->Pid, region.Lanes.IsLaneAlive(i), lane->Generation,
+            lanes.Add(new LaneDescription(i, lane->Pid, region.Lanes.IsAlive(i), lane->Generation,
                 UnixTime.FromMilliseconds(lane->ClaimedUnixMs), ((IntentState)lane->IntentState).ToString(), lane->EntryCount));
         }
         return new MapDescription

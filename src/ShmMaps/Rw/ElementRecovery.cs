@@ -72,7 +72,7 @@ internal static unsafe class ElementRecovery
             return false;
         }
         uint generation = SharedMemory.ReadAcquire(&table.Lanes.Record(lane)->Generation);
-        return ElementWord.ShortGeneration(generation) == ElementWord.RecovererGeneration(word) && table.Lanes.IsLaneAlive(lane);
+        return ElementWord.ShortGeneration(generation) == ElementWord.RecovererGeneration(word) && table.Lanes.IsAlive(lane);
     }
 
     /// <summary>

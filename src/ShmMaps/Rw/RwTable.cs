@@ -150,11 +150,11 @@ internal sealed unsafe partial class RwTable
         }
         if (aliveCache is null)
         {
-            return Lanes.IsLaneAlive(lane);
+            return Lanes.IsAlive(lane);
         }
         if (!aliveCache.TryGetValue(lane, out bool alive))
         {
-            alive = Lanes.IsLaneAlive(lane);
+            alive = Lanes.IsAlive(lane);
             aliveCache[lane] = alive;
         }
         return alive;
