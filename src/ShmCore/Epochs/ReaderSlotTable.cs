@@ -1,10 +1,3 @@
-using System.Runtime.CompilerServices;
-using ShmMaps.Core.Locking;
-using ShmMaps.Core.Memory;
-using ShmMaps.Core.Platform;
-using ShmMaps.Core.Region;
-using ShmMaps.Core.Registry;
-
 namespace ShmMaps.Core.Epochs;
 
 /// <summary>

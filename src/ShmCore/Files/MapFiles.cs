@@ -1,5 +1,4 @@
 using System.Buffers;
-using ShmMaps.Core.Platform;
 
 namespace ShmMaps.Core.Files;
 

@@ -1,8 +1,3 @@
-using System.Runtime.CompilerServices;
-using ShmMaps.Core.Memory;
-using ShmMaps.Core.Region;
-using ShmMaps.Core.Registry;
-
 namespace ShmMaps.Core.Locking;
 
 /// <summary>

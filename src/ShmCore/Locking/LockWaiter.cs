@@ -1,7 +1,3 @@
-using System.Runtime.CompilerServices;
-using ShmMaps.Core.Memory;
-using ShmMaps.Core.Registry;
-
 namespace ShmMaps.Core.Locking;
 
 /// <summary>What a lock's user does with a word in a state only it can explain.</summary>

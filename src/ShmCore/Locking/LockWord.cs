@@ -1,6 +1,3 @@
-using System.Runtime.CompilerServices;
-using ShmMaps.Core.Registry;
-
 namespace ShmMaps.Core.Locking;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using System.Runtime.CompilerServices;
-using ShmMaps.Core.Memory;
-using ShmMaps.Core.Registry;
-
 namespace ShmMaps.Core.Locking;
 
 /// <summary>

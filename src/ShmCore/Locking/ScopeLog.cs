@@ -1,7 +1,3 @@
-using ShmMaps.Core.Memory;
-using ShmMaps.Core.Region;
-using ShmMaps.Core.Registry;
-
 namespace ShmMaps.Core.Locking;
 
 /// <summary>

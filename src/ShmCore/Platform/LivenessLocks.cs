@@ -1,4 +1,3 @@
-
 namespace ShmMaps.Core.Platform;
 
 /// <summary>Claiming one of a table's liveness byte locks (writer lanes, reader slots): the first that no live handle holds.</summary>

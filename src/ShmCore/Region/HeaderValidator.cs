@@ -1,8 +1,5 @@
 using System.Numerics;
 using ShmMaps.Core.Hashing;
-using ShmMaps.Core.Locking;
-using ShmMaps.Core.Memory;
-using ShmMaps.Core.Registry;
 
 namespace ShmMaps.Core.Region;
 

@@ -1,10 +1,6 @@
 using System.Security.Cryptography;
 using ShmMaps.Core.Files;
 using ShmMaps.Core.Hashing;
-using ShmMaps.Core.Locking;
-using ShmMaps.Core.Memory;
-using ShmMaps.Core.Platform;
-using ShmMaps.Core.Registry;
 
 namespace ShmMaps.Core.Region;
 

@@ -1,6 +1,4 @@
 using ShmMaps.Core.Files;
-using ShmMaps.Core.Memory;
-using ShmMaps.Core.Platform;
 
 namespace ShmMaps.Core.Region;
 

@@ -1,9 +1,3 @@
-using System.Runtime.CompilerServices;
-using ShmMaps.Core.Locking;
-using ShmMaps.Core.Memory;
-using ShmMaps.Core.Platform;
-using ShmMaps.Core.Registry;
-
 namespace ShmMaps.Core.Region;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using ShmMaps.Core.Platform;
-using ShmMaps.Core.Region;
-
 namespace ShmMaps.Core.Registry;
 
 /// <summary>

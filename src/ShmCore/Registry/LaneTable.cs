@@ -1,8 +1,3 @@
-using System.Runtime.CompilerServices;
-using ShmMaps.Core.Memory;
-using ShmMaps.Core.Platform;
-using ShmMaps.Core.Region;
-
 namespace ShmMaps.Core.Registry;
 
 /// <summary>

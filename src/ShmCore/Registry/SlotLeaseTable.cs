@@ -1,5 +1,3 @@
-using ShmMaps.Core.Platform;
-
 namespace ShmMaps.Core.Registry;
 
 /// <summary>

@@ -1,12 +1,4 @@
 using System.Buffers.Binary;
-using ShmMaps.Core.Hashing;
-using ShmMaps.Core.Memory;
-using ShmMaps.Core.Region;
-using ShmMaps.Inspection.Editing;
-using ShmMaps.Inspection;
-using ShmMaps.Keys;
-
-using ShmMaps.Tables;
 
 namespace ShmMaps.Folklore;
 

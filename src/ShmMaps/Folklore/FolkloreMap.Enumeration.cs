@@ -1,7 +1,5 @@
 using System.Collections;
-using ShmMaps.Core.Memory;
 using ShmMaps.Folklore;
-using ShmMaps.Keys;
 
 namespace ShmMaps;
 

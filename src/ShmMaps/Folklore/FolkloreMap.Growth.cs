@@ -1,8 +1,5 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
-using ShmMaps.Core.Memory;
 using ShmMaps.Folklore;
-using ShmMaps.Tables;
 
 namespace ShmMaps;
 

@@ -1,6 +1,4 @@
-using System.Runtime.CompilerServices;
 using ShmMaps.Folklore;
-using ShmMaps.Keys;
 
 namespace ShmMaps;
 

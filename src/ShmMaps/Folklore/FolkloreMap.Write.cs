@@ -1,8 +1,4 @@
-using System.Runtime.CompilerServices;
-using ShmMaps.Core.Hashing;
 using ShmMaps.Folklore;
-using ShmMaps.Keys;
-using ShmMaps.Tables;
 
 namespace ShmMaps;
 

@@ -1,11 +1,5 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
-using ShmMaps.Core.Hashing;
-using ShmMaps.Core.Memory;
-using ShmMaps.Core.Region;
 using ShmMaps.Folklore;
-using ShmMaps.Keys;
-using ShmMaps.Tables;
 
 namespace ShmMaps;
 

@@ -1,8 +1,3 @@
-using System.Runtime.CompilerServices;
-using ShmMaps.Core.Memory;
-
-using ShmMaps.Tables;
-
 namespace ShmMaps.Folklore;
 
 /// <summary>One table of a folklore map's entries, without its value type: what the map and the inspector read.</summary>

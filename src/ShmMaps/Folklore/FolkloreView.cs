@@ -1,5 +1,3 @@
-using ShmMaps.Tables;
-
 namespace ShmMaps.Folklore;
 
 /// <summary>The tables one value of a folklore map's state word names, as this process maps them.</summary>

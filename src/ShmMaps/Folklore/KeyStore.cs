@@ -1,10 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using ShmMaps.Core.Memory;
-using ShmMaps.Core.Region;
 
 namespace ShmMaps.Folklore;
 

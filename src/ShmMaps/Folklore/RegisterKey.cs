@@ -1,8 +1,6 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
-using ShmMaps.Core.Hashing;
 
 namespace ShmMaps.Folklore;
 

@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace ShmMaps.Folklore;
 
 /// <summary>A key as UTF-8 bytes.</summary>

@@ -1,6 +1,3 @@
-using ShmMaps.Core.Region;
-using ShmMaps.Inspection.Editing;
-
 namespace ShmMaps.Inspection;
 
 /// <summary>

@@ -1,4 +1,3 @@
-using ShmMaps.Core.Region;
 using ShmMaps.Folklore;
 using ShmMaps.LeftRight;
 using ShmMaps.Rw;

@@ -1,7 +1,3 @@
-using ShmMaps.Core.Locking;
-using ShmMaps.Core.Memory;
-using ShmMaps.Core.Region;
-
 namespace ShmMaps.Inspection;
 
 /// <summary>What check and recover do with a lock word: report a dead holder, or recover it.</summary>

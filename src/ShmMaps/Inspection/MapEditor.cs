@@ -1,6 +1,4 @@
 using ShmMaps.Core.Files;
-using ShmMaps.Core.Region;
-using ShmMaps.Inspection.Editing;
 
 namespace ShmMaps.Inspection;
 

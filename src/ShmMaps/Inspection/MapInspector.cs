@@ -1,7 +1,4 @@
 using ShmMaps.Core.Files;
-using ShmMaps.Core.Memory;
-using ShmMaps.Core.Region;
-using ShmMaps.Core.Registry;
 
 namespace ShmMaps.Inspection;
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using ShmMaps.Inspection.Editing;
 
 namespace ShmMaps.Inspection;
 

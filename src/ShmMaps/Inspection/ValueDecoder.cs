@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Globalization;
-using ShmMaps.Core.Region;
 
 namespace ShmMaps.Inspection;
 

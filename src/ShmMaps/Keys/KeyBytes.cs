@@ -1,6 +1,4 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using ShmMaps.Core.Hashing;
 
 namespace ShmMaps.Keys;
 

@@ -1,6 +1,3 @@
-using System.Runtime.CompilerServices;
-using ShmMaps.Keys;
-
 namespace ShmMaps.LeftRight;
 
 /// <summary>

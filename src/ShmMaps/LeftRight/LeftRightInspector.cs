@@ -1,9 +1,4 @@
 using ShmMaps.Core.Epochs;
-using ShmMaps.Core.Hashing;
-using ShmMaps.Core.Memory;
-using ShmMaps.Core.Region;
-using ShmMaps.Inspection.Editing;
-using ShmMaps.Inspection;
 
 namespace ShmMaps.LeftRight;
 

@@ -1,9 +1,3 @@
-using System.Runtime.CompilerServices;
-using ShmMaps.Core.Region;
-using ShmMaps.Core.Registry;
-using ShmMaps.Keys;
-using ShmMaps.Tables;
-
 namespace ShmMaps.LeftRight;
 
 /// <summary>

@@ -1,8 +1,4 @@
-using System.Runtime.CompilerServices;
-using ShmMaps.Core.Region;
-using ShmMaps.Keys;
 using ShmMaps.LeftRight;
-using ShmMaps.Tables;
 
 namespace ShmMaps;
 

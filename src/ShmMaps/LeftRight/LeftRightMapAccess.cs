@@ -1,5 +1,3 @@
-using ShmMaps.Inspection.Editing;
-using ShmMaps.Inspection;
 namespace ShmMaps.LeftRight;
 
 /// <summary>

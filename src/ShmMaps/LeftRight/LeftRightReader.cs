@@ -1,9 +1,4 @@
-using System.Runtime.CompilerServices;
 using ShmMaps.Core.Epochs;
-using ShmMaps.Core.Hashing;
-using ShmMaps.Core.Memory;
-using ShmMaps.Core.Region;
-using ShmMaps.Keys;
 using ShmMaps.LeftRight;
 
 namespace ShmMaps;

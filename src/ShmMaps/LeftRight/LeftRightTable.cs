@@ -1,7 +1,4 @@
 using ShmMaps.Core.Epochs;
-using ShmMaps.Core.Memory;
-using ShmMaps.Core.Region;
-using ShmMaps.Tables;
 
 namespace ShmMaps.LeftRight;
 

@@ -1,6 +1,3 @@
-using System.Runtime.CompilerServices;
-using ShmMaps.Core.Memory;
-
 namespace ShmMaps.Rw;
 
 /// <summary>What a <see cref="ReadLock{T}"/> or <see cref="WriteLock{T}"/> holds: the hold record and its state word while held, the element's word and value.</summary>

@@ -1,6 +1,3 @@
-using ShmMaps.Core.Locking;
-using ShmMaps.Core.Memory;
-
 namespace ShmMaps.Rw;
 
 internal static unsafe partial class ElementLocks

@@ -1,7 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Runtime.CompilerServices;
-using ShmMaps.Core.Locking;
-using ShmMaps.Core.Memory;
 
 namespace ShmMaps.Rw;
 

@@ -1,5 +1,3 @@
-using ShmMaps.Core.Memory;
-
 namespace ShmMaps.Rw;
 
 internal static unsafe partial class FreeList

@@ -1,6 +1,3 @@
-using ShmMaps.Core.Locking;
-using ShmMaps.Core.Memory;
-
 namespace ShmMaps.Rw;
 
 /// <summary>

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using ShmMaps.Rw;
 
 namespace ShmMaps;

@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-using ShmMaps.Core.Memory;
 using ShmMaps.Rw;
 
 namespace ShmMaps;

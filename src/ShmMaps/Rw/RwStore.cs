@@ -1,7 +1,3 @@
-using System.Runtime.CompilerServices;
-using ShmMaps.Core.Memory;
-using ShmMaps.Core.Region;
-using ShmMaps.Keys;
 using ShmMaps.Rw;
 
 namespace ShmMaps;

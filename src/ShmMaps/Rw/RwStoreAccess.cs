@@ -1,5 +1,3 @@
-using ShmMaps.Inspection.Editing;
-using ShmMaps.Inspection;
 namespace ShmMaps.Rw;
 
 /// <summary>Elements of an <see cref="RwStore{T}"/> by id, each read or written under its lock; <see cref="EntryAccess.NewKey"/> inserts.</summary>

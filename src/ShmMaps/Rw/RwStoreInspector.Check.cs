@@ -1,7 +1,3 @@
-using ShmMaps.Core.Memory;
-using ShmMaps.Core.Region;
-using ShmMaps.Inspection;
-
 namespace ShmMaps.Rw;
 
 internal sealed unsafe partial class RwStoreInspector

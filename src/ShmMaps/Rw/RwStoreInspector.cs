@@ -1,8 +1,3 @@
-using ShmMaps.Core.Memory;
-using ShmMaps.Core.Region;
-using ShmMaps.Inspection.Editing;
-using ShmMaps.Inspection;
-
 namespace ShmMaps.Rw;
 
 /// <summary>Reads, checks and recovers RwStore files: the slots, the free list, and the locks the hold records explain.</summary>

@@ -1,7 +1,4 @@
 using System.Numerics;
-using System.Runtime.CompilerServices;
-using ShmMaps.Core.Region;
-using ShmMaps.Keys;
 
 namespace ShmMaps.Rw;
 

@@ -1,8 +1,3 @@
-using System.Runtime.CompilerServices;
-using ShmMaps.Core.Locking;
-using ShmMaps.Core.Memory;
-using ShmMaps.Core.Registry;
-
 namespace ShmMaps.Rw;
 
 internal sealed unsafe partial class RwTable

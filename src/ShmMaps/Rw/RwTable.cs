@@ -1,9 +1,3 @@
-using System.Runtime.CompilerServices;
-using ShmMaps.Core.Locking;
-using ShmMaps.Core.Memory;
-using ShmMaps.Core.Region;
-using ShmMaps.Core.Registry;
-
 namespace ShmMaps.Rw;
 
 /// <summary>An <see cref="RwStore{T}"/>'s file checked and laid out: the control block, the hold records, the blocks.</summary>

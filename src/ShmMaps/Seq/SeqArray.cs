@@ -1,6 +1,3 @@
-using System.Runtime.CompilerServices;
-using ShmMaps.Core.Region;
-using ShmMaps.Keys;
 using ShmMaps.Seq;
 
 namespace ShmMaps;

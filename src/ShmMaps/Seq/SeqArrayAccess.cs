@@ -1,5 +1,3 @@
-using ShmMaps.Inspection.Editing;
-using ShmMaps.Inspection;
 namespace ShmMaps.Seq;
 
 /// <summary>Elements of a <see cref="SeqArray{T}"/> by index: an index outside the array is absent.</summary>

@@ -1,6 +1,3 @@
-using ShmMaps.Core.Region;
-using ShmMaps.Inspection.Editing;
-
 namespace ShmMaps.Seq;
 
 /// <summary>Reads, checks and recovers <see cref="SeqArray{T}"/> files.</summary>

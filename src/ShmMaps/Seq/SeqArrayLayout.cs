@@ -1,5 +1,3 @@
-using ShmMaps.Core.Region;
-
 namespace ShmMaps.Seq;
 
 /// <summary>

@@ -1,10 +1,3 @@
-using ShmMaps.Core.Hashing;
-using ShmMaps.Core.Locking;
-using ShmMaps.Core.Memory;
-using ShmMaps.Core.Region;
-using ShmMaps.Inspection.Editing;
-using ShmMaps.Inspection;
-
 namespace ShmMaps.Seq;
 
 /// <summary>Reads, checks and recovers the files of the kinds made of seqlocked cells by index (<see cref="SeqArray{T}"/>, <see cref="SeqVec{T}"/>).</summary>

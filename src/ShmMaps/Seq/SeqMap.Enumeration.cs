@@ -1,5 +1,4 @@
 using System.Collections;
-using ShmMaps.Core.Memory;
 using ShmMaps.Seq;
 
 namespace ShmMaps;

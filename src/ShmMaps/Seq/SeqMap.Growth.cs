@@ -1,8 +1,4 @@
-using System.Runtime.CompilerServices;
-using ShmMaps.Core.Memory;
-using ShmMaps.Core.Registry;
 using ShmMaps.Seq;
-using ShmMaps.Tables;
 
 namespace ShmMaps;
 

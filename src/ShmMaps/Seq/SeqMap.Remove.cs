@@ -1,5 +1,3 @@
-using ShmMaps.Core.Memory;
-using ShmMaps.Core.Registry;
 using ShmMaps.Seq;
 
 namespace ShmMaps;

@@ -1,11 +1,4 @@
-using System.Runtime.CompilerServices;
-using ShmMaps.Core.Hashing;
-using ShmMaps.Core.Locking;
-using ShmMaps.Core.Memory;
-using ShmMaps.Core.Region;
-using ShmMaps.Keys;
 using ShmMaps.Seq;
-using ShmMaps.Tables;
 
 namespace ShmMaps;
 
@@ -172,7 +165,6 @@ public sealed unsafe partial class SeqMap<TKey, TValue> : IShmMapOpener<SeqMap<T
 
     /// <summary>The open region (for inspection and white-box tests).</summary>
     internal MapRegion Region => _region;
-
 
     /// <summary>The cell size: a constant of each instantiation, so that the JIT folds index arithmetic.</summary>
     private static int CellStride

@@ -1,12 +1,3 @@
-using ShmMaps.Core.Hashing;
-using ShmMaps.Core.Locking;
-using ShmMaps.Core.Memory;
-using ShmMaps.Core.Region;
-using ShmMaps.Inspection.Editing;
-using ShmMaps.Inspection;
-
-using ShmMaps.Tables;
-
 namespace ShmMaps.Seq;
 
 /// <summary>Reads, checks and recovers SeqMap files from their raw tables, in the middle of a migration too.</summary>

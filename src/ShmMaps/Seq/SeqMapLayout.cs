@@ -1,6 +1,4 @@
 using System.Numerics;
-using ShmMaps.Core.Region;
-using ShmMaps.Tables;
 
 namespace ShmMaps.Seq;
 

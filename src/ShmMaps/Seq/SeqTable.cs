@@ -1,6 +1,3 @@
-using System.Runtime.CompilerServices;
-using ShmMaps.Tables;
-
 namespace ShmMaps.Seq;
 
 /// <summary>One generation of a <see cref="SeqMap{TKey,TValue}"/>'s tables, as this process maps it.</summary>

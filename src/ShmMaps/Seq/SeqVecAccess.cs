@@ -1,6 +1,4 @@
 using System.Globalization;
-using ShmMaps.Inspection.Editing;
-using ShmMaps.Inspection;
 
 namespace ShmMaps.Seq;
 

@@ -1,6 +1,3 @@
-using ShmMaps.Core.Memory;
-using ShmMaps.Core.Region;
-
 namespace ShmMaps.Seq;
 
 /// <summary>

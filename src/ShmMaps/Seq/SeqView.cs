@@ -1,5 +1,3 @@
-using ShmMaps.Tables;
-
 namespace ShmMaps.Seq;
 
 /// <summary>The tables one value of a <see cref="TableDirectory"/> state word names, as this process maps them.</summary>

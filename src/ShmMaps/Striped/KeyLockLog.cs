@@ -1,5 +1,3 @@
-using ShmMaps.Core.Locking;
-
 namespace ShmMaps.Striped;
 
 /// <summary>How much redo log a <see cref="KeyLock{TKey,TValue}"/> may write: every lane of a striped map has room for it.</summary>

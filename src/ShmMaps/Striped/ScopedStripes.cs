@@ -1,5 +1,3 @@
-using ShmMaps.Core.Registry;
-
 namespace ShmMaps.Striped;
 
 /// <summary>

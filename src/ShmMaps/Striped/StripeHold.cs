@@ -1,6 +1,3 @@
-using ShmMaps.Core.Locking;
-using ShmMaps.Core.Registry;
-
 namespace ShmMaps.Striped;
 
 /// <summary>A stripe of the newest table locked by one lane for one operation; disposing releases it with the next version.</summary>

@@ -1,6 +1,3 @@
-using System.Runtime.CompilerServices;
-using ShmMaps.Tables;
-
 namespace ShmMaps.Striped;
 
 /// <summary>One table of a striped map's stripes, without its generic types: what the map and the inspector read.</summary>

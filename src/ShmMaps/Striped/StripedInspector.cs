@@ -1,11 +1,3 @@
-using ShmMaps.Core.Hashing;
-using ShmMaps.Core.Locking;
-using ShmMaps.Core.Memory;
-using ShmMaps.Core.Region;
-using ShmMaps.Inspection.Editing;
-using ShmMaps.Inspection;
-using ShmMaps.Tables;
-
 namespace ShmMaps.Striped;
 
 /// <summary>Reads, checks and recovers StripedMap files from their raw stripes, in the middle of a migration too.</summary>

@@ -1,6 +1,4 @@
 using System.Collections;
-using ShmMaps.Core.Locking;
-using ShmMaps.Core.Memory;
 using ShmMaps.Striped;
 
 namespace ShmMaps;

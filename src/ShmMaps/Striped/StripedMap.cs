@@ -1,12 +1,4 @@
-using System.Runtime.CompilerServices;
-using ShmMaps.Core.Hashing;
-using ShmMaps.Core.Locking;
-using ShmMaps.Core.Memory;
-using ShmMaps.Core.Region;
-using ShmMaps.Core.Registry;
-using ShmMaps.Keys;
 using ShmMaps.Striped;
-using ShmMaps.Tables;
 
 namespace ShmMaps;
 

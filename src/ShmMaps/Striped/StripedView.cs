@@ -1,5 +1,3 @@
-using ShmMaps.Tables;
-
 namespace ShmMaps.Striped;
 
 /// <summary>The tables one value of a striped map's state word names, as this process maps them.</summary>

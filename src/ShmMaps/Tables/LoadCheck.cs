@@ -1,6 +1,3 @@
-using System.Runtime.CompilerServices;
-using ShmMaps.Core.Region;
-
 namespace ShmMaps.Tables;
 
 /// <summary>

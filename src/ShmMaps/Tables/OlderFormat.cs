@@ -1,5 +1,3 @@
-using ShmMaps.Core.Region;
-
 namespace ShmMaps.Tables;
 
 /// <summary>The refusal of a file made before files grew with their maps (format 1.1), for the kinds whose layout changed then.</summary>

@@ -1,6 +1,3 @@
-using System.Runtime.CompilerServices;
-using ShmMaps.Core.Memory;
-
 namespace ShmMaps.Tables;
 
 /// <summary>

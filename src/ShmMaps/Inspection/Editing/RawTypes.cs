@@ -1,9 +1,7 @@
 using System.Collections.Concurrent;
 using System.Reflection;
 using System.Reflection.Emit;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using ShmMaps.Keys;
 
 namespace ShmMaps.Inspection.Editing;
 
