@@ -2,7 +2,7 @@ namespace ShmMaps.Inspection;
 
 /// <summary>
 /// What <c>shm</c> and <see cref="MapInspector"/> read, check, recover and change of one kind of map, from its raw file
-/// or through its API: one per kind, in the kind's folder, registered in <see cref="KindCatalog"/>.
+/// or through its API: one per kind, in the kind's folder, found by <see cref="KindCatalog"/> from the kind's <see cref="MapKind"/>.
 /// </summary>
 internal interface IKindInspector
 {

@@ -1,20 +1,22 @@
-using ShmMaps.Folklore;
-using ShmMaps.LeftRight;
-using ShmMaps.Rw;
-using ShmMaps.Seq;
-using ShmMaps.Striped;
-
 namespace ShmMaps.Inspection;
 
-/// <summary>Every kind <c>shm</c> knows: the one registration line a new kind adds.</summary>
+/// <summary>
+/// Every kind <c>shm</c> knows: the <see cref="IKindInspector"/> in each kind's folder, one for every
+/// <see cref="MapKind"/>. A new kind registers with its <see cref="MapKind"/> value; its inspector is found here.
+/// </summary>
 internal static class KindCatalog
 {
-    /// <summary>The inspectors of every kind, in the order <c>shm create --help</c> names them.</summary>
+    /// <summary>The inspectors of every kind, in the order of their <see cref="MapKind"/> numbers.</summary>
     public static IReadOnlyList<IKindInspector> All { get; } =
     [
-        new SeqMapInspector(), new StripedInspector(), new FolkloreInspector(), new LeftRightInspector(), new RwStoreInspector(),
-        new SeqArrayInspector(), new SeqVecInspector(),
+        .. typeof(KindCatalog).Assembly.GetTypes()
+            .Where(type => type is { IsClass: true, IsAbstract: false } && type.IsAssignableTo(typeof(IKindInspector)))
+            .Select(type => (IKindInspector)Activator.CreateInstance(type)!)
+            .OrderBy(inspector => inspector.Kind),
     ];
+
+    /// <summary>The short names <c>shm create --kind</c> takes, for its help.</summary>
+    public static string ShortNames => string.Join(", ", All.Select(inspector => inspector.ShortName));
 
     /// <summary>The inspector of <paramref name="kind"/>, or null for a kind this version cannot read.</summary>
     public static IKindInspector? For(MapKind kind) => All.FirstOrDefault(inspector => inspector.Kind == kind);

@@ -6,7 +6,7 @@ namespace ShmMaps.Tool.Verbs;
 [Verb("create", HelpText = "Create a map: its kind, key and value types, and capacity.")]
 internal sealed class CreateVerb : MapVerbOptions
 {
-    [Option("kind", Required = true, HelpText = "seq, striped, folklore, leftright, rw, array or vector.")]
+    [Option("kind", Required = true, HelpText = nameof(KindHelp.Kinds), ResourceType = typeof(KindHelp))]
     public string Kind { get; set; } = "";
 
     [Option("key", HelpText = "The key type (seq, striped, leftright): sbyte, byte, short, ushort, int, uint, long, ulong, float, double, bool, char, guid, string32. A folklore map's keys are strings.")]
