@@ -9,26 +9,37 @@ namespace ShmMaps.Tests.Support;
 public sealed record GrowingKind(
     string Name, string ChildRole, Func<string, long, ShmOptions, IGrowingMap> Create, Func<string, ShmOptions, IGrowingMap> Open, Func<string, ShmOptions, bool> Delete)
 {
-    public static GrowingKind Seq { get; } = new(
-        "SeqMap",
-        "grow-insert",
-        (name, capacity, options) => new LongKeyedMap(SeqMap<long, long>.Create(name, capacity, options)),
-        (name, options) => new LongKeyedMap(SeqMap<long, long>.Open(name, options)),
-        SeqMap<long, long>.Delete);
+    /// <summary>SeqMap: key i holds i x 10.</summary>
+    public static GrowingKind Seq { get; } = Of<SeqMap<long, long>, long, long>("SeqMap", "grow-insert", i => i, i => i * 10, map => map.Generation);
 
-    public static GrowingKind Striped { get; } = new(
-        "StripedMap",
-        "striped-grow",
-        (name, capacity, options) => new LongKeyedMap(StripedMap<long, long>.Create(name, capacity, options)),
-        (name, options) => new LongKeyedMap(StripedMap<long, long>.Open(name, options)),
-        StripedMap<long, long>.Delete);
+    /// <summary>StripedMap: key i holds i x 10; every fourth key is added through a KeyLock, as its child does.</summary>
+    public static GrowingKind Striped { get; } = Of<StripedMap<long, long>, long, long>("StripedMap", "striped-grow", i => i, i => i * 10, map => map.Generation,
+        map => i =>
+        {
+            if (i % 4 == 0)
+            {
+                StripedChildRoles.InsertLocked(map, i, i * 10);
+            }
+            else
+            {
+                map.Insert(i, i * 10);
+            }
+        });
 
-    public static GrowingKind Folklore { get; } = new(
-        "FolkloreMap",
-        "folklore-grow",
-        (name, capacity, options) => new StringKeyedMap(FolkloreMap<int>.Create(name, capacity, options)),
-        (name, options) => new StringKeyedMap(FolkloreMap<int>.Open(name, options)),
-        FolkloreMap<int>.Delete);
+    /// <summary>FolkloreMap: key i is <see cref="FolkloreChildRoles.GrowthKey"/>(i), holding i.</summary>
+    public static GrowingKind Folklore { get; } = Of<FolkloreMap<int>, string, int>("FolkloreMap", "folklore-grow", FolkloreChildRoles.GrowthKey, i => (int)i, map => map.Generation);
+
+    /// <summary>A kind through <see cref="IShmMapOpener{TSelf,TKey,TValue}"/>: one adapter for every keyed map.</summary>
+    private static GrowingKind Of<TMap, TKey, TValue>(
+        string name, string childRole, Func<long, TKey> keyOf, Func<long, TValue> valueOf, Func<TMap, int> generation,
+        Func<TMap, Action<long>>? insert = null)
+        where TMap : class, IShmMapOpener<TMap, TKey, TValue>
+        where TValue : unmanaged
+    {
+        IGrowingMap Adapt(TMap map) => new GrowingMap<TKey, TValue>(map, keyOf, valueOf, () => generation(map), insert?.Invoke(map));
+        return new GrowingKind(name, childRole, (n, capacity, options) => Adapt(TMap.Create(n, capacity, options)), (n, options) => Adapt(TMap.Open(n, options)),
+            (n, options) => TMap.Delete(n, options));
+    }
 
     /// <summary>The kind named <paramref name="name"/>.</summary>
     public static GrowingKind Named(string name) => new[] { Seq, Striped, Folklore }.Single(kind => kind.Name == name);
