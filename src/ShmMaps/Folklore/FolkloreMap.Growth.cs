@@ -32,12 +32,7 @@ public sealed unsafe partial class FolkloreMap<TValue>
 
     /// <summary>The tables the state word names now.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private FolkloreView View()
-    {
-        ulong state = _directory.ReadState();
-        FolkloreView view = _views.Cached;
-        return view.State == state ? view : _views.Refresh(state);
-    }
+    private FolkloreView View() => _views.Current();
 
     /// <summary>The table a write of a key of <paramref name="hash"/> goes to: the newest, after moving the key's old block during a migration.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

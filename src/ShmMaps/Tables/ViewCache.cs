@@ -6,18 +6,17 @@ namespace ShmMaps.Tables;
 /// </summary>
 /// <remarks>
 /// A mutable struct held in a field of the map and used through that field only, so that a lookup reaches the view
-/// with no hop to another object. Closing puts in a view that no state word equals and that names no steady table, so
-/// no lookup's straight path takes it and every slow path throws; a <see cref="Refresh"/> racing the close either is
-/// replaced by the closed view or sees the flag and puts the closed view back.
+/// with no hop to another object. It keeps only what every operation reads (the view, the state word's address, the
+/// closed flag) and one reference to what a refresh needs, so that the map's hot fields stay within a cache line or
+/// two. Closing puts in a view that no state word equals and that names no steady table, so no lookup's straight path
+/// takes it and every slow path throws; a <see cref="Refresh"/> racing the close either is replaced by the closed view
+/// or sees the flag and puts the closed view back.
 /// </remarks>
 internal unsafe struct ViewCache<TView>
     where TView : TableView
 {
-    private readonly TableDirectory _directory;
-    private readonly Func<ulong, TView> _build;
-    private readonly Func<TView, TView> _closed;
-    private readonly TableRetirement _retirement;
-    private readonly string _name;
+    private readonly ulong* _state;
+    private readonly Builder _builder;
     private TView _view;
     private volatile bool _isClosed;
 
@@ -27,11 +26,8 @@ internal unsafe struct ViewCache<TView>
     /// </summary>
     public ViewCache(TableDirectory directory, ulong state, Func<ulong, TView> build, Func<TView, TView> closed, TableRetirement retirement, string name)
     {
-        _directory = directory;
-        _build = build;
-        _closed = closed;
-        _retirement = retirement;
-        _name = name;
+        _state = directory.State;
+        _builder = new Builder(build, closed, retirement, name);
         _view = build(state);
     }
 
@@ -53,7 +49,7 @@ internal unsafe struct ViewCache<TView>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public TView Current()
     {
-        ulong state = SharedMemory.ReadAcquire(_directory.State);
+        ulong state = SharedMemory.ReadAcquire(_state);
         TView view = _view;
         return view.State == state ? view : Refresh(state);
     }
@@ -64,18 +60,18 @@ internal unsafe struct ViewCache<TView>
     {
         if (_isClosed)
         {
-            ThrowHelper.ThrowDisposed(_name);
+            ThrowHelper.ThrowDisposed(_builder.Name);
         }
-        TView view = _build(state);
+        TView view = _builder.Build(state);
         // A full fence between the store and the flag's load: a Close meanwhile either comes after (its closed view
         // replaces this one) or is seen here, and the closed view put back.
         Interlocked.Exchange(ref _view, view);
         if (_isClosed)
         {
-            _view = _closed(view);
-            ThrowHelper.ThrowDisposed(_name);
+            _view = _builder.Closed(view);
+            ThrowHelper.ThrowDisposed(_builder.Name);
         }
-        _retirement.OnView(state);
+        _builder.Retirement.OnView(state);
         return view;
     }
 
@@ -84,6 +80,9 @@ internal unsafe struct ViewCache<TView>
     {
         _isClosed = true;
         // Release: a Refresh that replaces this view (an exchange) sees the flag after.
-        Volatile.Write(ref _view, _closed(_view));
+        Volatile.Write(ref _view, _builder.Closed(_view));
     }
+
+    /// <summary>What only a refresh or the close needs, out of the map's hot fields.</summary>
+    private sealed record Builder(Func<ulong, TView> Build, Func<TView, TView> Closed, TableRetirement Retirement, string Name);
 }
