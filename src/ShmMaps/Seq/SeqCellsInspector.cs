@@ -1,17 +1,20 @@
 namespace ShmMaps.Seq;
 
 /// <summary>Reads, checks and recovers the files of the kinds made of seqlocked cells by index (<see cref="SeqArray{T}"/>, <see cref="SeqVec{T}"/>).</summary>
-internal abstract unsafe class SeqCellsInspector : IKindInspector
+/// <param name="kind">The kind its files name.</param>
+/// <param name="shortName">The name <c>shm create --kind</c> takes.</param>
+/// <param name="access">The open generic <see cref="EntryAccess"/> of the kind, over its element type.</param>
+internal abstract unsafe class SeqCellsInspector(MapKind kind, string shortName, Type access) : IKindInspector
 {
-    public abstract MapKind Kind { get; }
+    public MapKind Kind => kind;
 
-    public abstract string ShortName { get; }
+    public string ShortName => shortName;
 
     public bool TypedKeys => false;
 
     public abstract long Count(MapRegion region);
 
-    public abstract EntryAccess Access(Type? key, Type value);
+    public EntryAccess Access(Type? key, Type value) => EntryAccess.Of(access, value);
 
     /// <summary>The writes the cells have completed: the sum of their lock words' versions (each write adds one).</summary>
     public long? Writes(MapRegion region)
