@@ -178,6 +178,9 @@ internal sealed unsafe class ReaderSlotTable : SlotLeaseTable<ReaderSlotLease>
 
     protected override void Returned(int index) => Release(index);
 
+    /// <summary>A reader's slot given back is left idle at once (a guard its thread left open would hold the writer); claims here never wait.</summary>
+    protected override bool ReturnWaitsForGate => true;
+
     /// <summary>A guard used after its reader is gone throws instead of reading unmapped memory.</summary>
     protected override void Ended(ReaderSlotLease lease) => lease.End();
 

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace ShmMaps.Core.Registry;
 
 /// <summary>
@@ -20,6 +22,7 @@ internal abstract class SlotLeaseTable<TLease> : IDisposable where TLease : clas
     private readonly bool[] _held;
     private readonly WeakReference<TLease>?[] _leases;
     private readonly Stack<int> _pool = new();
+    private readonly ConcurrentQueue<int> _returned = new();
     private readonly Lock _gate = new();
     private bool _disposed;
 
@@ -84,6 +87,14 @@ internal abstract class SlotLeaseTable<TLease> : IDisposable where TLease : clas
     {
     }
 
+    /// <summary>
+    /// Whether a thread's lease given back waits for this table's gate (false: it is queued when the gate is busy, and
+    /// pooled by the next claim). A table whose claims may wait (a lane claim finishes a dead holder's writes) must not
+    /// stall the finalizer thread behind them; one whose returned slots must be left idle at once, and whose claims
+    /// never wait, waits.
+    /// </summary>
+    protected virtual bool ReturnWaitsForGate => false;
+
     /// <summary>Whether free slot <paramref name="index"/> should be claimed only when no other is free.</summary>
     protected virtual bool ClaimLast(int index) => false;
 
@@ -93,14 +104,33 @@ internal abstract class SlotLeaseTable<TLease> : IDisposable where TLease : clas
     /// <summary>A thread that held slot <paramref name="index"/> has ended (its lease's finalizer): keep the slot for another thread.</summary>
     internal void Return(int index)
     {
-        lock (_gate)
+        _returned.Enqueue(index);
+        if (ReturnWaitsForGate)
         {
-            if (!_disposed)
-            {
-                Returned(index);
-                _leases[index] = null;
-                _pool.Push(index);
-            }
+            _gate.Enter();
+        }
+        else if (!_gate.TryEnter())
+        {
+            return; // the claim that holds the gate, or the next, pools it
+        }
+        try
+        {
+            PoolReturned();
+        }
+        finally
+        {
+            _gate.Exit();
+        }
+    }
+
+    /// <summary>Under the gate: pools the slots of ended threads (none once the table is disposed: their slots were released).</summary>
+    private void PoolReturned()
+    {
+        while (!_disposed && _returned.TryDequeue(out int index))
+        {
+            Returned(index);
+            _leases[index] = null;
+            _pool.Push(index);
         }
     }
 
@@ -137,6 +167,7 @@ internal abstract class SlotLeaseTable<TLease> : IDisposable where TLease : clas
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            PoolReturned();
             if (_pool.TryPop(out int pooled))
             {
                 return Remember(pooled, Reuse(pooled));
