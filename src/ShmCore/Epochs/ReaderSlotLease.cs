@@ -9,7 +9,7 @@ namespace ShmMaps.Core.Epochs;
 /// and how deep the guard is nested (the low 16). The lease's stamp is its innermost open guard's, so a guard
 /// is open while the lease's stamp is its own or a deeper one of the same outermost guard.
 /// </remarks>
-internal sealed unsafe class ReaderSlotLease
+internal sealed unsafe class ReaderSlotLease : SlotLease
 {
     /// <summary>The stamp's nesting depth bits.</summary>
     public const ulong DepthMask = 0xFFFF;
@@ -23,25 +23,22 @@ internal sealed unsafe class ReaderSlotLease
     private ulong _disposedElsewhere;
 
     public ReaderSlotLease(ReaderSlotTable table, int index, ReaderSlot* slot, bool fenced)
+        : base(index)
     {
         _fenced = fenced;
         Table = table;
-        Index = index;
         _slot = slot;
         _stamp = ReaderPin.Enters(SharedMemory.ReadAcquire(&slot->Pin)) << EntersShift;
-        ThreadId = Environment.CurrentManagedThreadId;
     }
 
-    ~ReaderSlotLease() => Table.Return(Index);
+    ~ReaderSlotLease() => Table.Return(this);
 
     /// <summary>The table the slot belongs to.</summary>
     public ReaderSlotTable Table { get; }
 
-    /// <summary>The slot's index.</summary>
-    public int Index { get; }
 
     /// <summary>The managed thread that holds the lease.</summary>
-    public int ThreadId { get; }
+    public int ThreadId => Owner.ManagedThreadId;
 
     /// <summary>The stamp of the innermost open guard (depth 0: none is open).</summary>
     public ulong Stamp => _stamp;

@@ -196,6 +196,15 @@ internal sealed unsafe class LaneTable : SlotLeaseTable<LaneTable.LaneLease>
         }
     }
 
+    /// <summary>A lane whose record names a scope, a held lock or a word of the kind's is in use (a scope can outlive its thread).</summary>
+    protected override bool InUse(int index)
+    {
+        LaneRecord* record = Record(index);
+        return SharedMemory.ReadAcquire(&record->ScopeState) != (uint)ScopeState.None
+            || SharedMemory.ReadAcquire(&record->HeldLockOffset) != 0
+            || SharedMemory.ReadAcquire(&record->KindHeld) != 0;
+    }
+
     protected override string AllHeldMessage() =>
         $"map '{MapName}': all {Count} writer lanes are held by live threads; create the map with more WriterLanes";
 
@@ -207,10 +216,10 @@ internal sealed unsafe class LaneTable : SlotLeaseTable<LaneTable.LaneLease>
     }
 
     /// <summary>Ties a lane to a thread: when the thread ends, the lease becomes garbage and gives the lane back.</summary>
-    internal sealed class LaneLease(LaneTable table, Lane lane)
+    internal sealed class LaneLease(LaneTable table, Lane lane) : SlotLease(lane.Index)
     {
         public Lane Lane { get; } = lane;
 
-        ~LaneLease() => table.Return(Lane.Index);
+        ~LaneLease() => table.Return(this);
     }
 }

@@ -13,7 +13,7 @@ namespace ShmMaps.Core.Registry;
 /// the next thread (<see cref="Return"/>); <see cref="Dispose"/> releases every slot. A kind of table says how a slot
 /// is claimed from a dead or earlier holder, how a pooled one is leased again, and what a released slot is left as.
 /// </remarks>
-internal abstract class SlotLeaseTable<TLease> : IDisposable where TLease : class
+internal abstract class SlotLeaseTable<TLease> : IDisposable where TLease : SlotLease
 {
     private readonly IShmPlatform _platform;
     private readonly MapFileHandle _file;
@@ -95,16 +95,26 @@ internal abstract class SlotLeaseTable<TLease> : IDisposable where TLease : clas
     /// </summary>
     protected virtual bool ReturnWaitsForGate => false;
 
+    /// <summary>
+    /// Whether slot <paramref name="index"/>, leased to a thread that ended, is still in use (a scope that outlives its
+    /// thread holds it): such a slot comes back only through its lease's finalizer.
+    /// </summary>
+    protected virtual bool InUse(int index) => false;
+
     /// <summary>Whether free slot <paramref name="index"/> should be claimed only when no other is free.</summary>
     protected virtual bool ClaimLast(int index) => false;
 
     /// <summary>What to say when live threads hold every slot.</summary>
     protected abstract string AllHeldMessage();
 
-    /// <summary>A thread that held slot <paramref name="index"/> has ended (its lease's finalizer): keep the slot for another thread.</summary>
-    internal void Return(int index)
+    /// <summary>The thread that held <paramref name="lease"/> has ended (the lease's finalizer): keep its slot for another thread.</summary>
+    internal void Return(TLease lease)
     {
-        _returned.Enqueue(index);
+        if (lease.Reclaimed)
+        {
+            return; // taken back already, when the table ran out of slots
+        }
+        _returned.Enqueue(lease.Index);
         if (ReturnWaitsForGate)
         {
             _gate.Enter();
@@ -184,8 +194,34 @@ internal abstract class SlotLeaseTable<TLease> : IDisposable where TLease : clas
                 Volatile.Write(ref _held[index], true);
                 return Remember(index, lease);
             }
+            if (ReclaimFromEndedThreads() && _pool.TryPop(out pooled))
+            {
+                return Remember(pooled, Reuse(pooled));
+            }
         }
         throw new ShmMapException(AllHeldMessage());
+    }
+
+    /// <summary>
+    /// Under the gate, with every slot held: takes back the slots of leases whose threads ended but that the collector
+    /// has not finalized yet (a program that allocates little may not collect for a long time), unless still in use.
+    /// True if any came back.
+    /// </summary>
+    private bool ReclaimFromEndedThreads()
+    {
+        bool any = false;
+        for (int i = 0; i < Count; i++)
+        {
+            if (_leases[i] is { } weak && weak.TryGetTarget(out TLease? lease) && !lease.Owner.IsAlive && !InUse(i))
+            {
+                lease.Reclaimed = true;
+                _leases[i] = null;
+                Returned(i);
+                _pool.Push(i);
+                any = true;
+            }
+        }
+        return any;
     }
 
     /// <summary>Keeps a weak reference to the lease of slot <paramref name="index"/>, so that closing the handle can end it without keeping it alive.</summary>
