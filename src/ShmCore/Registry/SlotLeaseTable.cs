@@ -10,8 +10,10 @@ namespace ShmMaps.Core.Registry;
 /// at the table's lock base + index for every slot it has claimed, so the kernel says when a holder's process died;
 /// within the handle a slot is leased to one thread through a lease object that only that thread keeps reachable.
 /// When the thread ends the lease becomes garbage, and its finalizer gives the slot back to this handle's pool for
-/// the next thread (<see cref="Return"/>); <see cref="Dispose"/> releases every slot. A kind of table says how a slot
-/// is claimed from a dead or earlier holder, how a pooled one is leased again, and what a released slot is left as.
+/// the next thread (<see cref="Return"/>); a handle that runs out of slots first takes back those of ended threads
+/// whose leases the collector has not finalized yet (<see cref="ReclaimFromEndedThreads"/>); <see cref="Dispose"/>
+/// releases every slot. A kind of table says how a slot is claimed from a dead or earlier holder, how a pooled one is
+/// leased again, and what a released slot is left as.
 /// </remarks>
 internal abstract class SlotLeaseTable<TLease> : IDisposable where TLease : SlotLease
 {
