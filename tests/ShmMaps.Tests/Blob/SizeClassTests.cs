@@ -6,11 +6,12 @@ namespace ShmMaps.Tests.Blob;
 public sealed class SizeClassTests
 {
     [Fact]
-    public void ClassesRunFromOneCacheLineToOneMebibyteAtMostAQuarterApart()
+    public void ClassesRunFromOneCacheLineToOneMebibyteInSixteenthsOfADoubling()
     {
         Assert.Equal(SizeClasses.Smallest, SizeClasses.Size(0));
         Assert.Equal(SizeClasses.Largest, SizeClasses.Size(SizeClasses.Count - 1));
-        Assert.Equal([64, 80, 96, 112, 128, 160, 192, 224, 256, 320], Enumerable.Range(0, 10).Select(SizeClasses.Size));
+        Assert.Equal([64, 80, 96, 112, 128, 144, 160, 176, 192, 208, 224, 240, 256, 272, 288], Enumerable.Range(0, 15).Select(SizeClasses.Size));
+        Assert.Equal([496, 512, 544, 576], Enumerable.Range(27, 4).Select(SizeClasses.Size));
         for (int c = 0; c < SizeClasses.Count; c++)
         {
             int size = SizeClasses.Size(c);
@@ -19,7 +20,8 @@ public sealed class SizeClassTests
             if (c > 0)
             {
                 int smaller = SizeClasses.Size(c - 1);
-                Assert.True(size > smaller && size <= smaller * 1.25, $"class {c}: {smaller} -> {size}");
+                Assert.True(size > smaller && size <= smaller * 1.25 && (size <= 256 ? size - smaller == 16 : size - smaller <= smaller / 16),
+                    $"class {c}: {smaller} -> {size}");
                 Assert.Equal(c, SizeClasses.Of(smaller + 1));
             }
         }
@@ -36,8 +38,11 @@ public sealed class SizeClassTests
             int c = SizeClasses.Of(bytes);
             Assert.True(SizeClasses.Size(c) >= bytes);
             Assert.True(c == 0 || SizeClasses.Size(c - 1) < bytes, $"{bytes} bytes got class {c}");
+            Assert.True(SizeClasses.Size(c) <= Math.Max(SizeClasses.Smallest, bytes <= 256 ? bytes + 15 : bytes + (bytes / 16)), $"{bytes} bytes got {SizeClasses.Size(c)}");
         }
         Assert.Equal(-1, SizeClasses.Of(SizeClasses.Largest + 1L));
         Assert.Equal(-1, SizeClasses.Of(long.MaxValue));
+        Assert.Equal(144, SizeClasses.Size(SizeClasses.Of(16 + 16 + 100)));    // header, a 16-byte key, a 100-byte value
+        Assert.Equal(4352, SizeClasses.Size(SizeClasses.Of(16 + 16 + 4096)));  // and a 4 KiB value: 1.05x
     }
 }
