@@ -24,7 +24,8 @@ internal static class ShmSerializer
     [RequiresDynamicCode("JSON by reflection: pass a JsonTypeInfo<T> from a JsonSerializerContext in AOT programs")]
     public static IShmSerializer<T> Json<T>(JsonSerializerOptions? options = null)
     {
-        options ??= JsonSerializerOptions.Default;
+        // A copy made read-only: the caller's options stay as the caller left them (and free to change).
+        options = options is null ? JsonSerializerOptions.Default : new JsonSerializerOptions(options);
         options.MakeReadOnly(populateMissingResolver: true);
         return new JsonShmSerializer<T>((JsonTypeInfo<T>)options.GetTypeInfo(typeof(T)));
     }

@@ -71,6 +71,10 @@ public sealed partial class SerializerTests
         Assert.Equal((row.Symbol, row.Price, row.At), (back.Symbol, back.Price, back.At));
         Assert.Equal(row.Sizes, back.Sizes);
 
+        var options = new System.Text.Json.JsonSerializerOptions { PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase };
+        Assert.StartsWith("{\"symbol\":", Encoding.UTF8.GetString(Bytes(ShmSerializer.Json<PriceRow>(options), row)));
+        options.WriteIndented = true; // the caller's options are not frozen by the serializer made from them
+
         var error = Assert.Throws<FormatException>(() => generated.Deserialize("{\"Symbol\":"u8));
         Assert.Contains("is not the JSON of a PriceRow", error.Message);
     }
