@@ -122,11 +122,7 @@ internal sealed unsafe class LaneTable : SlotLeaseTable<LaneTable.LaneLease>
         {
             return true;
         }
-        if (IsHeldHere(index))
-        {
-            return false;
-        }
-        return !Platform.IsByteLockedByOther(File, LockBase + index);
+        return !IsAlive(index);
     }
 
     /// <summary>The map's entry count: the sum of every lane's share.</summary>

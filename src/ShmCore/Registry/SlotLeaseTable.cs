@@ -44,9 +44,6 @@ internal abstract class SlotLeaseTable<TLease> : IDisposable where TLease : Slot
     /// <summary>The platform the liveness locks are taken through.</summary>
     protected IShmPlatform Platform => _platform;
 
-    /// <summary>The map file the liveness locks are taken on.</summary>
-    protected MapFileHandle File => _file;
-
     /// <summary>The calling thread's lease if it has one, without claiming.</summary>
     protected TLease? ThreadLease => _threadLeases.Value;
 

@@ -15,9 +15,6 @@ internal static class KindCatalog
             .OrderBy(inspector => inspector.Kind),
     ];
 
-    /// <summary>The short names <c>shm create --kind</c> takes, for its help.</summary>
-    public static string ShortNames => string.Join(", ", All.Select(inspector => inspector.ShortName));
-
     /// <summary>The inspector of <paramref name="kind"/>, or null for a kind this version cannot read.</summary>
     public static IKindInspector? For(MapKind kind) => All.FirstOrDefault(inspector => inspector.Kind == kind);
 
