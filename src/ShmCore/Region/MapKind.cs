@@ -26,4 +26,7 @@ internal enum MapKind : ushort
 
     /// <summary>The id-based reader-writer store.</summary>
     RwStore = 7,
+
+    /// <summary>The map of byte values of any size under string keys.</summary>
+    BlobMap = 8,
 }

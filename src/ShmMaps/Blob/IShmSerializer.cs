@@ -7,7 +7,7 @@ namespace ShmMaps;
 /// one process are read by another, possibly of another build: a serializer's format is the map's format.
 /// </summary>
 /// <typeparam name="T">The value type.</typeparam>
-internal interface IShmSerializer<T>
+public interface IShmSerializer<T>
 {
     /// <summary>Writes <paramref name="value"/> to <paramref name="destination"/>.</summary>
     void Serialize(T value, IBufferWriter<byte> destination);

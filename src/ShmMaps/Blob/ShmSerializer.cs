@@ -10,7 +10,7 @@ namespace ShmMaps;
 /// The serializers a <c>ShmDictionary</c> takes: strings as UTF-8, byte arrays as they are, unmanaged values as
 /// their bytes, anything else as JSON (System.Text.Json).
 /// </summary>
-internal static class ShmSerializer
+public static class ShmSerializer
 {
     /// <summary>JSON through <paramref name="typeInfo"/> (from a source-generated context: trimming- and AOT-safe).</summary>
     public static IShmSerializer<T> Json<T>(JsonTypeInfo<T> typeInfo)

@@ -7,12 +7,12 @@ namespace ShmMaps.Blob;
 /// up to 256, then sixteen to a doubling (a sixteenth of the power of two apart), so that a block of more than 256
 /// bytes wastes at most a sixteenth of its size and a small one at most 15 bytes. A freed block is reused only as a
 /// block of its own size (type-stable memory: a reader that copies a block out sees a block, never the middle of
-/// another). Larger values take extents of their own.
+/// another).
 /// </summary>
 /// <remarks>
 /// <code>
-/// class  0   1   2  ..  12  13  14  ..  28  29  ..  204
-/// bytes 64  80  96  .. 256 272 288  .. 512 544  ..  1 MiB
+/// class  0   1   2  ..  12  13  14  ..  28  29  ..  204  ..  284
+/// bytes 64  80  96  .. 256 272 288  .. 512 544  ..  1 MiB ..  32 MiB
 /// </code>
 /// Every size is a multiple of 16, so block offsets keep 16-byte alignment. Why this fine: a 16-byte key and a
 /// 100-byte value with a 16-byte header take 132 bytes, a 144-byte block (160 with steps of a quarter); a 4 KiB value
@@ -23,11 +23,11 @@ internal static class SizeClasses
     /// <summary>The smallest block: one cache line.</summary>
     public const int Smallest = 64;
 
-    /// <summary>The largest block in a class.</summary>
-    public const int Largest = 1 << 20;
+    /// <summary>The largest block: a 16 MiB value with the longest key fits, and more.</summary>
+    public const int Largest = 1 << 25;
 
-    /// <summary>How many classes there are.</summary>
-    public const int Count = 205;
+    /// <summary>How many classes there are (a class number fits 9 bits).</summary>
+    public const int Count = 285;
 
     /// <summary>The last class of the 16-byte steps (256 bytes).</summary>
     private const int LastLinear = 12;

@@ -18,6 +18,9 @@ internal interface IKindInspector
     /// </summary>
     bool TypedKeys { get; }
 
+    /// <summary>Whether its header names a value type that <c>shm</c> reads and writes values as (false: bytes, which the kind fixes).</summary>
+    bool TypedValues => true;
+
     /// <summary>The entries (elements) the map holds.</summary>
     long Count(MapRegion region);
 

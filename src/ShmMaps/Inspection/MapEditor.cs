@@ -22,6 +22,20 @@ public static unsafe class MapEditor
     /// <summary>Sets <paramref name="key"/> to <paramref name="value"/> (adds it if absent); returns the index or id made for <see cref="NewKey"/>, else null.</summary>
     public static string? Set(string name, string key, string value, ShmOptions? options = null) => Access(name, options).Set(name, key, value, options);
 
+    /// <summary>The bytes of <paramref name="key"/>'s value in blob map <paramref name="name"/>; null if absent. <see cref="NotSupportedException"/> for another kind.</summary>
+    public static byte[]? GetBytes(string name, string key, ShmOptions? options = null)
+    {
+        using BlobMap map = OpenBlob(name, options);
+        return map.TryGetValue(key, out byte[]? value) ? value : null;
+    }
+
+    /// <summary>Sets <paramref name="key"/> of blob map <paramref name="name"/> to <paramref name="value"/>. <see cref="NotSupportedException"/> for another kind.</summary>
+    public static void SetBytes(string name, string key, ReadOnlySpan<byte> value, ShmOptions? options = null)
+    {
+        using BlobMap map = OpenBlob(name, options);
+        map.Set(key, value);
+    }
+
     /// <summary>Removes <paramref name="key"/>; false if it was absent.</summary>
     public static bool Remove(string name, string key, ShmOptions? options = null) => Access(name, options).Remove(name, key, options);
 
@@ -35,7 +49,7 @@ public static unsafe class MapEditor
         IKindInspector kind = KindCatalog.Named(shape.Kind)
             ?? throw new FormatException($"'{shape.Kind}' is not a map kind; use one of {string.Join(", ", KindNames.Keys)}");
         (string keyType, int keySize) = kind.TypedKeys ? Typed(shape.KeyType, shape.KeySize, "--key") : ("", 0);
-        (string valueType, int valueSize) = Typed(shape.ValueType, shape.ValueSize, "--value");
+        (string valueType, int valueSize) = kind.TypedValues ? Typed(shape.ValueType, shape.ValueSize, "--value") : ("", 0);
         EntryAccess.For(kind.Kind, keyType, keySize, valueType, valueSize).Create(name, shape.Capacity, maxCapacity, options);
     }
 
@@ -72,6 +86,18 @@ public static unsafe class MapEditor
         {
             return (name, size); // a type of the user's, known by its name and size: written as hex
         }
+    }
+
+    private static BlobMap OpenBlob(string name, ShmOptions? options)
+    {
+        using (MapRegion region = MapRegion.OpenPath(name, MapFiles.PathFor(name, options), options))
+        {
+            if (region.Kind != MapKind.BlobMap)
+            {
+                throw new NotSupportedException($"map '{name}' is a {region.Kind}: values as bytes (--hex, --raw, --value-file) are a blob map's");
+            }
+        }
+        return BlobMap.Open(name, options);
     }
 
     private static EntryAccess Access(string name, ShmOptions? options)

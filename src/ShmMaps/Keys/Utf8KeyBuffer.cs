@@ -30,6 +30,9 @@ internal ref struct Utf8KeyBuffer
     /// <summary>Why the key cannot be stored: too long, or not valid UTF-16; null when it can.</summary>
     public string? Error { get; }
 
+    /// <summary>A key <see cref="TryEncode"/> wrote into a caller's buffer: <paramref name="bytes"/> as they are.</summary>
+    public static Utf8KeyBuffer OnStack(ReadOnlySpan<byte> bytes) => new(bytes, null, null);
+
     /// <summary>Encodes <paramref name="key"/> into a pooled array; a key over <paramref name="maxBytes"/> bytes or with a lone surrogate sets <see cref="Error"/>.</summary>
     public static Utf8KeyBuffer From(string key, int maxBytes)
     {

@@ -10,9 +10,15 @@ internal class KeyVerbOptions : MapVerbOptions
     public string Key { get; set; } = "";
 }
 
-[Verb("get", HelpText = "Print the value of one key; exit code 5 if it is absent.")]
+[Verb("get", HelpText = "Print the value of one key; exit code 5 if it is absent. A blob map's value prints as text when it is UTF-8 (JSON as it is), else as base64 after 'base64:'.")]
 internal sealed class GetVerb : KeyVerbOptions
 {
+    [Option("hex", HelpText = "A blob map's value as hex.")]
+    public bool Hex { get; set; }
+
+    [Option("raw", HelpText = "A blob map's value as its bytes, to stdout.")]
+    public bool Raw { get; set; }
+
     [Usage(ApplicationAlias = "shm")]
     public static IEnumerable<Example> Examples =>
         [new("the price of key 42", new GetVerb { Name = "prices", Key = "42" }), new("a counter by name", new GetVerb { Name = "hits", Key = "service-1/requests" })];
@@ -21,8 +27,11 @@ internal sealed class GetVerb : KeyVerbOptions
 [Verb("set", HelpText = "Set one key to a value, adding it if absent (a LeftRightMap publishes the change). KEY 'new' appends to a SeqVec or inserts into an RwStore and prints the index or id.")]
 internal sealed class SetVerb : KeyVerbOptions
 {
-    [Value(2, MetaName = "VALUE", Required = true, HelpText = "The value, as text of the map's value type.")]
-    public string Value { get; set; } = "";
+    [Value(2, MetaName = "VALUE", HelpText = "The value, as text of the map's value type (a blob map: UTF-8 text, or base64 after 'base64:').")]
+    public string? Value { get; set; }
+
+    [Option("value-file", HelpText = "A blob map: the value is this file's bytes ('-': stdin).")]
+    public string? ValueFile { get; set; }
 
     [Usage(ApplicationAlias = "shm")]
     public static IEnumerable<Example> Examples =>

@@ -12,7 +12,7 @@ internal sealed class CreateVerb : MapVerbOptions
     [Option("key", HelpText = "The key type (seq, striped, leftright): sbyte, byte, short, ushort, int, uint, long, ulong, float, double, bool, char, guid, string32. A folklore map's keys are strings.")]
     public string? Key { get; set; }
 
-    [Option("value", Required = true, HelpText = "The value type, as --key (a folklore map's: short, ushort, int, uint or float: 2 or 4 bytes).")]
+    [Option("value", HelpText = "The value type, as --key (a folklore map's: short, ushort, int, uint or float: 2 or 4 bytes). A blob map's values are bytes of any length: no type.")]
     public string Value { get; set; } = "";
 
     [Option("capacity", Required = true, HelpText = "Entries it is made for (it grows past them); an array's length; a store's most elements.")]
@@ -27,6 +27,7 @@ internal sealed class CreateVerb : MapVerbOptions
         new("prices by id", new CreateVerb { Name = "prices", Kind = "seq", Key = "long", Value = "double", Capacity = 100_000 }),
         new("counters by name", new CreateVerb { Name = "hits", Kind = "folklore", Value = "int", Capacity = 10_000 }),
         new("a store of order quantities", new CreateVerb { Name = "orders", Kind = "rw", Value = "long", Capacity = 1_000 }),
+        new("documents by key (strings, JSON, any bytes)", new CreateVerb { Name = "docs", Kind = "blob", Capacity = 100_000 }),
     ];
 }
 

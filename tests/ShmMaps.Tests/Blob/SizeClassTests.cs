@@ -6,12 +6,14 @@ namespace ShmMaps.Tests.Blob;
 public sealed class SizeClassTests
 {
     [Fact]
-    public void ClassesRunFromOneCacheLineToOneMebibyteInSixteenthsOfADoubling()
+    public void ClassesRunFromOneCacheLineTo32MebibytesInSixteenthsOfADoubling()
     {
         Assert.Equal(SizeClasses.Smallest, SizeClasses.Size(0));
         Assert.Equal(SizeClasses.Largest, SizeClasses.Size(SizeClasses.Count - 1));
         Assert.Equal([64, 80, 96, 112, 128, 144, 160, 176, 192, 208, 224, 240, 256, 272, 288], Enumerable.Range(0, 15).Select(SizeClasses.Size));
         Assert.Equal([496, 512, 544, 576], Enumerable.Range(27, 4).Select(SizeClasses.Size));
+        Assert.Equal(1 << 20, SizeClasses.Size(204));
+        Assert.Equal(32 << 20, SizeClasses.Size(SizeClasses.Count - 1));
         for (int c = 0; c < SizeClasses.Count; c++)
         {
             int size = SizeClasses.Size(c);

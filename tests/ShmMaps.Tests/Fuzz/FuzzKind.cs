@@ -20,7 +20,7 @@ public abstract class FuzzKind
 
     public static IReadOnlyList<FuzzKind> All { get; } =
     [
-        new SeqMapFuzz(), new SeqArrayFuzz(), new SeqVecFuzz(), new FolkloreFuzz(), new StripedFuzz(), new LeftRightFuzz(), new RwStoreFuzz(),
+        new SeqMapFuzz(), new SeqArrayFuzz(), new SeqVecFuzz(), new FolkloreFuzz(), new StripedFuzz(), new LeftRightFuzz(), new RwStoreFuzz(), new BlobFuzz(),
     ];
 
     public static FuzzKind Named(string name) => All.Single(kind => kind.Name == name);

@@ -90,6 +90,8 @@ public static class ChildRoles
                 return StripedChildRoles.Run(role, options, name, args[2..]);
             case not null when role.StartsWith("leftright-", StringComparison.Ordinal):
                 return LeftRightChildRoles.Run(role, options, name, args[2..]);
+            case not null when role.StartsWith("blob-", StringComparison.Ordinal):
+                return BlobChildRoles.Run(role, options, name, args[2..]);
             case not null when role.StartsWith("rw-", StringComparison.Ordinal):
                 return RwChildRoles.Run(role, options, name, args[2..]);
             case not null when role.StartsWith("folklore-", StringComparison.Ordinal):

@@ -146,6 +146,36 @@ public sealed class EntryCommandTests : IDisposable
         Assert.Equal(KeyNotFound, Run("get", "keyed", key).Code);
     }
 
+    [Fact]
+    public void BlobMapValuesAreTextWhenUtf8ElseBase64AndComeFromFiles()
+    {
+        Assert.Equal(0, Run("create", "docs", "--kind", "blob", "--capacity", "100").Code);
+        Assert.Equal(0, Run("set", "docs", "user:42", "{\"name\":\"Ada\"}").Code);
+        Assert.Equal("{\"name\":\"Ada\"}\n", Run("get", "docs", "user:42").Output);
+        Assert.Equal("7b226e616d65223a22416461227d\n", Run("get", "docs", "user:42", "--hex").Output);
+        string file = Path.Combine(_dir.Path, "value.bin");
+        File.WriteAllBytes(file, [0xFF, 0x00, 0x01]);
+        Assert.Equal(0, Run("set", "docs", "binary", "--value-file", file).Code);
+        Assert.Equal("base64:/wAB\n", Run("get", "docs", "binary").Output);
+        Assert.Equal(0, Run("set", "docs", "again", "base64:/wAB").Code);
+        using (var docs = BlobMap.Open("docs", _dir.Options))
+        {
+            Assert.Equal([0xFF, 0x00, 0x01], docs["again"]);
+        }
+        Assert.Equal(Usage, Run("set", "docs", "both", "x", "--value-file", file).Code);
+        string dump = Run("dump", "docs", "--format", "jsonl").Output;
+        Assert.Contains("user:42", dump);
+        Assert.Contains("base64:/wAB", dump);
+        Assert.Equal(0, Run("rm", "docs", "binary").Code);
+        Assert.Equal(KeyNotFound, Run("get", "docs", "binary", "--raw").Code);
+        Assert.Equal(0, Run("check", "docs").Code);
+        string info = Run("info", "docs").Output;
+        Assert.Contains("live bytes", info);
+        Assert.Contains("fragmentation", info);
+        SeqMap<long, double>.Create("prices", 100, _dir.Options).Dispose();
+        Assert.NotEqual(0, Run("get", "prices", "1", "--hex").Code);
+    }
+
     private (int Code, string Output) Run(params string[] args)
     {
         var output = new StringWriter();

@@ -38,7 +38,8 @@ internal abstract class EntryAccess
     public static EntryAccess For(MapKind kind, string keyType, int keySize, string valueType, int valueSize)
     {
         IKindInspector inspector = KindCatalog.For(kind) ?? throw new NotSupportedException($"this version cannot read or change entries of a {kind}");
-        return inspector.Access(inspector.TypedKeys ? TypeCatalog.Resolve(keyType, keySize) : null, TypeCatalog.Resolve(valueType, valueSize));
+        return inspector.Access(inspector.TypedKeys ? TypeCatalog.Resolve(keyType, keySize) : null,
+            inspector.TypedValues ? TypeCatalog.Resolve(valueType, valueSize) : typeof(byte[]));
     }
 
     /// <summary>An access of generic type <paramref name="open"/> closed over <paramref name="types"/> (a kind's own, over the header's types).</summary>

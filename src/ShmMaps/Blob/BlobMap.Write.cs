@@ -1,0 +1,192 @@
+using ShmMaps.Blob;
+
+namespace ShmMaps;
+
+public sealed unsafe partial class BlobMap
+{
+    /// <summary>Sets <paramref name="key"/> to <paramref name="value"/>, adding the key if absent.</summary>
+    /// <exception cref="ArgumentException">The key is longer than <see cref="MaxKeyLength"/> UTF-8 bytes, or the key and value than <see cref="MaxEntryLength"/>.</exception>
+    /// <exception cref="MapFullException">The file system (or the heap's room) has no memory for the value, or the index none for the key; the map is unchanged and usable.</exception>
+    public void Set(string key, ReadOnlySpan<byte> value)
+    {
+        Utf8KeyBuffer buffer = EncodeKey(key, stackalloc byte[Utf8KeyBuffer.StackBytes]);
+        try
+        {
+            Set(buffer.Bytes, value);
+        }
+        finally
+        {
+            buffer.Dispose();
+        }
+    }
+
+    /// <summary>Sets the UTF-8 key <paramref name="utf8Key"/> to <paramref name="value"/>, adding the key if absent.</summary>
+    public void Set(ReadOnlySpan<byte> utf8Key, ReadOnlySpan<byte> value) => Write(utf8Key, value, remove: false);
+
+    /// <summary>Removes <paramref name="key"/>; false if absent.</summary>
+    public bool TryRemove(string key)
+    {
+        Utf8KeyBuffer buffer = EncodeKey(key, stackalloc byte[Utf8KeyBuffer.StackBytes]);
+        try
+        {
+            return TryRemove(buffer.Bytes);
+        }
+        finally
+        {
+            buffer.Dispose();
+        }
+    }
+
+    /// <summary>Removes the UTF-8 key <paramref name="utf8Key"/>; false if absent.</summary>
+    public bool TryRemove(ReadOnlySpan<byte> utf8Key) => Write(utf8Key, default, remove: true);
+
+    /// <summary>
+    /// The write protocol under the key's stripe lock: the record says Writing; a block of the value's class is taken and
+    /// filled (Taken); its entry goes into the key's cell, or a tombstone for a remove (Published); the old block goes back
+    /// to its class (None). Returns whether the key was there before.
+    /// </summary>
+    private bool Write(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, bool remove)
+    {
+        ThrowIfDisposed();
+        CheckEntry(key, value.Length);
+        ulong hash = Hash(key);
+        int sizeClass = remove ? 0 : SizeClasses.Of(BlobBlock.BytesFor(key.Length, value.Length));
+        Lane lane = CurrentLane();
+        BlobRecord* record = (BlobRecord*)lane.UndoImage;
+        while (true)
+        {
+            BlobView view = View();
+            if (view.Older is not null)
+            {
+                _migration.Help(view, view.Older.StripeIndexOf(hash));
+            }
+            BlobTable table = view.Newest;
+            long index = table.StripeIndexOf(hash);
+            byte* stripe = table.Stripe(index);
+            ulong lockedFrom = RobustLock.Acquire(_region.Lanes, lane, (ulong*)stripe, _finishDeadStripeOwner);
+            bool? existed = null;
+            try
+            {
+                // Checked after the lock's CAS: a migration published before it sends the write to the next table.
+                if (TableDirectory.Generation(_directory.ReadState()) == table.Generation)
+                {
+                    existed = WriteLocked(lane, record, table, index, hash, key, value, sizeClass, remove);
+                }
+            }
+            finally
+            {
+                RobustLock.Release((ulong*)stripe, lockedFrom);
+            }
+            if (existed is { } done)
+            {
+                _retirement.AfterWrite(view.State);
+                return done;
+            }
+            if (TableDirectory.Generation(_directory.ReadState()) == table.Generation)
+            {
+                GrowForFullStripe(view, key);
+            }
+        }
+    }
+
+    /// <summary>Under the stripe's lock: the write, or null if the stripe has no cell for a new key.</summary>
+    private bool? WriteLocked(Lane lane, BlobRecord* record, BlobTable table, long index, ulong hash, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, int sizeClass, bool remove)
+    {
+        ulong* cells = BlobTable.Cells(table.Stripe(index));
+        int cell = FindCell(cells, hash, key, out bool exists);
+        if (cell < 0 || (remove && !exists))
+        {
+            return remove ? false : null;
+        }
+        ulong old = SharedMemory.ReadAcquire(cells + cell);
+        record->Generation = table.Generation;
+        record->Stripe = index;
+        record->Cell = cell;
+        record->Old = old;
+        record->New = remove ? BlobEntry.Tombstone : BlobEntry.Empty;
+        BlobRecord.Enter(record, BlobStep.Writing);
+        ulong entry = BlobEntry.Tombstone;
+        if (!remove)
+        {
+            long block;
+            try
+            {
+                block = _heap.Take(lane, record, sizeClass);
+            }
+            catch
+            {
+                BlobRecord.Enter(record, BlobStep.None);
+                throw;
+            }
+            BlobBlock.Fill(_heap.BlockAt(block, sizeClass), hash, key, value);
+            entry = BlobEntry.Of(hash, sizeClass, block);
+            record->New = entry;
+        }
+        // Release: the block is whole (and the record names the entry) before any reader or recoverer sees it.
+        SharedMemory.WriteRelease(cells + cell, entry);
+        BlobRecord.Enter(record, BlobStep.Published);
+        long* live = table.Live(index);
+        *live += (remove ? -1 : 0) + (BlobEntry.IsBlock(old) ? 0 : 1);
+        if (BlobEntry.IsBlock(old))
+        {
+            _heap.Return(lane, record, BlobEntry.Offset(old), BlobEntry.Class(old), BlobStep.None);
+        }
+        else
+        {
+            BlobRecord.Enter(record, BlobStep.None);
+        }
+        return exists;
+    }
+
+    /// <summary>
+    /// The cell of <paramref name="key"/> in a locked stripe (<paramref name="exists"/>), else the first free cell of its
+    /// probe (a tombstone or an empty cell); -1 if the stripe has none.
+    /// </summary>
+    private int FindCell(ulong* cells, ulong hash, ReadOnlySpan<byte> key, out bool exists)
+    {
+        int home = BlobTable.HomeOf(hash);
+        int free = -1;
+        for (int i = 0; i < BlobLayout.CellsPerStripe; i++)
+        {
+            int cell = (home + i) & (BlobLayout.CellsPerStripe - 1);
+            ulong entry = cells[cell];
+            if (entry == BlobEntry.Empty)
+            {
+                exists = false;
+                return free >= 0 ? free : cell;
+            }
+            if (!BlobEntry.IsBlock(entry))
+            {
+                free = free >= 0 ? free : cell;
+            }
+            else if (BlobEntry.TagMatches(entry, hash) && HoldsKey(entry, key))
+            {
+                exists = true;
+                return cell;
+            }
+        }
+        exists = false;
+        return free;
+    }
+
+    /// <summary>Under the stripe's lock (its blocks do not change): whether the block of <paramref name="entry"/> holds <paramref name="key"/>.</summary>
+    private bool HoldsKey(ulong entry, ReadOnlySpan<byte> key)
+    {
+        byte* block = BlockOf(entry, out int size);
+        int keyLength = BlobBlock.KeyLength(block);
+        if ((uint)keyLength > (uint)(size - BlobBlock.HeaderSize))
+        {
+            ThrowHelper.ThrowCorrupt($"map '{Name}': a block of {size} bytes says it holds a key of {keyLength} bytes");
+        }
+        return keyLength == key.Length && key.SequenceEqual(new ReadOnlySpan<byte>(block + BlobBlock.HeaderSize, keyLength));
+    }
+
+    private void CheckEntry(ReadOnlySpan<byte> key, int valueLength)
+    {
+        Utf8KeyBuffer.ThrowIfInvalid(key, MaxKeyLength, "key");
+        if ((long)key.Length + valueLength > MaxEntryLength)
+        {
+            throw new ArgumentException($"map '{Name}': a key of {key.Length} bytes and a value of {valueLength} bytes exceed the {MaxEntryLength} bytes an entry may take", "value");
+        }
+    }
+}

@@ -1,0 +1,13 @@
+namespace ShmMaps.Blob;
+
+/// <summary>No copy: whether the key is there.</summary>
+internal struct NoSink : IValueSink
+{
+    public readonly void Take(ReadOnlySpan<byte> value)
+    {
+    }
+
+    public readonly void Commit()
+    {
+    }
+}

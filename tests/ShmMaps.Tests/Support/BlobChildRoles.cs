@@ -1,0 +1,43 @@
+using System.Globalization;
+
+namespace ShmMaps.Tests.Support;
+
+/// <summary>What a child process of a BlobMap cross-process test does.</summary>
+public static class BlobChildRoles
+{
+    public static int Run(string role, ShmOptions options, string name, string[] args)
+    {
+        long Arg(int i) => long.Parse(args[i], CultureInfo.InvariantCulture);
+        switch (role)
+        {
+            case "blob-write":
+                // Until killed: on a random key of [from, to), the next operation of that key (BlobOps), acknowledged in
+                // <name>-acked[key] once it returned; says "ready" first.
+                using (var map = BlobMap.Open(name, options))
+                using (var acked = SeqArray<long>.Open(name + "-acked", options))
+                {
+                    long from = Arg(0), to = Arg(1);
+                    var random = new Random((int)Arg(2));
+                    Console.WriteLine("ready");
+                    try
+                    {
+                        while (true)
+                        {
+                            long key = random.NextInt64(from, to);
+                            long version = Math.Abs(acked[key]) + 1;
+                            BlobOps.Apply(map, key, version);
+                            acked[key] = BlobOps.IsRemove(version) ? -version : version;
+                        }
+                    }
+                    catch (Exception e)
+                    {
+                        File.AppendAllText(Path.Combine(options.Directory!, "errors.txt"), e + Environment.NewLine);
+                        throw;
+                    }
+                }
+            default:
+                Console.Error.WriteLine($"unknown role {role}");
+                return 3;
+        }
+    }
+}
