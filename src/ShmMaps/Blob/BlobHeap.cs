@@ -13,6 +13,9 @@ namespace ShmMaps.Blob;
 /// </remarks>
 internal sealed unsafe class BlobHeap
 {
+    /// <summary>How many leased blocks at the front of a list a take passes by before it carves fresh ones.</summary>
+    private const int MaxLeasedPassed = 16;
+
     /// <summary>The heap bytes a class's empty list is refilled with at once (or one block, if larger).</summary>
     public const int CarveBytes = 16 << 10;
 
@@ -47,13 +50,27 @@ internal sealed unsafe class BlobHeap
             {
                 Carve(lane, record, sizeClass);
             }
+            // The first free block no reader holds a lease on; fresh ones if the first few are all leased.
+            long previous = 0;
             long block = CheckListed(*head, sizeClass);
-            long next = SharedMemory.ReadAcquire(BlobBlock.Next(BlockAt(block, sizeClass)));
+            for (int passed = 0; _layout.Leases.IsLeased(block); passed++)
+            {
+                long next = SharedMemory.ReadAcquire(BlobBlock.Next(BlockAt(block, sizeClass)));
+                if (next == 0 || passed == MaxLeasedPassed)
+                {
+                    Carve(lane, record, sizeClass);
+                    (previous, block) = (0, CheckListed(*head, sizeClass));
+                    break;
+                }
+                (previous, block) = (block, CheckListed(next, sizeClass));
+            }
+            long after = SharedMemory.ReadAcquire(BlobBlock.Next(BlockAt(block, sizeClass)));
             record->Class = sizeClass;
             record->Block = block;
+            record->Head = previous;
             BlobRecord.Enter(record, BlobStep.Taking);
             // Release: a recoverer that finds the list changed finds the record saying why.
-            SharedMemory.WriteRelease(head, next == 0 ? 0 : CheckListed(next, sizeClass));
+            SharedMemory.WriteRelease(previous == 0 ? head : BlobBlock.Next(BlockAt(previous, sizeClass)), after == 0 ? 0 : CheckListed(after, sizeClass));
             BlobRecord.Enter(record, BlobStep.Taken);
             return block;
         }
@@ -240,7 +257,9 @@ internal sealed unsafe class BlobHeap
                 BlobRecord.Enter(dead, BlobStep.Writing);
                 break;
             case BlobStep.Taking:
-                BlobRecord.Enter(dead, *head == dead->Block ? BlobStep.Writing : BlobStep.Taken);
+                // Unlinked from the front of the list, or from behind the leased block the record names.
+                long* link = dead->Head == 0 ? head : BlobBlock.Next(BlockAt(dead->Head, sizeClass));
+                BlobRecord.Enter(dead, SharedMemory.ReadAcquire(link) == dead->Block ? BlobStep.Writing : BlobStep.Taken);
                 break;
             case BlobStep.Returning:
                 Link(dead->Block, sizeClass);

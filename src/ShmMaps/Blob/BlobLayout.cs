@@ -11,7 +11,8 @@ namespace ShmMaps.Blob;
 /// header   kind parameters: [0] stripes of table 0 [1] cells per stripe [2] tables [3] bytes of table 0
 /// region 0 lanes (each lane's undo area holds its <see cref="BlobRecord"/>)
 /// region 1 control (<see cref="BlobControl"/>): directory, frontier, table offsets, free lists
-/// region 2 heap, growing: table 0 at offset 0, then tables and blocks as the frontier hands them out
+/// region 2 leases (<see cref="BlobLeases"/>): the blocks readers read in place, by lane
+/// region 3 heap, growing: table 0 at offset 0, then tables and blocks as the frontier hands them out
 /// table g   stripes of table 0 &lt;&lt; g, whole pages long, where the frontier was (the pages wholly inside are given back)
 /// stripe    0  u64 lock word  robust: guards the stripe's cells and count
 ///           8  u64 moved      1 once the stripe is copied into the next table
@@ -26,7 +27,8 @@ namespace ShmMaps.Blob;
 internal sealed unsafe class BlobLayout
 {
     public const int ControlRegion = 1;
-    public const int HeapRegion = 2;
+    public const int LeaseRegion = 2;
+    public const int HeapRegion = 3;
 
     public const int CellsPerStripe = 256;
     public const int MovedOffset = 8;
@@ -51,6 +53,7 @@ internal sealed unsafe class BlobLayout
         Tables = tables;
         FirstTableBytes = firstTableBytes;
         Control = new BlobControl(region.RegionPointer(ControlRegion, out _));
+        Leases = new BlobLeases(region.RegionPointer(LeaseRegion, out _), region.Lanes.Count, region.Lanes);
         Heap = new RegionGrowth(region, HeapRegion, firstTableBytes, "the heap");
     }
 
@@ -62,6 +65,8 @@ internal sealed unsafe class BlobLayout
     public long FirstTableBytes { get; }
 
     public BlobControl Control { get; }
+
+    public BlobLeases Leases { get; }
 
     public RegionGrowth Heap { get; }
 
@@ -89,8 +94,9 @@ internal sealed unsafe class BlobLayout
     public static long TableBytes(long stripes) => ((stripes * StripeStride) + Page - 1) / Page * Page;
 
     /// <summary>The file a map for <paramref name="capacity"/> keys at first needs.</summary>
-    public static RegionSpec Spec(long capacity)
+    public static RegionSpec Spec(long capacity, ShmOptions? options)
     {
+        int lanes = options?.WriterLanes ?? ShmOptions.Default.WriterLanes;
         ArgumentOutOfRangeException.ThrowIfNegative(capacity);
         long cells = TableSizing.CellsFor(Math.Max(capacity, 1), 0.5, MaxCells, "BlobMap");
         long stripes = Math.Max(1, cells / CellsPerStripe);
@@ -108,8 +114,8 @@ internal sealed unsafe class BlobLayout
             {
                 Stripes = stripes, CellsPerStripe = CellsPerStripe, Tables = tables, FirstTableBytes = firstTable,
             }),
-            RegionLengths = [BlobControl.Size, HeapBytes],
-            ReservedAtCreate = [BlobControl.Size, RegionGrowth.InitialFor(firstTable, HeapBytes)],
+            RegionLengths = [BlobControl.Size, BlobLeases.Bytes(lanes), HeapBytes],
+            ReservedAtCreate = [BlobControl.Size, BlobLeases.Bytes(lanes), RegionGrowth.InitialFor(firstTable, HeapBytes)],
             UndoCapacity = BlobRecord.Size,
         };
     }
@@ -124,7 +130,8 @@ internal sealed unsafe class BlobLayout
         {
             ThrowHelper.ThrowCorrupt($"map '{region.Name}': {p.Stripes} stripes of {p.CellsPerStripe} cells, {p.Tables} tables or a first table of {p.FirstTableBytes} bytes is invalid");
         }
-        if (region.RegionLength(ControlRegion) < BlobControl.Size || region.RegionLength(HeapRegion) is < Page or > BlobEntry.MaxHeapBytes
+        if (region.RegionLength(ControlRegion) < BlobControl.Size || region.RegionLength(LeaseRegion) < BlobLeases.Bytes(region.Lanes.Count)
+            || region.RegionLength(HeapRegion) is < Page or > BlobEntry.MaxHeapBytes
             || region.RegionLength(HeapRegion) < p.FirstTableBytes || region.Lanes.UndoCapacity < BlobRecord.Size)
         {
             ThrowHelper.ThrowCorrupt($"map '{region.Name}': its control region, heap or lanes are too small for a BlobMap");

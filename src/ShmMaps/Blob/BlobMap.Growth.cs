@@ -120,7 +120,19 @@ public sealed unsafe partial class BlobMap
             _migration.Finish(view);
             return;
         }
-        if (View().State == view.State && !_migration.TryGrow(view, full: true))
+        if (View().State != view.State)
+        {
+            return;
+        }
+        long cells = view.Newest.Stripes * BlobLayout.CellsPerStripe;
+        if (Count < cells / 8)
+        {
+            // A stripe full while the table is nearly empty: keys that all hash alike (a damaged file, or keys made to
+            // collide). Doubling would not part them; each growth would double the index for nothing.
+            ThrowHelper.ThrowMapFull($"map '{Name}': the stripe of key '{KeyText(key)}' has all its {BlobLayout.CellsPerStripe} cells in use while the " +
+                $"index holds {Count:N0} keys in {cells:N0} cells: keys that hash alike (or a damaged file); the map does not grow for them");
+        }
+        if (!_migration.TryGrow(view, full: true))
         {
             ThrowHelper.ThrowMapFull($"map '{Name}': the stripe of key '{KeyText(key)}' has all its {BlobLayout.CellsPerStripe} cells in use and the index is at its largest table ({view.Newest.Stripes:N0} stripes)");
         }

@@ -74,14 +74,18 @@ public sealed unsafe partial class BlobMap
             key = fits ? new ReadOnlySpan<byte>(block + BlobBlock.HeaderSize, keyLength).ToArray() : null;
             value = fits ? new ReadOnlySpan<byte>(block + BlobBlock.HeaderSize + keyLength, valueLength).ToArray() : null;
             SharedMemory.LoadLoadBarrier();
-            if ((version & 1) == 0 && SharedMemory.ReadAcquire(BlobBlock.Version(block)) == version && SharedMemory.ReadAcquire(cell) == entry)
+            bool stable = SharedMemory.ReadAcquire(BlobBlock.Version(block)) == version && SharedMemory.ReadAcquire(cell) == entry;
+            if (!stable)
             {
-                if (key is null || value is null)
-                {
-                    ThrowHelper.ThrowCorrupt($"map '{Name}': a block of {size} bytes says it holds a key of {keyLength} and a value of {valueLength} bytes");
-                }
-                return true;
+                continue; // a writer moved the cell or the block on: read it again
             }
+            if ((version & 1) != 0 || key is null || value is null)
+            {
+                // Named by its cell and unchanged, yet free or not holding what it says: damage, not a write under way.
+                ThrowHelper.ThrowCorrupt($"map '{Name}': the block at heap offset {BlobEntry.Offset(entry)} (version {version}, {size} bytes) " +
+                    $"does not hold a whole key and value ({keyLength} + {valueLength} bytes)");
+            }
+            return true;
         }
     }
 

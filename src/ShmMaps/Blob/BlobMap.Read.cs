@@ -28,6 +28,29 @@ public sealed unsafe partial class BlobMap
         return found;
     }
 
+    /// <summary>A copy of the value of <paramref name="key"/> and its <paramref name="version"/>, for <see cref="TryUpdate"/>; false if absent.</summary>
+    public bool TryGetValue(string key, [NotNullWhen(true)] out byte[]? value, out long version)
+    {
+        Utf8KeyBuffer buffer = EncodeKey(key, stackalloc byte[Utf8KeyBuffer.StackBytes]);
+        try
+        {
+            return TryGetVersioned(buffer.Bytes, out value, out version);
+        }
+        finally
+        {
+            buffer.Dispose();
+        }
+    }
+
+    private bool TryGetVersioned(ReadOnlySpan<byte> key, [NotNullWhen(true)] out byte[]? value, out long version)
+    {
+        var sink = new VersionSink();
+        bool found = Read(key, ref sink);
+        value = sink.Value;
+        version = found ? VersionOf(sink.Entry, sink.BlockVersion) : 0;
+        return found;
+    }
+
     /// <summary>Writes the value of <paramref name="key"/> to <paramref name="value"/> (nothing if absent); no allocation.</summary>
     public bool TryGetValue(string key, IBufferWriter<byte> value)
     {
@@ -69,6 +92,47 @@ public sealed unsafe partial class BlobMap
     {
         var sink = new NoSink();
         return Read(utf8Key, ref sink);
+    }
+
+    /// <summary>
+    /// The value of <paramref name="key"/> in place, without a copy, until the lease is disposed (no writer reuses its
+    /// bytes meanwhile; writes of the key go elsewhere); <see cref="KeyNotFoundException"/> if absent.
+    /// </summary>
+    /// <exception cref="ShmMapException">This thread holds <see cref="BlobLeases.PerLane"/> leases already.</exception>
+    public BlobLease Read(string key) => TryRead(key, out BlobLease lease) ? lease : throw new KeyNotFoundException($"key '{key}' is not in map '{Name}'");
+
+    /// <summary>The value of <paramref name="key"/> in place until <paramref name="lease"/> is disposed; false (an empty lease) if absent.</summary>
+    public bool TryRead(string key, out BlobLease lease)
+    {
+        Utf8KeyBuffer buffer = EncodeKey(key, stackalloc byte[Utf8KeyBuffer.StackBytes]);
+        try
+        {
+            return TryRead(buffer.Bytes, out lease);
+        }
+        finally
+        {
+            buffer.Dispose();
+        }
+    }
+
+    /// <summary>The value of the UTF-8 key <paramref name="utf8Key"/> in place until <paramref name="lease"/> is disposed; false (an empty lease) if absent.</summary>
+    public bool TryRead(scoped ReadOnlySpan<byte> utf8Key, out BlobLease lease)
+    {
+        ThrowIfDisposed();
+        Lane lane = CurrentLane();
+        long* word = _layout.Leases.FreeWord(lane.Index);
+        if (word is null)
+        {
+            throw new ShmMapException($"map '{Name}': this thread holds {BlobLeases.PerLane} leases already, the most one thread may; dispose some first");
+        }
+        var sink = new LeaseSink(_layout.Leases, lane.Index, word);
+        if (!Read(utf8Key, ref sink))
+        {
+            lease = default;
+            return false;
+        }
+        lease = new BlobLease(this, word, sink.Block, sink.Value, sink.Length);
+        return true;
     }
 
     /// <summary>The value of <paramref name="key"/> as a copy; <see cref="KeyNotFoundException"/> if absent.</summary>
@@ -173,8 +237,7 @@ public sealed unsafe partial class BlobMap
         {
             return SharedMemory.ReadAcquire(cell) == entry ? BlockRead.Missing : BlockRead.Moved;
         }
-        sink.Commit();
-        return BlockRead.Found;
+        return sink.Commit(cell, entry, block, version) ? BlockRead.Found : BlockRead.Moved;
     }
 
     private Utf8KeyBuffer EncodeKey(string key, Span<byte> stack)

@@ -48,12 +48,19 @@ public sealed unsafe partial class BlobMap
             try
             {
                 SettleStripe(lane, word);
+                if (BlobRecord.StepOf(record) != BlobStep.None)
+                {
+                    // The walk under the stripe's lock finishes every record naming the stripe: one left names no write
+                    // of it (a damaged record), and nothing can be done for it.
+                    BlobRecord.Enter(record, BlobStep.None);
+                }
             }
             finally
             {
                 RobustLock.Release(word, lockedFrom);
             }
         }
+        _layout.Leases.Clear(lane.Index); // the last holder's leases: it is gone
         lane.Attachment = this;
         return lane;
     }

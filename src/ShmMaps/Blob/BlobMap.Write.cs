@@ -21,7 +21,68 @@ public sealed unsafe partial class BlobMap
     }
 
     /// <summary>Sets the UTF-8 key <paramref name="utf8Key"/> to <paramref name="value"/>, adding the key if absent.</summary>
-    public void Set(ReadOnlySpan<byte> utf8Key, ReadOnlySpan<byte> value) => Write(utf8Key, value, remove: false);
+    public void Set(ReadOnlySpan<byte> utf8Key, ReadOnlySpan<byte> value) => Write(utf8Key, value, remove: false, AnyVersion);
+
+    /// <summary>Adds <paramref name="key"/> with <paramref name="value"/> if it is absent; false (and no change) if present.</summary>
+    public bool TryAdd(string key, ReadOnlySpan<byte> value)
+    {
+        Utf8KeyBuffer buffer = EncodeKey(key, stackalloc byte[Utf8KeyBuffer.StackBytes]);
+        try
+        {
+            return Write(buffer.Bytes, value, remove: false, expectedVersion: 0);
+        }
+        finally
+        {
+            buffer.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Replaces the value of <paramref name="key"/> with <paramref name="value"/> only if it is still the one of
+    /// <paramref name="expectedVersion"/> (from <see cref="TryGetValue(string, out byte[], out long)"/>): an atomic
+    /// compare-and-set for every process. False (and no change) if another write came between, or the key is absent.
+    /// </summary>
+    public bool TryUpdate(string key, ReadOnlySpan<byte> value, long expectedVersion)
+    {
+        if (expectedVersion == 0 || expectedVersion == AnyVersion)
+        {
+            return false; // no value has this version
+        }
+        Utf8KeyBuffer buffer = EncodeKey(key, stackalloc byte[Utf8KeyBuffer.StackBytes]);
+        try
+        {
+            return Write(buffer.Bytes, value, remove: false, expectedVersion);
+        }
+        finally
+        {
+            buffer.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Adds <paramref name="key"/> with <paramref name="addValue"/>, or replaces its value with <paramref name="update"/> of
+    /// it, atomically for every process: the update is made from the value it replaces (tried again if another write
+    /// came between, so <paramref name="update"/> may run more than once). Returns the value written.
+    /// </summary>
+    public byte[] AddOrUpdate(string key, ReadOnlySpan<byte> addValue, Func<byte[], byte[]> update)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        while (true)
+        {
+            if (TryGetValue(key, out byte[]? current, out long version))
+            {
+                byte[] next = update(current);
+                if (TryUpdate(key, next, version))
+                {
+                    return next;
+                }
+            }
+            else if (TryAdd(key, addValue))
+            {
+                return addValue.ToArray();
+            }
+        }
+    }
 
     /// <summary>Removes <paramref name="key"/>; false if absent.</summary>
     public bool TryRemove(string key)
@@ -38,14 +99,18 @@ public sealed unsafe partial class BlobMap
     }
 
     /// <summary>Removes the UTF-8 key <paramref name="utf8Key"/>; false if absent.</summary>
-    public bool TryRemove(ReadOnlySpan<byte> utf8Key) => Write(utf8Key, default, remove: true);
+    public bool TryRemove(ReadOnlySpan<byte> utf8Key) => Write(utf8Key, default, remove: true, AnyVersion);
+
+    /// <summary>What a write expects of the value it replaces: nothing (a plain set or remove).</summary>
+    private const long AnyVersion = long.MinValue;
 
     /// <summary>
     /// The write protocol under the key's stripe lock: the record says Writing; a block of the value's class is taken and
     /// filled (Taken); its entry goes into the key's cell, or a tombstone for a remove (Published); the old block goes back
-    /// to its class (None). Returns whether the key was there before.
+    /// to its class (None). Returns whether the key was there before; with an <paramref name="expectedVersion"/> (0: the
+    /// key absent), whether the key's value had that version, and so was written.
     /// </summary>
-    private bool Write(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, bool remove)
+    private bool Write(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, bool remove, long expectedVersion)
     {
         ThrowIfDisposed();
         CheckEntry(key, value.Length);
@@ -70,7 +135,7 @@ public sealed unsafe partial class BlobMap
                 // Checked after the lock's CAS: a migration published before it sends the write to the next table.
                 if (TableDirectory.Generation(_directory.ReadState()) == table.Generation)
                 {
-                    existed = WriteLocked(lane, record, table, index, hash, key, value, sizeClass, remove);
+                    existed = WriteLocked(lane, record, table, index, hash, key, value, sizeClass, remove, expectedVersion);
                 }
             }
             finally
@@ -90,10 +155,15 @@ public sealed unsafe partial class BlobMap
     }
 
     /// <summary>Under the stripe's lock: the write, or null if the stripe has no cell for a new key.</summary>
-    private bool? WriteLocked(Lane lane, BlobRecord* record, BlobTable table, long index, ulong hash, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, int sizeClass, bool remove)
+    private bool? WriteLocked(Lane lane, BlobRecord* record, BlobTable table, long index, ulong hash, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value,
+        int sizeClass, bool remove, long expectedVersion)
     {
         ulong* cells = BlobTable.Cells(table.Stripe(index));
         int cell = FindCell(cells, hash, key, out bool exists);
+        if (expectedVersion != AnyVersion && expectedVersion != (exists ? VersionOf(cells[cell]) : 0))
+        {
+            return false;
+        }
         if (cell < 0 || (remove && !exists))
         {
             return remove ? false : null;
@@ -135,7 +205,7 @@ public sealed unsafe partial class BlobMap
         {
             BlobRecord.Enter(record, BlobStep.None);
         }
-        return exists;
+        return expectedVersion == AnyVersion ? exists : true;
     }
 
     /// <summary>
@@ -180,6 +250,16 @@ public sealed unsafe partial class BlobMap
         }
         return keyLength == key.Length && key.SequenceEqual(new ReadOnlySpan<byte>(block + BlobBlock.HeaderSize, keyLength));
     }
+
+    /// <summary>The version of the value <paramref name="entry"/> names, read under the stripe's lock (its block does not change).</summary>
+    private long VersionOf(ulong entry) => VersionOf(entry, SharedMemory.ReadAcquire(BlobBlock.Version(BlockOf(entry, out _))));
+
+    /// <summary>
+    /// The version of a value: its block's place and the block's version, which every reuse moves on, so that another
+    /// write of the key gives another version (until one block is reused four million times between a read and its update).
+    /// </summary>
+    private static long VersionOf(ulong entry, uint blockVersion) =>
+        (1L << 62) | (((long)BlobEntry.Offset(entry) / BlobEntry.UnitBytes) << 22) | ((blockVersion >> 1) & 0x3FFFFF);
 
     private void CheckEntry(ReadOnlySpan<byte> key, int valueLength)
     {

@@ -98,15 +98,15 @@ public sealed unsafe partial class BlobMap : IDisposable
 
     /// <summary>Creates an empty map for about <paramref name="capacity"/> keys; <see cref="MapExistsException"/> if the name exists.</summary>
     public static BlobMap Create(string name, long capacity, ShmOptions? options = null) =>
-        MapRegion.Create(name, BlobLayout.Spec(capacity), options).Adopt(static region => new BlobMap(region));
+        MapRegion.Create(name, BlobLayout.Spec(capacity, options), options).Adopt(static region => new BlobMap(region));
 
     /// <summary>Opens an existing map; <see cref="LayoutMismatchException"/> if it is not a BlobMap.</summary>
     public static BlobMap Open(string name, ShmOptions? options = null) =>
-        MapRegion.Open(name, BlobLayout.Spec(0), options).Adopt(static region => new BlobMap(region));
+        MapRegion.Open(name, BlobLayout.Spec(0, options), options).Adopt(static region => new BlobMap(region));
 
     /// <summary>Opens the map, creating it for about <paramref name="capacity"/> keys if it does not exist.</summary>
     public static BlobMap OpenOrCreate(string name, long capacity, ShmOptions? options = null) =>
-        MapRegion.OpenOrCreate(name, BlobLayout.Spec(capacity), options).Adopt(static region => new BlobMap(region));
+        MapRegion.OpenOrCreate(name, BlobLayout.Spec(capacity, options), options).Adopt(static region => new BlobMap(region));
 
     /// <summary>Deletes the map's file; false if there was none. Processes that have it open keep using it.</summary>
     public static bool Delete(string name, ShmOptions? options = null) => MapRegion.Delete(name, options);
@@ -120,6 +120,9 @@ public sealed unsafe partial class BlobMap : IDisposable
             _region.Dispose();
         }
     }
+
+    /// <summary>Whether this handle was disposed.</summary>
+    internal bool IsClosed => _views.IsClosed;
 
     /// <summary>The open region (for inspection and white-box tests).</summary>
     internal MapRegion Region => _region;

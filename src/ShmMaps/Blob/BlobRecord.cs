@@ -17,7 +17,8 @@ namespace ShmMaps.Blob;
 /// 36  i32 cell        the cell in the stripe
 /// 40  i64 stripe      the stripe locked
 /// 48  i64 blocks      Carving: how many blocks the carve makes
-/// 56  i64 head        Carving: the class's free-list head before the carve
+/// 56  i64 head        Carving: the class's free-list head before the carve; Taking: the leased block the taken one
+///                     follows in the list (0: the taken one heads it)
 /// </code>
 /// </remarks>
 [StructLayout(LayoutKind.Explicit, Size = Size)]

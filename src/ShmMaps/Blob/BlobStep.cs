@@ -16,7 +16,7 @@ internal enum BlobStep : uint
     /// <summary>Class: carving fresh heap bytes from <see cref="BlobRecord.Block"/> on into free blocks of the class.</summary>
     Carving = 2,
 
-    /// <summary>Class: taking <see cref="BlobRecord.Block"/>, the head of the class's free list.</summary>
+    /// <summary>Class: taking <see cref="BlobRecord.Block"/> from the class's free list (its head, or the block after <see cref="BlobRecord.Head"/>).</summary>
     Taking = 3,
 
     /// <summary><see cref="BlobRecord.Block"/> is the lane's: being filled, about to be published as <see cref="BlobRecord.New"/>.</summary>

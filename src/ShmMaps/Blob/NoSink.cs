@@ -7,7 +7,5 @@ internal struct NoSink : IValueSink
     {
     }
 
-    public readonly void Commit()
-    {
-    }
+    public readonly unsafe bool Commit(ulong* cell, ulong entry, byte* block, uint version) => true;
 }

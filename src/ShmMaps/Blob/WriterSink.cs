@@ -13,5 +13,9 @@ internal struct WriterSink(IBufferWriter<byte> writer) : IValueSink
         _length = value.Length;
     }
 
-    public readonly void Commit() => writer.Advance(_length);
+    public readonly unsafe bool Commit(ulong* cell, ulong entry, byte* block, uint version)
+    {
+        writer.Advance(_length);
+        return true;
+    }
 }

@@ -177,5 +177,37 @@ public sealed class BlobMapTests(ITestOutputHelper output) : IDisposable
         Assert.True(described.AllocatedBytes < 1.5 * liveBytes, $"{described.AllocatedBytes:N0} bytes allocated for {liveBytes:N0} live");
     }
 
+    [Fact]
+    public void UpdatesCompareTheVersionTheyReadAndAddOrUpdateLosesNoIncrement()
+    {
+        using var map = BlobMap.Create("versions", 100, _dir.Options);
+        map.Set("k", "a"u8);
+        Assert.True(map.TryGetValue("k", out byte[]? a, out long first));
+        Assert.Equal("a"u8.ToArray(), a);
+        Assert.True(map.TryUpdate("k", "b"u8, first));
+        Assert.False(map.TryUpdate("k", "c"u8, first));
+        Assert.Equal("b"u8.ToArray(), map["k"]);
+        Assert.True(map.TryGetValue("k", out _, out long second));
+        Assert.NotEqual(first, second);
+        Assert.False(map.TryUpdate("absent", "x"u8, second));
+        Assert.False(map.TryGetValue("absent", out _, out long none));
+        Assert.Equal(0, none);
+        Assert.False(map.TryAdd("k", "x"u8));
+        Assert.True(map.TryAdd("new", "x"u8));
+        Assert.Equal("x"u8.ToArray(), map["new"]);
+
+        using var other = BlobMap.Open("versions", _dir.Options);
+        int perThread = Stress.Pick(500, 5000);
+        Task[] adders = [.. new[] { map, other, map, other }.Select(handle => Task.Run(() =>
+        {
+            for (int i = 0; i < perThread; i++)
+            {
+                handle.AddOrUpdate("counter", "1"u8, current => Encoding.UTF8.GetBytes((int.Parse(Encoding.UTF8.GetString(current)) + 1).ToString()));
+            }
+        }))];
+        Task.WaitAll(adders);
+        Assert.Equal((4 * perThread).ToString(), Encoding.UTF8.GetString(map["counter"]));
+    }
+
     private static byte[] Fill(byte value, int length) => Enumerable.Repeat(value, length).ToArray();
 }

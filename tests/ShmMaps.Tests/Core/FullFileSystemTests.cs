@@ -55,6 +55,40 @@ public sealed class FullFileSystemTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void ABlobMapFillsTheFileSystemThenKeepsEveryValueAndReusesWhatIsFreed()
+    {
+        using SmallTmpfs? fs = Mount();
+        if (fs is null)
+        {
+            return;
+        }
+        using var map = BlobMap.Create("blobs", 16, fs.Options);
+        static byte[] ValueOf(int key) => Enumerable.Repeat((byte)key, 100 + (key % 900)).ToArray();
+        int key = 0;
+        var error = Assert.Throws<MapFullException>(() =>
+        {
+            for (; key < 10_000_000; key++)
+            {
+                map.Set($"key-{key}", ValueOf(key));
+            }
+        });
+        Assert.Contains("bytes free", error.Message);
+        output.WriteLine($"BlobMap: {key:N0} keys before: {error.Message}");
+        Assert.True(key > 1_000, $"only {key} keys fit");
+        Assert.Equal(key, map.Count);
+        for (int k = 0; k < key; k++)
+        {
+            Assert.True(map.TryGetValue($"key-{k}", out byte[]? value), $"key {k} is missing");
+            Assert.Equal(ValueOf(k), value);
+        }
+        Assert.True(map.TryRemove("key-1"));
+        map.Set("key-1", ValueOf(1)); // its freed block serves it again
+        Assert.Equal(ValueOf(1), map["key-1"]);
+        Assert.Empty(map.Census().Problems);
+        Assert.Equal(0, map.Census().Unaccounted);
+    }
+
+    [Fact]
     public void ALeftRightMapGrowsUntilTheFileSystemIsFullThenKeepsEveryKey()
     {
         using SmallTmpfs? fs = Mount();

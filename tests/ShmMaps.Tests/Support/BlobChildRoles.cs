@@ -35,6 +35,15 @@ public static class BlobChildRoles
                         throw;
                     }
                 }
+            case "blob-lease":
+                // Takes a lease on key args[0], says "leased", and holds it until killed.
+                using (var map = BlobMap.Open(name, options))
+                {
+                    using BlobLease lease = map.Read(args[0]);
+                    Console.WriteLine("leased");
+                    Thread.Sleep(Timeout.Infinite);
+                }
+                return 0;
             default:
                 Console.Error.WriteLine($"unknown role {role}");
                 return 3;

@@ -1,0 +1,41 @@
+using ShmMaps.Blob;
+
+namespace ShmMaps;
+
+/// <summary>
+/// A value of a <see cref="BlobMap"/> read in place: <see cref="Span"/> is the value's bytes in the shared file, which
+/// no writer of any process reuses until the lease is disposed. A lease lives on its thread's stack; a thread holds at
+/// most eight at once, and a lease ends with its map handle. Writers never wait for a lease: a write of the key puts its new value elsewhere.
+/// </summary>
+public readonly unsafe ref struct BlobLease
+{
+    private readonly BlobMap? _map;
+    private readonly long* _word;
+    private readonly long _block;
+    private readonly byte* _value;
+    private readonly int _length;
+
+    internal BlobLease(BlobMap map, long* word, long block, byte* value, int length)
+    {
+        _map = map;
+        _word = word;
+        _block = block;
+        _value = value;
+        _length = length;
+    }
+
+    /// <summary>Whether the key was found (an empty lease otherwise).</summary>
+    public bool Found => _word is not null;
+
+    /// <summary>The value's bytes, in place, valid until the lease or its map handle is disposed; empty if the key was not found.</summary>
+    public ReadOnlySpan<byte> Span => new(_value, _length);
+
+    /// <summary>Ends the lease (once, whatever copies of it are disposed): the value's block may be reused from here on.</summary>
+    public void Dispose()
+    {
+        if (_map is not null && !_map.IsClosed)
+        {
+            BlobLeases.Release(_word, _block);
+        }
+    }
+}
