@@ -8,15 +8,8 @@ public sealed unsafe partial class BlobMap
     /// <summary>A copy of the value of <paramref name="key"/>; false (and null) if absent.</summary>
     public bool TryGetValue(string key, [NotNullWhen(true)] out byte[]? value)
     {
-        Utf8KeyBuffer buffer = EncodeKey(key, stackalloc byte[Utf8KeyBuffer.StackBytes]);
-        try
-        {
-            return TryGetValue(buffer.Bytes, out value);
-        }
-        finally
-        {
-            buffer.Dispose();
-        }
+        using Utf8KeyBuffer buffer = EncodeKey(key, stackalloc byte[Utf8KeyBuffer.StackBytes]);
+        return TryGetValue(buffer.Bytes, out value);
     }
 
     /// <summary>A copy of the value of the UTF-8 key <paramref name="utf8Key"/>; false (and null) if absent.</summary>
@@ -31,15 +24,8 @@ public sealed unsafe partial class BlobMap
     /// <summary>A copy of the value of <paramref name="key"/> and its <paramref name="version"/>, for <see cref="TryUpdate"/>; false if absent.</summary>
     public bool TryGetValue(string key, [NotNullWhen(true)] out byte[]? value, out long version)
     {
-        Utf8KeyBuffer buffer = EncodeKey(key, stackalloc byte[Utf8KeyBuffer.StackBytes]);
-        try
-        {
-            return TryGetVersioned(buffer.Bytes, out value, out version);
-        }
-        finally
-        {
-            buffer.Dispose();
-        }
+        using Utf8KeyBuffer buffer = EncodeKey(key, stackalloc byte[Utf8KeyBuffer.StackBytes]);
+        return TryGetVersioned(buffer.Bytes, out value, out version);
     }
 
     private bool TryGetVersioned(ReadOnlySpan<byte> key, [NotNullWhen(true)] out byte[]? value, out long version)
@@ -54,15 +40,8 @@ public sealed unsafe partial class BlobMap
     /// <summary>Writes the value of <paramref name="key"/> to <paramref name="value"/> (nothing if absent); no allocation.</summary>
     public bool TryGetValue(string key, IBufferWriter<byte> value)
     {
-        Utf8KeyBuffer buffer = EncodeKey(key, stackalloc byte[Utf8KeyBuffer.StackBytes]);
-        try
-        {
-            return TryGetValue(buffer.Bytes, value);
-        }
-        finally
-        {
-            buffer.Dispose();
-        }
+        using Utf8KeyBuffer buffer = EncodeKey(key, stackalloc byte[Utf8KeyBuffer.StackBytes]);
+        return TryGetValue(buffer.Bytes, value);
     }
 
     /// <summary>Writes the value of the UTF-8 key <paramref name="utf8Key"/> to <paramref name="value"/> (nothing if absent); no allocation.</summary>
@@ -76,15 +55,8 @@ public sealed unsafe partial class BlobMap
     /// <summary>True if the map holds <paramref name="key"/>.</summary>
     public bool ContainsKey(string key)
     {
-        Utf8KeyBuffer buffer = EncodeKey(key, stackalloc byte[Utf8KeyBuffer.StackBytes]);
-        try
-        {
-            return ContainsKey(buffer.Bytes);
-        }
-        finally
-        {
-            buffer.Dispose();
-        }
+        using Utf8KeyBuffer buffer = EncodeKey(key, stackalloc byte[Utf8KeyBuffer.StackBytes]);
+        return ContainsKey(buffer.Bytes);
     }
 
     /// <summary>True if the map holds the UTF-8 key <paramref name="utf8Key"/>.</summary>
@@ -104,15 +76,8 @@ public sealed unsafe partial class BlobMap
     /// <summary>The value of <paramref name="key"/> in place until <paramref name="lease"/> is disposed; false (an empty lease) if absent.</summary>
     public bool TryRead(string key, out BlobLease lease)
     {
-        Utf8KeyBuffer buffer = EncodeKey(key, stackalloc byte[Utf8KeyBuffer.StackBytes]);
-        try
-        {
-            return TryRead(buffer.Bytes, out lease);
-        }
-        finally
-        {
-            buffer.Dispose();
-        }
+        using Utf8KeyBuffer buffer = EncodeKey(key, stackalloc byte[Utf8KeyBuffer.StackBytes]);
+        return TryRead(buffer.Bytes, out lease);
     }
 
     /// <summary>The value of the UTF-8 key <paramref name="utf8Key"/> in place until <paramref name="lease"/> is disposed; false (an empty lease) if absent.</summary>

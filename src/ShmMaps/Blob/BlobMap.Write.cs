@@ -9,15 +9,8 @@ public sealed unsafe partial class BlobMap
     /// <exception cref="MapFullException">The file system (or the heap's room) has no memory for the value, or the index none for the key; the map is unchanged and usable.</exception>
     public void Set(string key, ReadOnlySpan<byte> value)
     {
-        Utf8KeyBuffer buffer = EncodeKey(key, stackalloc byte[Utf8KeyBuffer.StackBytes]);
-        try
-        {
-            Set(buffer.Bytes, value);
-        }
-        finally
-        {
-            buffer.Dispose();
-        }
+        using Utf8KeyBuffer buffer = EncodeKey(key, stackalloc byte[Utf8KeyBuffer.StackBytes]);
+        Set(buffer.Bytes, value);
     }
 
     /// <summary>Sets the UTF-8 key <paramref name="utf8Key"/> to <paramref name="value"/>, adding the key if absent.</summary>
@@ -26,15 +19,8 @@ public sealed unsafe partial class BlobMap
     /// <summary>Adds <paramref name="key"/> with <paramref name="value"/> if it is absent; false (and no change) if present.</summary>
     public bool TryAdd(string key, ReadOnlySpan<byte> value)
     {
-        Utf8KeyBuffer buffer = EncodeKey(key, stackalloc byte[Utf8KeyBuffer.StackBytes]);
-        try
-        {
-            return Write(buffer.Bytes, value, remove: false, expectedVersion: 0);
-        }
-        finally
-        {
-            buffer.Dispose();
-        }
+        using Utf8KeyBuffer buffer = EncodeKey(key, stackalloc byte[Utf8KeyBuffer.StackBytes]);
+        return Write(buffer.Bytes, value, remove: false, expectedVersion: 0);
     }
 
     /// <summary>
@@ -48,15 +34,8 @@ public sealed unsafe partial class BlobMap
         {
             return false; // no value has this version
         }
-        Utf8KeyBuffer buffer = EncodeKey(key, stackalloc byte[Utf8KeyBuffer.StackBytes]);
-        try
-        {
-            return Write(buffer.Bytes, value, remove: false, expectedVersion);
-        }
-        finally
-        {
-            buffer.Dispose();
-        }
+        using Utf8KeyBuffer buffer = EncodeKey(key, stackalloc byte[Utf8KeyBuffer.StackBytes]);
+        return Write(buffer.Bytes, value, remove: false, expectedVersion);
     }
 
     /// <summary>
@@ -87,15 +66,8 @@ public sealed unsafe partial class BlobMap
     /// <summary>Removes <paramref name="key"/>; false if absent.</summary>
     public bool TryRemove(string key)
     {
-        Utf8KeyBuffer buffer = EncodeKey(key, stackalloc byte[Utf8KeyBuffer.StackBytes]);
-        try
-        {
-            return TryRemove(buffer.Bytes);
-        }
-        finally
-        {
-            buffer.Dispose();
-        }
+        using Utf8KeyBuffer buffer = EncodeKey(key, stackalloc byte[Utf8KeyBuffer.StackBytes]);
+        return TryRemove(buffer.Bytes);
     }
 
     /// <summary>Removes the UTF-8 key <paramref name="utf8Key"/>; false if absent.</summary>

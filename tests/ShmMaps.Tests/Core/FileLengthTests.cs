@@ -18,7 +18,7 @@ public sealed class FileLengthTests(ITestOutputHelper output) : IDisposable
     public void Dispose() => _dir.Dispose();
 
     /// <summary>Every kind, created for 1,000 keys, and the map opened as the kind would open it.</summary>
-    public static TheoryData<string> Kinds => new() { "SeqMap", "StripedMap", "FolkloreMap", "LeftRightMap", "RwStore", "SeqArray", "SeqVec" };
+    public static TheoryData<string> Kinds => new() { "SeqMap", "StripedMap", "FolkloreMap", "LeftRightMap", "RwStore", "SeqArray", "SeqVec", "BlobMap" };
 
     [Theory]
     [MemberData(nameof(Kinds))]
@@ -129,6 +129,7 @@ public sealed class FileLengthTests(ITestOutputHelper output) : IDisposable
         "RwStore" => RwStore<long>.Create(name, _dir.Options),
         "SeqArray" => SeqArray<long>.Create(name, 1000, _dir.Options),
         "SeqVec" => SeqVec<long>.Create(name, 1000, _dir.Options),
+        "BlobMap" => BlobMap.Create(name, 1000, _dir.Options),
         _ => throw new ArgumentException(kind),
     };
 
