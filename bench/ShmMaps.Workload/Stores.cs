@@ -5,7 +5,7 @@ internal static class Stores
 {
     public static IReadOnlyList<StoreKind> All { get; } =
     [
-        new SeqMapKind(), new StripedMapKind(), new FolkloreMapKind(), new LeftRightMapKind(), new RwStoreKind(),
+        new SeqMapKind(), new StripedMapKind(), new FolkloreMapKind(), new LeftRightMapKind(), new RwStoreKind(), new BlobMapKind(),
         new DictionaryKind(), new LmdbKind(held: true), new LmdbKind(held: false), new RedisKind(pipelined: false), new RedisKind(pipelined: true),
         new NaiveKind(),
     ];
