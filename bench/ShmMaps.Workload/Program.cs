@@ -141,7 +141,7 @@ public static class Program
 [Verb("run", isDefault: true, HelpText = "Measure stores under mixes, each by 1..N processes.")]
 internal sealed class RunVerb
 {
-    [Option("stores", Separator = ',', HelpText = "Stores (default: all): seqmap, stripedmap, folkloremap, leftrightmap, rwstore, concurrentdictionary, lmdb-held, lmdb, redis, redis-pipelined, naive.")]
+    [Option("stores", Separator = ',', HelpText = "Stores (default: all): seqmap, stripedmap, folkloremap, leftrightmap, rwstore, blobmap, concurrentdictionary, lmdb-held, lmdb, redis, redis-pipelined, naive.")]
     public IEnumerable<string> StoresOption { get; set; } = [];
 
     [Option("mixes", Separator = ',', Default = new[] { "read100" }, HelpText = "read100, read95, read50, increment.")]
