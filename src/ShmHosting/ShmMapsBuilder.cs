@@ -25,12 +25,30 @@ public sealed class ShmMapsBuilder
         Services.AddSingleton<IHostedService>(provider => new ShmMapWriterService<TKey, TValue>(mapName, source(provider),
             provider.GetRequiredService<IOptions<ShmMapsOptions>>(), provider.GetRequiredService<ShmMapsMetrics>(),
             provider.GetRequiredService<ILogger<ShmMapWriterService<TKey, TValue>>>(), provider.GetRequiredService<IHostApplicationLifetime>()));
+        return AddStatusAndHealth(mapName);
+    }
+
+    private ShmMapsBuilder AddStatusAndHealth(string mapName)
+    {
         Services.AddKeyedSingleton(mapName, (provider, _) => provider.GetRequiredService<ShmMapsMetrics>().Register(mapName));
         Services.AddHealthChecks().Add(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckRegistration(
             $"shmmap-{mapName}",
             provider => new ShmMapWriterHealthCheck(mapName, provider.GetRequiredService<ShmMapsMetrics>(), provider.GetRequiredService<IOptions<ShmMapsOptions>>()),
             failureStatus: null, tags: ["shmmaps"]));
         return this;
+    }
+
+    /// <summary>
+    /// Runs a <see cref="BlobMapWriterService"/> for blob map <paramref name="mapName"/> fed by the source <paramref name="source"/>
+    /// makes, with the health check and <see cref="WriterStatus"/> of <see cref="AddWriter{TKey, TValue}"/>.
+    /// </summary>
+    public ShmMapsBuilder AddBlobWriter(string mapName, Func<IServiceProvider, IChangeSource<string, byte[]>> source)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(mapName);
+        Services.AddSingleton<IHostedService>(provider => new BlobMapWriterService(mapName, source(provider),
+            provider.GetRequiredService<IOptions<ShmMapsOptions>>(), provider.GetRequiredService<ShmMapsMetrics>(),
+            provider.GetRequiredService<ILogger<BlobMapWriterService>>(), provider.GetRequiredService<IHostApplicationLifetime>()));
+        return AddStatusAndHealth(mapName);
     }
 
     /// <summary>

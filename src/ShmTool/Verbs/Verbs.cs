@@ -126,7 +126,7 @@ internal sealed class SidecarVerb
     [Option("key", Default = "long", HelpText = "The key type: long, or string (FixedString32: at most 31 UTF-8 bytes; a longer key's line is skipped and logged).")]
     public string Key { get; set; } = "long";
 
-    [Option("value", Default = "double", HelpText = "The value type: long or double.")]
+    [Option("value", Default = "double", HelpText = "The value type: long or double (a LeftRightMap); or string, json or bytes (base64 text): a BlobMap of --key string.")]
     public string Value { get; set; } = "double";
 
     [Option("format", Default = "auto", HelpText = "auto (by extension), csv or jsonlines.")]

@@ -58,6 +58,46 @@ public sealed class SidecarProcessTests : IDisposable
     }
 
     [Fact]
+    public void JsonLinesFeedABlobMapOfDocumentsAndBase64FeedsBytes()
+    {
+        string feed = Path.Combine(_dir.Path, "docs.jsonl");
+        File.WriteAllText(feed, """
+            {"key":"user:42","value":{"name":"Ada","langs":["en","fr"]}}
+            {"key":"user:43","value":{"name":"Grace"}}
+            {"key":"broken","value":{"name":}
+            {"key":"user:43","remove":true}
+            {"key":"a key longer than thirty-one bytes, which a blob map keeps","value":"[1,2]"}
+            {"key":"plain","value":"not JSON"}
+
+            """);
+        using (ChildProcess sidecar = ChildProcess.Start("cli", "sidecar", "--map", "docs", "--from", feed, "--key", "string", "--value", "json", "--dir", _dir.Path))
+        {
+            Assert.Equal(0, sidecar.WaitForExit());
+        }
+        using (var docs = BlobMap.Open("docs", _dir.Options))
+        {
+            Assert.Equal("""{"name":"Ada","langs":["en","fr"]}""", System.Text.Encoding.UTF8.GetString(docs["user:42"]));
+            Assert.False(docs.ContainsKey("user:43"));
+            Assert.Equal("[1,2]"u8.ToArray(), docs["a key longer than thirty-one bytes, which a blob map keeps"]); // a string value is its text
+            Assert.False(docs.ContainsKey("plain"));
+            Assert.Equal(2, docs.Count);
+        }
+        string bytes = Path.Combine(_dir.Path, "bytes.csv");
+        File.WriteAllText(bytes, "k1,/wAB\nk2,not base64!\n");
+        using (ChildProcess sidecar = ChildProcess.Start("cli", "sidecar", "--map", "raw", "--from", bytes, "--key", "string", "--value", "bytes", "--dir", _dir.Path))
+        {
+            Assert.Equal(0, sidecar.WaitForExit());
+        }
+        using (var raw = BlobMap.Open("raw", _dir.Options))
+        {
+            Assert.Equal([0xFF, 0x00, 0x01], raw["k1"]);
+            Assert.False(raw.ContainsKey("k2"));
+        }
+        using ChildProcess refused = ChildProcess.Start("cli", "sidecar", "--map", "x", "--from", bytes, "--key", "long", "--value", "json", "--dir", _dir.Path);
+        Assert.NotEqual(0, refused.WaitForExit());
+    }
+
+    [Fact]
     public void StringKeysFeedAMapOfFixedStrings()
     {
         string feed = Path.Combine(_dir.Path, "prices.csv");

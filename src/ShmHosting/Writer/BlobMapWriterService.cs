@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ShmMaps.Hosting;
+
+/// <summary>
+/// A hosted service that keeps a <see cref="BlobMap"/> current from an <see cref="IChangeSource{TKey, TValue}"/> of string
+/// keys and byte values: each change is written as it comes (every write of a BlobMap is atomic and seen at once by every
+/// reader), and the source is told the position of each change that ends a step once it is written.
+/// </summary>
+/// <remarks>
+/// A BlobMap has no single writer: other processes may write it too, and this service never waits for them but per key.
+/// A map the file system has no room for stops the service (Unhealthy) without confirming the change it refused.
+/// </remarks>
+public class BlobMapWriterService : BackgroundService
+{
+    private readonly IChangeSource<string, byte[]> _source;
+    private readonly ShmMapsOptions _options;
+    private readonly ShmMapsMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly IHostApplicationLifetime _lifetime;
+
+    /// <summary>Creates the service for map <paramref name="mapName"/>.</summary>
+    public BlobMapWriterService(string mapName, IChangeSource<string, byte[]> source, IOptions<ShmMapsOptions> options,
+        ShmMapsMetrics metrics, ILogger<BlobMapWriterService> logger, IHostApplicationLifetime lifetime)
+    {
+        MapName = mapName;
+        _source = source;
+        _options = options.Value;
+        _options.For(mapName).Validate(mapName);
+        _metrics = metrics;
+        _logger = logger;
+        _lifetime = lifetime;
+        Status = metrics.Register(mapName);
+    }
+
+    /// <summary>The map this service writes.</summary>
+    public string MapName { get; }
+
+    /// <summary>What the service reports to its health check and metrics.</summary>
+    public WriterStatus Status { get; }
+
+    /// <inheritdoc/>
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        BlobMap map;
+        try
+        {
+            map = BlobMap.OpenOrCreate(MapName, _options.For(MapName).Capacity, _options.ToShmOptions(MapName));
+        }
+        catch (Exception e) when (e is ShmMapException or IOException)
+        {
+            _logger.LogCritical(e, "map {Map}: cannot open it: {Reason}", MapName, e.Message);
+            Status.Released(e.Message);
+            _lifetime.StopApplication();
+            throw;
+        }
+        Status.Held(map.Capacity, map.Count, static () => new ReaderSlotCensus(0, 0, 0));
+        _logger.LogInformation("map {Map}: writing ({Entries} keys)", MapName, map.Count);
+        string? failure = null;
+        long written = 0;
+        try
+        {
+            await foreach (MapChange<string, byte[]> change in _source.ReadAsync(stoppingToken).WithCancellation(stoppingToken))
+            {
+                long start = Stopwatch.GetTimestamp();
+                try
+                {
+                    if (change.IsRemoval)
+                    {
+                        map.TryRemove(change.Key);
+                    }
+                    else
+                    {
+                        map.Set(change.Key, change.Value);
+                    }
+                }
+                catch (MapFullException e)
+                {
+                    await _source.NotPublishedAsync(change.Position, e.Message, CancellationToken.None);
+                    throw;
+                }
+                catch (ArgumentException e)
+                {
+                    _logger.LogWarning("map {Map}: key '{Key}' skipped: {Reason}", MapName, change.Key, e.Message);
+                    continue;
+                }
+                written++;
+                Status.Published(written, DateTimeOffset.UtcNow);
+                _metrics.RecordPublish(MapName, 1, Stopwatch.GetElapsedTime(start));
+                if (change.Position != 0)
+                {
+                    await _source.PublishedAsync(change.Position, stoppingToken);
+                }
+            }
+            _logger.LogInformation("map {Map}: the source ended after {Changes} changes", MapName, written);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            failure = e.Message;
+            _logger.LogCritical(e, "map {Map}: the writer service failed: {Reason}", MapName, e.Message);
+            throw;
+        }
+        finally
+        {
+            Status.Released(failure);
+            map.Dispose();
+        }
+    }
+}
