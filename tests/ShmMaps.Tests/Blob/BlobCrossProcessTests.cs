@@ -4,7 +4,10 @@ using ShmMaps.Tests.Support;
 
 namespace ShmMaps.Tests.Blob;
 
-/// <summary>BlobMaps written by processes killed at random instants: no acknowledged write lost, no torn value, every heap byte accounted for.</summary>
+/// <summary>
+/// BlobMaps written by processes killed at random instants, beside a reader process holding leases (killed too): no
+/// acknowledged write lost, no torn value read or leased, every heap byte accounted for.
+/// </summary>
 public sealed class BlobCrossProcessTests : IDisposable
 {
     private readonly TempMapDirectory _dir = new();
@@ -23,12 +26,15 @@ public sealed class BlobCrossProcessTests : IDisposable
         {
             using (var first = ChildProcess.Start("blob-write", _dir.Path, "killed", 0, keysPerWriter, (round * 2) + 1))
             using (var second = ChildProcess.Start("blob-write", _dir.Path, "killed", keysPerWriter, 2 * keysPerWriter, (round * 2) + 2))
+            using (var reader = ChildProcess.Start("blob-lease-loop", _dir.Path, "killed", 0, 2 * keysPerWriter, round))
             {
                 first.WaitFor("ready");
                 second.WaitFor("ready");
+                reader.WaitFor("ready");
                 Thread.Sleep(random.Next(20, 300));
                 first.Kill();
                 second.Kill();
+                reader.Kill();
             }
             // Every key is at its acknowledged version or at the one its killed writer was writing, whole.
             long present = 0;

@@ -35,6 +35,36 @@ public static class BlobChildRoles
                         throw;
                     }
                 }
+            case "blob-lease-loop":
+                // Until killed: leases on random keys of [from, to), each value checked whole while the lease is held
+                // (its bytes after the first all one byte, BlobOps); a torn one goes to errors.txt. Says "ready" first.
+                using (var map = BlobMap.Open(name, options))
+                {
+                    long from = Arg(0), to = Arg(1);
+                    var random = new Random((int)Arg(2));
+                    Console.WriteLine("ready");
+                    while (true)
+                    {
+                        string key = BlobOps.Key(random.NextInt64(from, to));
+                        if (!map.TryRead(key, out BlobLease lease))
+                        {
+                            continue;
+                        }
+                        using (lease)
+                        {
+                            ReadOnlySpan<byte> value = lease.Span;
+                            for (int pass = 0; pass < 2; pass++)
+                            {
+                                if (value.Length > 1 && value[1..].ContainsAnyExcept(value[1]))
+                                {
+                                    File.AppendAllText(Path.Combine(options.Directory!, "errors.txt"), $"torn lease of {key}: {value.Length} bytes{Environment.NewLine}");
+                                    return 1;
+                                }
+                                Thread.SpinWait(50); // writers replace the key meanwhile: the leased bytes must not change
+                            }
+                        }
+                    }
+                }
             case "blob-lease":
                 // Takes a lease on key args[0], says "leased", and holds it until killed.
                 using (var map = BlobMap.Open(name, options))
