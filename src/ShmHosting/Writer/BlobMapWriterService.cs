@@ -89,13 +89,15 @@ public class BlobMapWriterService : BackgroundService
                     continue;
                 }
                 written++;
-                Status.Published(written, DateTimeOffset.UtcNow);
+                // The map's count sums its stripes: read it now and then, not at every change.
+                Status.Published(written % 1024 == 1 ? map.Count : Status.Entries, DateTimeOffset.UtcNow);
                 _metrics.RecordPublish(MapName, 1, Stopwatch.GetElapsedTime(start));
                 if (change.Position != 0)
                 {
                     await _source.PublishedAsync(change.Position, stoppingToken);
                 }
             }
+            Status.Published(map.Count, DateTimeOffset.UtcNow);
             _logger.LogInformation("map {Map}: the source ended after {Changes} changes", MapName, written);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
