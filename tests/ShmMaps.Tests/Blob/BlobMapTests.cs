@@ -93,6 +93,9 @@ public sealed class BlobMapTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(10_000, map.Count);
         Assert.False(map.ContainsKey("key-0"));
         Assert.True(map.ContainsKey("key-1"));
+        var walked = map.ToDictionary(entry => entry.Key, entry => Encoding.UTF8.GetString(entry.Value));
+        Assert.Equal(10_000, walked.Count);
+        Assert.All(walked, entry => Assert.Equal(entry.Key.Replace("key-", "value-"), entry.Value));
     }
 
     [Fact]
