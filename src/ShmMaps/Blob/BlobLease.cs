@@ -10,14 +10,16 @@ namespace ShmMaps;
 public readonly unsafe ref struct BlobLease
 {
     private readonly BlobMap? _map;
+    private readonly int _lane;
     private readonly long* _word;
     private readonly long _block;
     private readonly byte* _value;
     private readonly int _length;
 
-    internal BlobLease(BlobMap map, long* word, long block, byte* value, int length)
+    internal BlobLease(BlobMap map, int lane, long* word, long block, byte* value, int length)
     {
         _map = map;
+        _lane = lane;
         _word = word;
         _block = block;
         _value = value;
@@ -35,7 +37,7 @@ public readonly unsafe ref struct BlobLease
     {
         if (_map is not null && !_map.IsClosed)
         {
-            BlobLeases.Release(_word, _block);
+            _map.Layout.Leases.End(_lane, _word, _block);
         }
     }
 }

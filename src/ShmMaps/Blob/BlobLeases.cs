@@ -54,6 +54,24 @@ internal sealed unsafe class BlobLeases(byte* start, int lanes, LaneTable laneTa
     /// <summary>Ends the lease of <paramref name="block"/> in <paramref name="word"/> if it still names it (CAS, a full fence: the reader's reads of the block come first).</summary>
     public static void Release(long* word, long block) => SharedMemory.CompareExchange(word, 0, block);
 
+    /// <summary>
+    /// Ends the lease of <paramref name="block"/> in <paramref name="word"/> of lane <paramref name="lane"/>, and when it was
+    /// the lane's last, the lane's mark, so that writes pass the lane by again (only the lane's own thread marks it).
+    /// </summary>
+    public void End(int lane, long* word, long block)
+    {
+        Release(word, block);
+        long* words = _words + ((long)lane * PerLane);
+        for (int i = 0; i < PerLane; i++)
+        {
+            if (SharedMemory.ReadAcquire(words + i) != 0)
+            {
+                return;
+            }
+        }
+        Interlocked.And(ref _bits[lane / 64], ~(1UL << (lane % 64)));
+    }
+
     /// <summary>Ends every lease of lane <paramref name="lane"/> (its last holder's, when a new holder makes it ready).</summary>
     public void Clear(int lane)
     {
@@ -95,6 +113,9 @@ internal sealed unsafe class BlobLeases(byte* start, int lanes, LaneTable laneTa
         }
         return false;
     }
+
+    /// <summary>Whether lane <paramref name="lane"/> is marked as holding leases (writes look at its words).</summary>
+    public bool IsMarked(int lane) => (SharedMemory.ReadAcquire(_bits + (lane / 64)) & (1UL << (lane % 64))) != 0;
 
     /// <summary>The leases live lanes hold now (for <c>shm info</c>).</summary>
     public int Count()

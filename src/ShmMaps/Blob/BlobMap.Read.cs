@@ -96,7 +96,7 @@ public sealed unsafe partial class BlobMap
             lease = default;
             return false;
         }
-        lease = new BlobLease(this, word, sink.Block, sink.Value, sink.Length);
+        lease = new BlobLease(this, lane.Index, word, sink.Block, sink.Value, sink.Length);
         return true;
     }
 

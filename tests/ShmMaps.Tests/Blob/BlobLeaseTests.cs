@@ -55,9 +55,12 @@ public sealed class BlobLeaseTests : IDisposable
         {
             Assert.Equal("v"u8.ToArray(), again.Span.ToArray());
         }
+        int lane = map.Region.Lanes.CurrentIfClaimed!.Index;
+        Assert.True(map.Layout.Leases.IsMarked(lane));
         l1.Dispose(); l2.Dispose(); l3.Dispose(); l4.Dispose(); l5.Dispose(); l6.Dispose(); l7.Dispose();
         l1.Dispose(); // a second dispose of a copy ends nothing else
         Assert.Equal(0, map.Layout.Leases.Count());
+        Assert.False(map.Layout.Leases.IsMarked(lane)); // its last lease ended: writes pass the lane by
     }
 
     [Fact]
