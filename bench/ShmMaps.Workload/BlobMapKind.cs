@@ -19,23 +19,12 @@ internal sealed class BlobMapKind : ShmMapsKind
         for (long i = 0; i < spec.Keys; i++)
         {
             BinaryPrimitives.WriteInt64LittleEndian(value, Initial(i));
-            map.Set(NameOf(i, name), value);
+            map.Set(KeyChooser.HexNameOf(i, name), value);
         }
     }
 
     public override IStore Open(RunSpec spec, int worker) => new Handle(BlobMap.Open(spec.MapName, Options(spec)), spec.ValueSize);
 
-    /// <summary>The key's 16 hex digits.</summary>
-    private static ReadOnlySpan<byte> NameOf(long index, Span<byte> name)
-    {
-        ReadOnlySpan<byte> digits = "0123456789ABCDEF"u8;
-        ulong key = (ulong)KeyChooser.KeyOf(index);
-        for (int i = 15; i >= 0; i--, key >>= 4)
-        {
-            name[i] = digits[(int)(key & 15)];
-        }
-        return name[..16];
-    }
 
     private sealed class Handle(BlobMap map, int valueSize) : IStore
     {
@@ -46,20 +35,20 @@ internal sealed class BlobMapKind : ShmMapsKind
         {
             Span<byte> name = stackalloc byte[16];
             _read.ResetWrittenCount();
-            return map.TryGetValue(NameOf(index, name), _read) ? BinaryPrimitives.ReadInt64LittleEndian(_read.WrittenSpan) : 0;
+            return map.TryGetValue(KeyChooser.HexNameOf(index, name), _read) ? BinaryPrimitives.ReadInt64LittleEndian(_read.WrittenSpan) : 0;
         }
 
         public void Put(long index, long stamp)
         {
             Span<byte> name = stackalloc byte[16];
             BinaryPrimitives.WriteInt64LittleEndian(_write, stamp);
-            map.Set(NameOf(index, name), _write);
+            map.Set(KeyChooser.HexNameOf(index, name), _write);
         }
 
         public void Increment(long index)
         {
             Span<byte> name = stackalloc byte[16];
-            map.AddOrUpdate(System.Text.Encoding.ASCII.GetString(NameOf(index, name)), _write, static current =>
+            map.AddOrUpdate(System.Text.Encoding.ASCII.GetString(KeyChooser.HexNameOf(index, name)), _write, static current =>
             {
                 BinaryPrimitives.WriteInt64LittleEndian(current, BinaryPrimitives.ReadInt64LittleEndian(current) + 1);
                 return current;

@@ -17,42 +17,31 @@ internal sealed class FolkloreMapKind : ShmMapsKind
         Span<byte> name = stackalloc byte[16];
         for (long i = 0; i < spec.Keys; i++)
         {
-            map.Insert(NameOf(i, name), (int)Initial(i));
+            map.Insert(KeyChooser.HexNameOf(i, name), (int)Initial(i));
         }
     }
 
     public override IStore Open(RunSpec spec, int worker) => new Handle(FolkloreMap<int>.Open(spec.MapName, Options(spec)));
 
-    /// <summary>The key's 16 hex digits (written here by hand: <c>Utf8Formatter</c> takes ~70 ns, more than a lookup).</summary>
-    private static ReadOnlySpan<byte> NameOf(long index, Span<byte> name)
-    {
-        ReadOnlySpan<byte> digits = "0123456789ABCDEF"u8;
-        ulong key = (ulong)KeyChooser.KeyOf(index);
-        for (int i = 15; i >= 0; i--, key >>= 4)
-        {
-            name[i] = digits[(int)(key & 15)];
-        }
-        return name[..16];
-    }
 
     internal sealed class Handle(FolkloreMap<int> map) : IStore
     {
         public long Get(long index)
         {
             Span<byte> name = stackalloc byte[16];
-            return map.TryGetValue(NameOf(index, name), out int value) ? value : 0;
+            return map.TryGetValue(KeyChooser.HexNameOf(index, name), out int value) ? value : 0;
         }
 
         public void Put(long index, long stamp)
         {
             Span<byte> name = stackalloc byte[16];
-            map.Insert(NameOf(index, name), (int)stamp);
+            map.Insert(KeyChooser.HexNameOf(index, name), (int)stamp);
         }
 
         public void Increment(long index)
         {
             Span<byte> name = stackalloc byte[16];
-            map.AddOrUpdate(NameOf(index, name), 1, static v => v + 1);
+            map.AddOrUpdate(KeyChooser.HexNameOf(index, name), 1, static v => v + 1);
         }
 
         public void Dispose() => map.Dispose();

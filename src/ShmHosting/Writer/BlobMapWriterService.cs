@@ -14,33 +14,17 @@ namespace ShmMaps.Hosting;
 /// A BlobMap has no single writer: other processes may write it too, and this service never waits for them but per key.
 /// A map the file system has no room for stops the service (Unhealthy) without confirming the change it refused.
 /// </remarks>
-public class BlobMapWriterService : BackgroundService
+public class BlobMapWriterService : MapWriterService
 {
     private readonly IChangeSource<string, byte[]> _source;
-    private readonly ShmMapsOptions _options;
-    private readonly ShmMapsMetrics _metrics;
-    private readonly ILogger _logger;
-    private readonly IHostApplicationLifetime _lifetime;
 
     /// <summary>Creates the service for map <paramref name="mapName"/>.</summary>
     public BlobMapWriterService(string mapName, IChangeSource<string, byte[]> source, IOptions<ShmMapsOptions> options,
         ShmMapsMetrics metrics, ILogger<BlobMapWriterService> logger, IHostApplicationLifetime lifetime)
+        : base(mapName, options, metrics, logger, lifetime)
     {
-        MapName = mapName;
         _source = source;
-        _options = options.Value;
-        _options.For(mapName).Validate(mapName);
-        _metrics = metrics;
-        _logger = logger;
-        _lifetime = lifetime;
-        Status = metrics.Register(mapName);
     }
-
-    /// <summary>The map this service writes.</summary>
-    public string MapName { get; }
-
-    /// <summary>What the service reports to its health check and metrics.</summary>
-    public WriterStatus Status { get; }
 
     /// <inheritdoc/>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -49,17 +33,17 @@ public class BlobMapWriterService : BackgroundService
         BlobMap map;
         try
         {
-            map = BlobMap.OpenOrCreate(MapName, _options.For(MapName).Capacity, _options.ToShmOptions(MapName));
+            map = BlobMap.OpenOrCreate(MapName, Options.For(MapName).Capacity, Options.ToShmOptions(MapName));
         }
         catch (Exception e) when (e is ShmMapException or IOException)
         {
-            _logger.LogCritical(e, "map {Map}: cannot open it: {Reason}", MapName, e.Message);
+            Logger.LogCritical(e, "map {Map}: cannot open it: {Reason}", MapName, e.Message);
             Status.Released(e.Message);
-            _lifetime.StopApplication();
+            Lifetime.StopApplication();
             throw;
         }
         Status.Held(map.Capacity, map.Count, static () => new ReaderSlotCensus(0, 0, 0));
-        _logger.LogInformation("map {Map}: writing ({Entries} keys)", MapName, map.Count);
+        Logger.LogInformation("map {Map}: writing ({Entries} keys)", MapName, map.Count);
         string? failure = null;
         long written = 0;
         try
@@ -85,20 +69,20 @@ public class BlobMapWriterService : BackgroundService
                 }
                 catch (ArgumentException e)
                 {
-                    _logger.LogWarning("map {Map}: key '{Key}' skipped: {Reason}", MapName, change.Key, e.Message);
+                    Logger.LogWarning("map {Map}: key '{Key}' skipped: {Reason}", MapName, change.Key, e.Message);
                     continue;
                 }
                 written++;
                 // The map's count sums its stripes: read it now and then, not at every change.
                 Status.Published(written % 1024 == 1 ? map.Count : Status.Entries, DateTimeOffset.UtcNow);
-                _metrics.RecordPublish(MapName, 1, Stopwatch.GetElapsedTime(start));
+                Metrics.RecordPublish(MapName, 1, Stopwatch.GetElapsedTime(start));
                 if (change.Position != 0)
                 {
                     await _source.PublishedAsync(change.Position, stoppingToken);
                 }
             }
             Status.Published(map.Count, DateTimeOffset.UtcNow);
-            _logger.LogInformation("map {Map}: the source ended after {Changes} changes", MapName, written);
+            Logger.LogInformation("map {Map}: the source ended after {Changes} changes", MapName, written);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -106,7 +90,7 @@ public class BlobMapWriterService : BackgroundService
         catch (Exception e)
         {
             failure = e.Message;
-            _logger.LogCritical(e, "map {Map}: the writer service failed: {Reason}", MapName, e.Message);
+            Logger.LogCritical(e, "map {Map}: the writer service failed: {Reason}", MapName, e.Message);
             throw;
         }
         finally

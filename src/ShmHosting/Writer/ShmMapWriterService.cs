@@ -19,35 +19,19 @@ namespace ShmMaps.Hosting;
 /// </remarks>
 /// <typeparam name="TKey">The key type.</typeparam>
 /// <typeparam name="TValue">The value type.</typeparam>
-public class ShmMapWriterService<TKey, TValue> : BackgroundService
+public class ShmMapWriterService<TKey, TValue> : MapWriterService
     where TKey : unmanaged, IEquatable<TKey>
     where TValue : unmanaged
 {
     private readonly IChangeSource<TKey, TValue> _source;
-    private readonly ShmMapsOptions _options;
-    private readonly ShmMapsMetrics _metrics;
-    private readonly ILogger _logger;
-    private readonly IHostApplicationLifetime _lifetime;
 
     /// <summary>Creates the service for map <paramref name="mapName"/>.</summary>
     public ShmMapWriterService(string mapName, IChangeSource<TKey, TValue> source, IOptions<ShmMapsOptions> options,
         ShmMapsMetrics metrics, ILogger<ShmMapWriterService<TKey, TValue>> logger, IHostApplicationLifetime lifetime)
+        : base(mapName, options, metrics, logger, lifetime)
     {
-        MapName = mapName;
         _source = source;
-        _options = options.Value;
-        _options.For(mapName).Validate(mapName);
-        _metrics = metrics;
-        _logger = logger;
-        _lifetime = lifetime;
-        Status = metrics.Register(mapName);
     }
-
-    /// <summary>The map this service writes.</summary>
-    public string MapName { get; }
-
-    /// <summary>What the service reports to its health check and metrics.</summary>
-    public WriterStatus Status { get; }
 
     /// <inheritdoc/>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -61,13 +45,13 @@ public class ShmMapWriterService<TKey, TValue> : BackgroundService
         }
         catch (Exception e) when (e is ShmMapException or TimeoutException or IOException)
         {
-            _logger.LogCritical(e, "map {Map}: cannot take the writer: {Reason}", MapName, e.Message);
+            Logger.LogCritical(e, "map {Map}: cannot take the writer: {Reason}", MapName, e.Message);
             Status.Released(e.Message);
-            _lifetime.StopApplication();
+            Lifetime.StopApplication();
             throw;
         }
         Status.Held(writer.Capacity, writer.PublishedCount, writer.ReaderSlots);
-        _logger.LogInformation("map {Map}: writer held (publish {Sequence}, {Entries} entries, capacity {Capacity})",
+        Logger.LogInformation("map {Map}: writer held (publish {Sequence}, {Entries} entries, capacity {Capacity})",
             MapName, writer.PublishSequence, writer.PublishedCount, writer.Capacity);
         string? failure = null;
         try
@@ -77,20 +61,20 @@ public class ShmMapWriterService<TKey, TValue> : BackgroundService
         catch (Exception e) when (e is not OperationCanceledException)
         {
             failure = e.Message;
-            _logger.LogCritical(e, "map {Map}: the writer service failed: {Reason}", MapName, e.Message);
+            Logger.LogCritical(e, "map {Map}: the writer service failed: {Reason}", MapName, e.Message);
             throw;
         }
         finally
         {
             Status.Released(failure);
             writer.Dispose();
-            _logger.LogInformation("map {Map}: writer released after {Publishes} publishes", MapName, Status.Publishes);
+            Logger.LogInformation("map {Map}: writer released after {Publishes} publishes", MapName, Status.Publishes);
         }
     }
 
     private LeftRightWriter<TKey, TValue> OpenWriter()
     {
-        ShmOptions options = _options.ToShmOptions(MapName);
+        ShmOptions options = Options.ToShmOptions(MapName);
         try
         {
             return LeftRightMap.OpenWriter<TKey, TValue>(MapName, options);
@@ -99,7 +83,7 @@ public class ShmMapWriterService<TKey, TValue> : BackgroundService
         {
             try
             {
-                return LeftRightMap.CreateWriter<TKey, TValue>(MapName, _options.For(MapName).Capacity, options);
+                return LeftRightMap.CreateWriter<TKey, TValue>(MapName, Options.For(MapName).Capacity, options);
             }
             catch (MapExistsException)
             {
@@ -110,7 +94,7 @@ public class ShmMapWriterService<TKey, TValue> : BackgroundService
 
     private async Task RunBatchesAsync(LeftRightWriter<TKey, TValue> writer, CancellationToken stoppingToken)
     {
-        ShmMapSettings settings = _options.For(MapName);
+        ShmMapSettings settings = Options.For(MapName);
         var changes = Channel.CreateBounded<MapChange<TKey, TValue>>(new BoundedChannelOptions(Math.Max(1, settings.MaxBatch) * 4)
         {
             SingleReader = true,
@@ -123,7 +107,7 @@ public class ShmMapWriterService<TKey, TValue> : BackgroundService
             while (await changes.Reader.WaitToReadAsync(stoppingToken))
             {
                 Status.Pending(DateTimeOffset.UtcNow);
-                _logger.LogDebug("map {Map}: changes waiting; gathering a batch", MapName);
+                Logger.LogDebug("map {Map}: changes waiting; gathering a batch", MapName);
                 await GatherAsync(changes.Reader, batch, settings, stoppingToken);
                 await PublishAsync(writer, batch, stoppingToken);
             }
@@ -140,7 +124,7 @@ public class ShmMapWriterService<TKey, TValue> : BackgroundService
         if (batch.Count > 0)
         {
             await PublishAsync(writer, batch, CancellationToken.None);
-            _logger.LogInformation("map {Map}: published the last {Changes} changes at shutdown", MapName, batch.Count);
+            Logger.LogInformation("map {Map}: published the last {Changes} changes at shutdown", MapName, batch.Count);
         }
     }
 
@@ -223,8 +207,8 @@ public class ShmMapWriterService<TKey, TValue> : BackgroundService
         }
         TimeSpan took = Stopwatch.GetElapsedTime(start);
         Status.Published(writer.PublishedCount, DateTimeOffset.UtcNow);
-        _metrics.RecordPublish(MapName, batch.Count, took);
-        _logger.LogDebug("map {Map}: published {Changes} changes as publish {Sequence} in {Milliseconds:F2} ms",
+        Metrics.RecordPublish(MapName, batch.Count, took);
+        Logger.LogDebug("map {Map}: published {Changes} changes as publish {Sequence} in {Milliseconds:F2} ms",
             MapName, batch.Count, writer.PublishSequence, took.TotalMilliseconds);
         batch.Clear();
         return refused;
@@ -243,14 +227,14 @@ public class ShmMapWriterService<TKey, TValue> : BackgroundService
                     await channel.WriteAsync(change, stoppingToken);
                 }
             }
-            _logger.LogInformation("map {Map}: the source ended", MapName);
+            Logger.LogInformation("map {Map}: the source ended", MapName);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
         catch (Exception e)
         {
-            _logger.LogError(e, "map {Map}: the source failed: {Reason}", MapName, e.Message);
+            Logger.LogError(e, "map {Map}: the source failed: {Reason}", MapName, e.Message);
             channel.TryComplete(e);
             return;
         }
