@@ -227,9 +227,15 @@ public sealed unsafe partial class FolkloreMap<TValue>
             return;
         }
         // Key slots are handed out only below the newest table's limit: more in use is a damaged allocation word, which
-        // must not grow the map (each growth would double the file for nothing).
+        // must not grow the map (each growth would double the file for nothing). Unless another process grew the map
+        // since the view was read: a slot past this table's limit is handed out only after the state word names a
+        // larger table, so the state read after the count shows it.
         if (_keys.SlotsUsed > table.SlotLimit)
         {
+            if (_directory.ReadState() != view.State)
+            {
+                return; // grown meanwhile: try the newest table
+            }
             ThrowHelper.ThrowCorrupt($"map '{Name}': its key store has handed out {_keys.SlotsUsed:N0} key slots, past the {table.SlotLimit:N0} its newest table may name");
         }
         if (!_migration.TryGrow(view, full: true))
