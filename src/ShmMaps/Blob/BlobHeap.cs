@@ -329,7 +329,7 @@ internal sealed unsafe class BlobHeap
 
     private long CheckListed(long offset, int sizeClass)
     {
-        if (offset < _layout.FirstTableBytes || offset % BlobEntry.UnitBytes != 0 || offset > _layout.Frontier - SizeClasses.Size(sizeClass))
+        if (!_layout.HoldsBlock(offset, SizeClasses.Size(sizeClass)))
         {
             ThrowHelper.ThrowCorrupt($"map '{_layout.Region.Name}': the free list of size class {sizeClass} names heap offset {offset}, outside the heap handed out");
         }

@@ -41,6 +41,7 @@ internal sealed class BlobInspector : IKindInspector
             ["free bytes"] = $"{census.FreeBlockBytes:N0} in {census.FreeBlocks:N0} free blocks (reused by writes of their size)",
             ["fragmentation"] = blocks == 0 ? "none" : $"{(double)(blocks - census.KeyAndValueBytes) / blocks:P1} of the block bytes hold no key or value",
             ["held blocks"] = $"{census.HeldBlocks:N0} ({census.HeldBlockBytes:N0} bytes) taken by writes under way or left by dead writers",
+            ["leases"] = $"{map.Layout.Leases.Count():N0} held by live readers (their blocks are not reused until they end)",
             ["old tables"] = $"{census.OldTableBytes:N0} bytes of the index's earlier tables (given back to the file system once no handle reads them)",
         };
         TableRetirement.Describe(region, map.Layout.Control.Directory, details);

@@ -181,13 +181,16 @@ internal sealed unsafe class BlobLayout
         yield return new RegionRange(HeapRegion, TableOffset(generation), TableBytes(FirstStripes << generation));
     }
 
+    /// <summary>Whether <paramref name="size"/> block bytes at heap offset <paramref name="offset"/> (read from the file) lie past table 0, aligned, within what the frontier handed out.</summary>
+    public bool HoldsBlock(long offset, int size) => offset >= FirstTableBytes && offset % BlobEntry.UnitBytes == 0 && offset <= Frontier - size;
+
     /// <summary>
     /// Block bytes <c>[offset, offset + size)</c> of the heap: <see cref="CorruptMapException"/> unless they lie past table 0
     /// and within what the frontier handed out.
     /// </summary>
     public byte* Block(long offset, int size)
     {
-        if (offset < FirstTableBytes || offset % BlobEntry.UnitBytes != 0 || offset > Frontier - size)
+        if (!HoldsBlock(offset, size))
         {
             ThrowHelper.ThrowCorrupt($"map '{_region.Name}': a block of {size} bytes at heap offset {offset} lies outside the heap handed out");
         }

@@ -1,14 +1,8 @@
 namespace ShmMaps.Blob;
 
 /// <summary>The tables one value of a blob map's state word names, as this process maps them.</summary>
-internal sealed unsafe class BlobView(ulong state, BlobTable newest, BlobTable? older) : TableView<BlobTable>(state, newest, older)
+internal sealed class BlobView(ulong state, BlobTable newest, BlobTable? older) : TableView<BlobTable>(state, newest, older)
 {
     /// <summary>A disposed handle's view: no state word equals its state, and it names no steady table.</summary>
     public static BlobView Closed(BlobTable last) => new(ulong.MaxValue, last, last);
-
-    /// <summary>The newest table's stripe 0 (the lookups' path reads it from here, one object away).</summary>
-    public byte* Stripes { get; } = newest.Start;
-
-    /// <summary>The newest table's stripe mask.</summary>
-    public long StripeMask { get; } = newest.StripeMask;
 }
