@@ -85,6 +85,21 @@ public sealed class ShmMapsBuilder
         });
 
     /// <summary>
+    /// Runs a <see cref="BlobMapWriterService"/> that keeps blob map <paramref name="mapName"/> a replica of the PostgreSQL
+    /// table its settings name (<c>ShmMaps:Maps:NAME:Postgres</c>: whole rows as JSON with <see cref="PostgresSourceSettings.Row"/>,
+    /// or one column; see <see cref="PostgresBlobChangeSource"/>), with <see cref="AddWriter{TKey, TValue}"/>'s health check and metrics.
+    /// </summary>
+    public ShmMapsBuilder AddPostgresBlobReplica(string mapName) =>
+        AddBlobWriter(mapName, provider =>
+        {
+            ShmMapsOptions options = provider.GetRequiredService<IOptions<ShmMapsOptions>>().Value;
+            PostgresSourceSettings settings = options.For(mapName).Postgres
+                ?? throw new ArgumentException($"ShmMaps:Maps:{mapName}:Postgres is not configured");
+            return new PostgresBlobChangeSource(mapName, settings, options.ToShmOptions(mapName),
+                provider.GetRequiredService<ILogger<PostgresBlobChangeSource>>(), provider.GetRequiredService<ShmMapsMetrics>());
+        });
+
+    /// <summary>
     /// Registers a <see cref="LeftRightReader{TKey, TValue}"/> of map <paramref name="mapName"/> as a keyed singleton
     /// (key: the name), opened on first use with the configured directory.
     /// </summary>

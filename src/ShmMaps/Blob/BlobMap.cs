@@ -70,6 +70,9 @@ public sealed unsafe partial class BlobMap : IDisposable
     /// <summary>The number of keys the map was created for (it grows past them).</summary>
     public long Capacity => _region.Capacity;
 
+    /// <summary>A number drawn when the map's file was created: a file made again under the same name has another.</summary>
+    public ulong FileIdentity => _seed;
+
     /// <summary>The number of keys: the stripes' counts summed (exact when no write runs meanwhile).</summary>
     public long Count
     {

@@ -8,16 +8,19 @@ using ShmMaps.Tool.Verbs;
 namespace ShmMaps.Tool.Sidecar;
 
 /// <summary>
-/// <c>shm sidecar</c>: a Generic Host running one <see cref="ShmMapWriterService{TKey, TValue}"/> that keeps a
-/// <c>LeftRightMap&lt;long|FixedString32, long|double&gt;</c> filled from a change file, or a replica of a PostgreSQL table
-/// (<c>--postgres</c>). Ctrl+C and SIGTERM publish what was read and release the writer; a file read without
+/// <c>shm sidecar</c>: a Generic Host running one writer service that keeps a map filled from a change file, or a replica
+/// of a PostgreSQL table (<c>--postgres</c>): a <c>LeftRightMap&lt;long|FixedString32, long|double&gt;</c>
+/// (<see cref="ShmMapWriterService{TKey, TValue}"/>), or a <see cref="BlobMap"/> of strings, JSON, bytes or whole rows
+/// (<see cref="BlobMapWriterService"/>). Ctrl+C and SIGTERM publish what was read and release the writer; a file read without
 /// <c>--follow</c> ends it once loaded.
 /// </summary>
 internal static class SidecarCommand
 {
-    public static int Run(SidecarVerb verb, TextWriter error) => (verb.Key, verb.Value) switch
+    public static int Run(SidecarVerb verb, TextWriter error) => (verb.Key, verb.Value ?? (verb.Row ? "json" : "double")) switch
     {
-        ("string", "string" or "json" or "bytes") => RunBlob(verb, BlobValueFormats.Parse(verb.Value), error),
+        ("string", "json") when verb.Row => RunBlob(verb, BlobValueFormat.Json, error),
+        (_, _) when verb.Row => throw new ArgumentException("--row stores each row as a JSON object in a blob map: --key string, and --value json or none"),
+        ("string", "string" or "json" or "bytes") => RunBlob(verb, BlobValueFormats.Parse(verb.Value!), error),
         (_, "string" or "json" or "bytes") => throw new ArgumentException($"a blob map (--value {verb.Value}) has string keys: --key string"),
         ("long", "long") => Run<long, long>(verb, error),
         ("long", "double") => Run<long, double>(verb, error),
@@ -54,12 +57,23 @@ internal static class SidecarCommand
     private static int RunBlob(SidecarVerb verb, BlobValueFormat valueFormat, TextWriter error)
     {
         LineFormat format = Check(verb);
-        if (verb.Postgres is not null)
+        PostgresSourceSettings? postgres = PostgresOf(verb);
+        if (postgres is not null)
         {
-            throw new ArgumentException("a PostgreSQL replica is a LeftRightMap of one numeric column (--value long or double) in this version; rows into a blob map are not built yet");
+            postgres.ValueFormat = valueFormat;
         }
-        return RunHost(verb, null, maps => maps.AddBlobWriter(verb.Map, provider => new BlobChangeSource(
-            FileSource<string, string>(verb, format, provider), valueFormat, provider.GetRequiredService<ILogger<BlobChangeSource>>())),
+        return RunHost(verb, postgres, maps =>
+            {
+                if (postgres is not null)
+                {
+                    maps.AddPostgresBlobReplica(verb.Map);
+                }
+                else
+                {
+                    maps.AddBlobWriter(verb.Map, provider => new BlobChangeSource(
+                        FileSource<string, string>(verb, format, provider), valueFormat, provider.GetRequiredService<ILogger<BlobChangeSource>>()));
+                }
+            },
             services =>
             {
                 BlobMapWriterService service = services.OfType<BlobMapWriterService>().Single();
@@ -92,6 +106,8 @@ internal static class SidecarCommand
         Table = verb.Table,
         KeyColumn = verb.KeyColumn,
         ValueColumn = verb.ValueColumn,
+        Row = verb.Row,
+        Columns = verb.Columns?.ToArray() is { Length: > 0 } columns ? columns : null,
         Slot = verb.Slot,
     };
 

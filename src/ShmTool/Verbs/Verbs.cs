@@ -96,7 +96,7 @@ internal sealed class DemoWorkerVerb
     public int Seconds { get; set; }
 }
 
-[Verb("sidecar", HelpText = "Keep a LeftRightMap<long|FixedString32, long|double> filled from a file of key,value (or JSON) lines; Ctrl+C or SIGTERM to stop.")]
+[Verb("sidecar", HelpText = "Keep a map filled from a file of key,value (or JSON) lines, or a replica of a PostgreSQL table: a LeftRightMap<long|FixedString32, long|double>, or a BlobMap of strings, JSON or rows; Ctrl+C or SIGTERM to stop.")]
 internal sealed class SidecarVerb
 {
     [Option("map", Required = true, HelpText = "The map to write (created if it does not exist).")]
@@ -105,7 +105,7 @@ internal sealed class SidecarVerb
     [Option("from", HelpText = "The change file: key,value lines (key, removes) or JSON lines {\"key\":..,\"value\":..}. Either this or --postgres.")]
     public string? From { get; set; }
 
-    [Option("postgres", HelpText = "Replicate a PostgreSQL table instead (an Npgsql connection string, without a password: ps shows it to every user; the password comes from PGPASSWORD, a passfile (~/.pgpass or PGPASSFILE), or the configuration; needs --table, --key-column, --value-column).")]
+    [Option("postgres", HelpText = "Replicate a PostgreSQL table instead (an Npgsql connection string, without a password: ps shows it to every user; the password comes from PGPASSWORD, a passfile (~/.pgpass or PGPASSFILE), or the configuration; needs --table, --key-column, and --value-column or --row).")]
     public string? Postgres { get; set; }
 
     [Option("table", HelpText = "The PostgreSQL table to replicate (schema.table, or table in public).")]
@@ -114,8 +114,14 @@ internal sealed class SidecarVerb
     [Option("key-column", HelpText = "The table's key column (its primary key: an integer for --key long, text for --key string).")]
     public string? KeyColumn { get; set; }
 
-    [Option("value-column", HelpText = "The table's value column (a number; NULL removes the key).")]
+    [Option("value-column", HelpText = "The table's value column (a number; or, for --value string|json|bytes, any column: text, jsonb, bytea); NULL removes the key.")]
     public string? ValueColumn { get; set; }
+
+    [Option("row", HelpText = "Store each row as one JSON object of its columns (a BlobMap of --key string); with --columns, those columns only.")]
+    public bool Row { get; set; }
+
+    [Option("columns", Separator = ',', HelpText = "With --row: the columns of each row's object, in order (a,b,c).")]
+    public IEnumerable<string>? Columns { get; set; }
 
     [Option("slot", HelpText = "The replication slot (default: shmmaps_HOST_MAP); kept across restarts.")]
     public string? Slot { get; set; }
@@ -126,8 +132,8 @@ internal sealed class SidecarVerb
     [Option("key", Default = "long", HelpText = "The key type: long, or string (FixedString32: at most 31 UTF-8 bytes; a longer key's line is skipped and logged).")]
     public string Key { get; set; } = "long";
 
-    [Option("value", Default = "double", HelpText = "The value type: long or double (a LeftRightMap); or string, json or bytes (base64 text): a BlobMap of --key string.")]
-    public string Value { get; set; } = "double";
+    [Option("value", HelpText = "The value type: long or double (a LeftRightMap; the default); or string, json or bytes (base64 text in a file, a bytea column's bytes): a BlobMap of --key string (--row: json).")]
+    public string? Value { get; set; }
 
     [Option("format", Default = "auto", HelpText = "auto (by extension), csv or jsonlines.")]
     public string Format { get; set; } = "auto";
@@ -164,6 +170,10 @@ internal sealed class SidecarVerb
             {
                 Map = "prices", Postgres = "Host=db; Username=replica; Database=app", Table = "prices", KeyColumn = "symbol", ValueColumn = "price",
                 Key = "string", Value = "double",
+            }),
+            new("replicate whole rows as JSON objects", new SidecarVerb
+            {
+                Map = "prices", Postgres = "Host=db; Username=replica; Database=app", Table = "prices", KeyColumn = "symbol", Row = true, Key = "string",
             }),
         ];
 }

@@ -227,7 +227,7 @@ public sealed partial class PostgresReplicaTests(PostgresCluster postgres) : IDi
         postgres.Execute($"ALTER TABLE {table} RENAME COLUMN price TO cost; INSERT INTO {table} VALUES (100, 1)");
         WriterStatus status = host.Services.GetRequiredKeyedService<WriterStatus>("altered");
         WriterServiceTests.WaitUntil(() => !status.WriterHeld);
-        Assert.Contains("no longer has value column 'price'", status.Failure);
+        Assert.Contains("no longer has column 'price'", status.Failure);
         HealthReport report = host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync().Result;
         Assert.Equal(HealthStatus.Unhealthy, report.Status);
         using (ReadGuard<long, double> guard = reader.Guard())

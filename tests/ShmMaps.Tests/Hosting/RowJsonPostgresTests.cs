@@ -53,26 +53,6 @@ public sealed class RowJsonPostgresTests(PostgresCluster postgres)
         RowJson.Write(buffer, columns, texts);
         using JsonDocument ours = JsonDocument.Parse(buffer.WrittenMemory);
         using JsonDocument theirs = JsonDocument.Parse(server);
-        foreach (JsonProperty expected in theirs.RootElement.EnumerateObject())
-        {
-            JsonElement actual = ours.RootElement.GetProperty(expected.Name);
-            string name = expected.Name;
-            switch (name)
-            {
-                case "at":
-                    Assert.Equal(expected.Value.GetDateTimeOffset(), actual.GetDateTimeOffset());
-                    break;
-                case "local":
-                    Assert.Equal(expected.Value.GetDateTime(), actual.GetDateTime());
-                    break;
-                case "raw":
-                    Assert.Equal(Convert.FromHexString(expected.Value.GetString()![2..]), actual.GetBytesFromBase64()); // row_to_json writes bytea as \x hex
-                    break;
-                default:
-                    Assert.True(JsonElement.DeepEquals(expected.Value, actual), $"{name}: the server says {expected.Value}, the row's JSON {actual}");
-                    break;
-            }
-        }
-        Assert.Equal(theirs.RootElement.EnumerateObject().Count(), ours.RootElement.EnumerateObject().Count());
+        Assert.Equal("", RowJsonAssert.Difference(theirs.RootElement, ours.RootElement));
     }
 }

@@ -3,13 +3,17 @@ using System.Text;
 namespace ShmMaps.Hosting;
 
 /// <summary>
-/// Which PostgreSQL table a <see cref="PostgresChangeSource{TKey, TValue}"/> replicates, bound from
-/// <c>ShmMaps:Maps:NAME:Postgres</c>: a key column and a value column of one table, through a logical replication slot.
+/// Which PostgreSQL table a replica follows through a logical replication slot, bound from
+/// <c>ShmMaps:Maps:NAME:Postgres</c>: a key column and a value column of one table
+/// (<see cref="PostgresChangeSource{TKey, TValue}"/>, <see cref="PostgresBlobChangeSource"/>), or a key column and whole
+/// rows as JSON objects (<see cref="Row"/>: a <see cref="BlobMap"/>'s).
 /// </summary>
 /// <example>
 /// <code>
 /// "Postgres": { "ConnectionString": "Host=db;Username=replica;Database=app", "Table": "prices",
 ///               "KeyColumn": "symbol", "ValueColumn": "price" }
+/// "Postgres": { "ConnectionString": "Host=db;Username=replica;Database=app", "Table": "prices",
+///               "KeyColumn": "symbol", "Row": true, "Columns": [ "symbol", "price", "at" ] }
 /// </code>
 /// </example>
 public sealed class PostgresSourceSettings
@@ -23,8 +27,27 @@ public sealed class PostgresSourceSettings
     /// <summary>The key column: an integer type for long keys, text for string keys. It must be the table's replica identity (its primary key).</summary>
     public string? KeyColumn { get; set; }
 
-    /// <summary>The value column: a number. A NULL value removes the key.</summary>
+    /// <summary>
+    /// The value column: a number for a <see cref="LeftRightMap"/>'s replica, any column for a <see cref="BlobMap"/>'s (as
+    /// <see cref="ValueFormat"/> says). A NULL value removes the key. Not with <see cref="Row"/>.
+    /// </summary>
     public string? ValueColumn { get; set; }
+
+    /// <summary>
+    /// How a <see cref="BlobMap"/> replica stores <see cref="ValueColumn"/>: <see cref="BlobValueFormat.String"/> its text
+    /// as UTF-8, <see cref="BlobValueFormat.Json"/> its text checked to be JSON (a <c>json</c> or <c>jsonb</c> column as it
+    /// is), <see cref="BlobValueFormat.Bytes"/> a <c>bytea</c> column's bytes (any other column's text is read as base64).
+    /// </summary>
+    public BlobValueFormat ValueFormat { get; set; } = BlobValueFormat.String;
+
+    /// <summary>
+    /// Store each row as one JSON object of its columns (a <see cref="BlobMap"/>'s replica): every column in the table's
+    /// order, or those <see cref="Columns"/> names, in its order. A row is never removed for a NULL in it.
+    /// </summary>
+    public bool Row { get; set; }
+
+    /// <summary>With <see cref="Row"/>: the columns of the object, in order (null: all of the table's).</summary>
+    public string[]? Columns { get; set; }
 
     /// <summary>The replication slot (null: <c>shmmaps_HOST_MAP</c>); one per host and map, kept across restarts.</summary>
     public string? Slot { get; set; }
@@ -48,16 +71,42 @@ public sealed class PostgresSourceSettings
     public void Validate(string mapName)
     {
         string prefix = $"ShmMaps:Maps:{mapName}:Postgres";
-        foreach ((string name, string? value) in new[] { ("ConnectionString", ConnectionString), ("Table", Table), ("KeyColumn", KeyColumn), ("ValueColumn", ValueColumn) })
+        foreach ((string name, string? value) in new[] { ("ConnectionString", ConnectionString), ("Table", Table), ("KeyColumn", KeyColumn) })
         {
             if (string.IsNullOrWhiteSpace(value))
             {
                 throw new ArgumentException($"{prefix}:{name} is required");
             }
         }
-        if (KeyColumn == ValueColumn)
+        if (Row)
         {
-            throw new ArgumentException($"{prefix}: KeyColumn and ValueColumn are both '{KeyColumn}'");
+            if (ValueColumn is not null)
+            {
+                throw new ArgumentException($"{prefix}: Row stores whole rows; leave ValueColumn out (Columns picks the columns)");
+            }
+            if (Columns is { } columns && (columns.Length == 0 || columns.Any(string.IsNullOrWhiteSpace) || columns.Distinct().Count() != columns.Length))
+            {
+                throw new ArgumentException($"{prefix}:Columns must name one or more columns, each once");
+            }
+        }
+        else
+        {
+            if (string.IsNullOrWhiteSpace(ValueColumn))
+            {
+                throw new ArgumentException($"{prefix}:ValueColumn is required (or Row, for whole rows)");
+            }
+            if (Columns is not null)
+            {
+                throw new ArgumentException($"{prefix}:Columns picks the columns of a whole row: it needs Row");
+            }
+            if (KeyColumn == ValueColumn)
+            {
+                throw new ArgumentException($"{prefix}: KeyColumn and ValueColumn are both '{KeyColumn}'");
+            }
+        }
+        if (!Enum.IsDefined(ValueFormat))
+        {
+            throw new ArgumentException($"{prefix}:ValueFormat must be String, Json or Bytes");
         }
         if (Slot is not null && Identifier(Slot) != Slot)
         {

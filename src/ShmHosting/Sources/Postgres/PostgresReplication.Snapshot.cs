@@ -6,14 +6,14 @@ using Npgsql.Replication.PgOutput;
 
 namespace ShmMaps.Hosting;
 
-/// <summary>How a <see cref="PostgresChangeSource{TKey, TValue}"/> loads a snapshot of its table and prepares the server (publication, slot).</summary>
-public sealed partial class PostgresChangeSource<TKey, TValue>
+/// <summary>How a <see cref="PostgresReplication{TKey, TValue}"/> loads a snapshot of its table and prepares the server (publication, slot).</summary>
+internal sealed partial class PostgresReplication<TKey, TValue>
 {
     /// <summary>Reads the table in the slot's exported snapshot; the last change handed on carries the slot's consistent point.</summary>
     private async Task LoadSnapshotAsync(NpgsqlConnection sql, PgOutputReplicationSlot slot, ChannelWriter<MapChange<TKey, TValue>> changes, CancellationToken cancellationToken)
     {
         ulong consistentPoint = (ulong)slot.ConsistentPoint;
-        HashSet<TKey> stale = MapKeys();
+        HashSet<TKey> stale = _map.Keys();
         stale.UnionWith(_snapshotKeys);
         _logger.LogInformation("map {Map}: loading a snapshot of {Table} (slot {Slot} at {Position}; the map holds {Keys} keys)",
             _mapName, _table, _slot, slot.ConsistentPoint, stale.Count);
@@ -25,13 +25,22 @@ public sealed partial class PostgresChangeSource<TKey, TValue>
             {
                 await setSnapshot.ExecuteNonQueryAsync(cancellationToken);
             }
-            await using var select = new NpgsqlCommand($"SELECT {PostgresTable.Quote(_settings.KeyColumn!)}::text, {PostgresTable.Quote(_settings.ValueColumn!)}::text FROM {_table.Quoted}", sql, transaction);
+            // Every column in text form (each type's output function), as the stream sends them; the key first.
+            await using var select = new NpgsqlCommand($"SELECT {PostgresTable.Quote(_settings.KeyColumn!)}, {ValueList()} FROM {_table.Quoted}", sql, transaction)
+            {
+                AllResultTypesAreUnknown = true,
+            };
             await using NpgsqlDataReader reader = await select.ExecuteReaderAsync(cancellationToken);
+            RowColumn[] columns = [.. Enumerable.Range(1, reader.FieldCount - 1).Select(i => new RowColumn(reader.GetName(i), reader.GetDataTypeOID(i)))];
+            var texts = new string?[columns.Length];
             while (await reader.ReadAsync(cancellationToken))
             {
                 rows++;
-                string? valueText = reader.IsDBNull(1) ? null : reader.GetString(1);
-                if (reader.IsDBNull(0) || ToChange(reader.GetString(0), valueText) is not { } change)
+                for (int i = 0; i < texts.Length; i++)
+                {
+                    texts[i] = reader.IsDBNull(i + 1) ? null : reader.GetString(i + 1);
+                }
+                if (reader.IsDBNull(0) || ToChange(reader.GetString(0), columns, texts) is not { } change)
                 {
                     continue;
                 }
@@ -68,31 +77,21 @@ public sealed partial class PostgresChangeSource<TKey, TValue>
         _logger.LogInformation("map {Map}: snapshot of {Table} read: {Rows} rows, {Stale} keys the table no longer has", _mapName, _table, rows, stale.Count);
     }
 
-    /// <summary>Every key the map's readers see now.</summary>
-    private HashSet<TKey> MapKeys()
-    {
-        using LeftRightReader<TKey, TValue> map = LeftRightMap.OpenReader<TKey, TValue>(_mapName, _mapOptions);
-        using ReadGuard<TKey, TValue> guard = map.Guard();
-        var keys = new HashSet<TKey>();
-        foreach (KeyValuePair<TKey, TValue> entry in guard)
-        {
-            keys.Add(entry.Key);
-        }
-        return keys;
-    }
+    /// <summary>The value columns quoted for a SELECT list (<c>*</c>: all).</summary>
+    private string ValueList() => _shape.Columns is { } names ? string.Join(", ", names.Select(PostgresTable.Quote)) : "*";
 
-    /// <summary>That the table and both columns exist (else <see cref="ReplicationBrokenException"/>).</summary>
+    /// <summary>That the table and its key and value columns exist (else <see cref="ReplicationBrokenException"/>).</summary>
     private async Task CheckTableAsync(NpgsqlConnection sql, CancellationToken cancellationToken)
     {
         try
         {
-            await using var probe = new NpgsqlCommand(
-                $"SELECT {PostgresTable.Quote(_settings.KeyColumn!)}, {PostgresTable.Quote(_settings.ValueColumn!)} FROM {_table.Quoted} LIMIT 0", sql);
+            await using var probe = new NpgsqlCommand($"SELECT {PostgresTable.Quote(_settings.KeyColumn!)}, {ValueList()} FROM {_table.Quoted} LIMIT 0", sql);
             await probe.ExecuteNonQueryAsync(cancellationToken);
         }
         catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UndefinedTable or PostgresErrorCodes.UndefinedColumn)
         {
-            throw new ReplicationBrokenException($"map '{_mapName}': {e.MessageText} (table {_table}, key column '{_settings.KeyColumn}', value column '{_settings.ValueColumn}')", e);
+            string values = _shape.Columns is { } names ? string.Join(", ", names.Select(name => $"'{name}'")) : "all";
+            throw new ReplicationBrokenException($"map '{_mapName}': {e.MessageText} (table {_table}, key column '{_settings.KeyColumn}', value columns {values})", e);
         }
     }
 

@@ -1,0 +1,22 @@
+namespace ShmMaps.Hosting;
+
+/// <summary>A <see cref="BlobMap"/> a replica writes, as it reads it.</summary>
+internal sealed class BlobReplicaMap(string mapName, ShmOptions options) : IReplicaMap<string>
+{
+    public ulong FileIdentity()
+    {
+        using BlobMap map = BlobMap.Open(mapName, options);
+        return map.FileIdentity;
+    }
+
+    public HashSet<string> Keys()
+    {
+        using BlobMap map = BlobMap.Open(mapName, options);
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        foreach (KeyValuePair<string, byte[]> entry in map)
+        {
+            keys.Add(entry.Key);
+        }
+        return keys;
+    }
+}
