@@ -2,12 +2,14 @@ using System.Buffers;
 using System.Text.Json.Serialization;
 using BenchmarkDotNet.Attributes;
 using MemoryPack;
+using ShmMaps.MemoryPack;
 
 namespace ShmMaps.Benchmarks;
 
 /// <summary>
 /// What a typed blob map pays to turn a database row into bytes and back: System.Text.Json through a source-generated
-/// context (the default, AOT-safe) beside MemoryPack, one row of a quote table (about 100 bytes of JSON).
+/// context (the default, AOT-safe) beside MemoryPack (the <c>ShmMaps.MemoryPack</c> adapter), one row of a quote table
+/// (about 100 bytes of JSON): the serializers alone, and a <c>ShmDictionary</c> set and get of 1,024 keys through each.
 /// </summary>
 [BenchmarkCategory("Serializer")]
 [MemoryDiagnoser]
@@ -20,10 +22,22 @@ public partial class SerializerBenchmarks
     private readonly IShmSerializer<QuoteRow> _json = ShmSerializer.Json(QuoteContext.Default.QuoteRow);
     private byte[] _jsonBytes = null!;
     private byte[] _packBytes = null!;
+    private ShmOptions _options = null!;
+    private ShmDictionary<string, QuoteRow> _jsonRows = null!;
+    private ShmDictionary<string, QuoteRow> _packRows = null!;
+    private readonly string[] _keys = [.. Enumerable.Range(0, OperationsPerInvoke).Select(i => $"quote-{i:D6}")];
 
     [GlobalSetup]
     public void Setup()
     {
+        _options = BenchData.PrivateDirectory();
+        _jsonRows = ShmDictionary<string, QuoteRow>.OpenOrCreate("rows-json", OperationsPerInvoke, _options, _json);
+        _packRows = ShmDictionary<string, QuoteRow>.OpenOrCreate("rows-pack", OperationsPerInvoke, _options, ShmMemoryPack.Serializer<QuoteRow>());
+        foreach (string key in _keys)
+        {
+            _jsonRows[key] = _row;
+            _packRows[key] = _row;
+        }
         _json.Serialize(_row, _buffer);
         _jsonBytes = _buffer.WrittenSpan.ToArray();
         _buffer.ResetWrittenCount();
@@ -72,6 +86,45 @@ public partial class SerializerBenchmarks
         for (int i = 0; i < OperationsPerInvoke; i++)
         {
             sum += MemoryPackSerializer.Deserialize<QuoteRow>(_packBytes)!.Price;
+        }
+        return sum;
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _jsonRows.Dispose();
+        _packRows.Dispose();
+        BenchData.Remove(_options);
+    }
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = OperationsPerInvoke), BenchmarkCategory("dictionary-set")]
+    public int JsonDictionarySet() => Set(_jsonRows);
+
+    [Benchmark(OperationsPerInvoke = OperationsPerInvoke), BenchmarkCategory("dictionary-set")]
+    public int MemoryPackDictionarySet() => Set(_packRows);
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = OperationsPerInvoke), BenchmarkCategory("dictionary-get")]
+    public decimal JsonDictionaryGet() => Get(_jsonRows);
+
+    [Benchmark(OperationsPerInvoke = OperationsPerInvoke), BenchmarkCategory("dictionary-get")]
+    public decimal MemoryPackDictionaryGet() => Get(_packRows);
+
+    private int Set(ShmDictionary<string, QuoteRow> rows)
+    {
+        foreach (string key in _keys)
+        {
+            rows[key] = _row;
+        }
+        return _keys.Length;
+    }
+
+    private decimal Get(ShmDictionary<string, QuoteRow> rows)
+    {
+        decimal sum = 0;
+        foreach (string key in _keys)
+        {
+            sum += rows[key].Price;
         }
         return sum;
     }

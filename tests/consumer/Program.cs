@@ -1,7 +1,9 @@
-// Two processes sharing a map, as a user of the ShmMaps package writes them:
-//   consumer write DIR   creates "prices", writes 1,000 entries, says "ready", waits for the reader's entry
-//   consumer read DIR    opens "prices", checks every entry, writes its own, says "ok"
+// Two processes sharing maps, as a user of the ShmMaps packages writes them:
+//   consumer write DIR   creates "prices", writes 1,000 entries and a MemoryPack record, says "ready", waits for the reader's entry
+//   consumer read DIR    opens "prices", checks every entry and the record, writes its own, says "ok"
+using MemoryPack;
 using ShmMaps;
+using ShmMaps.MemoryPack;
 
 string role = args[0];
 var options = new ShmOptions { Directory = args[1] };
@@ -12,6 +14,8 @@ if (role == "write")
     {
         prices[key] = key * 1.5;
     }
+    using var quotes = ShmDictionary<string, Quote>.OpenOrCreate("quotes", 10, options, ShmMemoryPack.Serializer<Quote>());
+    quotes["AAPL"] = new Quote("AAPL", 189.25m);
     Console.WriteLine("ready");
     var deadline = DateTime.UtcNow.AddSeconds(60);
     while (!prices.ContainsKey(-1))
@@ -38,5 +42,16 @@ using (var view = SeqMap<long, double>.Open("prices", options))
     }
     view[-1] = 42.0;
 }
+using (var quotes = ShmDictionary<string, Quote>.OpenOrCreate("quotes", 10, options, ShmMemoryPack.Serializer<Quote>()))
+{
+    if (quotes["AAPL"] != new Quote("AAPL", 189.25m))
+    {
+        Console.WriteLine("the record is wrong");
+        return 1;
+    }
+}
 Console.WriteLine("ok");
 return 0;
+
+[MemoryPackable]
+public sealed partial record Quote(string Symbol, decimal Price);

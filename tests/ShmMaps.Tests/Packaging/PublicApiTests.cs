@@ -14,6 +14,7 @@ public sealed class PublicApiTests
     [InlineData("ShmMaps.Core")]
     [InlineData("ShmMaps")]
     [InlineData("ShmMaps.Hosting")]
+    [InlineData("ShmMaps.MemoryPack")]
     public void ThePublicApiIsTheRecordedOne(string assemblyName)
     {
         string api = Assembly.Load(assemblyName).GeneratePublicApi(new ApiGeneratorOptions { IncludeAssemblyAttributes = false }).ReplaceLineEndings("\n");
