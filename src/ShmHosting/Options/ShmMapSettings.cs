@@ -24,7 +24,7 @@ public sealed class ShmMapSettings
     /// <summary>The file of changes this map follows (<c>ShmMaps:Maps:NAME:File</c>), if any: see <see cref="ShmMapsBuilder.AddFileSource{TKey, TValue}"/>.</summary>
     public FileChangeSourceOptions? File { get; set; }
 
-    /// <summary>The PostgreSQL table this map replicates (<c>ShmMaps:Maps:NAME:Postgres</c>), if any: see <see cref="ShmMapsBuilder.AddPostgresReplica{TKey, TValue}"/>.</summary>
+    /// <summary>The PostgreSQL table this map replicates (<c>ShmMaps:Maps:NAME:Postgres</c>), if any: see <see cref="ShmMapsBuilder.AddPostgresReplica{TKey, TValue}"/> and <see cref="ShmMapsBuilder.AddPostgresBlobReplica"/>.</summary>
     public PostgresSourceSettings? Postgres { get; set; }
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the setting of map <paramref name="mapName"/> that is out of range.</summary>

@@ -15,8 +15,9 @@ public readonly unsafe ref struct BlobLease
     private readonly long _block;
     private readonly byte* _value;
     private readonly int _length;
+    private readonly long _version;
 
-    internal BlobLease(BlobMap map, int lane, long* word, long block, byte* value, int length)
+    internal BlobLease(BlobMap map, int lane, long* word, long block, byte* value, int length, long version)
     {
         _map = map;
         _lane = lane;
@@ -24,6 +25,7 @@ public readonly unsafe ref struct BlobLease
         _block = block;
         _value = value;
         _length = length;
+        _version = version;
     }
 
     /// <summary>Whether the key was found (an empty lease otherwise).</summary>
@@ -31,6 +33,12 @@ public readonly unsafe ref struct BlobLease
 
     /// <summary>The value's bytes, in place, valid until the lease or its map handle is disposed; empty if the key was not found.</summary>
     public ReadOnlySpan<byte> Span => new(_value, _length);
+
+    /// <summary>
+    /// The version of the value (as <see cref="BlobMap.TryGetValue(string, out byte[], out long)"/> gives it), for
+    /// <see cref="BlobMap.TryUpdate"/> and <see cref="BlobMap.TryRemove(string, long)"/>; 0 if the key was not found.
+    /// </summary>
+    public long Version => _version;
 
     /// <summary>Ends the lease (once, whatever copies of it are disposed): the value's block may be reused from here on.</summary>
     public void Dispose()

@@ -52,6 +52,20 @@ public sealed unsafe partial class BlobMap
         return Read(utf8Key, ref sink);
     }
 
+    /// <summary>
+    /// Writes the value of <paramref name="key"/> to <paramref name="value"/> (nothing if absent) and gives its
+    /// <paramref name="version"/>, for <see cref="TryUpdate"/> and <see cref="TryRemove(string, long)"/>; no allocation.
+    /// </summary>
+    public bool TryGetValue(string key, IBufferWriter<byte> value, out long version)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        using Utf8KeyBuffer buffer = EncodeKey(key, stackalloc byte[Utf8KeyBuffer.StackBytes]);
+        var sink = new WriterSink(value);
+        bool found = Read(buffer.Bytes, ref sink);
+        version = found ? VersionOf(sink.Entry, sink.BlockVersion) : 0;
+        return found;
+    }
+
     /// <summary>True if the map holds <paramref name="key"/>.</summary>
     public bool ContainsKey(string key)
     {
@@ -96,7 +110,7 @@ public sealed unsafe partial class BlobMap
             lease = default;
             return false;
         }
-        lease = new BlobLease(this, lane.Index, word, sink.Block, sink.Value, sink.Length);
+        lease = new BlobLease(this, lane.Index, word, sink.Block, sink.Value, sink.Length, VersionOf(sink.Entry, sink.BlockVersion));
         return true;
     }
 

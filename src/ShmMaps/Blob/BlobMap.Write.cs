@@ -73,6 +73,20 @@ public sealed unsafe partial class BlobMap
     /// <summary>Removes the UTF-8 key <paramref name="utf8Key"/>; false if absent.</summary>
     public bool TryRemove(ReadOnlySpan<byte> utf8Key) => Write(utf8Key, default, remove: true, AnyVersion);
 
+    /// <summary>
+    /// Removes <paramref name="key"/> only if its value is still the one of <paramref name="expectedVersion"/> (as
+    /// <see cref="TryUpdate"/> replaces it): false (and no change) if another write came between, or the key is absent.
+    /// </summary>
+    public bool TryRemove(string key, long expectedVersion)
+    {
+        if (expectedVersion == 0 || expectedVersion == AnyVersion)
+        {
+            return false; // no value has this version
+        }
+        using Utf8KeyBuffer buffer = EncodeKey(key, stackalloc byte[Utf8KeyBuffer.StackBytes]);
+        return Write(buffer.Bytes, default, remove: true, expectedVersion);
+    }
+
     /// <summary>What a write expects of the value it replaces: nothing (a plain set or remove).</summary>
     private const long AnyVersion = long.MinValue;
 

@@ -13,6 +13,11 @@ internal unsafe struct LeaseSink(BlobLeases leases, int lane, long* word) : IVal
     /// <summary>The leased block's heap offset.</summary>
     public long Block { get; private set; }
 
+    /// <summary>The entry that named the block, and the block's version, when the lease held.</summary>
+    public ulong Entry { get; private set; }
+
+    public uint BlockVersion { get; private set; }
+
     public void Take(ReadOnlySpan<byte> value)
     {
         Value = (byte*)Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(value));
@@ -26,6 +31,8 @@ internal unsafe struct LeaseSink(BlobLeases leases, int lane, long* word) : IVal
         leases.Hold(lane, word, Block);
         if (SharedMemory.ReadAcquire(BlobBlock.Version(block)) == version && SharedMemory.ReadAcquire(cell) == entry)
         {
+            Entry = entry;
+            BlockVersion = version;
             return true;
         }
         BlobLeases.Release(word, Block);

@@ -199,6 +199,18 @@ public sealed class BlobMapTests(ITestOutputHelper output) : IDisposable
         Assert.True(map.TryAdd("new", "x"u8));
         Assert.Equal("x"u8.ToArray(), map["new"]);
 
+        // A lease gives the version of the value it holds; a remove of a version is a compare-and-remove.
+        using (BlobLease lease = map.Read("k"))
+        {
+            Assert.Equal(second, lease.Version);
+        }
+        Assert.False(map.TryRemove("k", first));
+        Assert.True(map.ContainsKey("k"));
+        Assert.True(map.TryRemove("k", second));
+        Assert.False(map.ContainsKey("k"));
+        Assert.False(map.TryRemove("k", second));
+        map.Set("k", "b"u8);
+
         using var other = BlobMap.Open("versions", _dir.Options);
         int perThread = Stress.Pick(500, 5000);
         Task[] adders = [.. new[] { map, other, map, other }.Select(handle => Task.Run(() =>

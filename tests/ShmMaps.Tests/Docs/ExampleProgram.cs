@@ -74,6 +74,7 @@ public static partial class ExampleProgram
               <ItemGroup>
                 <ProjectReference Include="{Path.Combine(repository, "src", "ShmMaps", "ShmMaps.csproj")}" />
                 <ProjectReference Include="{Path.Combine(repository, "src", "ShmHosting", "ShmHosting.csproj")}" />
+                <ProjectReference Include="{Path.Combine(repository, "src", "ShmMaps.Caching", "ShmMaps.Caching.csproj")}" />
               </ItemGroup>
             </Project>
             """);

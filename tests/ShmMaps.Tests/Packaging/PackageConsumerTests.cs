@@ -36,7 +36,7 @@ public sealed class PackageConsumerTests(ITestOutputHelper output) : IDisposable
         string[] packages = [.. Directory.EnumerateFiles(feed).Select(path => Path.GetFileName(path)!).Order(StringComparer.Ordinal)];
         output.WriteLine(string.Join(", ", packages));
         string version = Path.GetFileNameWithoutExtension(packages.Single(p => p.StartsWith("ShmMaps.Core.", StringComparison.Ordinal) && p.EndsWith(".nupkg", StringComparison.Ordinal)))["ShmMaps.Core.".Length..];
-        foreach (string id in new[] { "ShmMaps.Core", "ShmMaps", "ShmMaps.Hosting", "ShmMaps.MemoryPack" })
+        foreach (string id in new[] { "ShmMaps.Core", "ShmMaps", "ShmMaps.Hosting", "ShmMaps.MemoryPack", "ShmMaps.Caching" })
         {
             Assert.Contains($"{id}.{version}.nupkg", packages);
             Assert.Contains($"{id}.{version}.snupkg", packages);

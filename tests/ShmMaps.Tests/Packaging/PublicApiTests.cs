@@ -15,6 +15,7 @@ public sealed class PublicApiTests
     [InlineData("ShmMaps")]
     [InlineData("ShmMaps.Hosting")]
     [InlineData("ShmMaps.MemoryPack")]
+    [InlineData("ShmMaps.Caching")]
     public void ThePublicApiIsTheRecordedOne(string assemblyName)
     {
         string api = Assembly.Load(assemblyName).GeneratePublicApi(new ApiGeneratorOptions { IncludeAssemblyAttributes = false }).ReplaceLineEndings("\n");

@@ -92,6 +92,8 @@ public static class ChildRoles
                 return LeftRightChildRoles.Run(role, options, name, args[2..]);
             case not null when role.StartsWith("blob-", StringComparison.Ordinal):
                 return BlobChildRoles.Run(role, options, name, args[2..]);
+            case not null when role.StartsWith("cache-", StringComparison.Ordinal):
+                return CacheChildRoles.Run(role, options, name, args[2..]);
             case not null when role.StartsWith("rw-", StringComparison.Ordinal):
                 return RwChildRoles.Run(role, options, name, args[2..]);
             case not null when role.StartsWith("folklore-", StringComparison.Ordinal):

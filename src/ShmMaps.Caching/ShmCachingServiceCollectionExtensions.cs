@@ -1,0 +1,27 @@
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace ShmMaps.Caching;
+
+/// <summary>Registers a <see cref="ShmDistributedCache"/>.</summary>
+public static class ShmCachingServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers a <see cref="ShmDistributedCache"/> as the <see cref="IDistributedCache"/> and <see cref="IBufferDistributedCache"/>
+    /// (so that <c>HybridCache</c> uses it as its L2), configured by <paramref name="configure"/>; its clock is the
+    /// <see cref="TimeProvider"/> registered, if one is.
+    /// </summary>
+    public static IServiceCollection AddShmDistributedCache(this IServiceCollection services, Action<ShmDistributedCacheOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        services.AddOptions<ShmDistributedCacheOptions>().Configure(configure);
+        services.TryAddSingleton(provider => new ShmDistributedCache(provider.GetRequiredService<IOptions<ShmDistributedCacheOptions>>(),
+            provider.GetService<TimeProvider>()));
+        services.Replace(ServiceDescriptor.Singleton<IDistributedCache>(provider => provider.GetRequiredService<ShmDistributedCache>()));
+        services.Replace(ServiceDescriptor.Singleton<IBufferDistributedCache>(provider => provider.GetRequiredService<ShmDistributedCache>()));
+        return services;
+    }
+}

@@ -1,0 +1,205 @@
+using System.Buffers;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Options;
+
+namespace ShmMaps.Caching;
+
+/// <summary>
+/// An <see cref="IDistributedCache"/> that every process on the host shares at memory speed: its entries live in a
+/// <see cref="BlobMap"/> (<see cref="ShmDistributedCacheOptions.MapName"/>), which any process opens by name. It is also an
+/// <see cref="IBufferDistributedCache"/>, so <c>HybridCache</c> uses it as its L2 reading into its own buffers.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Each entry's value starts with its expiry (<see cref="CacheEntryHeader"/>): absolute and sliding expiration as
+/// <c>MemoryDistributedCache</c> reads <see cref="DistributedCacheEntryOptions"/>, against the <see cref="TimeProvider"/>
+/// given (every process should use the same clock: the expiry is an instant). An expired entry is never returned; the
+/// first reader that finds it removes it (if no write came between). A read of a sliding entry, and
+/// <see cref="Refresh"/>, write the entry again with its expiry moved on (a compare-and-set: a write of the key by
+/// another process meanwhile wins).
+/// </para>
+/// <para>
+/// Reads take no lock (a copy checked after, as every <see cref="BlobMap"/> read); writes lock one stripe of the map. The map grows as the
+/// entries do; it has no byte budget yet: entries leave when they expire or are removed.
+/// </para>
+/// </remarks>
+public sealed class ShmDistributedCache : IBufferDistributedCache, IDisposable
+{
+    /// <summary>The largest scratch buffer a thread keeps between reads.</summary>
+    private const int ScratchKeptBytes = 1 << 20;
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_scratch;
+
+    private readonly BlobMap _map;
+    private readonly TimeProvider _clock;
+
+    /// <summary>Opens, or creates, the cache's map as <paramref name="options"/> says, with <paramref name="clock"/> (null: the system clock).</summary>
+    public ShmDistributedCache(ShmDistributedCacheOptions options, TimeProvider? clock = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrEmpty(options.MapName);
+        _map = BlobMap.OpenOrCreate(options.MapName, Math.Max(1, options.Capacity), options.ToShmOptions());
+        _clock = clock ?? TimeProvider.System;
+    }
+
+    /// <summary>Opens, or creates, the cache's map as the configured <paramref name="options"/> say.</summary>
+    public ShmDistributedCache(IOptions<ShmDistributedCacheOptions> options, TimeProvider? clock = null)
+        : this(options.Value, clock)
+    {
+    }
+
+    /// <summary>The map that holds the entries.</summary>
+    public BlobMap Map => _map;
+
+    /// <inheritdoc/>
+    public byte[]? Get(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return Find(key, destination: null, copy: true, out byte[]? value) ? value : null;
+    }
+
+    /// <inheritdoc/>
+    public Task<byte[]?> GetAsync(string key, CancellationToken token = default)
+    {
+        token.ThrowIfCancellationRequested();
+        return Task.FromResult(Get(key));
+    }
+
+    /// <inheritdoc/>
+    public bool TryGet(string key, IBufferWriter<byte> destination)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(destination);
+        return Find(key, destination, copy: false, out _);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<bool> TryGetAsync(string key, IBufferWriter<byte> destination, CancellationToken token = default)
+    {
+        token.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(TryGet(key, destination));
+    }
+
+    /// <inheritdoc/>
+    public void Set(string key, byte[] value, DistributedCacheEntryOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        Set(key, new ReadOnlySequence<byte>(value), options);
+    }
+
+    /// <inheritdoc/>
+    public Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default)
+    {
+        token.ThrowIfCancellationRequested();
+        Set(key, value, options);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public void Set(string key, ReadOnlySequence<byte> value, DistributedCacheEntryOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        CacheEntryHeader header = CacheEntryHeader.For(options, _clock.GetUtcNow());
+        if (value.Length > BlobMap.MaxEntryLength)
+        {
+            throw new ArgumentException($"a cache entry of {value.Length} bytes is more than a BlobMap value may hold ({BlobMap.MaxEntryLength})", nameof(value));
+        }
+        int length = CacheEntryHeader.Bytes + (int)value.Length;
+        byte[] entry = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            header.Write(entry);
+            value.CopyTo(entry.AsSpan(CacheEntryHeader.Bytes));
+            _map.Set(key, entry.AsSpan(0, length));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(entry);
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask SetAsync(string key, ReadOnlySequence<byte> value, DistributedCacheEntryOptions options, CancellationToken token = default)
+    {
+        token.ThrowIfCancellationRequested();
+        Set(key, value, options);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public void Refresh(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        Find(key, destination: null, copy: false, out _);
+    }
+
+    /// <inheritdoc/>
+    public Task RefreshAsync(string key, CancellationToken token = default)
+    {
+        token.ThrowIfCancellationRequested();
+        Refresh(key);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public void Remove(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        _map.TryRemove(key);
+    }
+
+    /// <inheritdoc/>
+    public Task RemoveAsync(string key, CancellationToken token = default)
+    {
+        token.ThrowIfCancellationRequested();
+        Remove(key);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Closes this process's handle of the map (the entries stay for the other processes).</summary>
+    public void Dispose() => _map.Dispose();
+
+    /// <summary>
+    /// Looks <paramref name="key"/> up: a live entry's payload goes to <paramref name="destination"/> or, with
+    /// <paramref name="copy"/>, into <paramref name="value"/>, and a sliding one is written again with its expiry moved on;
+    /// an expired one is removed (if no write came between). False for a miss.
+    /// </summary>
+    private bool Find(string key, IBufferWriter<byte>? destination, bool copy, out byte[]? value)
+    {
+        value = null;
+        long now = _clock.GetUtcNow().UtcTicks;
+        // The entry is copied whole (a lock-free read, checked after) into this thread's scratch, then its payload out of it.
+        ArrayBufferWriter<byte> scratch = t_scratch ??= new ArrayBufferWriter<byte>(4096);
+        scratch.ResetWrittenCount();
+        try
+        {
+            if (!_map.TryGetValue(key, scratch, out long version) || !CacheEntryHeader.TryRead(scratch.WrittenSpan, out CacheEntryHeader header))
+            {
+                return false; // absent, or not an entry of this cache
+            }
+            if (header.HasExpired(now))
+            {
+                _map.TryRemove(key, version);
+                return false;
+            }
+            ReadOnlySpan<byte> payload = scratch.WrittenSpan[CacheEntryHeader.Bytes..];
+            destination?.Write(payload);
+            value = copy ? payload.ToArray() : null;
+            CacheEntryHeader accessed = header.AccessedAt(now);
+            if (accessed.ExpiresAt != header.ExpiresAt)
+            {
+                accessed.Write(System.Runtime.InteropServices.MemoryMarshal.AsMemory(scratch.WrittenMemory).Span); // the scratch is this thread's own
+                _map.TryUpdate(key, scratch.WrittenSpan, version); // false: another write of the key came between, and stands
+            }
+            return true;
+        }
+        finally
+        {
+            if (scratch.Capacity > ScratchKeptBytes)
+            {
+                t_scratch = null; // a large entry's buffer is not kept for the thread's life
+            }
+        }
+    }
+}

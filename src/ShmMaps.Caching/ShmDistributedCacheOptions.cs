@@ -1,0 +1,16 @@
+namespace ShmMaps.Caching;
+
+/// <summary>Where a <see cref="ShmDistributedCache"/> keeps its entries: a <see cref="BlobMap"/> every process on the host opens by name.</summary>
+public sealed class ShmDistributedCacheOptions
+{
+    /// <summary>The map's name (every process that names it shares the cache).</summary>
+    public string MapName { get; set; } = "cache";
+
+    /// <summary>The map directory (null: <c>$SHMMAPS_DIR</c>, else this user's <c>/dev/shm/shmmaps-UID</c>).</summary>
+    public string? Directory { get; set; }
+
+    /// <summary>The entries the map is created for (it grows past them).</summary>
+    public long Capacity { get; set; } = 10_000;
+
+    internal ShmOptions ToShmOptions() => new() { Directory = Directory };
+}

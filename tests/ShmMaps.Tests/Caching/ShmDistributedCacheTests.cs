@@ -1,0 +1,205 @@
+using System.Buffers;
+using System.Text;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using ShmMaps.Caching;
+using ShmMaps.Tests.Support;
+
+namespace ShmMaps.Tests.Caching;
+
+/// <summary>The <see cref="IDistributedCache"/> contract of <see cref="ShmDistributedCache"/>, with a clock the tests move.</summary>
+public sealed class ShmDistributedCacheTests : IDisposable
+{
+    private readonly TempMapDirectory _dir = new();
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 12, 7, 12, 0, 0, TimeSpan.Zero));
+
+    public void Dispose() => _dir.Dispose();
+
+    private ShmDistributedCache NewCache(string name = "cache") => new(new ShmDistributedCacheOptions { MapName = name, Directory = _dir.Path, Capacity = 16 }, _clock);
+
+    [Fact]
+    public void ValuesGoInAndComeOutWholeByEveryPath()
+    {
+        using ShmDistributedCache cache = NewCache();
+        Assert.Null(cache.Get("absent"));
+        cache.Set("k", [1, 2, 3], new DistributedCacheEntryOptions());
+        Assert.Equal([1, 2, 3], cache.Get("k"));
+        var buffer = new ArrayBufferWriter<byte>();
+        Assert.True(cache.TryGet("k", buffer));
+        Assert.Equal([1, 2, 3], buffer.WrittenSpan.ToArray());
+        Assert.False(cache.TryGet("absent", buffer));
+
+        cache.Set("empty", [], new DistributedCacheEntryOptions());
+        Assert.Equal([], cache.Get("empty")!);
+
+        // A payload of several segments, as HybridCache hands them.
+        var first = new Segment(new byte[] { 1, 2 });
+        Segment last = first.Append(new byte[] { 3 }).Append(new byte[] { 4, 5, 6 });
+        cache.Set("segments", new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length), new DistributedCacheEntryOptions());
+        Assert.Equal([1, 2, 3, 4, 5, 6], cache.Get("segments"));
+
+        byte[] large = new byte[3 << 20];
+        Random.Shared.NextBytes(large);
+        cache.Set("large", large, new DistributedCacheEntryOptions());
+        Assert.Equal(large, cache.Get("large"));
+
+        cache.Remove("k");
+        Assert.Null(cache.Get("k"));
+        cache.Remove("never there");
+    }
+
+    [Fact]
+    public async Task AsyncMethodsDoTheSameAndHonourCancellation()
+    {
+        using ShmDistributedCache cache = NewCache();
+        await cache.SetAsync("k", [7], new DistributedCacheEntryOptions());
+        Assert.Equal([7], await cache.GetAsync("k"));
+        var buffer = new ArrayBufferWriter<byte>();
+        Assert.True(await cache.TryGetAsync("k", buffer));
+        await cache.RefreshAsync("k");
+        await cache.RemoveAsync("k");
+        Assert.Null(await cache.GetAsync("k"));
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cache.GetAsync("k", cancelled.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cache.SetAsync("k", [1], new DistributedCacheEntryOptions(), cancelled.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cache.RemoveAsync("k", cancelled.Token));
+    }
+
+    [Fact]
+    public void AbsoluteExpirationEndsAnEntryAndItsReadRemovesIt()
+    {
+        using ShmDistributedCache cache = NewCache();
+        cache.Set("relative", [1], new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(5) });
+        cache.Set("at", [2], new DistributedCacheEntryOptions { AbsoluteExpiration = _clock.GetUtcNow().AddMinutes(10) });
+        _clock.Advance(TimeSpan.FromMinutes(5) - TimeSpan.FromTicks(1));
+        Assert.Equal([1], cache.Get("relative"));
+        _clock.Advance(TimeSpan.FromTicks(1));
+        Assert.Null(cache.Get("relative")); // at its expiry: expired
+        Assert.False(cache.Map.ContainsKey("relative"));
+        Assert.Equal([2], cache.Get("at"));
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        Assert.Null(cache.Get("at"));
+        Assert.Equal(0, cache.Map.Count);
+    }
+
+    [Fact]
+    public void SlidingExpirationMovesOnWithEveryReadAndRefreshButNeverPastTheAbsoluteOne()
+    {
+        using ShmDistributedCache cache = NewCache();
+        cache.Set("session", [1], new DistributedCacheEntryOptions { SlidingExpiration = TimeSpan.FromMinutes(10) });
+        cache.Set("capped", [2], new DistributedCacheEntryOptions { SlidingExpiration = TimeSpan.FromMinutes(10), AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(15) });
+        for (int i = 0; i < 3; i++)
+        {
+            _clock.Advance(TimeSpan.FromMinutes(6));
+            Assert.Equal([1], cache.Get("session"));
+            cache.Refresh("capped");
+        }
+        // 18 minutes on: the sliding entry lives (read every 6), the capped one is past its absolute 15.
+        Assert.Null(cache.Get("capped"));
+        _clock.Advance(TimeSpan.FromMinutes(9));
+        cache.Refresh("session");
+        _clock.Advance(TimeSpan.FromMinutes(9));
+        Assert.Equal([1], cache.Get("session"));
+        _clock.Advance(TimeSpan.FromMinutes(10));
+        Assert.Null(cache.Get("session"));
+    }
+
+    [Fact]
+    public void ExpirationsAreCheckedAsTheInMemoryCacheChecksThem()
+    {
+        using ShmDistributedCache cache = NewCache();
+        Assert.Throws<ArgumentOutOfRangeException>(() => cache.Set("k", [1], new DistributedCacheEntryOptions { AbsoluteExpiration = _clock.GetUtcNow() }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => cache.Set("k", [1], new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = TimeSpan.Zero }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => cache.Set("k", [1], new DistributedCacheEntryOptions { SlidingExpiration = TimeSpan.FromTicks(-1) }));
+        Assert.Throws<ArgumentNullException>(() => cache.Get(null!));
+        Assert.Throws<ArgumentNullException>(() => cache.Set("k", null!, new DistributedCacheEntryOptions()));
+        Assert.Null(cache.Get("k"));
+    }
+
+    [Fact]
+    public void AValueTheCacheDidNotWriteIsAMiss()
+    {
+        using ShmDistributedCache cache = NewCache();
+        cache.Map.Set("by hand", "hello"u8);
+        cache.Map.Set("short", [0x53, 0x48, 0x4D]);
+        byte[] badTimes = new byte[40];
+        new CacheEntryHeader(ExpiresAt: 10, Absolute: 5, Sliding: 0).Write(badTimes); // expires after its absolute expiry: not an entry
+        cache.Map.Set("bad times", badTimes);
+        Assert.Null(cache.Get("by hand"));
+        Assert.Null(cache.Get("short"));
+        Assert.Null(cache.Get("bad times"));
+        Assert.Equal(3, cache.Map.Count);
+    }
+
+    [Fact]
+    public void TheServiceIsTheDistributedCacheAndTakesTheRegisteredClock()
+    {
+        var services = new ServiceCollection();
+        services.AddDistributedMemoryCache(); // replaced, in whichever order
+        services.AddSingleton<TimeProvider>(_clock);
+        services.AddShmDistributedCache(options =>
+        {
+            options.MapName = "registered";
+            options.Directory = _dir.Path;
+        });
+        using ServiceProvider provider = services.BuildServiceProvider();
+        var cache = provider.GetRequiredService<IDistributedCache>();
+        Assert.IsType<ShmDistributedCache>(cache);
+        Assert.Same(cache, provider.GetRequiredService<IBufferDistributedCache>());
+        cache.SetString("k", "v", new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(1) });
+        Assert.Equal("v", cache.GetString("k"));
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Null(cache.GetString("k"));
+    }
+
+    [Fact]
+    public void ProcessesShareEntriesTheirExpiryAndRemoves()
+    {
+        using ShmDistributedCache cache = new(new ShmDistributedCacheOptions { MapName = "shared", Directory = _dir.Path }); // the system clock, as the children's
+        Assert.Equal("set", Child("cache-set", "greeting", "hello", 3600));
+        Assert.Equal("hello", Encoding.UTF8.GetString(cache.Get("greeting")!));
+        cache.SetString("reply", "hi");
+        Assert.Equal("hi", Child("cache-get", "reply"));
+        cache.Remove("reply");
+        Assert.Equal("(miss)", Child("cache-get", "reply"));
+
+        // An instant is an instant in every process: a clock two hours on finds the child's entry expired and removes it.
+        var later = new FakeTimeProvider(DateTimeOffset.UtcNow.AddHours(2));
+        using (ShmDistributedCache ahead = new(new ShmDistributedCacheOptions { MapName = "shared", Directory = _dir.Path }, later))
+        {
+            Assert.Null(ahead.Get("greeting"));
+        }
+        Assert.Equal("(miss)", Child("cache-get", "greeting"));
+    }
+
+    [Fact]
+    public void HybridCacheInTwoProcessesMakesAValueOnceAndTheSecondReadsItFromTheSharedL2()
+    {
+        string first = Child("cache-hybrid", "report");
+        string second = Child("cache-hybrid", "report");
+        Assert.EndsWith("|factory", first);
+        Assert.Equal(first.Replace("|factory", "|l2", StringComparison.Ordinal), second);
+    }
+
+    private string Child(string role, params object[] arguments)
+    {
+        using ChildProcess child = ChildProcess.Start(role, [_dir.Path, "shared", .. arguments]);
+        string line = child.ReadLine(TimeSpan.FromSeconds(60));
+        Assert.Equal(0, child.WaitForExit());
+        return line;
+    }
+
+    private sealed class Segment : ReadOnlySequenceSegment<byte>
+    {
+        public Segment(ReadOnlyMemory<byte> memory) => Memory = memory;
+
+        public Segment Append(ReadOnlyMemory<byte> memory)
+        {
+            var next = new Segment(memory) { RunningIndex = RunningIndex + Memory.Length };
+            Next = next;
+            return next;
+        }
+    }
+}

@@ -1,0 +1,53 @@
+using System.Globalization;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Caching.Hybrid;
+using Microsoft.Extensions.DependencyInjection;
+using ShmMaps.Caching;
+
+namespace ShmMaps.Tests.Support;
+
+/// <summary>What a child process of a shared cache test does, through <see cref="IDistributedCache"/> and <c>HybridCache</c> as an application would.</summary>
+public static class CacheChildRoles
+{
+    public static int Run(string role, ShmOptions options, string name, string[] args)
+    {
+        var services = new ServiceCollection();
+        services.AddShmDistributedCache(cache =>
+        {
+            cache.MapName = name;
+            cache.Directory = options.Directory;
+        });
+        services.AddHybridCache();
+        using ServiceProvider provider = services.BuildServiceProvider();
+        var cache = provider.GetRequiredService<IDistributedCache>();
+        switch (role)
+        {
+            case "cache-set":
+                // KEY VALUE SECONDS: set, expiring SECONDS from now (absolute); prints "set".
+                cache.SetString(args[0], args[1], new DistributedCacheEntryOptions
+                {
+                    AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(double.Parse(args[2], CultureInfo.InvariantCulture)),
+                });
+                Console.WriteLine("set");
+                return 0;
+            case "cache-get":
+                // KEY: prints the value, or "(miss)".
+                Console.WriteLine(cache.GetString(args[0]) ?? "(miss)");
+                return 0;
+            case "cache-hybrid":
+                // KEY: HybridCache.GetOrCreateAsync of KEY; prints the value and whether this process's factory made it.
+                var hybrid = provider.GetRequiredService<HybridCache>();
+                bool made = false;
+                string value = hybrid.GetOrCreateAsync(args[0], token =>
+                {
+                    made = true;
+                    return ValueTask.FromResult($"made by {Environment.ProcessId}");
+                }).AsTask().GetAwaiter().GetResult();
+                Console.WriteLine($"{value}|{(made ? "factory" : "l2")}");
+                return 0;
+            default:
+                Console.Error.WriteLine($"unknown role {role}");
+                return 2;
+        }
+    }
+}
