@@ -34,7 +34,8 @@ internal sealed class RespClient : IDisposable
     }
 
     /// <summary>Queues a command (sent by <see cref="Flush"/>).</summary>
-    public void Command(ReadOnlySpan<byte> name, ReadOnlySpan<byte> first = default, ReadOnlySpan<byte> second = default, int arguments = 1)
+    public void Command(ReadOnlySpan<byte> name, ReadOnlySpan<byte> first = default, ReadOnlySpan<byte> second = default, int arguments = 1,
+        ReadOnlySpan<byte> third = default, ReadOnlySpan<byte> fourth = default)
     {
         Header((byte)'*', arguments);
         Bulk(name);
@@ -45,6 +46,14 @@ internal sealed class RespClient : IDisposable
         if (arguments > 2)
         {
             Bulk(second);
+        }
+        if (arguments > 3)
+        {
+            Bulk(third);
+        }
+        if (arguments > 4)
+        {
+            Bulk(fourth);
         }
     }
 
@@ -93,6 +102,34 @@ internal sealed class RespClient : IDisposable
             default:
                 throw new InvalidOperationException($"redis: unexpected reply type '{(char)type}'");
         }
+    }
+
+    /// <summary>Reads one bulk-string reply whole; null for nil.</summary>
+    public byte[]? ReplyBytes()
+    {
+        byte type = ReadByte();
+        ReadOnlySpan<byte> line = ReadLine();
+        if (type == (byte)'-')
+        {
+            throw new InvalidOperationException("redis: " + Encoding.ASCII.GetString(line));
+        }
+        if (type != (byte)'$')
+        {
+            throw new InvalidOperationException($"redis: expected a bulk string, got '{(char)type}'");
+        }
+        Utf8Parser.TryParse(line, out int length, out _);
+        if (length < 0)
+        {
+            return null;
+        }
+        byte[] value = new byte[length];
+        for (int i = 0; i < length; i++)
+        {
+            value[i] = ReadByte();
+        }
+        ReadByte(); // \r
+        ReadByte(); // \n
+        return value;
     }
 
     /// <summary>Reads one bulk-string reply whole, as text (INFO).</summary>

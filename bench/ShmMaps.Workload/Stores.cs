@@ -7,7 +7,7 @@ internal static class Stores
     [
         new SeqMapKind(), new StripedMapKind(), new FolkloreMapKind(), new LeftRightMapKind(), new RwStoreKind(), new BlobMapKind(),
         new DictionaryKind(), new LmdbKind(held: true), new LmdbKind(held: false), new RedisKind(pipelined: false), new RedisKind(pipelined: true),
-        new NaiveKind(),
+        new NaiveKind(), new DistributedCacheKind("shm"), new DistributedCacheKind("memory"), new DistributedCacheKind("redis"),
     ];
 
     public static StoreKind Named(string name) =>
