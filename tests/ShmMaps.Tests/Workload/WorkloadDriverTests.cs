@@ -50,6 +50,21 @@ public sealed class WorkloadDriverTests : IDisposable
     }
 
     [Fact]
+    public void Measures_the_shared_cache_beside_the_in_process_one_through_IDistributedCache()
+    {
+        string csv = Path.Combine(_dir.Path, "results.csv");
+        (int exit, string output) = Driver("run", "--stores", "cache-shm,cache-memory", "--mixes", "read50,increment", "--keys", "200",
+            "--value-sizes", "1024", "--processes", "1,2", "--seconds", "0.2", "--dir", Path.Combine(_dir.Path, "maps"), "--out", csv);
+
+        Assert.True(exit == 0, output);
+        Assert.Contains("cache-shm: skipped (a cache has no increment)", output);
+        var rows = File.ReadAllLines(csv).Skip(1).Select(line => line.Split(',')).ToList();
+        Assert.Equal(["cache-memory", "cache-memory", "cache-shm", "cache-shm"], rows.Select(row => row[0]).Order());
+        Assert.All(rows, row => Assert.True(double.Parse(row[6], CultureInfo.InvariantCulture) > 1000, $"{row[0]} x{row[5]}: {row[6]} ops/s"));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(_dir.Path, "maps")));
+    }
+
+    [Fact]
     public void Runs_increments_by_zipfian_keys_on_the_stores_that_have_them_and_skips_the_rest()
     {
         string csv = Path.Combine(_dir.Path, "results.csv");
