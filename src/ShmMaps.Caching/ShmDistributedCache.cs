@@ -20,7 +20,8 @@ namespace ShmMaps.Caching;
 /// </para>
 /// <para>
 /// Reads take no lock (a copy checked after, as every <see cref="BlobMap"/> read); writes lock one stripe of the map. The map grows as the
-/// entries do; it has no byte budget yet: entries leave when they expire or are removed.
+/// entries do; it has no byte budget yet: entries leave when they are removed, read after they expired, or found expired by
+/// the walk each process starts now and then (<see cref="ShmDistributedCacheOptions.ExpirationScanFrequency"/>).
 /// </para>
 /// </remarks>
 public sealed class ShmDistributedCache : IBufferDistributedCache, IDisposable
@@ -33,14 +34,27 @@ public sealed class ShmDistributedCache : IBufferDistributedCache, IDisposable
 
     private readonly BlobMap _map;
     private readonly TimeProvider _clock;
+    private readonly long _scanEvery;
+
+    /// <summary>Ends the walk under way when the cache is disposed (the walk reads the map's memory, which disposing unmaps).</summary>
+    private readonly CancellationTokenSource _closing = new();
+
+    /// <summary>When this process last started a walk (UTC ticks; Interlocked: whichever call moves it on starts the walk).</summary>
+    private long _lastScan;
+
+    /// <summary>The walk this process started last, if any (set and read under a lock of <see cref="_closing"/>).</summary>
+    private Task? _scan;
 
     /// <summary>Opens, or creates, the cache's map as <paramref name="options"/> says, with <paramref name="clock"/> (null: the system clock).</summary>
     public ShmDistributedCache(ShmDistributedCacheOptions options, TimeProvider? clock = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrEmpty(options.MapName);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.ExpirationScanFrequency, TimeSpan.Zero, nameof(options.ExpirationScanFrequency));
         _map = BlobMap.OpenOrCreate(options.MapName, Math.Max(1, options.Capacity), options.ToShmOptions());
         _clock = clock ?? TimeProvider.System;
+        _scanEvery = options.ExpirationScanFrequency.Ticks;
+        _lastScan = _clock.GetUtcNow().UtcTicks;
     }
 
     /// <summary>Opens, or creates, the cache's map as the configured <paramref name="options"/> say.</summary>
@@ -100,7 +114,9 @@ public sealed class ShmDistributedCache : IBufferDistributedCache, IDisposable
     public void Set(string key, ReadOnlySequence<byte> value, DistributedCacheEntryOptions options)
     {
         ArgumentNullException.ThrowIfNull(key);
-        CacheEntryHeader header = CacheEntryHeader.For(options, _clock.GetUtcNow());
+        DateTimeOffset now = _clock.GetUtcNow();
+        CacheEntryHeader header = CacheEntryHeader.For(options, now);
+        ScanIfDue(now.UtcTicks);
         if (value.Length > BlobMap.MaxEntryLength)
         {
             throw new ArgumentException($"a cache entry of {value.Length} bytes is more than a BlobMap value may hold ({BlobMap.MaxEntryLength})", nameof(value));
@@ -157,8 +173,64 @@ public sealed class ShmDistributedCache : IBufferDistributedCache, IDisposable
         return Task.CompletedTask;
     }
 
-    /// <summary>Closes this process's handle of the map (the entries stay for the other processes).</summary>
-    public void Dispose() => _map.Dispose();
+    /// <summary>
+    /// Removes every expired entry, whichever process wrote it (an entry written again meanwhile stays: each removal
+    /// compares the value's version); returns how many. Reads only the start of each value.
+    /// </summary>
+    public int RemoveExpired() => RemoveExpired(CancellationToken.None);
+
+    /// <summary>Closes this process's handle of the map, once a walk under way has stopped (the entries stay for the other processes).</summary>
+    public void Dispose()
+    {
+        Task? scan;
+        lock (_closing)
+        {
+            if (_closing.IsCancellationRequested)
+            {
+                return;
+            }
+            _closing.Cancel();
+            scan = _scan;
+        }
+        scan?.ContinueWith(static _ => { }, TaskScheduler.Default).Wait(); // its end, not its outcome
+        _map.Dispose();
+        _closing.Dispose();
+    }
+
+    private int RemoveExpired(CancellationToken cancellation)
+    {
+        long now = _clock.GetUtcNow().UtcTicks;
+        int removed = 0;
+        foreach (BlobEntryHead head in _map.Heads(CacheEntryHeader.Bytes))
+        {
+            cancellation.ThrowIfCancellationRequested();
+            if (CacheEntryHeader.TryRead(head.Prefix, out CacheEntryHeader header) && header.HasExpired(now) && _map.TryRemove(head.Key, head.Version))
+            {
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    /// <summary>Starts a walk removing expired entries on the thread pool if the last one this process started is <see cref="ShmDistributedCacheOptions.ExpirationScanFrequency"/> old.</summary>
+    private void ScanIfDue(long now)
+    {
+        long last = Interlocked.Read(ref _lastScan);
+        if (now - last < _scanEvery || Interlocked.CompareExchange(ref _lastScan, now, last) != last)
+        {
+            return;
+        }
+        lock (_closing)
+        {
+            if (_closing.IsCancellationRequested || _scan is { IsCompleted: false })
+            {
+                return;
+            }
+            CancellationToken cancellation = _closing.Token;
+            // A walk that fails (a damaged map) leaves the entries to the reads that find them expired; the next walk tries again.
+            _scan = Task.Run(() => RemoveExpired(cancellation), cancellation);
+        }
+    }
 
     /// <summary>
     /// Looks <paramref name="key"/> up: a live entry's payload goes to <paramref name="destination"/> or, with
@@ -169,6 +241,7 @@ public sealed class ShmDistributedCache : IBufferDistributedCache, IDisposable
     {
         value = null;
         long now = _clock.GetUtcNow().UtcTicks;
+        ScanIfDue(now);
         // The entry is copied whole (a lock-free read, checked after) into this thread's scratch, then its payload out of it.
         ArrayBufferWriter<byte> scratch = t_scratch ??= new ArrayBufferWriter<byte>(4096);
         scratch.ResetWrittenCount();

@@ -12,5 +12,11 @@ public sealed class ShmDistributedCacheOptions
     /// <summary>The entries the map is created for (it grows past them).</summary>
     public long Capacity { get; set; } = 10_000;
 
+    /// <summary>
+    /// At least how long this process waits between two walks that remove expired entries no one read (each started by
+    /// a cache call, on the thread pool). Every process of the cache walks; any walk removes every expired entry.
+    /// </summary>
+    public TimeSpan ExpirationScanFrequency { get; set; } = TimeSpan.FromMinutes(1);
+
     internal ShmOptions ToShmOptions() => new() { Directory = Directory };
 }

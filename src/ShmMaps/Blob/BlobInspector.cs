@@ -52,9 +52,9 @@ internal sealed class BlobInspector : IKindInspector
     {
         using BlobMap map = BlobMap.Over(region);
         long index = 0;
-        foreach ((byte[] key, byte[] value) in map.Entries())
+        foreach ((string key, byte[] value) in map.Entries())
         {
-            yield return new MapEntry(index++, Encoding.UTF8.GetString(key), FormatValue(value));
+            yield return new MapEntry(index++, key, FormatValue(value));
         }
     }
 

@@ -13,11 +13,23 @@ public sealed partial class BlobMap : IEnumerable<KeyValuePair<string, byte[]>>
     public IEnumerator<KeyValuePair<string, byte[]>> GetEnumerator()
     {
         ThrowIfDisposed();
-        foreach ((byte[] key, byte[] value) in Entries())
+        foreach ((string key, byte[] value) in Entries())
         {
-            yield return new KeyValuePair<string, byte[]>(Encoding.UTF8.GetString(key), value);
+            yield return new KeyValuePair<string, byte[]>(key, value);
         }
     }
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    /// <summary>
+    /// Every key with the first <paramref name="prefixLength"/> bytes of its value, the value's length and its version
+    /// (for <see cref="TryUpdate"/> and <see cref="TryRemove(string, long)"/>), each read whole as <see cref="GetEnumerator"/>
+    /// reads entries, without copying the rest of the value: a walk over what the values start with (an expiry, a type).
+    /// </summary>
+    public IEnumerable<BlobEntryHead> Heads(int prefixLength)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(prefixLength);
+        ThrowIfDisposed();
+        return WalkHeads(prefixLength);
+    }
 }

@@ -20,21 +20,33 @@ public sealed unsafe partial class BlobMap
     /// The keys and values that are the map's, each read whole; a migration under way is finished first, and the table
     /// walked stays readable here until the walk ends.
     /// </summary>
-    internal IEnumerable<(byte[] Key, byte[] Value)> Entries()
+    internal IEnumerable<(string Key, byte[] Value)> Entries()
+    {
+        foreach (BlobEntryHead head in WalkHeads(int.MaxValue))
+        {
+            yield return (head.Key, head.Prefix);
+        }
+    }
+
+    /// <summary>
+    /// Every entry of the newest table (a growth under way finished first), each copied under one even version of its
+    /// block: its key, the first <paramref name="prefixLength"/> bytes of its value, the value's length and version.
+    /// </summary>
+    private IEnumerable<BlobEntryHead> WalkHeads(int prefixLength)
     {
         BlobView view = _migration.Settled();
         BlobTable table = view.Newest;
         _retirement.Pin(table.Generation);
-        var stripe = new List<(byte[] Key, byte[] Value)>(BlobLayout.CellsPerStripe);
+        var stripe = new List<BlobEntryHead>(BlobLayout.CellsPerStripe);
         try
         {
             for (long s = 0; s < table.Stripes; s++)
             {
                 stripe.Clear();
-                CopyStripe(table, s, stripe);
-                foreach ((byte[] Key, byte[] Value) entry in stripe)
+                CopyStripe(table, s, prefixLength, stripe);
+                foreach (BlobEntryHead head in stripe)
                 {
-                    yield return entry;
+                    yield return head;
                 }
             }
         }
@@ -44,47 +56,54 @@ public sealed unsafe partial class BlobMap
         }
     }
 
-    private void CopyStripe(BlobTable table, long stripe, List<(byte[] Key, byte[] Value)> into)
+    private void CopyStripe(BlobTable table, long stripe, int prefixLength, List<BlobEntryHead> into)
     {
         for (int c = 0; c < BlobLayout.CellsPerStripe; c++)
         {
-            if (TryCopy(table.Cell(stripe, c), out byte[]? key, out byte[]? value))
+            if (TryCopy(table.Cell(stripe, c), prefixLength, out byte[]? key, out byte[]? prefix, out int valueLength, out long version))
             {
-                into.Add((key, value));
+                into.Add(new BlobEntryHead(System.Text.Encoding.UTF8.GetString(key), prefix, valueLength, version));
             }
         }
     }
 
-    /// <summary>The key and value a cell names, copied under one even version (read again while writers move it on).</summary>
-    private bool TryCopy(ulong* cell, [NotNullWhen(true)] out byte[]? key, [NotNullWhen(true)] out byte[]? value)
+    /// <summary>
+    /// The key a cell names and the first <paramref name="prefixLength"/> bytes of its value (with the value's whole
+    /// length and version), copied under one even version (read again while writers move it on).
+    /// </summary>
+    private bool TryCopy(ulong* cell, int prefixLength, [NotNullWhen(true)] out byte[]? key, [NotNullWhen(true)] out byte[]? prefix,
+        out int valueLength, out long version)
     {
         while (true)
         {
             ulong entry = SharedMemory.ReadAcquire(cell);
             if (!BlobEntry.IsBlock(entry))
             {
-                key = value = null;
+                key = prefix = null;
+                valueLength = 0;
+                version = 0;
                 return false;
             }
             byte* block = BlockOf(entry, out int size);
-            uint version = SharedMemory.ReadAcquire(BlobBlock.Version(block));
+            uint blockVersion = SharedMemory.ReadAcquire(BlobBlock.Version(block));
             int keyLength = BlobBlock.KeyLength(block);
-            int valueLength = BlobBlock.ValueLength(block);
+            valueLength = BlobBlock.ValueLength(block);
             bool fits = (uint)keyLength <= (uint)(size - BlobBlock.HeaderSize) && (uint)valueLength <= (uint)(size - BlobBlock.HeaderSize - keyLength);
             key = fits ? new ReadOnlySpan<byte>(block + BlobBlock.HeaderSize, keyLength).ToArray() : null;
-            value = fits ? new ReadOnlySpan<byte>(block + BlobBlock.HeaderSize + keyLength, valueLength).ToArray() : null;
+            prefix = fits ? new ReadOnlySpan<byte>(block + BlobBlock.HeaderSize + keyLength, Math.Min(valueLength, prefixLength)).ToArray() : null;
             SharedMemory.LoadLoadBarrier();
-            bool stable = SharedMemory.ReadAcquire(BlobBlock.Version(block)) == version && SharedMemory.ReadAcquire(cell) == entry;
+            bool stable = SharedMemory.ReadAcquire(BlobBlock.Version(block)) == blockVersion && SharedMemory.ReadAcquire(cell) == entry;
             if (!stable)
             {
                 continue; // a writer moved the cell or the block on: read it again
             }
-            if ((version & 1) != 0 || key is null || value is null)
+            if ((blockVersion & 1) != 0 || key is null || prefix is null)
             {
                 // Named by its cell and unchanged, yet free or not holding what it says: damage, not a write under way.
-                ThrowHelper.ThrowCorrupt($"map '{Name}': the block at heap offset {BlobEntry.Offset(entry)} (version {version}, {size} bytes) " +
+                ThrowHelper.ThrowCorrupt($"map '{Name}': the block at heap offset {BlobEntry.Offset(entry)} (version {blockVersion}, {size} bytes) " +
                     $"does not hold a whole key and value ({keyLength} + {valueLength} bytes)");
             }
+            version = VersionOf(entry, blockVersion);
             return true;
         }
     }

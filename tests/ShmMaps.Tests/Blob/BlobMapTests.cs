@@ -181,6 +181,27 @@ public sealed class BlobMapTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void HeadsGiveEachKeyWhatItsValueStartsWithItsLengthAndItsVersion()
+    {
+        using var map = BlobMap.Create("heads", 4, _dir.Options);
+        for (int i = 0; i < 2_000; i++)
+        {
+            map.Set($"k{i}", Enumerable.Range(0, i % 50).Select(b => (byte)(b + i)).ToArray());
+        }
+        var heads = map.Heads(8).ToDictionary(head => head.Key);
+        Assert.Equal(2_000, heads.Count);
+        for (int i = 0; i < 2_000; i++)
+        {
+            BlobEntryHead head = heads[$"k{i}"];
+            Assert.True(map.TryGetValue($"k{i}", out byte[]? value, out long version));
+            Assert.Equal(value.Length, head.ValueLength);
+            Assert.Equal(value.Take(8), head.Prefix);
+            Assert.Equal(version, head.Version);
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => map.Heads(-1));
+    }
+
+    [Fact]
     public void UpdatesCompareTheVersionTheyReadAndAddOrUpdateLosesNoIncrement()
     {
         using var map = BlobMap.Create("versions", 100, _dir.Options);

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using ShmMaps.Caching;
+using ShmMaps.Tests.Hosting;
 using ShmMaps.Tests.Support;
 
 namespace ShmMaps.Tests.Caching;
@@ -82,6 +83,33 @@ public sealed class ShmDistributedCacheTests : IDisposable
         _clock.Advance(TimeSpan.FromMinutes(5));
         Assert.Null(cache.Get("at"));
         Assert.Equal(0, cache.Map.Count);
+    }
+
+    [Fact]
+    public void ExpiredEntriesNoOneReadsAreRemovedByAWalkEachProcessStartsNowAndThen()
+    {
+        using ShmDistributedCache cache = new(new ShmDistributedCacheOptions
+        {
+            MapName = "walked", Directory = _dir.Path, ExpirationScanFrequency = TimeSpan.FromMinutes(5),
+        }, _clock);
+        for (int i = 0; i < 300; i++)
+        {
+            cache.Set($"short-{i}", new byte[i], new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(1) });
+        }
+        cache.Set("sliding", [1], new DistributedCacheEntryOptions { SlidingExpiration = TimeSpan.FromMinutes(2) });
+        cache.Set("long", [2], new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = TimeSpan.FromHours(1) });
+        cache.Map.Set("by hand", "not an entry"u8);
+        Assert.Equal(0, cache.RemoveExpired());
+        _clock.Advance(TimeSpan.FromMinutes(3));
+        Assert.Equal(301, cache.RemoveExpired());
+        Assert.Equal(2, cache.Map.Count); // "long" and the value the cache did not write
+
+        // A call once the scan frequency has passed starts a walk on the thread pool.
+        cache.Set("soon", [3], new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(1) });
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        Assert.Null(cache.Get("absent")); // the call that starts it
+        WriterServiceTests.WaitUntil(() => !cache.Map.ContainsKey("soon"));
+        Assert.Equal([2], cache.Get("long"));
     }
 
     [Fact]
