@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -11,7 +12,7 @@ public static class ShmCachingServiceCollectionExtensions
     /// <summary>
     /// Registers a <see cref="ShmDistributedCache"/> as the <see cref="IDistributedCache"/> and <see cref="IBufferDistributedCache"/>
     /// (so that <c>HybridCache</c> uses it as its L2), configured by <paramref name="configure"/>; its clock is the
-    /// <see cref="TimeProvider"/> registered, if one is.
+    /// <see cref="TimeProvider"/> registered, if one is, and its counters go to the registered <see cref="IMeterFactory"/>'s <c>ShmMaps</c> meter.
     /// </summary>
     public static IServiceCollection AddShmDistributedCache(this IServiceCollection services, Action<ShmDistributedCacheOptions> configure)
     {
@@ -19,7 +20,7 @@ public static class ShmCachingServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configure);
         services.AddOptions<ShmDistributedCacheOptions>().Configure(configure);
         services.TryAddSingleton(provider => new ShmDistributedCache(provider.GetRequiredService<IOptions<ShmDistributedCacheOptions>>(),
-            provider.GetService<TimeProvider>()));
+            provider.GetService<TimeProvider>(), provider.GetService<IMeterFactory>()));
         services.Replace(ServiceDescriptor.Singleton<IDistributedCache>(provider => provider.GetRequiredService<ShmDistributedCache>()));
         services.Replace(ServiceDescriptor.Singleton<IBufferDistributedCache>(provider => provider.GetRequiredService<ShmDistributedCache>()));
         return services;

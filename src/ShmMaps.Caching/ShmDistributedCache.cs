@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Options;
 
@@ -35,6 +36,7 @@ public sealed class ShmDistributedCache : IBufferDistributedCache, IDisposable
     private readonly BlobMap _map;
     private readonly TimeProvider _clock;
     private readonly long _scanEvery;
+    private readonly ShmCacheMetrics _metrics;
 
     /// <summary>Ends the walk under way when the cache is disposed (the walk reads the map's memory, which disposing unmaps).</summary>
     private readonly CancellationTokenSource _closing = new();
@@ -45,8 +47,11 @@ public sealed class ShmDistributedCache : IBufferDistributedCache, IDisposable
     /// <summary>The walk this process started last, if any (set and read under a lock of <see cref="_closing"/>).</summary>
     private Task? _scan;
 
-    /// <summary>Opens, or creates, the cache's map as <paramref name="options"/> says, with <paramref name="clock"/> (null: the system clock).</summary>
-    public ShmDistributedCache(ShmDistributedCacheOptions options, TimeProvider? clock = null)
+    /// <summary>
+    /// Opens, or creates, the cache's map as <paramref name="options"/> says, with <paramref name="clock"/> (null: the
+    /// system clock); its counters go to the <c>ShmMaps</c> meter <paramref name="meters"/> makes (null: a meter of its own).
+    /// </summary>
+    public ShmDistributedCache(ShmDistributedCacheOptions options, TimeProvider? clock = null, IMeterFactory? meters = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrEmpty(options.MapName);
@@ -54,12 +59,13 @@ public sealed class ShmDistributedCache : IBufferDistributedCache, IDisposable
         _map = BlobMap.OpenOrCreate(options.MapName, Math.Max(1, options.Capacity), options.ToShmOptions());
         _clock = clock ?? TimeProvider.System;
         _scanEvery = options.ExpirationScanFrequency.Ticks;
+        _metrics = new ShmCacheMetrics(options.MapName, meters);
         _lastScan = _clock.GetUtcNow().UtcTicks;
     }
 
     /// <summary>Opens, or creates, the cache's map as the configured <paramref name="options"/> say.</summary>
-    public ShmDistributedCache(IOptions<ShmDistributedCacheOptions> options, TimeProvider? clock = null)
-        : this(options.Value, clock)
+    public ShmDistributedCache(IOptions<ShmDistributedCacheOptions> options, TimeProvider? clock = null, IMeterFactory? meters = null)
+        : this(options.Value, clock, meters)
     {
     }
 
@@ -70,7 +76,7 @@ public sealed class ShmDistributedCache : IBufferDistributedCache, IDisposable
     public byte[]? Get(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        return Find(key, destination: null, copy: true, out byte[]? value) ? value : null;
+        return Find(key, destination: null, copy: true, counted: true, out byte[]? value) ? value : null;
     }
 
     /// <inheritdoc/>
@@ -85,7 +91,7 @@ public sealed class ShmDistributedCache : IBufferDistributedCache, IDisposable
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(destination);
-        return Find(key, destination, copy: false, out _);
+        return Find(key, destination, copy: false, counted: true, out _);
     }
 
     /// <inheritdoc/>
@@ -147,7 +153,7 @@ public sealed class ShmDistributedCache : IBufferDistributedCache, IDisposable
     public void Refresh(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        Find(key, destination: null, copy: false, out _);
+        Find(key, destination: null, copy: false, counted: false, out _);
     }
 
     /// <inheritdoc/>
@@ -209,6 +215,7 @@ public sealed class ShmDistributedCache : IBufferDistributedCache, IDisposable
                 removed++;
             }
         }
+        _metrics.Expired(removed);
         return removed;
     }
 
@@ -235,9 +242,19 @@ public sealed class ShmDistributedCache : IBufferDistributedCache, IDisposable
     /// <summary>
     /// Looks <paramref name="key"/> up: a live entry's payload goes to <paramref name="destination"/> or, with
     /// <paramref name="copy"/>, into <paramref name="value"/>, and a sliding one is written again with its expiry moved on;
-    /// an expired one is removed (if no write came between). False for a miss.
+    /// an expired one is removed (if no write came between). False for a miss; a read's outcome <paramref name="counted"/>.
     /// </summary>
-    private bool Find(string key, IBufferWriter<byte>? destination, bool copy, out byte[]? value)
+    private bool Find(string key, IBufferWriter<byte>? destination, bool copy, bool counted, out byte[]? value)
+    {
+        bool found = Look(key, destination, copy, out value);
+        if (counted)
+        {
+            _metrics.Read(found);
+        }
+        return found;
+    }
+
+    private bool Look(string key, IBufferWriter<byte>? destination, bool copy, out byte[]? value)
     {
         value = null;
         long now = _clock.GetUtcNow().UtcTicks;
@@ -253,7 +270,7 @@ public sealed class ShmDistributedCache : IBufferDistributedCache, IDisposable
             }
             if (header.HasExpired(now))
             {
-                _map.TryRemove(key, version);
+                _metrics.Expired(_map.TryRemove(key, version) ? 1 : 0);
                 return false;
             }
             ReadOnlySpan<byte> payload = scratch.WrittenSpan[CacheEntryHeader.Bytes..];

@@ -113,6 +113,44 @@ public sealed class ShmDistributedCacheTests : IDisposable
     }
 
     [Fact]
+    public void HitsMissesAndExpirationsAreCountedInTheShmMapsMeter()
+    {
+        var counts = new System.Collections.Concurrent.ConcurrentDictionary<string, long>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "ShmMaps" && instrument.Name.StartsWith("shmmaps.cache.", StringComparison.Ordinal))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            foreach (KeyValuePair<string, object?> tag in tags)
+            {
+                if (tag.Key == "map" && (string?)tag.Value == "counted")
+                {
+                    counts.AddOrUpdate(instrument.Name, value, (_, sum) => sum + value);
+                }
+            }
+        });
+        listener.Start();
+        using ShmDistributedCache cache = NewCache("counted");
+        cache.Set("k", [1], new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(1) });
+        cache.Set("j", [1], new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(1) });
+        Assert.NotNull(cache.Get("k"));
+        Assert.True(cache.TryGet("k", new ArrayBufferWriter<byte>()));
+        Assert.Null(cache.Get("absent"));
+        cache.Refresh("k"); // not a read
+        _clock.Advance(TimeSpan.FromMinutes(2));
+        Assert.Null(cache.Get("k")); // a miss, and an expiration
+        Assert.Equal(1, cache.RemoveExpired());
+        Assert.Equal(2, counts.GetValueOrDefault("shmmaps.cache.hits"));
+        Assert.Equal(2, counts.GetValueOrDefault("shmmaps.cache.misses"));
+        Assert.Equal(2, counts.GetValueOrDefault("shmmaps.cache.expirations"));
+    }
+
+    [Fact]
     public void SlidingExpirationMovesOnWithEveryReadAndRefreshButNeverPastTheAbsoluteOne()
     {
         using ShmDistributedCache cache = NewCache();
