@@ -56,6 +56,11 @@ public sealed class ShmDistributedCache : IBufferDistributedCache, IDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrEmpty(options.MapName);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.ExpirationScanFrequency, TimeSpan.Zero, nameof(options.ExpirationScanFrequency));
+        if (options.MaxBytes is not null)
+        {
+            throw new NotSupportedException(
+                $"cache '{options.MapName}': a byte budget (MaxBytes) is not built yet; entries leave when they expire or are removed. Leave MaxBytes unset");
+        }
         _map = BlobMap.OpenOrCreate(options.MapName, Math.Max(1, options.Capacity), options.ToShmOptions());
         _clock = clock ?? TimeProvider.System;
         _scanEvery = options.ExpirationScanFrequency.Ticks;

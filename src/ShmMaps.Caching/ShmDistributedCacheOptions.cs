@@ -13,6 +13,12 @@ public sealed class ShmDistributedCacheOptions
     public long Capacity { get; set; } = 10_000;
 
     /// <summary>
+    /// The byte budget of the map (null: none). Not built yet: a cache given one refuses to start
+    /// (<see cref="NotSupportedException"/>) rather than grow past a budget it was promised.
+    /// </summary>
+    public long? MaxBytes { get; set; }
+
+    /// <summary>
     /// At least how long this process waits between two walks that remove expired entries no one read (each started by
     /// a cache call, on the thread pool). Every process of the cache walks; any walk removes every expired entry.
     /// </summary>

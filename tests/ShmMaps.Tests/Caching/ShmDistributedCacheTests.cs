@@ -180,6 +180,8 @@ public sealed class ShmDistributedCacheTests : IDisposable
         Assert.Throws<ArgumentOutOfRangeException>(() => cache.Set("k", [1], new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = TimeSpan.Zero }));
         Assert.Throws<ArgumentOutOfRangeException>(() => cache.Set("k", [1], new DistributedCacheEntryOptions { SlidingExpiration = TimeSpan.FromTicks(-1) }));
         Assert.Throws<ArgumentNullException>(() => cache.Get(null!));
+        Assert.Contains("MaxBytes", Assert.Throws<NotSupportedException>(() =>
+            new ShmDistributedCache(new ShmDistributedCacheOptions { MapName = "budget", Directory = _dir.Path, MaxBytes = 256 << 20 })).Message);
         Assert.Throws<ArgumentNullException>(() => cache.Set("k", null!, new DistributedCacheEntryOptions()));
         Assert.Null(cache.Get("k"));
     }
