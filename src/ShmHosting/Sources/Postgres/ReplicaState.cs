@@ -3,11 +3,11 @@ using System.Runtime.InteropServices;
 namespace ShmMaps.Hosting;
 
 /// <summary>
-/// What a <see cref="PostgresChangeSource{TKey, TValue}"/> keeps beside its map (in <see cref="ReplicaMarker"/>): which map
+/// What a <see cref="PostgresReplication{TKey, TValue}"/> keeps beside its map (in <see cref="ReplicaMarker"/>): which map
 /// file holds a whole snapshot of which slot's table, and the last position published into it. One seqlock cell: read
 /// and written whole.
 /// </summary>
-/// <param name="MapIdentity">The <see cref="LeftRightReader{TKey, TValue}.FileIdentity"/> of the map loaded; 0: no snapshot completed.</param>
+/// <param name="MapIdentity">The file identity (<see cref="LeftRightReader{TKey, TValue}.FileIdentity"/>, <see cref="BlobMap.FileIdentity"/>) of the map loaded; 0: no snapshot completed.</param>
 /// <param name="SlotHash">A hash of the slot's name (another slot needs another snapshot); 0: the marker names no slot (a new one).</param>
 /// <param name="Published">The last position (LSN) whose changes readers see.</param>
 [StructLayout(LayoutKind.Sequential)]
