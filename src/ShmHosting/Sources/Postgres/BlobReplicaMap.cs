@@ -13,7 +13,7 @@ internal sealed class BlobReplicaMap(string mapName, ShmOptions options) : IRepl
     {
         using BlobMap map = BlobMap.Open(mapName, options);
         var keys = new HashSet<string>(StringComparer.Ordinal);
-        foreach (KeyValuePair<string, byte[]> entry in map)
+        foreach (BlobEntryHead entry in map.Heads(prefixLength: 0)) // the keys, without copying the values
         {
             keys.Add(entry.Key);
         }
