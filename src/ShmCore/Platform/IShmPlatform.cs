@@ -125,6 +125,16 @@ internal unsafe interface IShmPlatform
     /// <summary>Removes a file; false if it did not exist.</summary>
     bool Delete(string path);
 
+    /// <summary>
+    /// Sleeps while the 32-bit <paramref name="word"/> of a shared mapping holds <paramref name="expected"/>, until
+    /// <see cref="WakeAll"/> on it (from any process), <paramref name="timeout"/>, or a signal; returns at once if it
+    /// holds another value. The caller reads the word again after: a return says nothing of why.
+    /// </summary>
+    void Park(int* word, int expected, TimeSpan timeout);
+
+    /// <summary>Wakes every thread of every process parked on <paramref name="word"/>.</summary>
+    void WakeAll(int* word);
+
     /// <summary>The current user id, for the owner check on open.</summary>
     uint EffectiveUserId { get; }
 }

@@ -99,6 +99,29 @@ internal static unsafe partial class LinuxNative
     [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
     public static partial long Syscall(long number, long command, long flags);
 
+    /// <summary>The futex system call's number on this architecture; -1 where unknown.</summary>
+    public static long FutexSyscall => System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture switch
+    {
+        System.Runtime.InteropServices.Architecture.X64 => 202,
+        System.Runtime.InteropServices.Architecture.Arm64 => 98,
+        _ => -1,
+    };
+
+    /// <summary>futex(2) operations, without FUTEX_PRIVATE_FLAG: a word of a shared file mapping is one futex for every process.</summary>
+    public const int FutexWait = 0;
+    public const int FutexWake = 1;
+
+    [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
+    public static unsafe partial long Futex(long number, int* address, int operation, int value, Timespec* timeout);
+
+    /// <summary>struct timespec: a relative timeout of futex(2).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct Timespec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Open(string path, int flags, int mode);
 

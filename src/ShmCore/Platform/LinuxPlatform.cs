@@ -296,6 +296,29 @@ internal sealed unsafe partial class LinuxPlatform : IShmPlatform
         && SystemWideBarrier();
 
     /// <inheritdoc/>
+    public void Park(int* word, int expected, TimeSpan timeout)
+    {
+        if (LinuxNative.FutexSyscall < 0)
+        {
+            Thread.Sleep(TimeSpan.FromTicks(Math.Min(timeout.Ticks, TimeSpan.TicksPerMillisecond))); // no futex: a short nap stands in
+            return;
+        }
+        long ticks = Math.Max(0, timeout.Ticks);
+        var relative = new LinuxNative.Timespec { Seconds = ticks / TimeSpan.TicksPerSecond, Nanoseconds = ticks % TimeSpan.TicksPerSecond * 100 };
+        // EAGAIN (the word moved on), ETIMEDOUT and EINTR all return: the caller looks at the word again.
+        LinuxNative.Futex(LinuxNative.FutexSyscall, word, LinuxNative.FutexWait, expected, &relative);
+    }
+
+    /// <inheritdoc/>
+    public void WakeAll(int* word)
+    {
+        if (LinuxNative.FutexSyscall > 0)
+        {
+            LinuxNative.Futex(LinuxNative.FutexSyscall, word, LinuxNative.FutexWake, int.MaxValue, null);
+        }
+    }
+
+    /// <inheritdoc/>
     public bool SystemWideBarrier() =>
         LinuxNative.MembarrierSyscall > 0 && LinuxNative.Syscall(LinuxNative.MembarrierSyscall, LinuxNative.MembarrierGlobalExpedited, 0) == 0;
 

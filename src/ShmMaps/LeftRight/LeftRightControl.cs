@@ -7,7 +7,8 @@ namespace ShmMaps.LeftRight;
 /// </summary>
 /// <remarks>
 /// <code>
-///   0  u64 published: the publish sequence; readers read copy (sequence &amp; 1)   -- its own line
+///   0  u64 published: the publish sequence; readers read copy (sequence &amp; 1)   -- its own line, with:
+///   8  i32 sleepers: readers parked on the sequence's low 32 bits (a futex) until the next publish
 ///  64  i32 writer pid          68  u32 reserved
 ///  72  u64 writer start ticks  80  i64 writer since (Unix ms)
 /// 128  i64 last publish (Unix ms)
@@ -23,6 +24,7 @@ internal unsafe struct LeftRightControl
     public const int Size = 256;
 
     [FieldOffset(0)] public ulong Published;
+    [FieldOffset(8)] public int Sleepers;
     [FieldOffset(64)] public int WriterPid;
     [FieldOffset(72)] public ulong WriterStartTicks;
     [FieldOffset(80)] public long WriterSinceUnixMs;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ShmMaps.Core.Epochs;
 using ShmMaps.LeftRight;
 
@@ -20,6 +21,9 @@ public sealed unsafe partial class LeftRightReader<TKey, TValue> : IDisposable
     private readonly ulong _seed;
     private readonly ulong _prepared8;
     private volatile bool _disposed;
+
+    /// <summary>This handle's threads in <see cref="WaitForPublish"/> (Interlocked): disposing waits for them to leave before unmapping.</summary>
+    private int _waiting;
 
     internal LeftRightReader(MapRegion region)
     {
@@ -65,7 +69,90 @@ public sealed unsafe partial class LeftRightReader<TKey, TValue> : IDisposable
         return new ReadGuard<TKey, TValue>(this, lease, lease.Enter(_published));
     }
 
-    /// <summary>Closes this reader and frees its threads' slots. No guard of it may be open.</summary>
+    /// <summary>The publish sequence: how many publishes the map has seen (it moves on with each one).</summary>
+    public ulong PublishSequence => SharedMemory.ReadAcquire(_published);
+
+    /// <summary>
+    /// Sleeps until a writer of any process publishes past <paramref name="seen"/> (a <see cref="PublishSequence"/> this
+    /// thread read), or <paramref name="timeout"/> passes (<see cref="Timeout.InfiniteTimeSpan"/>: none); true if it
+    /// did. No polling: the thread parks on the sequence (a futex), and the publish wakes it.
+    /// </summary>
+    public bool WaitForPublish(ulong seen, TimeSpan timeout)
+    {
+        if (timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "a wait is zero or more, or Timeout.InfiniteTimeSpan");
+        }
+        return Sleep(seen, timeout, CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Completes with the new <see cref="PublishSequence"/> once a writer of any process publishes past
+    /// <paramref name="seen"/>; the wait parks a thread of the pool's (a futex), as <see cref="WaitForPublish"/> does.
+    /// </summary>
+    public Task<ulong> WaitForPublishAsync(ulong seen, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        if (PublishSequence != seen)
+        {
+            return Task.FromResult(PublishSequence);
+        }
+        return Task.Factory.StartNew(() =>
+        {
+            Sleep(seen, Timeout.InfiniteTimeSpan, cancellationToken);
+            return PublishSequence;
+        }, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    }
+
+    /// <summary>Parks until the sequence leaves <paramref name="seen"/>, the time is up, or <paramref name="cancellation"/> (which wakes the parked).</summary>
+    private bool Sleep(ulong seen, TimeSpan timeout, CancellationToken cancellation)
+    {
+        Interlocked.Increment(ref _waiting); // full fence: Dispose sees this thread, or this thread sees it disposed
+        try
+        {
+            ThrowIfDisposed();
+            LeftRightControl* control = _table.Control;
+            int* word = (int*)_published; // the sequence's low half: a futex is 32 bits
+            // Full fence: a writer that publishes after this sees a sleeper and wakes it; one that published before is seen below.
+            Interlocked.Increment(ref control->Sleepers);
+            using CancellationTokenRegistration registration = cancellation.Register(() => _region.Platform.WakeAll(word));
+            try
+            {
+                long deadline = timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+                while (SharedMemory.ReadAcquire(_published) == seen)
+                {
+                    cancellation.ThrowIfCancellationRequested();
+                    ThrowIfDisposed();
+                    long left = deadline - Stopwatch.GetTimestamp();
+                    if (left <= 0)
+                    {
+                        return false;
+                    }
+                    // At most five seconds at a time: a writer of a version that wakes no one still ends a wait within them.
+                    _region.Platform.Park(word, (int)seen, TimeSpan.FromSeconds(Math.Min(5.0, (double)left / Stopwatch.Frequency)));
+                }
+                return true;
+            }
+            finally
+            {
+                Interlocked.Decrement(ref control->Sleepers);
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _waiting);
+        }
+    }
+
+    private void ThrowIfDisposed()
+    {
+        if (_disposed)
+        {
+            ThrowHelper.ThrowDisposed(Name);
+        }
+    }
+
+    /// <summary>Closes this reader and frees its threads' slots. No guard of it may be open; a thread waiting for a publish is woken and told.</summary>
     public void Dispose()
     {
         if (_disposed)
@@ -73,6 +160,12 @@ public sealed unsafe partial class LeftRightReader<TKey, TValue> : IDisposable
             return;
         }
         _disposed = true;
+        Interlocked.MemoryBarrier(); // full fence: a waiter that registered before this is seen below, one after sees _disposed
+        while (Volatile.Read(ref _waiting) > 0)
+        {
+            _region.Platform.WakeAll((int*)_published);
+            Thread.Sleep(1);
+        }
         _slots.Dispose();
         _region.Dispose();
     }

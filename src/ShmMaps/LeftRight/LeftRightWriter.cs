@@ -169,6 +169,12 @@ public sealed unsafe class LeftRightWriter<TKey, TValue> : IDisposable
         // Full fence: every byte written to the standby copy (and its count) is visible before any reader can
         // read the new sequence; and the sequence is visible before the next guard scans the reader slots.
         Interlocked.Increment(ref control->Published);
+        // After that full fence: a reader that registered as a sleeper before it is seen here and woken; one that
+        // registers after it sees the new sequence before it parks (LeftRightReader.WaitForPublish).
+        if (Volatile.Read(ref control->Sleepers) > 0)
+        {
+            _region.Platform.WakeAll((int*)&control->Published); // the sequence's low half, where sleepers park
+        }
         _standby = StandbyState.NeedsReplay;
     }
 

@@ -69,4 +69,8 @@ internal sealed unsafe class NoHolesPlatform : IShmPlatform
     public bool SystemWideBarrier() => _linux.SystemWideBarrier();
 
     public bool Delete(string path) => _linux.Delete(path);
+
+    public void Park(int* word, int expected, TimeSpan timeout) => _linux.Park(word, expected, timeout);
+
+    public void WakeAll(int* word) => _linux.WakeAll(word);
 }
