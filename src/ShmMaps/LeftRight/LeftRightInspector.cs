@@ -59,6 +59,8 @@ internal sealed unsafe class LeftRightInspector : IKindInspector
                     : $"{sequence}, the last {sinceLast} ago ({UnixTime.Describe(lastPublish)}), readers on copy {sequence & 1}",
                 ["writer"] = control->WriterSinceUnixMs == 0 ? "never opened"
                     : $"pid {control->WriterPid} ({(table.IsWriterAlive() ? "alive" : "gone")}), opened {UnixTime.Describe(control->WriterSinceUnixMs)}",
+                // A count, not a census: a waiter killed while parked stays counted (writers then wake no one in vain).
+                ["waiting for a publish"] = $"{Volatile.Read(ref control->Sleepers)} thread(s)",
             };
             int held = 0, pinned = 0, listed = 0;
             string oldest = "none";

@@ -70,6 +70,7 @@ public sealed class PublishWaitTests : IDisposable
 
         Task<bool> waiting = Task.Run(() => reader.WaitForPublish(seen, Timeout.InfiniteTimeSpan));
         Thread.Sleep(200);
+        Assert.Equal("1 thread(s)", ShmMaps.Inspection.MapInspector.Describe("idle", _dir.Options).Details["waiting for a publish"]); // shm info
         reader.Dispose(); // returns once the waiter has left the mapping
         Assert.IsType<ObjectDisposedException>(Assert.Throws<AggregateException>(() => waiting.Wait(TimeSpan.FromSeconds(30))).InnerException);
     }
