@@ -17,7 +17,9 @@ public sealed class ShmDistributedCacheTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private ShmDistributedCache NewCache(string name = "cache") => new(new ShmDistributedCacheOptions { MapName = name, Directory = _dir.Path, Capacity = 16 }, _clock);
+    /// <summary>A cache on the test's clock whose walks never start by themselves (the tests move the clock by minutes).</summary>
+    private ShmDistributedCache NewCache(string name = "cache") =>
+        new(new ShmDistributedCacheOptions { MapName = name, Directory = _dir.Path, Capacity = 16, ExpirationScanFrequency = TimeSpan.FromDays(365) }, _clock);
 
     [Fact]
     public void ValuesGoInAndComeOutWholeByEveryPath()
