@@ -27,24 +27,15 @@ public class BlobMapWriterService : MapWriterService
     }
 
     /// <inheritdoc/>
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        WriteAsync(() => BlobMap.OpenOrCreate(MapName, Options.For(MapName).Capacity, Options.ToShmOptions(MapName)), "open it",
+            map => WriteChangesAsync(map, stoppingToken));
+
+    /// <summary>Writes each change of the source as it comes until the source ends or the host stops.</summary>
+    private async Task WriteChangesAsync(BlobMap map, CancellationToken stoppingToken)
     {
-        await Task.Yield();
-        BlobMap map;
-        try
-        {
-            map = BlobMap.OpenOrCreate(MapName, Options.For(MapName).Capacity, Options.ToShmOptions(MapName));
-        }
-        catch (Exception e) when (e is ShmMapException or IOException)
-        {
-            Logger.LogCritical(e, "map {Map}: cannot open it: {Reason}", MapName, e.Message);
-            Status.Released(e.Message);
-            Lifetime.StopApplication();
-            throw;
-        }
         Status.Held(map.Capacity, map.Count, static () => new ReaderSlotCensus(0, 0, 0));
         Logger.LogInformation("map {Map}: writing ({Entries} keys)", MapName, map.Count);
-        string? failure = null;
         long written = 0;
         try
         {
@@ -86,17 +77,6 @@ public class BlobMapWriterService : MapWriterService
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-        }
-        catch (Exception e)
-        {
-            failure = e.Message;
-            Logger.LogCritical(e, "map {Map}: the writer service failed: {Reason}", MapName, e.Message);
-            throw;
-        }
-        finally
-        {
-            Status.Released(failure);
-            map.Dispose();
         }
     }
 }

@@ -34,43 +34,14 @@ public class ShmMapWriterService<TKey, TValue> : MapWriterService
     }
 
     /// <inheritdoc/>
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        // Opening and writing are synchronous (they may wait on other processes): off the host's startup thread.
-        await Task.Yield();
-        LeftRightWriter<TKey, TValue> writer;
-        try
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => WriteAsync(OpenWriter, "take the writer", writer =>
         {
-            writer = OpenWriter();
-        }
-        catch (Exception e) when (e is ShmMapException or TimeoutException or IOException)
-        {
-            Logger.LogCritical(e, "map {Map}: cannot take the writer: {Reason}", MapName, e.Message);
-            Status.Released(e.Message);
-            Lifetime.StopApplication();
-            throw;
-        }
-        Status.Held(writer.Capacity, writer.PublishedCount, writer.ReaderSlots);
-        Logger.LogInformation("map {Map}: writer held (publish {Sequence}, {Entries} entries, capacity {Capacity})",
-            MapName, writer.PublishSequence, writer.PublishedCount, writer.Capacity);
-        string? failure = null;
-        try
-        {
-            await RunBatchesAsync(writer, stoppingToken);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            failure = e.Message;
-            Logger.LogCritical(e, "map {Map}: the writer service failed: {Reason}", MapName, e.Message);
-            throw;
-        }
-        finally
-        {
-            Status.Released(failure);
-            writer.Dispose();
-            Logger.LogInformation("map {Map}: writer released after {Publishes} publishes", MapName, Status.Publishes);
-        }
-    }
+            Status.Held(writer.Capacity, writer.PublishedCount, writer.ReaderSlots);
+            Logger.LogInformation("map {Map}: writer held (publish {Sequence}, {Entries} entries, capacity {Capacity})",
+                MapName, writer.PublishSequence, writer.PublishedCount, writer.Capacity);
+            return RunBatchesAsync(writer, stoppingToken);
+        },
+        released: () => Logger.LogInformation("map {Map}: writer released after {Publishes} publishes", MapName, Status.Publishes));
 
     private LeftRightWriter<TKey, TValue> OpenWriter()
     {
