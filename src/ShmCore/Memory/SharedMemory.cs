@@ -90,6 +90,14 @@ internal readonly unsafe struct SharedMemory
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong Or(ulong* address, ulong bits) => Interlocked.Or(ref *address, bits);
 
+    /// <summary>Full-fence atomic AND of <paramref name="bits"/> into a 64-bit word; returns the value before.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong And(ulong* address, ulong bits) => Interlocked.And(ref *address, bits);
+
+    /// <summary>Full-fence atomic add of <paramref name="value"/> to a 64-bit word; returns the value after.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static long Add(long* address, long value) => Interlocked.Add(ref *address, value);
+
     /// <summary>Full-fence atomic OR of <paramref name="bits"/> into a 32-bit word; returns the value before.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static uint Or(uint* address, uint bits) => Interlocked.Or(ref *address, bits);

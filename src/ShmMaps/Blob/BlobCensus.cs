@@ -11,6 +11,14 @@ internal sealed class BlobCensus
     /// <summary>Blocks the index names, and their bytes.</summary>
     public long LiveBlockBytes { get; set; }
 
+    /// <summary>The live bytes the map keeps (null: its file does not), which should be <see cref="LiveBlockBytes"/> at rest.</summary>
+    public long? KeptLiveBytes { get; set; }
+
+    /// <summary>The map's budget (0: none) and its evictions so far.</summary>
+    public long MaxBytes { get; set; }
+
+    public long Evictions { get; set; }
+
     /// <summary>Blocks on the free lists, and their bytes.</summary>
     public long FreeBlocks { get; set; }
 

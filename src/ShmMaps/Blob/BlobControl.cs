@@ -1,8 +1,9 @@
 namespace ShmMaps.Blob;
 
 /// <summary>
-/// A blob map's control region: which tables are in use, where each lies in the heap, how far the heap is used, and
-/// each size class's free list, every lock on a cache line of its own.
+/// A blob map's control region: which tables are in use, where each lies in the heap, how far the heap is used, the
+/// bytes the live entries take against the map's budget, and each size class's free list, every lock on a cache line of
+/// its own.
 /// </summary>
 /// <remarks>
 /// <code>
@@ -10,8 +11,13 @@ namespace ShmMaps.Blob;
 ///  256  u64 frontier lock   robust lock word: guards the frontier
 ///  264  i64 frontier        heap bytes handed out (tables and carved blocks); 0: only table 0's
 ///  320  i64 table offsets   [32]: table g's offset in the heap (table 0's is 0), written before the table is published
+///  576  u64 budget lock     robust lock word: guards live bytes and evictions (<see cref="BlobBudget"/>)
+///  584  i64 live bytes      the bytes of the blocks the index names (kept only by maps whose parameters say so)
+///  592  i64 evictions       entries evicted to keep the budget, ever
+///  600  i64 hand            the eviction hand: the next cell of the newest table it looks at (counted on, taken modulo)
 ///  640  classes             [SizeClasses.Count] x 64 bytes: u64 lock word (robust; guards the list), i64 head (heap
 ///                           offset of the first free block, 0: none)
+/// 18880 i64 max bytes       the budget for live bytes (0: none), on a line writers leave alone (readers read it)
 /// </code>
 /// </remarks>
 internal readonly unsafe struct BlobControl(byte* start)
@@ -21,11 +27,16 @@ internal readonly unsafe struct BlobControl(byte* start)
     private const int FrontierLockOffset = 256;
     private const int FrontierOffset = 264;
     private const int TableOffsetsOffset = 320;
+    private const int BudgetLockOffset = 576;
+    private const int LiveBytesOffset = 584;
+    private const int EvictionsOffset = 592;
+    private const int HandOffset = 600;
     private const int ClassesOffset = 640;
     private const int ClassStride = 64;
+    private const int MaxBytesOffset = ClassesOffset + (SizeClasses.Count * ClassStride);
 
     /// <summary>The bytes of the region.</summary>
-    public const int Size = (ClassesOffset + (SizeClasses.Count * ClassStride) + 4095) / 4096 * 4096;
+    public const int Size = (MaxBytesOffset + 64 + 4095) / 4096 * 4096;
 
     public TableDirectory Directory => new(start);
 
@@ -35,6 +46,16 @@ internal readonly unsafe struct BlobControl(byte* start)
 
     /// <summary>Table <paramref name="generation"/>'s offset word (0 for table 0, which is never written).</summary>
     public long* TableOffset(int generation) => (long*)(start + TableOffsetsOffset) + generation;
+
+    public ulong* BudgetLock => (ulong*)(start + BudgetLockOffset);
+
+    public long* LiveBytes => (long*)(start + LiveBytesOffset);
+
+    public long* Evictions => (long*)(start + EvictionsOffset);
+
+    public long* Hand => (long*)(start + HandOffset);
+
+    public long* MaxBytes => (long*)(start + MaxBytesOffset);
 
     public ulong* ClassLock(int sizeClass) => (ulong*)(start + ClassesOffset + ((long)sizeClass * ClassStride));
 

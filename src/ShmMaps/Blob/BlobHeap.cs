@@ -285,7 +285,7 @@ internal sealed unsafe class BlobHeap
         try
         {
             int sizeClass = (int)(((byte*)word - (byte*)_control.ClassLock(0)) / 64);
-            FinishClassStep(me, StepRecordOf(LockWord.OwnerLane(dead)), sizeClass);
+            FinishClassStep(me, StepRecordOf(_lanes, LockWord.OwnerLane(dead)), sizeClass);
         }
         finally
         {
@@ -317,11 +317,11 @@ internal sealed unsafe class BlobHeap
         }
     }
 
-    /// <summary>The record whose class step lane <paramref name="index"/> works on: its own, or the one it stands in for as a proxy.</summary>
-    private BlobRecord* StepRecordOf(int index)
+    /// <summary>The record whose class (or budget) step lane <paramref name="index"/> works on: its own, or the one it stands in for as a proxy.</summary>
+    public static BlobRecord* StepRecordOf(LaneTable lanes, int index)
     {
-        BlobRecord* record = RecordOf(_lanes, index);
-        return BlobRecord.StepOf(record) == BlobStep.Proxy ? RecordOf(_lanes, (int)Math.Min(record->Old, int.MaxValue)) : record;
+        BlobRecord* record = RecordOf(lanes, index);
+        return BlobRecord.StepOf(record) == BlobStep.Proxy ? RecordOf(lanes, (int)Math.Min(record->Old, int.MaxValue)) : record;
     }
 
     /// <summary>The record of lane <paramref name="index"/> (its undo area).</summary>

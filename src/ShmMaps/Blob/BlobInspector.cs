@@ -38,6 +38,9 @@ internal sealed class BlobInspector : IKindInspector
             ["migration"] = view.Older is { } older ? $"table {older.Generation} into table {view.Generation}: {view.MovedUnits():N0} of {older.Stripes:N0} stripes moved" : "none",
             ["heap"] = $"{census.Frontier:N0} bytes handed out of {BlobLayout.HeapBytes:N0}",
             ["live bytes"] = $"{census.KeyAndValueBytes:N0} in {census.Keys:N0} keys and values, in blocks of {census.LiveBlockBytes:N0} bytes",
+            ["budget"] = census.KeptLiveBytes is not { } kept ? "none (the file was made before BlobMaps kept their bytes)"
+                : census.MaxBytes == 0 ? $"none; entries take {kept:N0} bytes"
+                : $"{kept:N0} of {census.MaxBytes:N0} bytes taken; {census.Evictions:N0} entries evicted",
             ["free bytes"] = $"{census.FreeBlockBytes:N0} in {census.FreeBlocks:N0} free blocks (reused by writes of their size)",
             ["fragmentation"] = blocks == 0 ? "none" : $"{(double)(blocks - census.KeyAndValueBytes) / blocks:P1} of the block bytes hold no key or value",
             ["held blocks"] = $"{census.HeldBlocks:N0} ({census.HeldBlockBytes:N0} bytes) taken by writes under way or left by dead writers",
@@ -80,6 +83,18 @@ internal sealed class BlobInspector : IKindInspector
         if (census.HeldBlocks > 0)
         {
             report.Note($"{census.HeldBlocks} block(s) ({census.HeldBlockBytes:N0} bytes) are held by writes under way or by dead writers (the next access to their stripe, or shm recover, returns a dead writer's)");
+        }
+        if (census.KeptLiveBytes is { } kept && kept != census.LiveBlockBytes)
+        {
+            string text = $"the map counts {kept:N0} live bytes, but the blocks its index names take {census.LiveBlockBytes:N0}";
+            if (region.Lanes.AnyLaneAlive())
+            {
+                report.Note(text + " (other processes are writing: the walk is not a snapshot)");
+            }
+            else
+            {
+                report.Add(text);
+            }
         }
         if (census.Unaccounted != 0)
         {

@@ -8,7 +8,7 @@ namespace ShmMaps.Blob;
 /// </summary>
 /// <remarks>
 /// <code>
-/// header   kind parameters: [0] stripes of table 0 [1] cells per stripe [2] tables [3] bytes of table 0
+/// header   kind parameters: [0] stripes of table 0 [1] cells per stripe [2] tables [3] bytes of table 0 [4] 1: live bytes kept
 /// region 0 lanes (each lane's undo area holds its <see cref="BlobRecord"/>)
 /// region 1 control (<see cref="BlobControl"/>): directory, frontier, table offsets, free lists
 /// region 2 leases (<see cref="BlobLeases"/>): the blocks readers read in place, by lane
@@ -17,7 +17,8 @@ namespace ShmMaps.Blob;
 /// stripe    0  u64 lock word  robust: guards the stripe's cells and count
 ///           8  u64 moved      1 once the stripe is copied into the next table
 ///          16  i64 live       entries that name a block
-///          24  reserved to 64
+///          24  reserved
+///          32  u64 referenced [4]: a bit per cell, set by a read of its entry, cleared by the eviction hand (<see cref="BlobBudget"/>)
 ///          64  cells: 256 entries (<see cref="BlobEntry"/>)
 /// block     see <see cref="BlobBlock"/>, 16-byte aligned, of a size class (<see cref="SizeClasses"/>)
 /// </code>
@@ -33,6 +34,7 @@ internal sealed unsafe class BlobLayout
     public const int CellsPerStripe = 256;
     public const int MovedOffset = 8;
     public const int LiveOffset = 16;
+    public const int ReferencedOffset = 32;
     public const int CellsOffset = 64;
     public const long StripeStride = CellsOffset + (CellsPerStripe * sizeof(ulong));
 
@@ -46,12 +48,13 @@ internal sealed unsafe class BlobLayout
 
     private readonly MapRegion _region;
 
-    private BlobLayout(MapRegion region, long firstStripes, int tables, long firstTableBytes)
+    private BlobLayout(MapRegion region, long firstStripes, int tables, long firstTableBytes, bool keepsLiveBytes)
     {
         _region = region;
         FirstStripes = firstStripes;
         Tables = tables;
         FirstTableBytes = firstTableBytes;
+        KeepsLiveBytes = keepsLiveBytes;
         Control = new BlobControl(region.RegionPointer(ControlRegion, out _));
         Leases = new BlobLeases(region.RegionPointer(LeaseRegion, out _), region.Lanes.Count, region.Lanes);
         Heap = new RegionGrowth(region, HeapRegion, firstTableBytes, "the heap");
@@ -63,6 +66,9 @@ internal sealed unsafe class BlobLayout
     public int Tables { get; }
 
     public long FirstTableBytes { get; }
+
+    /// <summary>Whether the control region keeps the map's live bytes (every file made since budgets came; an older one has no budget).</summary>
+    public bool KeepsLiveBytes { get; }
 
     public BlobControl Control { get; }
 
@@ -112,7 +118,7 @@ internal sealed unsafe class BlobLayout
             Capacity = capacity,
             KindParameters = KindParameterBlock.Words(new BlobParameters
             {
-                Stripes = stripes, CellsPerStripe = CellsPerStripe, Tables = tables, FirstTableBytes = firstTable,
+                Stripes = stripes, CellsPerStripe = CellsPerStripe, Tables = tables, FirstTableBytes = firstTable, KeepsLiveBytes = 1,
             }),
             RegionLengths = [BlobControl.Size, BlobLeases.Bytes(lanes), HeapBytes],
             ReservedAtCreate = [BlobControl.Size, BlobLeases.Bytes(lanes), RegionGrowth.InitialFor(firstTable, HeapBytes)],
@@ -126,9 +132,9 @@ internal sealed unsafe class BlobLayout
         BlobParameters p = region.KindParameters<BlobParameters>();
         if (p.Stripes < 1 || !BitOperations.IsPow2(p.Stripes) || p.CellsPerStripe != CellsPerStripe
             || p.Tables < 1 || p.Tables > BlobControl.MaxTables || (p.Stripes << ((int)p.Tables - 1)) > MaxCells / CellsPerStripe
-            || p.FirstTableBytes != TableBytes(p.Stripes))
+            || p.FirstTableBytes != TableBytes(p.Stripes) || p.KeepsLiveBytes is not (0 or 1))
         {
-            ThrowHelper.ThrowCorrupt($"map '{region.Name}': {p.Stripes} stripes of {p.CellsPerStripe} cells, {p.Tables} tables or a first table of {p.FirstTableBytes} bytes is invalid");
+            ThrowHelper.ThrowCorrupt($"map '{region.Name}': {p.Stripes} stripes of {p.CellsPerStripe} cells, {p.Tables} tables, a first table of {p.FirstTableBytes} bytes or live-bytes flag {p.KeepsLiveBytes} is invalid");
         }
         if (region.RegionLength(ControlRegion) < BlobControl.Size || region.RegionLength(LeaseRegion) < BlobLeases.Bytes(region.Lanes.Count)
             || region.RegionLength(HeapRegion) is < Page or > BlobEntry.MaxHeapBytes
@@ -136,7 +142,7 @@ internal sealed unsafe class BlobLayout
         {
             ThrowHelper.ThrowCorrupt($"map '{region.Name}': its control region, heap or lanes are too small for a BlobMap");
         }
-        return new BlobLayout(region, p.Stripes, (int)p.Tables, p.FirstTableBytes);
+        return new BlobLayout(region, p.Stripes, (int)p.Tables, p.FirstTableBytes, p.KeepsLiveBytes == 1);
     }
 
     /// <summary>Table <paramref name="generation"/>'s offset in the heap; <see cref="CorruptMapException"/> if the file names no table there.</summary>

@@ -60,7 +60,11 @@ public sealed unsafe partial class BlobMap
                 {
                     ThrowHelper.ThrowCorrupt($"map '{Name}': stripe {index} of table {older.Generation} holds a block whose hash belongs to stripe {hash & (ulong)older.StripeMask}");
                 }
-                Place(BlobTable.Cells(newer.Stripe(target)), hash, entry);
+                int placed = Place(BlobTable.Cells(newer.Stripe(target)), hash, entry);
+                if (placed >= 0 && BlobBudget.IsReferenced((byte*)word, i))
+                {
+                    BlobBudget.Touch(BlobTable.Cells(newer.Stripe(target)), placed); // the eviction hand finds it read, as in the old table
+                }
             }
             *newer.Live(index) = CountLive(BlobTable.Cells(newer.Stripe(index)));
             *newer.Live(index + older.Stripes) = CountLive(BlobTable.Cells(newer.Stripe(index + older.Stripes)));
@@ -77,25 +81,28 @@ public sealed unsafe partial class BlobMap
 
     /// <summary>
     /// Puts a copied entry in the first empty cell of its probe in a new stripe only its mover writes until the old stripe
-    /// is moved (it has room: it receives at most the old stripe's entries), unless a mover killed before it put it there.
+    /// is moved (it has room: it receives at most the old stripe's entries), unless a mover killed before it put it there;
+    /// returns its cell.
     /// </summary>
-    private static void Place(ulong* cells, uint hash, ulong entry)
+    private static int Place(ulong* cells, uint hash, ulong entry)
     {
         int home = BlobTable.HomeOf(hash);
         for (int i = 0; i < BlobLayout.CellsPerStripe; i++)
         {
-            ulong* cell = cells + ((home + i) & (BlobLayout.CellsPerStripe - 1));
+            int at = (home + i) & (BlobLayout.CellsPerStripe - 1);
+            ulong* cell = cells + at;
             if (*cell == entry)
             {
-                return;
+                return at;
             }
             if (*cell == BlobEntry.Empty)
             {
                 // Release: readers of the new stripe come after the moved flag; a plain store would do, this one documents it.
                 SharedMemory.WriteRelease(cell, entry);
-                return;
+                return at;
             }
         }
+        return -1;
     }
 
     /// <summary>The entries of a stripe's cells that name a block.</summary>

@@ -125,6 +125,7 @@ public sealed unsafe partial class BlobMap
             recovered += SettleIfDead(_layout.Control.ClassLock(c), null) ? 1 : 0;
         }
         recovered += SettleIfDead(_layout.Control.FrontierLock, null) ? 1 : 0;
+        recovered += _budget.RecoverIfDead(CurrentLane()) ? 1 : 0;
         return recovered;
     }
 
@@ -145,7 +146,13 @@ public sealed unsafe partial class BlobMap
     /// <summary>Where every heap byte is: the blocks the index names (each checked), the free lists, the lanes' blocks, the tables.</summary>
     internal BlobCensus Census()
     {
-        var census = new BlobCensus { Frontier = _layout.Frontier };
+        var census = new BlobCensus
+        {
+            Frontier = _layout.Frontier,
+            KeptLiveBytes = _budget.Keeps ? _budget.LiveBytes : null,
+            MaxBytes = MaxBytes,
+            Evictions = _budget.Evictions,
+        };
         var seen = new HashSet<long>();
         BlobView view = View();
         foreach (BlobTable table in view.Live)

@@ -157,7 +157,12 @@ public sealed unsafe partial class BlobMap
             }
             if (BlobEntry.IsBlock(entry) && BlobEntry.TagMatches(entry, hash))
             {
-                BlockRead read = ReadBlock(cells + ((home + i) & (BlobLayout.CellsPerStripe - 1)), entry, key, ref sink);
+                int cell = (home + i) & (BlobLayout.CellsPerStripe - 1);
+                BlockRead read = ReadBlock(cells + cell, entry, key, ref sink);
+                if (read == BlockRead.Found && _budget.Active)
+                {
+                    BlobBudget.Touch(cells, cell);
+                }
                 if (read != BlockRead.Missing)
                 {
                     return read;

@@ -9,8 +9,9 @@ namespace ShmMaps;
 /// held by a dead lane takes it over (one CAS; one recoverer wins), settles a class step the record may be in by taking
 /// that class's lock (whose own recoverer finishes it: <see cref="BlobHeap"/>), and then reads the cell: a write whose
 /// entry (or tombstone) is in the cell happened, and its old block goes back to its class; one whose entry is not there
-/// did not, and the block it had taken goes back. The key keeps its old value or its new one, and every block is either
-/// named by a cell or on a free list. The stripe's count is counted again from its cells.
+/// did not, and the block it had taken goes back; a write that happened is counted in the live bytes once
+/// (<see cref="BlobBudget"/>). The key keeps its old value or its new one, and every block is either named by a cell or
+/// on a free list. The stripe's count is counted again from its cells.
 /// </para>
 /// <para>
 /// The recoverer first copies what is left to do into its own record and clears the dead one's: if the recoverer dies
@@ -193,8 +194,16 @@ public sealed unsafe partial class BlobMap
                 ThrowHelper.ThrowCorrupt($"map '{Name}': lane {lane}'s record names cell {record->Cell} of a stripe of {BlobLayout.CellsPerStripe}");
             }
             ulong cell = SharedMemory.ReadAcquire(table.Cell(index, record->Cell));
-            bool published = step == BlobStep.Published
+            bool published = step is BlobStep.Published or BlobStep.Accounting or BlobStep.Accounted
                 || (step is BlobStep.Writing or BlobStep.Taken && record->New != BlobEntry.Empty && cell == record->New);
+            if (published && step == BlobStep.Accounting)
+            {
+                _budget.Settle(me, record); // the budget lock's recoverer sets the live bytes the record was moving
+            }
+            else if (published && step != BlobStep.Accounted)
+            {
+                _budget.Account(me, record);
+            }
             if (published && BlobEntry.IsBlock(record->Old))
             {
                 _heap.Return(me, record, BlobEntry.Offset(record->Old), BlobEntry.Class(record->Old), BlobStep.None);

@@ -104,6 +104,21 @@ public sealed unsafe partial class BlobMap
         int sizeClass = remove ? 0 : SizeClasses.Of(BlobBlock.BytesFor(key.Length, value.Length));
         Lane lane = CurrentLane();
         BlobRecord* record = (BlobRecord*)lane.UndoImage;
+        long budget = _budget.Keeps ? _budget.MaxBytes : 0;
+        if (budget != 0 && !remove)
+        {
+            MakeRoom(lane, record, budget, SizeClasses.Size(sizeClass));
+        }
+        bool written = WriteOnce(lane, record, hash, key, value, sizeClass, remove, expectedVersion);
+        if (budget != 0 && _budget.LiveBytes > budget)
+        {
+            EvictTo(lane, record, budget); // other writers' blocks came in meanwhile: the map leaves this write within its budget
+        }
+        return written;
+    }
+
+    private bool WriteOnce(Lane lane, BlobRecord* record, ulong hash, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, int sizeClass, bool remove, long expectedVersion)
+    {
         while (true)
         {
             BlobView view = View();
@@ -160,6 +175,7 @@ public sealed unsafe partial class BlobMap
         record->Cell = cell;
         record->Old = old;
         record->New = remove ? BlobEntry.Tombstone : BlobEntry.Empty;
+        record->Class = sizeClass;
         BlobRecord.Enter(record, BlobStep.Writing);
         ulong entry = BlobEntry.Tombstone;
         if (!remove)
@@ -178,11 +194,27 @@ public sealed unsafe partial class BlobMap
             entry = BlobEntry.Of(hash, sizeClass, block);
             record->New = entry;
         }
+        Publish(lane, record, table, index, cell, old, entry);
+        return expectedVersion == AnyVersion ? exists : true;
+    }
+
+    /// <summary>
+    /// Under the stripe's lock, the record naming the write (at Writing, or Taken with <paramref name="entry"/>'s block
+    /// filled): puts the entry (or a tombstone) in the cell, counts the stripe's keys and the map's live bytes, and gives
+    /// the old block back; the record then says None.
+    /// </summary>
+    private void Publish(Lane lane, BlobRecord* record, BlobTable table, long index, int cell, ulong old, ulong entry)
+    {
+        byte* stripe = table.Stripe(index);
+        if (!BlobEntry.IsBlock(old))
+        {
+            BlobBudget.TakeReference(stripe, cell); // a new key starts unread (a bit left by the cell's last key is not its)
+        }
         // Release: the block is whole (and the record names the entry) before any reader or recoverer sees it.
-        SharedMemory.WriteRelease(cells + cell, entry);
+        SharedMemory.WriteRelease(BlobTable.Cells(stripe) + cell, entry);
         BlobRecord.Enter(record, BlobStep.Published);
-        long* live = table.Live(index);
-        *live += (remove ? -1 : 0) + (BlobEntry.IsBlock(old) ? 0 : 1);
+        *table.Live(index) += (BlobEntry.IsBlock(entry) ? 1 : 0) - (BlobEntry.IsBlock(old) ? 1 : 0);
+        _budget.Account(lane, record);
         if (BlobEntry.IsBlock(old))
         {
             _heap.Return(lane, record, BlobEntry.Offset(old), BlobEntry.Class(old), BlobStep.None);
@@ -191,7 +223,6 @@ public sealed unsafe partial class BlobMap
         {
             BlobRecord.Enter(record, BlobStep.None);
         }
-        return expectedVersion == AnyVersion ? exists : true;
     }
 
     /// <summary>

@@ -36,6 +36,7 @@ public sealed unsafe partial class BlobMap : IDisposable
     private readonly MapRegion _region;
     private readonly BlobLayout _layout;
     private readonly BlobHeap _heap;
+    private readonly BlobBudget _budget;
     private readonly TableDirectory _directory;
     private readonly TableRetirement _retirement;
     private readonly Migration _migration;
@@ -50,6 +51,7 @@ public sealed unsafe partial class BlobMap : IDisposable
         _region = region;
         _layout = BlobLayout.Open(region);
         _heap = new BlobHeap(_layout);
+        _budget = new BlobBudget(_layout);
         _directory = _layout.Control.Directory;
         _seed = region.HashSeed;
         _firstTableBytes = _layout.FirstTableBytes;

@@ -14,4 +14,7 @@ internal struct BlobParameters
 
     /// <summary>[3] The bytes of table 0, at the heap's start (page aligned).</summary>
     public long FirstTableBytes;
+
+    /// <summary>[4] 1: the map keeps its live bytes in the control region (a file made before it did reads 0, and takes no budget).</summary>
+    public long KeepsLiveBytes;
 }

@@ -9,22 +9,26 @@ namespace ShmMaps.Blob;
 /// <remarks>
 /// <code>
 ///  0  u32 step        BlobStep
-///  4  u32 class       the size class of Block
+///  4  i32 class       the size class of Block; Writing a tombstone: -1 if the write is an eviction
 ///  8  i64 block       the heap offset a class step concerns, or the block taken
 /// 16  u64 old         the entry the cell held before the write (Proxy: the lane whose record this lane finishes)
 /// 24  u64 new         the entry (or tombstone) the write puts in the cell
 /// 32  i32 generation  the table of the stripe
 /// 36  i32 cell        the cell in the stripe
 /// 40  i64 stripe      the stripe locked
-/// 48  i64 blocks      Carving: how many blocks the carve makes
+/// 48  i64 blocks      Carving: how many blocks the carve makes; Accounting: the live bytes before the write
 /// 56  i64 head        Carving: the class's free-list head before the carve; Taking: the leased block the taken one
-///                     follows in the list (0: the taken one heads it)
+///                     follows in the list (0: the taken one heads it); Accounting: the evictions before this one (-1:
+///                     not an eviction)
 /// </code>
 /// </remarks>
 [StructLayout(LayoutKind.Explicit, Size = Size)]
 internal struct BlobRecord
 {
     public const int Size = 64;
+
+    /// <summary>The <see cref="Class"/> of a record whose tombstone evicts the entry rather than removes it.</summary>
+    public const int Eviction = -1;
 
     [FieldOffset(0)] public uint Step;
     [FieldOffset(4)] public int Class;

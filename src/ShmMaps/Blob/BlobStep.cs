@@ -2,8 +2,8 @@ namespace ShmMaps.Blob;
 
 /// <summary>Where a lane is in a write of a blob map (<see cref="BlobRecord.Step"/>).</summary>
 /// <remarks>
-/// Steps marked "class" happen under a size class's lock, and the lane leaves them before it releases that lock; every
-/// other step but None happens under the stripe lock the record names.
+/// Steps marked "class" happen under a size class's lock and the one marked "budget" under the budget lock, and the
+/// lane leaves them before it releases that lock; every other step but None happens under the stripe lock the record names.
 /// </remarks>
 internal enum BlobStep : uint
 {
@@ -36,4 +36,13 @@ internal enum BlobStep : uint
     /// in that lane's record: a class lock this lane dies holding is settled from that record.
     /// </summary>
     Proxy = 8,
+
+    /// <summary>
+    /// Budget: the cell holds <see cref="BlobRecord.New"/>; the live bytes, which were <see cref="BlobRecord.Blocks"/>, are
+    /// being moved on by the write's difference (and the evictions to <see cref="BlobRecord.Head"/> + 1 unless it is -1).
+    /// </summary>
+    Accounting = 9,
+
+    /// <summary>The cell holds <see cref="BlobRecord.New"/> and the live bytes count it; <see cref="BlobRecord.Old"/>'s block is to be freed.</summary>
+    Accounted = 10,
 }
