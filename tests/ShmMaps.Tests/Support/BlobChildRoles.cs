@@ -11,18 +11,24 @@ public static class BlobChildRoles
         switch (role)
         {
             case "blob-write":
-                // Until killed: on a random key of [from, to), the next operation of that key (BlobOps), acknowledged in
-                // <name>-acked[key] once it returned; says "ready" first.
+                // Until killed (or args[3] operations, then "done"): on a random key of [from, to), the next operation of
+                // that key (BlobOps), acknowledged in <name>-acked[key] once it returned; says "ready" first.
                 using (var map = BlobMap.Open(name, options))
                 using (var acked = SeqArray<long>.Open(name + "-acked", options))
                 {
                     long from = Arg(0), to = Arg(1);
                     var random = new Random((int)Arg(2));
+                    long operations = args.Length > 3 ? Arg(3) : long.MaxValue;
                     Console.WriteLine("ready");
                     try
                     {
-                        while (true)
+                        for (long done = 0; ; done++)
                         {
+                            if (done == operations)
+                            {
+                                Console.WriteLine("done");
+                                return 0;
+                            }
                             long key = random.NextInt64(from, to);
                             long version = Math.Abs(acked[key]) + 1;
                             BlobOps.Apply(map, key, version);
