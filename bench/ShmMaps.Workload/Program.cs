@@ -13,7 +13,7 @@ public static class Program
     public static int Main(string[] args)
     {
         using var parser = new Parser(settings => settings.HelpWriter = Console.Error);
-        return parser.ParseArguments<RunVerb, WorkerVerb, PlotVerb, SummaryVerb, GrowthVerb, GrowthReaderVerb, ReplicaVerb, ReplicaReaderVerb>(args).MapResult(
+        return parser.ParseArguments<RunVerb, WorkerVerb, PlotVerb, SummaryVerb, GrowthVerb, GrowthReaderVerb, ReplicaVerb, ReplicaReaderVerb, HitRatioVerb>(args).MapResult(
             (RunVerb verb) => RunAll(verb),
             (WorkerVerb verb) => Worker.Run(verb.ToSpec(), verb.Id),
             (PlotVerb verb) => Plot(verb),
@@ -22,6 +22,7 @@ public static class Program
             (GrowthReaderVerb verb) => GrowthBench.Reader(verb.Directory, GrowingKind.Named(verb.Kind)),
             (ReplicaVerb verb) => Replica(verb),
             (ReplicaReaderVerb verb) => ReplicaBench.Read(verb.Directory, verb.Hot, verb.Seconds),
+            (HitRatioVerb verb) => HitRatio(verb),
             _ => 64);
     }
 
@@ -58,6 +59,19 @@ public static class Program
         try
         {
             return ReplicaBench.Run(verb.Postgres, verb.Rows, verb.Rate, verb.Seconds, verb.Hot, directory);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static int HitRatio(HitRatioVerb verb)
+    {
+        string directory = RunDirectory.Create("shmmaps-hit-ratio");
+        try
+        {
+            return HitRatioBench.Run(verb.Keys, verb.Requests, verb.ValueBytes, [.. verb.Budgets], directory);
         }
         finally
         {
@@ -225,6 +239,22 @@ internal sealed class ReplicaVerb
 
     [Option("hot", Default = 1_000, HelpText = "The keys the updates cycle through (and the reader scans).")]
     public int Hot { get; set; }
+}
+
+[Verb("hit-ratio", HelpText = "A BlobMap held to a byte budget against exact LRU of the same bytes: hit ratios on Zipfian traces, with and without one-time scans.")]
+internal sealed class HitRatioVerb
+{
+    [Option("keys", Default = 100_000L, HelpText = "The key space.")]
+    public long Keys { get; set; }
+
+    [Option("requests", Default = 1_000_000L, HelpText = "Requests a trace (scans come on top).")]
+    public long Requests { get; set; }
+
+    [Option("value-bytes", Default = 1024, HelpText = "Each value's bytes.")]
+    public int ValueBytes { get; set; }
+
+    [Option("budgets", Separator = ',', Default = new[] { 0.01, 0.1 }, HelpText = "Budgets as shares of the key space's bytes.")]
+    public IEnumerable<double> Budgets { get; set; } = [];
 }
 
 [Verb("replica-reader", Hidden = true)]
