@@ -20,9 +20,11 @@ namespace ShmMaps.Caching;
 /// another process meanwhile wins).
 /// </para>
 /// <para>
-/// Reads take no lock (a copy checked after, as every <see cref="BlobMap"/> read); writes lock one stripe of the map. The map grows as the
-/// entries do; it has no byte budget yet: entries leave when they are removed, read after they expired, or found expired by
-/// the walk each process starts now and then (<see cref="ShmDistributedCacheOptions.ExpirationScanFrequency"/>).
+/// Reads take no lock (a copy checked after, as every <see cref="BlobMap"/> read); writes lock one stripe of the map. The
+/// map grows as the entries do, up to its byte budget (<see cref="ShmDistributedCacheOptions.MaxBytes"/>), past which
+/// writes evict entries not read lately (<see cref="BlobMap.MaxBytes"/>). Entries also leave when they are removed, read
+/// after they expired, or found expired by the walk each process starts now and then
+/// (<see cref="ShmDistributedCacheOptions.ExpirationScanFrequency"/>).
 /// </para>
 /// </remarks>
 public sealed class ShmDistributedCache : IBufferDistributedCache, IDisposable
@@ -56,15 +58,26 @@ public sealed class ShmDistributedCache : IBufferDistributedCache, IDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrEmpty(options.MapName);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.ExpirationScanFrequency, TimeSpan.Zero, nameof(options.ExpirationScanFrequency));
-        if (options.MaxBytes is not null)
+        if (options.MaxBytes is { } budget)
         {
-            throw new NotSupportedException(
-                $"cache '{options.MapName}': a byte budget (MaxBytes) is not built yet; entries leave when they expire or are removed. Leave MaxBytes unset");
+            ArgumentOutOfRangeException.ThrowIfNegative(budget, nameof(options.MaxBytes));
         }
         _map = BlobMap.OpenOrCreate(options.MapName, Math.Max(1, options.Capacity), options.ToShmOptions());
+        try
+        {
+            if (options.MaxBytes is { } max)
+            {
+                _map.MaxBytes = max;
+            }
+        }
+        catch
+        {
+            _map.Dispose();
+            throw;
+        }
         _clock = clock ?? TimeProvider.System;
         _scanEvery = options.ExpirationScanFrequency.Ticks;
-        _metrics = new ShmCacheMetrics(options.MapName, meters);
+        _metrics = new ShmCacheMetrics(options.MapName, meters, ReadMap);
         _lastScan = _clock.GetUtcNow().UtcTicks;
     }
 
@@ -204,8 +217,21 @@ public sealed class ShmDistributedCache : IBufferDistributedCache, IDisposable
             scan = _scan;
         }
         scan?.ContinueWith(static _ => { }, TaskScheduler.Default).Wait(); // its end, not its outcome
-        _map.Dispose();
+        lock (_closing)
+        {
+            _map.Dispose(); // under the lock: a metrics callback reading the map (ReadMap) is done first
+        }
+        _metrics.Dispose();
         _closing.Dispose();
+    }
+
+    /// <summary>What the meter's host-wide instruments read of the map (the map's bytes, or its evictions); null once the cache is disposed.</summary>
+    private long? ReadMap(Func<BlobMap, long> read)
+    {
+        lock (_closing)
+        {
+            return _closing.IsCancellationRequested ? null : read(_map);
+        }
     }
 
     private int RemoveExpired(CancellationToken cancellation)

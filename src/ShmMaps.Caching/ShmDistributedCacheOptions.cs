@@ -13,8 +13,9 @@ public sealed class ShmDistributedCacheOptions
     public long Capacity { get; set; } = 10_000;
 
     /// <summary>
-    /// The byte budget of the map (null: none). Not built yet: a cache given one refuses to start
-    /// (<see cref="NotSupportedException"/>) rather than grow past a budget it was promised.
+    /// The byte budget of the map's entries, set on the map when the cache opens it (null: the map's budget is left as
+    /// it is, none for a new map; 0: none). It is the map's, for every process: past it, writes evict the entries not read
+    /// lately (<see cref="BlobMap.MaxBytes"/>), and an entry larger than it is refused (<see cref="MapFullException"/>).
     /// </summary>
     public long? MaxBytes { get; set; }
 

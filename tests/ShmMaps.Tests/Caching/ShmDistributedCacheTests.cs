@@ -153,6 +153,50 @@ public sealed class ShmDistributedCacheTests : IDisposable
     }
 
     [Fact]
+    public void TheBudgetIsTheMapsAndItsEvictionsAndBytesAreInTheMeterForEveryProcess()
+    {
+        var observed = new System.Collections.Concurrent.ConcurrentDictionary<string, long>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "ShmMaps" && instrument.Name is "shmmaps.cache.evictions" or "shmmaps.cache.bytes")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            foreach (KeyValuePair<string, object?> tag in tags)
+            {
+                if (tag.Key == "map" && (string?)tag.Value == "budgeted")
+                {
+                    observed[instrument.Name] = value;
+                }
+            }
+        });
+        listener.Start();
+        const long budget = 64 << 10;
+        using var writer = new ShmDistributedCache(new ShmDistributedCacheOptions { MapName = "budgeted", Directory = _dir.Path, MaxBytes = budget }, _clock);
+        using (var reader = new ShmDistributedCache(new ShmDistributedCacheOptions { MapName = "budgeted", Directory = _dir.Path }, _clock))
+        {
+            Assert.Equal(budget, reader.Map.MaxBytes); // null leaves the map's budget as it is
+            for (int i = 0; i < 200; i++)
+            {
+                writer.Set($"k{i}", new byte[1000], new DistributedCacheEntryOptions());
+                Assert.True(reader.Map.LiveBytes <= budget);
+            }
+            Assert.NotNull(reader.Get("k199"));
+            Assert.Null(reader.Get("k0"));
+            listener.RecordObservableInstruments();
+            Assert.Equal(writer.Map.Evictions, observed["shmmaps.cache.evictions"]);
+            Assert.True(writer.Map.Evictions >= 130, $"{writer.Map.Evictions} evictions");
+            Assert.Equal(writer.Map.LiveBytes, observed["shmmaps.cache.bytes"]);
+            Assert.Contains("budget", Assert.Throws<MapFullException>(() => writer.Set("huge", new byte[100 << 10], new DistributedCacheEntryOptions())).Message);
+        }
+        listener.RecordObservableInstruments(); // a closed cache reports nothing and reads no unmapped memory
+    }
+
+    [Fact]
     public void SlidingExpirationMovesOnWithEveryReadAndRefreshButNeverPastTheAbsoluteOne()
     {
         using ShmDistributedCache cache = NewCache();
@@ -182,8 +226,8 @@ public sealed class ShmDistributedCacheTests : IDisposable
         Assert.Throws<ArgumentOutOfRangeException>(() => cache.Set("k", [1], new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = TimeSpan.Zero }));
         Assert.Throws<ArgumentOutOfRangeException>(() => cache.Set("k", [1], new DistributedCacheEntryOptions { SlidingExpiration = TimeSpan.FromTicks(-1) }));
         Assert.Throws<ArgumentNullException>(() => cache.Get(null!));
-        Assert.Contains("MaxBytes", Assert.Throws<NotSupportedException>(() =>
-            new ShmDistributedCache(new ShmDistributedCacheOptions { MapName = "budget", Directory = _dir.Path, MaxBytes = 256 << 20 })).Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() =>
+            new ShmDistributedCache(new ShmDistributedCacheOptions { MapName = "budget", Directory = _dir.Path, MaxBytes = -1 }));
         Assert.Throws<ArgumentNullException>(() => cache.Set("k", null!, new DistributedCacheEntryOptions()));
         Assert.Null(cache.Get("k"));
     }
