@@ -34,11 +34,14 @@ internal sealed class BlobCensus
 
     public long OldTableBytes { get; set; }
 
+    /// <summary>The bytes of the change log in the heap (0: none).</summary>
+    public long ChangeLogBytes { get; set; }
+
     /// <summary>The heap's bytes handed out.</summary>
     public long Frontier { get; set; }
 
     /// <summary>Heap bytes none of the above accounts for (0 in a map at rest).</summary>
-    public long Unaccounted => Frontier - TableBytes - OldTableBytes - LiveBlockBytes - FreeBlockBytes - HeldBlockBytes;
+    public long Unaccounted => Frontier - TableBytes - OldTableBytes - ChangeLogBytes - LiveBlockBytes - FreeBlockBytes - HeldBlockBytes;
 
     /// <summary>The lanes that hold blocks, in words.</summary>
     public List<string> Held { get; } = [];

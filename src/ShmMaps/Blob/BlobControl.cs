@@ -18,6 +18,7 @@ namespace ShmMaps.Blob;
 ///  640  classes             [SizeClasses.Count] x 64 bytes: u64 lock word (robust; guards the list), i64 head (heap
 ///                           offset of the first free block, 0: none)
 /// 18880 i64 max bytes       the budget for live bytes (0: none), on a line writers leave alone (readers read it)
+/// 18888 i64 change log      the heap offset of the change log (<see cref="BlobChangeLog"/>; 0: none yet), written once
 /// </code>
 /// </remarks>
 internal readonly unsafe struct BlobControl(byte* start)
@@ -34,6 +35,7 @@ internal readonly unsafe struct BlobControl(byte* start)
     private const int ClassesOffset = 640;
     private const int ClassStride = 64;
     private const int MaxBytesOffset = ClassesOffset + (SizeClasses.Count * ClassStride);
+    private const int ChangeLogOffset = MaxBytesOffset + 8;
 
     /// <summary>The bytes of the region.</summary>
     public const int Size = (MaxBytesOffset + 64 + 4095) / 4096 * 4096;
@@ -56,6 +58,8 @@ internal readonly unsafe struct BlobControl(byte* start)
     public long* Hand => (long*)(start + HandOffset);
 
     public long* MaxBytes => (long*)(start + MaxBytesOffset);
+
+    public long* ChangeLog => (long*)(start + ChangeLogOffset);
 
     public ulong* ClassLock(int sizeClass) => (ulong*)(start + ClassesOffset + ((long)sizeClass * ClassStride));
 

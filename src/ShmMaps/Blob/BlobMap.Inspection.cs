@@ -152,6 +152,7 @@ public sealed unsafe partial class BlobMap
             KeptLiveBytes = _budget.Keeps ? _budget.LiveBytes : null,
             MaxBytes = MaxBytes,
             Evictions = _budget.Evictions,
+            ChangeLogBytes = ChangeLogBytes,
         };
         var seen = new HashSet<long>();
         BlobView view = View();

@@ -200,8 +200,8 @@ public sealed unsafe partial class BlobMap
 
     /// <summary>
     /// Under the stripe's lock, the record naming the write (at Writing, or Taken with <paramref name="entry"/>'s block
-    /// filled): puts the entry (or a tombstone) in the cell, counts the stripe's keys and the map's live bytes, and gives
-    /// the old block back; the record then says None.
+    /// filled): puts the entry (or a tombstone) in the cell, logs the change, counts the stripe's keys and the map's live
+    /// bytes, and gives the old block back; the record then says None.
     /// </summary>
     private void Publish(Lane lane, BlobRecord* record, BlobTable table, long index, int cell, ulong old, ulong entry)
     {
@@ -210,9 +210,11 @@ public sealed unsafe partial class BlobMap
         {
             BlobBudget.TakeReference(stripe, cell); // a new key starts unread (a bit left by the cell's last key is not its)
         }
+        (BlobChangeLog, ulong)? logged = LogBegin(record, old, entry);
         // Release: the block is whole (and the record names the entry) before any reader or recoverer sees it.
         SharedMemory.WriteRelease(BlobTable.Cells(stripe) + cell, entry);
         BlobRecord.Enter(record, BlobStep.Published);
+        LogComplete(logged);
         *table.Live(index) += (BlobEntry.IsBlock(entry) ? 1 : 0) - (BlobEntry.IsBlock(old) ? 1 : 0);
         _budget.Account(lane, record);
         if (BlobEntry.IsBlock(old))

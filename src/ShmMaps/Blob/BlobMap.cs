@@ -116,9 +116,10 @@ public sealed unsafe partial class BlobMap : IDisposable
     /// <summary>Deletes the map's file; false if there was none. Processes that have it open keep using it.</summary>
     public static bool Delete(string name, ShmOptions? options = null) => MapRegion.Delete(name, options);
 
-    /// <summary>Closes this handle; the file stays for other processes. No operation may be running on it.</summary>
+    /// <summary>Closes this handle, once its watchers have stopped (their enumerations end with <see cref="ObjectDisposedException"/>); the file stays for other processes. No other operation may be running on it.</summary>
     public void Dispose()
     {
+        _watchers.Close(WakeWatchers);
         _views.Close();
         if (_ownsRegion)
         {
