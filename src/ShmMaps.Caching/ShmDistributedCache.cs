@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Options;
 
 namespace ShmMaps.Caching;
@@ -40,6 +41,9 @@ public sealed class ShmDistributedCache : IBufferDistributedCache, IDisposable
     private readonly long _scanEvery;
     private readonly ShmCacheMetrics _metrics;
 
+    /// <summary>What keeps this process's HybridCache L1 true to other processes' changes (null: not asked for).</summary>
+    private readonly HybridCacheInvalidation? _invalidation;
+
     /// <summary>Ends the walk under way when the cache is disposed (the walk reads the map's memory, which disposing unmaps).</summary>
     private readonly CancellationTokenSource _closing = new();
 
@@ -54,6 +58,15 @@ public sealed class ShmDistributedCache : IBufferDistributedCache, IDisposable
     /// system clock); its counters go to the <c>ShmMaps</c> meter <paramref name="meters"/> makes (null: a meter of its own).
     /// </summary>
     public ShmDistributedCache(ShmDistributedCacheOptions options, TimeProvider? clock = null, IMeterFactory? meters = null)
+        : this(options, clock, meters, hybrid: null)
+    {
+    }
+
+    /// <summary>
+    /// As the public constructor; with <paramref name="hybrid"/> (this process's HybridCache, resolved when first needed),
+    /// keeps that cache's L1 true to the changes other processes make to the map.
+    /// </summary>
+    internal ShmDistributedCache(ShmDistributedCacheOptions options, TimeProvider? clock, IMeterFactory? meters, Func<HybridCache?>? hybrid)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrEmpty(options.MapName);
@@ -79,6 +92,7 @@ public sealed class ShmDistributedCache : IBufferDistributedCache, IDisposable
         _scanEvery = options.ExpirationScanFrequency.Ticks;
         _metrics = new ShmCacheMetrics(options.MapName, meters, ReadMap);
         _lastScan = _clock.GetUtcNow().UtcTicks;
+        _invalidation = hybrid is null ? null : new HybridCacheInvalidation(_map, hybrid);
     }
 
     /// <summary>Opens, or creates, the cache's map as the configured <paramref name="options"/> say.</summary>
@@ -138,6 +152,10 @@ public sealed class ShmDistributedCache : IBufferDistributedCache, IDisposable
     public void Set(string key, ReadOnlySequence<byte> value, DistributedCacheEntryOptions options)
     {
         ArgumentNullException.ThrowIfNull(key);
+        if (HybridCacheInvalidation.LocalOnly)
+        {
+            return; // HybridCache applying another process's change here: the map has it already
+        }
         DateTimeOffset now = _clock.GetUtcNow();
         CacheEntryHeader header = CacheEntryHeader.For(options, now);
         ScanIfDue(now.UtcTicks);
@@ -186,7 +204,10 @@ public sealed class ShmDistributedCache : IBufferDistributedCache, IDisposable
     public void Remove(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        _map.TryRemove(key);
+        if (!HybridCacheInvalidation.LocalOnly)
+        {
+            _map.TryRemove(key);
+        }
     }
 
     /// <inheritdoc/>
@@ -217,6 +238,7 @@ public sealed class ShmDistributedCache : IBufferDistributedCache, IDisposable
             scan = _scan;
         }
         scan?.ContinueWith(static _ => { }, TaskScheduler.Default).Wait(); // its end, not its outcome
+        _invalidation?.Dispose();
         lock (_closing)
         {
             _map.Dispose(); // under the lock: a metrics callback reading the map (ReadMap) is done first

@@ -25,5 +25,13 @@ public sealed class ShmDistributedCacheOptions
     /// </summary>
     public TimeSpan ExpirationScanFrequency { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// With a <c>HybridCache</c> registered beside the cache (<c>AddShmDistributedCache</c>): whether this process's
+    /// HybridCache L1 follows the changes other processes make to the map, as they happen: a key another process sets
+    /// or removes (<c>RemoveAsync</c>) leaves this process's L1, a tag another process invalidates (<c>RemoveByTagAsync</c>)
+    /// is invalidated here. On by default; it makes the map log every write (<see cref="BlobMap.WatchChangesAsync"/>).
+    /// </summary>
+    public bool InvalidateHybridCache { get; set; } = true;
+
     internal ShmOptions ToShmOptions() => new() { Directory = Directory };
 }

@@ -50,6 +50,25 @@ public static class CacheChildRoles
                 }
                 Console.WriteLine($"{value}|{(made ? "factory" : "l2")}");
                 return 0;
+            case "cache-hybrid-hold":
+                // KEY TAG ROUNDS: each round, puts KEY (tagged TAG) in this process's HybridCache, says "held N", and
+                // watches its L1 alone until the entry leaves it, then says "gone N <Stopwatch timestamp>".
+                var local = provider.GetRequiredService<HybridCache>();
+                var l1Only = new HybridCacheEntryOptions
+                {
+                    Flags = HybridCacheEntryFlags.DisableDistributedCache | HybridCacheEntryFlags.DisableUnderlyingData | HybridCacheEntryFlags.DisableLocalCacheWrite,
+                };
+                for (int round = 0; round < int.Parse(args[2], CultureInfo.InvariantCulture); round++)
+                {
+                    local.GetOrCreateAsync(args[0], _ => ValueTask.FromResult<string?>($"round {round}"), tags: [args[1]]).AsTask().GetAwaiter().GetResult();
+                    Console.WriteLine($"held {round}");
+                    while (local.GetOrCreateAsync(args[0], _ => ValueTask.FromResult<string?>(null), l1Only).AsTask().GetAwaiter().GetResult() is not null)
+                    {
+                        Thread.SpinWait(100);
+                    }
+                    Console.WriteLine($"gone {round} {System.Diagnostics.Stopwatch.GetTimestamp()}");
+                }
+                return 0;
             default:
                 Console.Error.WriteLine($"unknown role {role}");
                 return 2;
