@@ -46,9 +46,12 @@ public static partial class ExampleProgram
                     body.Append("    ").AppendLine(line);
                 }
             }
-            functions.AppendLine($"// {example}").AppendLine($"static void Block{i}(string[] args)").AppendLine("{").Append(body).AppendLine("}").AppendLine();
+            // A block that awaits runs as an async method, as it would at the top of a program.
+            bool awaits = body.ToString().Contains("await ", StringComparison.Ordinal);
+            functions.AppendLine($"// {example}").AppendLine(awaits ? $"static async Task Block{i}(string[] args)" : $"static void Block{i}(string[] args)")
+                .AppendLine("{").Append(body).AppendLine("}").AppendLine();
             types.AppendLine($"// {example}").AppendLine(string.Join('\n', lines[typesStart..])).AppendLine();
-            dispatch.AppendLine($"    case \"block{i}\": Block{i}(args[1..]); break;");
+            dispatch.AppendLine(awaits ? $"    case \"block{i}\": Block{i}(args[1..]).GetAwaiter().GetResult(); break;" : $"    case \"block{i}\": Block{i}(args[1..]); break;");
         }
         var program = new StringBuilder();
         foreach (string directive in usings)
