@@ -157,7 +157,7 @@ public sealed class ShmDistributedCache : IBufferDistributedCache, IDisposable
             return; // HybridCache applying another process's change here: the map has it already
         }
         DateTimeOffset now = _clock.GetUtcNow();
-        CacheEntryHeader header = CacheEntryHeader.For(options, now);
+        CacheEntryHeader header = CacheEntryExpiration.HeaderFor(options, now);
         ScanIfDue(now.UtcTicks);
         if (value.Length > BlobMap.MaxEntryLength)
         {

@@ -1,12 +1,12 @@
 namespace ShmMaps.Blob;
 
-/// <summary>Entries of a BlobMap by text: keys as they are, values as <see cref="BlobInspector.FormatValue"/> writes them.</summary>
+/// <summary>Entries of a BlobMap by text: keys as they are, values as <see cref="BlobInspector.EntryOf"/> shows them (a shared cache's entry: its payload).</summary>
 internal sealed class BlobAccess : EntryAccess
 {
     public override string? Get(string name, string key, ShmOptions? options)
     {
         using BlobMap map = BlobMap.Open(name, options);
-        return map.TryGetValue(key, out byte[]? value) ? BlobInspector.FormatValue(value) : null;
+        return map.TryGetValue(key, out byte[]? value) ? BlobInspector.EntryOf(0, key, value).Value : null; // a cache entry's payload
     }
 
     public override string? Set(string name, string key, string value, ShmOptions? options)
@@ -27,6 +27,6 @@ internal sealed class BlobAccess : EntryAccess
     public override long Load(string name, IEnumerable<MapEntry> entries, ShmOptions? options)
     {
         using BlobMap map = BlobMap.Open(name, options);
-        return Each(entries, entry => map.Set(entry.Key ?? throw new FormatException($"entry {entry.Index} has no key"), BlobInspector.ParseValue(entry.Value)));
+        return Each(entries, entry => map.Set(entry.Key ?? throw new FormatException($"entry {entry.Index} has no key"), BlobInspector.ValueOf(entry)));
     }
 }

@@ -57,7 +57,7 @@ internal sealed class BlobInspector : IKindInspector
         long index = 0;
         foreach ((string key, byte[] value) in map.Entries())
         {
-            yield return new MapEntry(index++, key, FormatValue(value));
+            yield return EntryOf(index++, key, value);
         }
     }
 
@@ -108,6 +108,26 @@ internal sealed class BlobInspector : IKindInspector
                 report.Add(text);
             }
         }
+    }
+
+    /// <summary>An entry as <c>shm</c> shows it: a shared cache's entry as its payload and expiry, any other value as <see cref="FormatValue"/> writes it.</summary>
+    public static MapEntry EntryOf(long index, string key, byte[] value) =>
+        CacheEntryHeader.TryRead(value, out CacheEntryHeader header)
+            ? new MapEntry(index, key, FormatValue(value[CacheEntryHeader.Bytes..])) { Expiry = MapEntryExpiry.Of(header) }
+            : new MapEntry(index, key, FormatValue(value));
+
+    /// <summary>The bytes of an entry <see cref="EntryOf"/> showed (a cache entry's header written again before its payload).</summary>
+    public static byte[] ValueOf(MapEntry entry)
+    {
+        byte[] payload = ParseValue(entry.Value);
+        if (entry.Expiry is not { } expiry)
+        {
+            return payload;
+        }
+        byte[] value = new byte[CacheEntryHeader.Bytes + payload.Length];
+        expiry.ToHeader().Write(value);
+        payload.CopyTo(value, CacheEntryHeader.Bytes);
+        return value;
     }
 
     /// <summary>A value as <c>shm</c> shows it: UTF-8 text as it is, anything else in base64 after <see cref="Base64Prefix"/>.</summary>

@@ -96,10 +96,19 @@ internal static class InspectCommands
                 }
                 break;
             case "table":
-                var table = new TextTable("INDEX", "KEY", "VALUE");
-                foreach (MapEntry e in entries)
+                List<MapEntry> rows = [.. entries];
+                bool expiring = rows.Exists(e => e.Expiry is not null); // a shared cache's entries: when each expires
+                var table = expiring ? new TextTable("INDEX", "KEY", "EXPIRES", "VALUE") : new TextTable("INDEX", "KEY", "VALUE");
+                foreach (MapEntry e in rows)
                 {
-                    table.Add(e.Index, e.Key ?? "", e.Value);
+                    if (expiring)
+                    {
+                        table.Add(e.Index, e.Key ?? "", Expires(e.Expiry), e.Value);
+                    }
+                    else
+                    {
+                        table.Add(e.Index, e.Key ?? "", e.Value);
+                    }
                 }
                 table.Write(output);
                 break;
@@ -108,6 +117,15 @@ internal static class InspectCommands
         }
         return ExitCodes.Ok;
     }
+
+    /// <summary>A cache entry's expiry as the dump table shows it: the instant (UTC), and the sliding window if it has one.</summary>
+    private static string Expires(MapEntryExpiry? expiry) => expiry switch
+    {
+        null => "",
+        { Absolute: null, Sliding: null } => "never",
+        { Sliding: { } window } => $"{expiry.ExpiresAt:yyyy-MM-dd HH:mm:ss}Z (sliding {window})",
+        _ => $"{expiry.ExpiresAt:yyyy-MM-dd HH:mm:ss}Z",
+    };
 
     public static int Check(MapVerbOptions verb, bool recover, TextWriter output)
     {

@@ -1,10 +1,10 @@
 using System.Buffers.Binary;
-using Microsoft.Extensions.Caching.Distributed;
 
-namespace ShmMaps.Caching;
+namespace ShmMaps;
 
 /// <summary>
-/// What a cache entry's value starts with: when it expires, and the expiration it was set with. Times are UTC ticks.
+/// What an entry of a shared cache (<c>ShmMaps.Caching</c>) starts with, in its <see cref="BlobMap"/> value: when it
+/// expires, and the expiration it was set with. Times are UTC ticks. <c>shm</c> reads it to show a cache's entries.
 /// </summary>
 /// <remarks>
 /// <code>
@@ -16,39 +16,22 @@ namespace ShmMaps.Caching;
 /// </code>
 /// A value of the map that does not start so (written by another program, or damaged) is not an entry: a miss.
 /// </remarks>
-internal readonly record struct CacheEntryHeader(long ExpiresAt, long Absolute, long Sliding)
+/// <param name="ExpiresAt">When the entry expires: the earlier of <paramref name="Absolute"/> and the last access plus <paramref name="Sliding"/>.</param>
+/// <param name="Absolute">The absolute expiration (<see cref="Never"/>: none).</param>
+/// <param name="Sliding">The sliding window in ticks (0: none).</param>
+public readonly record struct CacheEntryHeader(long ExpiresAt, long Absolute, long Sliding)
 {
+    /// <summary>The header's bytes: the payload follows.</summary>
     public const int Bytes = 32;
+
+    /// <summary>An absolute expiration that never comes.</summary>
+    public const long Never = long.MaxValue;
+
     private const uint Magic = 0x634D4853; // "SHMc", little-endian
     private const uint Format = 1;
-    private const long Never = long.MaxValue;
 
-    /// <summary>The header of an entry set at <paramref name="now"/> with <paramref name="options"/>, checked as <c>MemoryDistributedCache</c> checks them.</summary>
-    public static CacheEntryHeader For(DistributedCacheEntryOptions options, DateTimeOffset now)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        long absolute = Never;
-        if (options.AbsoluteExpirationRelativeToNow is { } relative)
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(relative, TimeSpan.Zero, nameof(options.AbsoluteExpirationRelativeToNow));
-            absolute = (now + relative).UtcTicks;
-        }
-        else if (options.AbsoluteExpiration is { } at)
-        {
-            if (at <= now)
-            {
-                throw new ArgumentOutOfRangeException(nameof(options.AbsoluteExpiration), at, "The absolute expiration value must be in the future.");
-            }
-            absolute = at.UtcTicks;
-        }
-        long sliding = 0;
-        if (options.SlidingExpiration is { } window)
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(window, TimeSpan.Zero, nameof(options.SlidingExpiration));
-            sliding = window.Ticks;
-        }
-        return new CacheEntryHeader(ExpiresAfterAccess(absolute, sliding, now.UtcTicks), absolute, sliding);
-    }
+    /// <summary>The header of an entry set at <paramref name="now"/> with an <paramref name="absolute"/> expiration and a <paramref name="sliding"/> window.</summary>
+    public static CacheEntryHeader Create(long absolute, long sliding, long now) => new(ExpiresAfterAccess(absolute, sliding, now), absolute, sliding);
 
     /// <summary>The header <paramref name="value"/> starts with; false if it is not an entry's (too short, another format, times that do not agree).</summary>
     public static bool TryRead(ReadOnlySpan<byte> value, out CacheEntryHeader header)
@@ -63,6 +46,7 @@ internal readonly record struct CacheEntryHeader(long ExpiresAt, long Absolute, 
         return header.Sliding >= 0 && header.ExpiresAt <= header.Absolute;
     }
 
+    /// <summary>Writes the header to the start of <paramref name="destination"/> (at least <see cref="Bytes"/> long).</summary>
     public void Write(Span<byte> destination)
     {
         BinaryPrimitives.WriteUInt32LittleEndian(destination, Magic);
