@@ -5,7 +5,8 @@ namespace ShmMaps.Blob;
 /// time, and given back to it; each list under its own robust lock, the frontier under one more.
 /// </summary>
 /// <remarks>
-/// Locks nest stripe, then class, then frontier. Every step under a class lock is announced in the lane's
+/// Locks nest stripe, then class, then frontier; the budget lock (<see cref="BlobBudget"/>) is taken under a stripe lock
+/// alone. Every step under a class lock is announced in the lane's
 /// <see cref="BlobRecord"/> before it changes the list, and the record leaves the step before the lock is released; so
 /// whoever takes a class lock over from a dead holder finds the step in the holder's record and finishes it from the
 /// list itself (<see cref="FinishClassStep"/>): a block taken unless it still heads the list, a block given back once

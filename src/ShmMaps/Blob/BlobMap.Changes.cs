@@ -152,6 +152,12 @@ public sealed unsafe partial class BlobMap
             while (!stop.IsCancellationRequested && !_watchers.IsClosed)
             {
                 ulong head = SharedMemory.ReadAcquire(log.Head);
+                if (head < next)
+                {
+                    // A head that went back: the log was damaged. Whatever came meanwhile is unknown.
+                    Deliver(changes, new BlobChange(BlobChangeKind.Missed, null, 0, 1), stop);
+                    next = head;
+                }
                 if (head - next > BlobChangeLog.Slots)
                 {
                     Deliver(changes, new BlobChange(BlobChangeKind.Missed, null, 0, (long)(head - BlobChangeLog.Slots - next)), stop);

@@ -22,6 +22,16 @@ internal sealed class BlobFuzz : FuzzKind
             map.Set(Key(i), Value(i + 1)); // blocks on the free lists
         }
         map.TryRemove(Key(5));
+        // A change log (made by a watch) and a budget the exercise's growth goes past: damage reaches both.
+        using (var stop = new CancellationTokenSource())
+        {
+            IAsyncEnumerator<BlobChange> changes = map.WatchChangesAsync(stop.Token).GetAsyncEnumerator(stop.Token);
+            ValueTask<bool> first = changes.MoveNextAsync();
+            map.Set(Key(7), Value(8));
+            first.AsTask().GetAwaiter().GetResult();
+            changes.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+        map.MaxBytes = 24 << 10;
     }
 
     public override void Exercise(string name, ShmOptions options, FuzzSteps step)
@@ -54,6 +64,40 @@ internal sealed class BlobFuzz : FuzzKind
             {
                 map.TryRemove(Key(2));
                 map.TryRemove(Key(999));
+            });
+            step("budget", () => _ = (map.MaxBytes, map.LiveBytes, map.Evictions));
+            step("watch", () =>
+            {
+                using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                IAsyncEnumerator<BlobChange> changes = map.WatchChangesAsync(stop.Token).GetAsyncEnumerator(stop.Token);
+                Task<bool>? next = null;
+                try
+                {
+                    next = changes.MoveNextAsync().AsTask();
+                    map.Set(Key(9), Value(10));
+                    next.GetAwaiter().GetResult();
+                }
+                catch (OperationCanceledException)
+                {
+                    // the change never came (a damaged log): the watch ends with its token
+                }
+                finally
+                {
+                    // An enumeration is disposed only once no MoveNextAsync is pending: stopped first if a write threw.
+                    stop.Cancel();
+                    if (next is not null)
+                    {
+                        try
+                        {
+                            next.GetAwaiter().GetResult();
+                        }
+                        catch (Exception e) when (e is OperationCanceledException or ShmMapException)
+                        {
+                            // seen already, or the write's exception is the one the step reports
+                        }
+                    }
+                    changes.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                }
             });
             step("grow", () =>
             {

@@ -45,11 +45,19 @@ public sealed class SampleAppTests : IDisposable
 
         Quote made = (await http.GetFromJsonAsync<Quote>(new Uri(first, "quote/ACME")))!;
         Assert.Equal(firstPid, made.MadeBy);
+        await InSharedMap("quote:ACME");
         Assert.Equal(made, await http.GetFromJsonAsync<Quote>(new Uri(second, "quote/ACME"))); // from the shared L2
 
         Assert.Equal(HttpStatusCode.NoContent, (await http.DeleteAsync(new Uri(first, "quote/ACME"))).StatusCode);
+        // The removal reaches the other process's L1 within milliseconds, not before the DELETE answers: ask until it has.
         Quote again = (await http.GetFromJsonAsync<Quote>(new Uri(second, "quote/ACME")))!;
+        for (var deadline = Stopwatch.StartNew(); again == made && deadline.Elapsed < TimeSpan.FromSeconds(2);)
+        {
+            await Task.Delay(5);
+            again = (await http.GetFromJsonAsync<Quote>(new Uri(second, "quote/ACME")))!;
+        }
         Assert.Equal(secondPid, again.MadeBy); // its L1 let go of the removed quote
+        await InSharedMap("quote:ACME");
         Assert.Equal(again, await http.GetFromJsonAsync<Quote>(new Uri(first, "quote/ACME")));
 
         cart = await PostAsync<Cart>(http, new Uri(second, "cart/pear"));
@@ -88,6 +96,21 @@ public sealed class SampleAppTests : IDisposable
             {
                 Assert.Fail($"the app exited with {app.ExitCode}: {await errors}");
             }
+        }
+    }
+
+    /// <summary>
+    /// Waits until the app's cache map holds <paramref name="key"/>: HybridCache writes its L2 after it answers, so a
+    /// request to the other process at once may find no entry yet and make the value itself.
+    /// </summary>
+    private async Task InSharedMap(string key)
+    {
+        using BlobMap map = BlobMap.Open("sample-cache", _dir.Options);
+        var deadline = Stopwatch.StartNew();
+        while (!map.ContainsKey(key))
+        {
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(30), $"'{key}' never reached the shared map");
+            await Task.Delay(5);
         }
     }
 
