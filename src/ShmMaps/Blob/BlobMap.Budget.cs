@@ -9,7 +9,8 @@ public sealed unsafe partial class BlobMap
     /// The most bytes the map's entries may take (0: no budget, the default), for every process of the map: a write that
     /// would go past it first evicts entries not read since the eviction hand last passed them (CLOCK). Entries take their
     /// blocks' bytes: the key, the value and 16 bytes, rounded up to a size class (at most a sixteenth more). Lowering it
-    /// evicts at once. The file also holds the index and free blocks, which the budget does not count.
+    /// evicts at once. A write evicts after it is made, so a map at rest is within its budget and a busy one past it by at
+    /// most the writes under way. The file also holds the index and free blocks, which the budget does not count.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">A negative budget.</exception>
     /// <exception cref="InvalidOperationException">The map's file was made before BlobMaps kept their bytes (make it again to give it a budget).</exception>
@@ -57,16 +58,12 @@ public sealed unsafe partial class BlobMap
         }
     }
 
-    /// <summary>Before a write of a block of <paramref name="bytes"/>: evicts until it fits the budget.</summary>
-    private void MakeRoom(Lane lane, BlobRecord* record, long budget, long bytes)
+    /// <summary>Refuses a block of <paramref name="bytes"/> larger than the whole budget.</summary>
+    private void ThrowIfOverBudget(long budget, long bytes)
     {
         if (bytes > budget)
         {
             ThrowHelper.ThrowMapFull($"map '{Name}': a value taking {bytes:N0} bytes does not fit its budget of {budget:N0} bytes");
-        }
-        if (_budget.LiveBytes > budget - bytes)
-        {
-            EvictTo(lane, record, budget - bytes);
         }
     }
 

@@ -107,12 +107,13 @@ public sealed unsafe partial class BlobMap
         long budget = _budget.Keeps ? _budget.MaxBytes : 0;
         if (budget != 0 && !remove)
         {
-            MakeRoom(lane, record, budget, SizeClasses.Size(sizeClass));
+            ThrowIfOverBudget(budget, SizeClasses.Size(sizeClass));
         }
         bool written = WriteOnce(lane, record, hash, key, value, sizeClass, remove, expectedVersion);
         if (budget != 0 && _budget.LiveBytes > budget)
         {
-            EvictTo(lane, record, budget); // other writers' blocks came in meanwhile: the map leaves this write within its budget
+            // After the write, when its old block (if any) is back: an overwrite of the same size evicts nothing.
+            EvictTo(lane, record, budget);
         }
         return written;
     }

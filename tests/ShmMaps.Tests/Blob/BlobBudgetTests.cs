@@ -55,6 +55,25 @@ public sealed class BlobBudgetTests : IDisposable
     }
 
     [Fact]
+    public void AnOverwriteOfTheSameSizeAtAFullBudgetEvictsNothing()
+    {
+        using var map = BlobMap.Create("full", 100, _dir.Options);
+        map.MaxBytes = 64 << 10;
+        byte[] value = new byte[ValueBytes];
+        for (int i = 0; map.Evictions == 0; i++)
+        {
+            map.Set($"k{i}", value);
+        }
+        long evictions = map.Evictions;
+        string kept = map.Heads(0).First().Key;
+        for (int i = 0; i < 100; i++)
+        {
+            map.Set(kept, value); // a sliding cache entry's refresh is such a write
+        }
+        Assert.Equal(evictions, map.Evictions);
+    }
+
+    [Fact]
     public void ARemoveOrAnOverwriteGivesItsBytesBack()
     {
         using var map = BlobMap.Create("give-back", 100, _dir.Options);
