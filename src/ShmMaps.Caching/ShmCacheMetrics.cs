@@ -7,6 +7,8 @@ namespace ShmMaps.Caching;
 /// A cache's instruments in the <c>ShmMaps</c> meter, tagged with the map: <c>shmmaps.cache.hits</c>,
 /// <c>shmmaps.cache.misses</c> and <c>shmmaps.cache.expirations</c> (expired entries this process removed) count this
 /// process's calls; <c>shmmaps.cache.evictions</c> and <c>shmmaps.cache.bytes</c> read the map, for every process of it.
+/// Hits, misses and expirations are also added to the map's own counts (<see cref="BlobMap.AddCacheCounts"/>), which
+/// <c>shm info</c> sums over every process.
 /// </summary>
 internal sealed class ShmCacheMetrics : IDisposable
 {
@@ -18,11 +20,16 @@ internal sealed class ShmCacheMetrics : IDisposable
     /// <summary>The meter this cache made for itself (no meter factory given), disposed with it; null if the factory's.</summary>
     private readonly Meter? _own;
 
-    /// <param name="mapName">The map, for the tag.</param>
+    private readonly BlobMap _map;
+
+    /// <param name="map">The cache's map, whose own counts each read adds to.</param>
     /// <param name="meters">The factory whose <c>ShmMaps</c> meter takes the instruments (null: a meter of the cache's own).</param>
     /// <param name="readMap">Reads the map for the host-wide instruments: null once the cache is closed (nothing is reported then).</param>
-    public ShmCacheMetrics(string mapName, IMeterFactory? meters, Func<Func<BlobMap, long>, long?> readMap)
+    public ShmCacheMetrics(BlobMap map, IMeterFactory? meters, Func<Func<BlobMap, long>, long?> readMap)
     {
+        _map = map;
+        string mapName = map.Name;
+        map.AddCacheCounts(0, 0, 0); // the counts' table made now, not by a read
         _own = meters is null ? new Meter(MeterName) : null;
         Meter meter = meters?.Create(MeterName) ?? _own!;
         _tags = new TagList { { "map", mapName } };
@@ -44,13 +51,18 @@ internal sealed class ShmCacheMetrics : IDisposable
     private static IEnumerable<Measurement<long>> Observe(long? value, TagList tags) =>
         value is { } read ? [new Measurement<long>(read, tags)] : [];
 
-    public void Read(bool hit) => (hit ? _hits : _misses).Add(1, _tags);
+    public void Read(bool hit)
+    {
+        (hit ? _hits : _misses).Add(1, _tags);
+        _map.AddCacheCounts(hit ? 1 : 0, hit ? 0 : 1, 0);
+    }
 
     public void Expired(int entries)
     {
         if (entries > 0)
         {
             _expirations.Add(entries, _tags);
+            _map.AddCacheCounts(0, 0, entries);
         }
     }
 }

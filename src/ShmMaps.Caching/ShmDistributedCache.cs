@@ -82,6 +82,7 @@ public sealed class ShmDistributedCache : IBufferDistributedCache, IDisposable
             {
                 _map.MaxBytes = max;
             }
+            _metrics = new ShmCacheMetrics(_map, meters, ReadMap);
         }
         catch
         {
@@ -90,7 +91,6 @@ public sealed class ShmDistributedCache : IBufferDistributedCache, IDisposable
         }
         _clock = clock ?? TimeProvider.System;
         _scanEvery = options.ExpirationScanFrequency.Ticks;
-        _metrics = new ShmCacheMetrics(options.MapName, meters, ReadMap);
         _lastScan = _clock.GetUtcNow().UtcTicks;
         _invalidation = hybrid is null ? null : new HybridCacheInvalidation(_map, hybrid);
     }

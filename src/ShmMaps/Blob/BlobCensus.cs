@@ -37,11 +37,16 @@ internal sealed class BlobCensus
     /// <summary>The bytes of the change log in the heap (0: none).</summary>
     public long ChangeLogBytes { get; set; }
 
+    /// <summary>The bytes of a shared cache's read counts in the heap (0: none), and the counts.</summary>
+    public long CacheCountsBytes { get; set; }
+
+    public BlobCacheCounts? CacheCounts { get; set; }
+
     /// <summary>The heap's bytes handed out.</summary>
     public long Frontier { get; set; }
 
     /// <summary>Heap bytes none of the above accounts for (0 in a map at rest).</summary>
-    public long Unaccounted => Frontier - TableBytes - OldTableBytes - ChangeLogBytes - LiveBlockBytes - FreeBlockBytes - HeldBlockBytes;
+    public long Unaccounted => Frontier - TableBytes - OldTableBytes - ChangeLogBytes - CacheCountsBytes - LiveBlockBytes - FreeBlockBytes - HeldBlockBytes;
 
     /// <summary>The lanes that hold blocks, in words.</summary>
     public List<string> Held { get; } = [];

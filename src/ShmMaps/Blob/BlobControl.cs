@@ -19,6 +19,7 @@ namespace ShmMaps.Blob;
 ///                           offset of the first free block, 0: none)
 /// 18880 i64 max bytes       the budget for live bytes (0: none), on a line writers leave alone (readers read it)
 /// 18888 i64 change log      the heap offset of the change log (<see cref="BlobChangeLog"/>; 0: none yet), written once
+/// 18896 i64 cache counts    the heap offset of a shared cache's read counts, a line per lane (0: none yet), written once
 /// </code>
 /// </remarks>
 internal readonly unsafe struct BlobControl(byte* start)
@@ -36,6 +37,7 @@ internal readonly unsafe struct BlobControl(byte* start)
     private const int ClassStride = 64;
     private const int MaxBytesOffset = ClassesOffset + (SizeClasses.Count * ClassStride);
     private const int ChangeLogOffset = MaxBytesOffset + 8;
+    private const int CacheCountsOffset = MaxBytesOffset + 16;
 
     /// <summary>The bytes of the region.</summary>
     public const int Size = (MaxBytesOffset + 64 + 4095) / 4096 * 4096;
@@ -60,6 +62,8 @@ internal readonly unsafe struct BlobControl(byte* start)
     public long* MaxBytes => (long*)(start + MaxBytesOffset);
 
     public long* ChangeLog => (long*)(start + ChangeLogOffset);
+
+    public long* CacheCounts => (long*)(start + CacheCountsOffset);
 
     public ulong* ClassLock(int sizeClass) => (ulong*)(start + ClassesOffset + ((long)sizeClass * ClassStride));
 

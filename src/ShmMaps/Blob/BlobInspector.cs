@@ -41,6 +41,8 @@ internal sealed class BlobInspector : IKindInspector
             ["budget"] = census.KeptLiveBytes is not { } kept ? "none (the file was made before BlobMaps kept their bytes)"
                 : census.MaxBytes == 0 ? $"none; entries take {kept:N0} bytes"
                 : $"{kept:N0} of {census.MaxBytes:N0} bytes taken; {census.Evictions:N0} entries evicted",
+            ["cache reads"] = census.CacheCounts is not { } reads ? "none counted (no shared cache has read this map)"
+                : $"{reads.Hits:N0} hits, {reads.Misses:N0} misses ({(reads.Hits + reads.Misses == 0 ? 0 : 100.0 * reads.Hits / (reads.Hits + reads.Misses)):F1}% hits), {reads.Expirations:N0} expired entries removed, by every process",
             ["free bytes"] = $"{census.FreeBlockBytes:N0} in {census.FreeBlocks:N0} free blocks (reused by writes of their size)",
             ["fragmentation"] = blocks == 0 ? "none" : $"{(double)(blocks - census.KeyAndValueBytes) / blocks:P1} of the block bytes hold no key or value",
             ["held blocks"] = $"{census.HeldBlocks:N0} ({census.HeldBlockBytes:N0} bytes) taken by writes under way or left by dead writers",

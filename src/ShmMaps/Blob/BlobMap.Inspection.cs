@@ -153,6 +153,8 @@ public sealed unsafe partial class BlobMap
             MaxBytes = MaxBytes,
             Evictions = _budget.Evictions,
             ChangeLogBytes = ChangeLogBytes,
+            CacheCountsBytes = CacheCountsBytes,
+            CacheCounts = CacheCounts,
         };
         var seen = new HashSet<long>();
         BlobView view = View();

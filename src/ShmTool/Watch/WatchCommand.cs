@@ -104,7 +104,7 @@ internal static class WatchCommand
         yield return (view.RateUnit, view.Rate.ToString("N0", c));
         var live = view.Lanes.Where(l => l.Alive).ToList();
         yield return ("lanes", $"{live.Count} held by live processes{(live.Count > 0 ? $" (pids {string.Join(", ", live.Select(l => l.Pid).Distinct())})" : "")}, {view.Lanes.Count - live.Count} of gone ones");
-        foreach ((string label, string value) in view.Details.Where(d => d.Key.StartsWith("reader slots", StringComparison.Ordinal) || d.Key == "oldest guard" || d.Key == "writer" || d.Key == "stripes locked" || d.Key == "locks held"))
+        foreach ((string label, string value) in view.Details.Where(d => d.Key.StartsWith("reader slots", StringComparison.Ordinal) || d.Key == "oldest guard" || d.Key == "writer" || d.Key == "stripes locked" || d.Key == "locks held" || d.Key == "budget" || d.Key == "cache reads"))
         {
             yield return (label, value);
         }

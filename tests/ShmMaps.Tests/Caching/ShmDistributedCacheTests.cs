@@ -289,6 +289,24 @@ public sealed class ShmDistributedCacheTests : IDisposable
     }
 
     [Fact]
+    public void ShmInfoSumsTheReadsOfEveryProcess()
+    {
+        using ShmDistributedCache cache = NewCache("shared");
+        cache.SetString("k", "v", new DistributedCacheEntryOptions());
+        cache.SetString("brief", "v", new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(1) });
+        Assert.Equal("v", cache.GetString("k"));
+        Assert.Null(cache.GetString("absent"));
+        Assert.Equal("v", Child("cache-get", "k"));
+        Assert.Equal("(miss)", Child("cache-get", "nope"));
+        _clock.Advance(TimeSpan.FromMinutes(2));
+        Assert.Null(cache.GetString("brief")); // a miss, and an expired entry removed
+        Assert.Equal(new BlobCacheCounts(Hits: 2, Misses: 3, Expirations: 1), cache.Map.CacheCounts);
+        Assert.Equal("2 hits, 3 misses (40.0% hits), 1 expired entries removed, by every process",
+            ShmMaps.Inspection.MapInspector.Describe("shared", _dir.Options).Details["cache reads"]);
+        Assert.Equal(0, cache.Map.Census().Unaccounted);
+    }
+
+    [Fact]
     public void HybridCacheInTwoProcessesMakesAValueOnceAndTheSecondReadsItFromTheSharedL2()
     {
         string first = Child("cache-hybrid", "report");

@@ -29,6 +29,10 @@ public sealed class CacheMapCommandTests : IDisposable
         Assert.Matches(@"session\s+2026-12-08 12:20:00Z \(sliding 00:20:00\)\s+slides", dump);
         Assert.Matches(@"forever\s+never\s+stays", dump);
         Assert.Equal((0, "slides\n"), Run("get", "cache", "session"));
+        (int watched, string figures) = Run("watch", "cache", "--once", "--interval", "10");
+        Assert.Equal(0, watched);
+        Assert.Contains("cache reads:", figures); // every process's hits and misses
+        Assert.Contains("budget:", figures);
         Assert.Equal(0, Run("rm", "cache", "fixed").Code);
         using (ShmDistributedCache cache = NewCache("cache"))
         {
