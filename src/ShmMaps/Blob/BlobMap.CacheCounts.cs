@@ -25,9 +25,18 @@ public sealed unsafe partial class BlobMap
         Lane lane = CurrentLane();
         long* line = CountsTable(create: true) + ((long)lane.Index * CountLineBytes / sizeof(long));
         // Release: plain adds (only this lane's holder writes its line), each visible whole to a reader of the sums.
-        SharedMemory.WriteRelease(line, line[0] + hits);
-        SharedMemory.WriteRelease(line + 1, line[1] + misses);
-        SharedMemory.WriteRelease(line + 2, line[2] + expirations);
+        if (hits != 0)
+        {
+            SharedMemory.WriteRelease(line, line[0] + hits);
+        }
+        if (misses != 0)
+        {
+            SharedMemory.WriteRelease(line + 1, line[1] + misses);
+        }
+        if (expirations != 0)
+        {
+            SharedMemory.WriteRelease(line + 2, line[2] + expirations);
+        }
     }
 
     /// <summary>The cache read counts of every process, summed over the lanes; null if no cache has counted in this map.</summary>
