@@ -19,7 +19,7 @@ namespace ShmMaps.Blob;
 ///                           offset of the first free block, 0: none)
 /// 18880 i64 max bytes       the budget for live bytes (0: none), on a line writers leave alone (readers read it)
 /// 18888 i64 change log      the heap offset of the change log (<see cref="BlobChangeLog"/>; 0: none yet), written once
-/// 18896 i64 cache counts    the heap offset of a shared cache's read counts, a line per lane (0: none yet), written once
+/// 18896 i64 cache counts    the heap offset of a shared cache's read counts, 64 lines (0: none yet), written once
 /// </code>
 /// </remarks>
 internal readonly unsafe struct BlobControl(byte* start)

@@ -3,43 +3,47 @@ using ShmMaps.Blob;
 namespace ShmMaps;
 
 /// <summary>
-/// A shared cache's read counts in the map's file: a line of counts per lane (one thread holds a lane at a time, so a
-/// count is a plain add to a line no other thread writes), summed over the lanes by whoever reads them. A lane's counts
-/// outlive its holders: the next holder adds on.
+/// A shared cache's read counts in the map's file: <see cref="CountLines"/> lines of counts, each thread adding
+/// atomically to the line its thread id picks (threads of all processes spread over them, no lane claimed, so a read
+/// never waits for one), summed over the lines by whoever reads them.
 /// </summary>
 public sealed unsafe partial class BlobMap
 {
+    private const int CountLines = 64;
     private const int CountLineBytes = 64;
+    private const long CountsTableBytes = CountLines * CountLineBytes;
+
+    /// <summary>Spreads this process's threads over other lines than another process's threads of the same ids.</summary>
+    private static readonly uint s_countSalt = (uint)Environment.ProcessId * 0x9E3779B1u;
 
     /// <summary>The counts' table once this handle found it (its place never changes).</summary>
     private long* _cacheCounts;
 
     /// <summary>
-    /// Adds to the cache read counts of the map (<see cref="CacheCounts"/>), made on first use (a line per lane, 64
-    /// bytes each, of the heap): what <c>ShmMaps.Caching</c> calls for each read, so that <c>shm info</c> shows every
-    /// process's hits and misses.
+    /// Adds to the cache read counts of the map (<see cref="CacheCounts"/>), made on first use (4 KiB of the heap): what
+    /// <c>ShmMaps.Caching</c> calls for each read, so that <c>shm info</c> shows every process's hits and misses.
     /// </summary>
     public void AddCacheCounts(long hits, long misses, long expirations)
     {
         ThrowIfDisposed();
-        Lane lane = CurrentLane();
-        long* line = CountsTable(create: true) + ((long)lane.Index * CountLineBytes / sizeof(long));
-        // Release: plain adds (only this lane's holder writes its line), each visible whole to a reader of the sums.
+        uint pick = ((uint)Environment.CurrentManagedThreadId * 0x85EBCA6Bu) + s_countSalt;
+        long* line = CountsTable(create: true) + ((pick % CountLines) * (CountLineBytes / sizeof(long)));
+        // Atomic adds: threads of any process may share a line. They publish nothing but the counts.
         if (hits != 0)
         {
-            SharedMemory.WriteRelease(line, line[0] + hits);
+            SharedMemory.Add(line, hits);
         }
         if (misses != 0)
         {
-            SharedMemory.WriteRelease(line + 1, line[1] + misses);
+            SharedMemory.Add(line + 1, misses);
         }
         if (expirations != 0)
         {
-            SharedMemory.WriteRelease(line + 2, line[2] + expirations);
+            SharedMemory.Add(line + 2, expirations);
         }
     }
 
-    /// <summary>The cache read counts of every process, summed over the lanes; null if no cache has counted in this map.</summary>
+    /// <summary>The cache read counts of every process, summed over the lines; null if no cache has counted in this map.</summary>
     public BlobCacheCounts? CacheCounts
     {
         get
@@ -51,9 +55,9 @@ public sealed unsafe partial class BlobMap
                 return null;
             }
             long hits = 0, misses = 0, expirations = 0;
-            for (int lane = 0; lane < _region.Lanes.Count; lane++)
+            for (int i = 0; i < CountLines; i++)
             {
-                long* line = table + ((long)lane * CountLineBytes / sizeof(long));
+                long* line = table + (i * (CountLineBytes / sizeof(long)));
                 hits += SharedMemory.ReadAcquire(line);
                 misses += SharedMemory.ReadAcquire(line + 1);
                 expirations += SharedMemory.ReadAcquire(line + 2);
@@ -64,8 +68,6 @@ public sealed unsafe partial class BlobMap
 
     /// <summary>The bytes of the counts' table in the heap (0: none), for the census.</summary>
     private long CacheCountsBytes => SharedMemory.ReadAcquire(_layout.Control.CacheCounts) == 0 ? 0 : CountsTableBytes;
-
-    private long CountsTableBytes => (long)_region.Lanes.Count * CountLineBytes;
 
     /// <summary>The counts' table (made at the heap's frontier if <paramref name="create"/> and the map has none), checked to lie in the heap handed out; null if none.</summary>
     private long* CountsTable(bool create)

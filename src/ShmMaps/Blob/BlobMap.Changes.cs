@@ -27,7 +27,9 @@ public sealed unsafe partial class BlobMap
     /// logging it, gets a <see cref="BlobChangeKind.Missed"/> change and must read again what it keeps of the map.
     /// The first watcher of a map makes its log (1 MiB of the heap); from then on every write logs its key.
     /// </summary>
-    public async IAsyncEnumerable<BlobChange> WatchChangesAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<BlobChange> WatchChangesAsync(CancellationToken cancellationToken = default) => Watch(cancellationToken);
+
+    private async IAsyncEnumerable<BlobChange> Watch([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var changes = Channel.CreateBounded<BlobChange>(new BoundedChannelOptions(1024) { SingleReader = true, SingleWriter = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

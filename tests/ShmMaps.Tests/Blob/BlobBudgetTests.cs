@@ -111,6 +111,33 @@ public sealed class BlobBudgetTests : IDisposable
     }
 
     [Fact]
+    public void CacheCountsNeedNoLaneSoThreadsBeyondTheLanesReadAndCount()
+    {
+        using var map = BlobMap.Create("counted", 100, new ShmOptions { Directory = _dir.Path, WriterLanes = 2 });
+        map.Set("k", "v"u8); // this thread's lane; the counts' table made below with it
+        map.AddCacheCounts(1, 0, 0);
+        using var holding = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var holder = new Thread(() =>
+        {
+            map.Set("j", "w"u8); // the other lane, held while this thread lives
+            holding.Set();
+            release.Wait();
+        });
+        holder.Start();
+        holding.Wait();
+        var readers = Enumerable.Range(0, 8).Select(_ => Task.Factory.StartNew(() =>
+        {
+            Assert.True(map.TryGetValue("k", out byte[]? _));
+            map.AddCacheCounts(1, 1, 0);
+        }, TaskCreationOptions.LongRunning)).ToArray();
+        Task.WaitAll(readers);
+        release.Set();
+        holder.Join();
+        Assert.Equal(new BlobCacheCounts(9, 8, 0), map.CacheCounts);
+    }
+
+    [Fact]
     public void TheBudgetIsTheMapsForEveryHandle()
     {
         using var writer = BlobMap.Create("shared-budget", 100, _dir.Options);
