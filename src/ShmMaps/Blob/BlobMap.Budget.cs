@@ -147,8 +147,11 @@ public sealed unsafe partial class BlobMap
             {
                 for (long s = 0; s < table.Stripes; s++)
                 {
-                    bool authoritative = view.Older is null || (table == view.Older ? !view.IsMoved(s) : view.IsMoved(s & view.Older.StripeMask));
-                    for (int c = 0; authoritative && c < BlobLayout.CellsPerStripe; c++)
+                    if (!view.Holds(table, s))
+                    {
+                        continue;
+                    }
+                    for (int c = 0; c < BlobLayout.CellsPerStripe; c++)
                     {
                         ulong entry = SharedMemory.ReadAcquire(table.Cell(s, c));
                         bytes += BlobEntry.IsBlock(entry) && BlobEntry.Class(entry) < SizeClasses.Count ? SizeClasses.Size(BlobEntry.Class(entry)) : 0;

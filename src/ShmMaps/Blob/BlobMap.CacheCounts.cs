@@ -17,7 +17,7 @@ public sealed unsafe partial class BlobMap
     private static readonly uint s_countSalt = (uint)Environment.ProcessId * 0x9E3779B1u;
 
     /// <summary>The counts' table once this handle found it (its place never changes).</summary>
-    private long* _cacheCounts;
+    private byte* _cacheCounts;
 
     /// <summary>
     /// Adds to the cache read counts of the map (<see cref="CacheCounts"/>), made on first use (4 KiB of the heap): what
@@ -69,27 +69,7 @@ public sealed unsafe partial class BlobMap
     /// <summary>The bytes of the counts' table in the heap (0: none), for the census.</summary>
     private long CacheCountsBytes => SharedMemory.ReadAcquire(_layout.Control.CacheCounts) == 0 ? 0 : CountsTableBytes;
 
-    /// <summary>The counts' table (made at the heap's frontier if <paramref name="create"/> and the map has none), checked to lie in the heap handed out; null if none.</summary>
-    private long* CountsTable(bool create)
-    {
-        if (_cacheCounts is not null)
-        {
-            return _cacheCounts;
-        }
-        long offset = SharedMemory.ReadAcquire(_layout.Control.CacheCounts);
-        if (offset == 0 && create)
-        {
-            offset = _heap.AdvanceForTable(CurrentLane(), _layout.Control.CacheCounts, CountsTableBytes, "the cache counts");
-        }
-        if (offset == 0)
-        {
-            return null;
-        }
-        if (offset < _firstTableBytes || offset % BlobEntry.UnitBytes != 0 || offset > _layout.Frontier - CountsTableBytes)
-        {
-            ThrowHelper.ThrowCorrupt($"map '{Name}': its cache counts are said to lie at heap offset {offset}, outside the heap handed out");
-        }
-        _cacheCounts = (long*)_region.RegionPointer(BlobLayout.HeapRegion, offset, CountsTableBytes);
-        return _cacheCounts;
-    }
+    /// <summary>The counts' table (made at the heap's frontier if <paramref name="create"/> and the map has none); null if none.</summary>
+    private long* CountsTable(bool create) =>
+        (long*)HeapArea(ref _cacheCounts, _layout.Control.CacheCounts, CountsTableBytes, "the cache counts", create);
 }

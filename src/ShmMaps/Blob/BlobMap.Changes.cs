@@ -79,34 +79,14 @@ public sealed unsafe partial class BlobMap
     }
 
     /// <summary>The change log, made at the heap's frontier by the first watcher of the map (of any process).</summary>
-    private BlobChangeLog EnsureChangeLog()
-    {
-        if (ChangeLog() is { } log)
-        {
-            return log;
-        }
-        _heap.AdvanceForTable(CurrentLane(), _layout.Control.ChangeLog, BlobChangeLog.Bytes, "the change log");
-        return ChangeLog() ?? throw new InvalidOperationException($"map '{Name}': its change log was made but is not found");
-    }
+    private BlobChangeLog EnsureChangeLog() =>
+        new(HeapArea(ref _changeLog, _layout.Control.ChangeLog, BlobChangeLog.Bytes, "the change log", create: true));
 
     /// <summary>The change log if the map has one (checked to lie in the heap handed out), else null.</summary>
     private BlobChangeLog? ChangeLog()
     {
-        if (_changeLog is not null)
-        {
-            return new BlobChangeLog(_changeLog);
-        }
-        long offset = SharedMemory.ReadAcquire(_layout.Control.ChangeLog);
-        if (offset == 0)
-        {
-            return null;
-        }
-        if (offset < _firstTableBytes || offset % BlobEntry.UnitBytes != 0 || offset > _layout.Frontier - BlobChangeLog.Bytes)
-        {
-            ThrowHelper.ThrowCorrupt($"map '{Name}': its change log is said to lie at heap offset {offset}, outside the heap handed out");
-        }
-        _changeLog = _region.RegionPointer(BlobLayout.HeapRegion, offset, BlobChangeLog.Bytes);
-        return new BlobChangeLog(_changeLog);
+        byte* log = HeapArea(ref _changeLog, _layout.Control.ChangeLog, BlobChangeLog.Bytes, "the change log", create: false);
+        return log is null ? null : new BlobChangeLog(log);
     }
 
     /// <summary>The bytes of the change log in the heap (0: none), for the census.</summary>

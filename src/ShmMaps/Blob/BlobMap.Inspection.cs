@@ -200,8 +200,7 @@ public sealed unsafe partial class BlobMap
     {
         for (long s = 0; s < table.Stripes; s++)
         {
-            bool authoritative = view.Older is null || (table == view.Older ? !view.IsMoved(s) : view.IsMoved(s & view.Older.StripeMask));
-            if (!authoritative)
+            if (!view.Holds(table, s))
             {
                 continue;
             }

@@ -172,6 +172,34 @@ public sealed unsafe partial class BlobMap : IDisposable
         return BlockOfSlow(entry, out size);
     }
 
+    /// <summary>
+    /// A fixed area of the heap whose offset the control word <paramref name="offsetWord"/> keeps (the change log, the
+    /// cache counts): made at the frontier if <paramref name="create"/> and the map has none, checked to lie in the heap
+    /// handed out, and kept in <paramref name="found"/> (its place never changes); null if the map has none.
+    /// </summary>
+    private byte* HeapArea(ref byte* found, long* offsetWord, long bytes, string what, bool create)
+    {
+        if (found is not null)
+        {
+            return found;
+        }
+        long offset = SharedMemory.ReadAcquire(offsetWord);
+        if (offset == 0 && create)
+        {
+            offset = _heap.AdvanceForTable(CurrentLane(), offsetWord, bytes, what);
+        }
+        if (offset == 0)
+        {
+            return null;
+        }
+        if (offset < _firstTableBytes || offset % BlobEntry.UnitBytes != 0 || offset > _layout.Frontier - bytes)
+        {
+            ThrowHelper.ThrowCorrupt($"map '{Name}': {what} is said to lie at heap offset {offset}, outside the heap handed out");
+        }
+        found = _region.RegionPointer(BlobLayout.HeapRegion, offset, bytes);
+        return found;
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private byte* BlockOfSlow(ulong entry, out int size)
     {
