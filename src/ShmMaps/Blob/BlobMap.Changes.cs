@@ -18,7 +18,7 @@ public sealed unsafe partial class BlobMap
     private byte* _changeLog;
 
     /// <summary>The threads following the change log for this handle's watchers, which disposing the handle stops first.</summary>
-    private readonly BlobWatchers _watchers = new();
+    private readonly ParkedThreads _watchers = new();
 
     /// <summary>
     /// The changes every process makes to the map from now on, as they happen: keys set, removed or evicted, in the
@@ -56,7 +56,7 @@ public sealed unsafe partial class BlobMap
         BlobChangeLog log = EnsureChangeLog();
         ulong from = SharedMemory.ReadAcquire(log.Head);
         var thread = new Thread(() => Follow(log, from, changes, stop)) { IsBackground = true, Name = $"shmmaps watch {Name}" };
-        _watchers.Enter(); // throws once the handle is disposed
+        _watchers.Enter(Name); // throws once the handle is disposed
         try
         {
             thread.Start();

@@ -22,8 +22,8 @@ public sealed unsafe partial class LeftRightReader<TKey, TValue> : IDisposable
     private readonly ulong _prepared8;
     private volatile bool _disposed;
 
-    /// <summary>This handle's threads in <see cref="WaitForPublish"/> (Interlocked): disposing waits for them to leave before unmapping.</summary>
-    private int _waiting;
+    /// <summary>This handle's threads in <see cref="WaitForPublish"/>: disposing waits for them to leave before unmapping.</summary>
+    private readonly ParkedThreads _sleepers = new();
 
     internal LeftRightReader(MapRegion region)
     {
@@ -107,10 +107,9 @@ public sealed unsafe partial class LeftRightReader<TKey, TValue> : IDisposable
     /// <summary>Parks until the sequence leaves <paramref name="seen"/>, the time is up, or <paramref name="cancellation"/> (which wakes the parked).</summary>
     private bool Sleep(ulong seen, TimeSpan timeout, CancellationToken cancellation)
     {
-        Interlocked.Increment(ref _waiting); // full fence: Dispose sees this thread, or this thread sees it disposed
+        _sleepers.Enter(Name); // throws once the reader is disposed
         try
         {
-            ThrowIfDisposed();
             LeftRightControl* control = _table.Control;
             int* word = (int*)_published; // the sequence's low half: a futex is 32 bits
             // Full fence: a writer that publishes after this sees a sleeper and wakes it; one that published before is seen below.
@@ -140,9 +139,12 @@ public sealed unsafe partial class LeftRightReader<TKey, TValue> : IDisposable
         }
         finally
         {
-            Interlocked.Decrement(ref _waiting);
+            _sleepers.Exit();
         }
     }
+
+    /// <summary>Wakes every thread parked on the publish sequence, in every process (each goes back to sleep if it has nothing to do).</summary>
+    private void WakeSleepers() => _region.Platform.WakeAll((int*)_published);
 
     private void ThrowIfDisposed()
     {
@@ -160,12 +162,7 @@ public sealed unsafe partial class LeftRightReader<TKey, TValue> : IDisposable
             return;
         }
         _disposed = true;
-        Interlocked.MemoryBarrier(); // full fence: a waiter that registered before this is seen below, one after sees _disposed
-        while (Volatile.Read(ref _waiting) > 0)
-        {
-            _region.Platform.WakeAll((int*)_published);
-            Thread.Sleep(1);
-        }
+        _sleepers.Close(WakeSleepers);
         _slots.Dispose();
         _region.Dispose();
     }
